@@ -1,0 +1,75 @@
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { pinoHttp } from 'pino-http';
+import type { AppDeps } from './deps.ts';
+import { configurePassport } from './http/passport.ts';
+import { loadSessionActor, requireBearerToken } from './http/middleware/actor.ts';
+import { csrfTokenForViews } from './http/middleware/csrf.ts';
+import { errorHandler, notFoundHandler } from './http/middleware/errors.ts';
+import { sessionMiddleware } from './http/middleware/session.ts';
+import { configureViews } from './http/views.ts';
+import { authRoutes } from './http/routes/auth.routes.ts';
+import { healthRoutes } from './http/routes/health.routes.ts';
+import { queueRoutes } from './http/routes/queue.routes.ts';
+import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
+
+const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
+
+/** The Express app: web pages with sessions and CSRF, and the JSON API with bearer tokens. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  configureViews(app);
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' },
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          upgradeInsecureRequests: deps.config.nodeEnv === 'production' ? [] : null,
+        },
+      },
+      strictTransportSecurity: deps.config.nodeEnv === 'production',
+    }),
+  );
+  app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
+  app.use(healthRoutes(deps));
+
+  app.use('/api', express.json({ limit: '1mb' }));
+  app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));
+
+  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(sessionMiddleware(deps));
+  const passport = configurePassport(deps);
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(loadSessionActor(deps));
+  app.use(csrfTokenForViews);
+  app.use(authRoutes());
+  app.use(queueRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return app;
+}

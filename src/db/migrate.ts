@@ -1,0 +1,33 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely';
+import type { Db } from './database.ts';
+
+const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'db', 'migrations');
+
+/** A Kysely migrator over the dated files in db/migrations. */
+export function createMigrator(db: Db): Migrator {
+  return new Migrator({
+    db,
+    provider: new FileMigrationProvider({
+      fs,
+      path: {
+        ...path,
+        // ESM import() wants a file URL, not a bare path.
+        join: (...parts: string[]) => pathToFileURL(path.join(...parts)).href,
+      },
+      migrationFolder,
+    }),
+  });
+}
+
+/** Applies every pending migration; throws with the failing migration's name when one fails. */
+export async function migrateToLatest(db: Db): Promise<MigrationResultSet['results']> {
+  const { error, results } = await createMigrator(db).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '?'} fejlede: ${String((error as Error).message ?? error)}`);
+  }
+  return results ?? [];
+}

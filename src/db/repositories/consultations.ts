@@ -1,0 +1,223 @@
+import { sql } from 'kysely';
+import type { Executor, Tx } from '../database.ts';
+import type { ConsultationsTable, NewConsultation } from '../types.ts';
+import type { Updateable } from 'kysely';
+
+/** Inserts a consultation and returns its row. */
+export function insertConsultation(db: Executor, values: NewConsultation) {
+  return db.insertInto('consultations').values(values).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The consultation row, locked for the rest of the transaction so no other event interleaves. */
+export function lockConsultation(tx: Tx, id: string) {
+  return tx.selectFrom('consultations').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+}
+
+/** The consultation row, or undefined. */
+export function findConsultationRow(db: Executor, id: string) {
+  return db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/**
+ * Writes a new state for a consultation whose version is still `expectedVersion`, raising it by one.
+ * Returns the number of rows written: 0 means someone else got there first.
+ */
+export async function updateConsultationIfVersion(
+  tx: Executor,
+  id: string,
+  expectedVersion: number,
+  changes: Updateable<ConsultationsTable>,
+): Promise<number> {
+  const result = await tx
+    .updateTable('consultations')
+    .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Appends one row to the event log. */
+export async function insertEvent(
+  db: Executor,
+  event: {
+    consultationId: string;
+    actorId: number | null;
+    type: string;
+    fromState: string | null;
+    toState: string | null;
+    payload: Record<string, unknown>;
+  },
+): Promise<void> {
+  await db
+    .insertInto('consultation_events')
+    .values({
+      consultation_id: event.consultationId,
+      actor_id: event.actorId,
+      type: event.type,
+      from_state: event.fromState,
+      to_state: event.toState,
+      payload: JSON.stringify(event.payload),
+    })
+    .execute();
+}
+
+/** The event log of a consultation, oldest first, with the actors' names. */
+export function listEvents(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('consultation_events')
+    .leftJoin('users', 'users.id', 'consultation_events.actor_id')
+    .select([
+      'consultation_events.id',
+      'consultation_events.at',
+      'consultation_events.type',
+      'consultation_events.from_state',
+      'consultation_events.to_state',
+      'consultation_events.payload',
+      'users.name as actorName',
+      'users.email as actorEmail',
+    ])
+    .where('consultation_events.consultation_id', '=', consultationId)
+    .orderBy('consultation_events.id')
+    .execute();
+}
+
+/** Takes the next number of a council's own reference series for a year. */
+export async function takeReferenceNumber(db: Executor, councilId: number, year: number): Promise<number> {
+  const row = await db
+    .insertInto('reference_counters')
+    .values({ council_id: councilId, year, last_number: 1 })
+    .onConflict((oc) =>
+      oc.columns(['council_id', 'year']).doUpdateSet({ last_number: sql<number>`reference_counters.last_number + 1` }),
+    )
+    .returning('last_number')
+    .executeTakeFirstOrThrow();
+  return row.last_number;
+}
+
+/** Appends a response version. */
+export function insertResponseVersion(
+  db: Executor,
+  version: { consultationId: string; number: number; body: string; authorId: number | null },
+) {
+  return db
+    .insertInto('response_versions')
+    .values({
+      consultation_id: version.consultationId,
+      number: version.number,
+      body: version.body,
+      author_id: version.authorId,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The newest response version of a consultation with its author's name, or undefined. */
+export function latestResponseVersion(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('response_versions')
+    .leftJoin('users', 'users.id', 'response_versions.author_id')
+    .select([
+      'response_versions.id',
+      'response_versions.number',
+      'response_versions.body',
+      'response_versions.created_at',
+      'users.name as authorName',
+      'users.email as authorEmail',
+    ])
+    .where('response_versions.consultation_id', '=', consultationId)
+    .orderBy('response_versions.number', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Every response version of a consultation, oldest first. */
+export function listResponseVersions(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('response_versions')
+    .leftJoin('users', 'users.id', 'response_versions.author_id')
+    .select([
+      'response_versions.id',
+      'response_versions.number',
+      'response_versions.body',
+      'response_versions.created_at',
+      'users.name as authorName',
+    ])
+    .where('response_versions.consultation_id', '=', consultationId)
+    .orderBy('response_versions.number')
+    .execute();
+}
+
+/** Filters for a list of consultations; `councilIds` undefined means every council (admins). */
+export interface ConsultationListFilter {
+  councilIds?: number[];
+  /** Also include unassigned consultations this user registered. */
+  createdBy?: number;
+  state?: string[];
+  councilId?: number;
+  assigneeId?: number;
+  q?: string;
+  deadlineBefore?: Date;
+  deadlineAfter?: Date;
+  excludeStates?: string[];
+  after?: { deadline: Date; id: string };
+  limit: number;
+}
+
+/** Consultations matching a filter, soonest deadline first, with council and assignee names. */
+export function listConsultationRows(db: Executor, filter: ConsultationListFilter) {
+  let query = db
+    .selectFrom('consultations')
+    .leftJoin('councils', 'councils.id', 'consultations.council_id')
+    .leftJoin('users as assignee', 'assignee.id', 'consultations.assignee_id')
+    .selectAll('consultations')
+    .select([
+      'councils.slug as councilSlug',
+      'councils.name as councilName',
+      'councils.due_soon_working_days as councilDueSoonDays',
+      'assignee.email as assigneeEmail',
+      'assignee.name as assigneeName',
+    ]);
+  const { councilIds, createdBy } = filter;
+  if (councilIds !== undefined) {
+    query = query.where((eb) => {
+      const visible = [];
+      if (councilIds.length > 0) visible.push(eb('consultations.council_id', 'in', councilIds));
+      if (createdBy !== undefined) {
+        visible.push(eb.and([eb('consultations.council_id', 'is', null), eb('consultations.created_by', '=', createdBy)]));
+      }
+      return visible.length > 0 ? eb.or(visible) : eb.val(false);
+    });
+  }
+  if (filter.state && filter.state.length > 0) query = query.where('consultations.state', 'in', filter.state);
+  if (filter.excludeStates && filter.excludeStates.length > 0) {
+    query = query.where('consultations.state', 'not in', filter.excludeStates);
+  }
+  if (filter.councilId !== undefined) query = query.where('consultations.council_id', '=', filter.councilId);
+  if (filter.assigneeId !== undefined) query = query.where('consultations.assignee_id', '=', filter.assigneeId);
+  if (filter.deadlineBefore) query = query.where('consultations.deadline', '<', filter.deadlineBefore);
+  if (filter.deadlineAfter) query = query.where('consultations.deadline', '>=', filter.deadlineAfter);
+  if (filter.q) {
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    query = query.where((eb) =>
+      eb.or([
+        eb('consultations.title', 'ilike', pattern),
+        eb('consultations.authority', 'ilike', pattern),
+        eb('consultations.reference', 'ilike', pattern),
+        eb('consultations.authority_reference', 'ilike', pattern),
+      ]),
+    );
+  }
+  if (filter.after) {
+    const { deadline, id } = filter.after;
+    query = query.where((eb) =>
+      eb.or([
+        eb('consultations.deadline', '>', deadline),
+        eb.and([eb('consultations.deadline', '=', deadline), eb('consultations.id', '>', id)]),
+      ]),
+    );
+  }
+  return query.orderBy('consultations.deadline').orderBy('consultations.id').limit(filter.limit).execute();
+}
+
+export type ConsultationListRow = Awaited<ReturnType<typeof listConsultationRows>>[number];

@@ -1,0 +1,82 @@
+import type { Executor } from '../database.ts';
+import type { NewUser, Role, User } from '../types.ts';
+
+/** Inserts a user (the e-mail must already be lower-cased) and returns it. */
+export function insertUser(db: Executor, user: NewUser): Promise<User> {
+  return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+/** The user with this e-mail (lower-cased), or undefined. */
+export function findUserByEmail(db: Executor, email: string): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('email', '=', email.toLowerCase()).executeTakeFirst();
+}
+
+/** The user with this id, or undefined. */
+export function findUserById(db: Executor, id: number): Promise<User | undefined> {
+  return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+/** Every user, by name. */
+export function listUsers(db: Executor): Promise<User[]> {
+  return db.selectFrom('users').selectAll().orderBy('name').execute();
+}
+
+/** One council a user sits on, with the role and the council's names. */
+export interface UserCouncil {
+  councilId: number;
+  slug: string;
+  name: string;
+  municipality: string | null;
+  role: Role;
+  title: string | null;
+}
+
+/** The councils a user sits on, with their role on each. */
+export function listMembershipsOfUser(db: Executor, userId: number): Promise<UserCouncil[]> {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('councils', 'councils.id', 'memberships.council_id')
+    .select([
+      'councils.id as councilId',
+      'councils.slug',
+      'councils.name',
+      'councils.municipality',
+      'memberships.role',
+      'memberships.title',
+    ])
+    .where('memberships.user_id', '=', userId)
+    .orderBy('councils.name')
+    .execute();
+}
+
+/** Adds a person to a council with a role, or changes their role there. */
+export function upsertMembership(
+  db: Executor,
+  membership: { userId: number; councilId: number; role: Role; title?: string | null },
+) {
+  return db
+    .insertInto('memberships')
+    .values({
+      user_id: membership.userId,
+      council_id: membership.councilId,
+      role: membership.role,
+      title: membership.title ?? null,
+    })
+    .onConflict((oc) =>
+      oc.columns(['user_id', 'council_id']).doUpdateSet({ role: membership.role, title: membership.title ?? null }),
+    )
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The people of a council with a given role, e.g. its chairs. */
+export function listCouncilMembers(db: Executor, councilId: number, roles?: Role[]) {
+  let query = db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.id', 'users.email', 'users.name', 'memberships.role', 'memberships.title'])
+    .where('memberships.council_id', '=', councilId)
+    .where('users.disabled_at', 'is', null);
+  if (roles && roles.length > 0) query = query.where('memberships.role', 'in', roles);
+  return query.orderBy('users.name').execute();
+}

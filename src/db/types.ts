@@ -1,0 +1,147 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+
+/** Every table's Kysely types, in one place. */
+
+type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T> = ColumnType<T, string, string>;
+
+export type Role = 'secretary' | 'chair' | 'member' | 'staff';
+
+export interface CouncilsTable {
+  id: Generated<number>;
+  slug: string;
+  name: string;
+  municipality: string | null;
+  reference_prefix: string;
+  letterhead_address: Generated<string>;
+  letterhead_contact: Generated<string>;
+  letterhead_logo: Buffer | null;
+  letterhead_logo_type: string | null;
+  due_soon_working_days: Generated<number>;
+  reminder_working_days: Generated<number[]>;
+  created_at: CreatedAt;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  email: string;
+  name: string;
+  password_hash: string;
+  is_admin: Generated<boolean>;
+  disabled_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface MembershipsTable {
+  user_id: number;
+  council_id: number;
+  role: Role;
+  title: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ReferenceCountersTable {
+  council_id: number;
+  year: number;
+  last_number: number;
+}
+
+export interface ConsultationsTable {
+  id: Generated<string>;
+  reference: string | null;
+  council_id: number | null;
+  assignee_id: number | null;
+  title: string;
+  authority: string;
+  authority_reference: string | null;
+  authority_email: string | null;
+  /** A calendar date, `YYYY-MM-DD`. */
+  received_at: string;
+  deadline: Timestamp;
+  summary: string | null;
+  source_url: string | null;
+  state: string;
+  snapshot: Json<unknown>;
+  machine_version: number;
+  version: Generated<number>;
+  created_by: number | null;
+  created_at: CreatedAt;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export interface ResponseVersionsTable {
+  id: Generated<number>;
+  consultation_id: string;
+  number: number;
+  body: string;
+  author_id: number | null;
+  created_at: CreatedAt;
+}
+
+export interface ConsultationEventsTable {
+  id: ColumnType<string, never, never>;
+  consultation_id: string;
+  at: CreatedAt;
+  actor_id: number | null;
+  type: string;
+  from_state: string | null;
+  to_state: string | null;
+  payload: Json<Record<string, unknown>>;
+}
+
+export interface ArchivedDocumentsTable {
+  id: Generated<number>;
+  consultation_id: string;
+  pdf: Buffer;
+  sha256: string;
+  size_bytes: number;
+  response_version_id: number;
+  template_version: string;
+  submitted_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface MeetingsTable {
+  id: Generated<number>;
+  council_id: number;
+  starts_at: Timestamp;
+  place: Generated<string>;
+  note: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface Database {
+  councils: CouncilsTable;
+  users: UsersTable;
+  memberships: MembershipsTable;
+  reference_counters: ReferenceCountersTable;
+  consultations: ConsultationsTable;
+  response_versions: ResponseVersionsTable;
+  consultation_events: ConsultationEventsTable;
+  archived_documents: ArchivedDocumentsTable;
+  meetings: MeetingsTable;
+  api_tokens: ApiTokensTable;
+}
+
+export type Council = Selectable<CouncilsTable>;
+export type NewCouncil = Insertable<CouncilsTable>;
+export type CouncilUpdate = Updateable<CouncilsTable>;
+export type User = Selectable<UsersTable>;
+export type NewUser = Insertable<UsersTable>;
+export type Membership = Selectable<MembershipsTable>;
+export type Consultation = Selectable<ConsultationsTable>;
+export type NewConsultation = Insertable<ConsultationsTable>;
+export type ResponseVersion = Selectable<ResponseVersionsTable>;
+export type ConsultationEvent = Selectable<ConsultationEventsTable>;
+export type Meeting = Selectable<MeetingsTable>;

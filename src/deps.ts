@@ -1,0 +1,16 @@
+import type pg from 'pg';
+import type { Config } from './config.ts';
+import type { Db } from './db/database.ts';
+import type { LoginThrottle } from './domain/auth/throttle.ts';
+import type { Clock } from './domain/time.ts';
+import type { Logger } from './logger.ts';
+
+/** Everything a request handler or service may need, built once at boot. */
+export interface AppDeps {
+  config: Config;
+  db: Db;
+  pool: pg.Pool;
+  logger: Logger;
+  clock: Clock;
+  throttle: LoginThrottle;
+}

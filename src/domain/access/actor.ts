@@ -1,0 +1,31 @@
+import type { Executor } from '../../db/database.ts';
+import type { Role } from '../../db/types.ts';
+import { findUserById, listMembershipsOfUser, type UserCouncil } from '../../db/repositories/users.ts';
+
+/** Who is asking: the user and their roles, loaded once per request. */
+export interface Actor {
+  userId: number;
+  email: string;
+  name: string;
+  isAdmin: boolean;
+  councils: UserCouncil[];
+}
+
+/** Loads the actor for a user id, or undefined when the user is gone or disabled. */
+export async function loadActor(db: Executor, userId: number): Promise<Actor | undefined> {
+  const user = await findUserById(db, userId);
+  if (!user || user.disabled_at) return undefined;
+  const councils = await listMembershipsOfUser(db, user.id);
+  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.is_admin, councils };
+}
+
+/** The actor's role in a council, or undefined when they do not sit on it. */
+export function roleIn(actor: Actor, councilId: number | null | undefined): Role | undefined {
+  if (councilId == null) return undefined;
+  return actor.councils.find((c) => c.councilId === councilId)?.role;
+}
+
+/** Ids of the councils whose data the actor may read. */
+export function readableCouncilIds(actor: Actor): number[] {
+  return actor.councils.map((c) => c.councilId);
+}

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { APPROVAL_BASES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
+import { parseDeadline } from '../time.ts';
+import { emailSchema, optionalText, requiredText } from '../validation.ts';
+
+/** A deadline: ISO 8601 date-time or date; Danish time when no offset is given. */
+export const deadlineSchema = z
+  .string({ error: 'Fristen skal udfyldes' })
+  .trim()
+  .min(1, 'Fristen skal udfyldes')
+  .refine((value) => parseDeadline(value) !== undefined, 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601')
+  .transform((value) => parseDeadline(value)!)
+  .meta({ description: 'ISO 8601 date-time or date; Europe/Copenhagen when no offset', example: '2026-03-12T12:00' });
+
+const isoDate = z.iso.date({ error: 'Datoen skal skrives ÅÅÅÅ-MM-DD' });
+
+const councilSlug = z.string().trim().min(1, 'Vælg et råd').max(63).meta({ description: 'The council slug' });
+
+/** Registering a consultation. */
+export const newConsultationSchema = z
+  .object({
+    title: requiredText(300),
+    authority: requiredText(300),
+    authorityReference: optionalText(100),
+    authorityEmail: z.union([emailSchema, z.literal('')]).optional().nullable().transform((v) => v || null),
+    receivedAt: isoDate.optional().nullable(),
+    deadline: deadlineSchema,
+    summary: optionalText(5000),
+    sourceUrl: z
+      .union([z.url({ protocol: /^https?$/, error: 'Linket skal begynde med http:// eller https://' }).max(2000), z.literal('')])
+      .optional()
+      .nullable()
+      .transform((v) => v || null),
+    council: councilSlug.optional().nullable().transform((v) => v || null),
+  })
+  .meta({ id: 'NewConsultation' });
+export type NewConsultationInput = z.output<typeof newConsultationSchema>;
+
+const version = z.coerce.number({ error: 'Versionen skal være et tal' }).int().min(1).meta({
+  description: 'The version the client saw; a newer one on the server gives 409 STALE_VERSION',
+});
+
+/** The payload of each event a person may send, keyed by type. */
+export const eventSchemas = {
+  ASSIGN: z.object({
+    type: z.literal('ASSIGN'),
+    version,
+    council: councilSlug,
+    assignee: z.union([emailSchema, z.literal('')]).optional().nullable().transform((v) => v || null),
+  }),
+  START_DRAFTING: z.object({ type: z.literal('START_DRAFTING'), version }),
+  SUBMIT_FOR_APPROVAL: z.object({ type: z.literal('SUBMIT_FOR_APPROVAL'), version }),
+  REQUEST_CHANGES: z.object({
+    type: z.literal('REQUEST_CHANGES'),
+    version,
+    comment: requiredText(5000, 'Skriv en kommentar til sekretæren'),
+  }),
+  APPROVE: z
+    .object({
+      type: z.literal('APPROVE'),
+      version,
+      basis: z.enum(APPROVAL_BASES, { error: 'Vælg grundlaget for godkendelsen' }),
+      meetingDate: isoDate.optional().nullable(),
+    })
+    .refine((v) => v.basis !== 'meeting' || !!v.meetingDate, {
+      path: ['meetingDate'],
+      message: 'Angiv mødedatoen',
+    }),
+  SUBMIT: z.object({
+    type: z.literal('SUBMIT'),
+    version,
+    channel: z.enum(SUBMISSION_CHANNELS, { error: 'Vælg hvordan svaret blev sendt' }),
+    recipient: optionalText(300),
+    submittedAt: isoDate.optional().nullable(),
+  }),
+  DECLINE: z.object({ type: z.literal('DECLINE'), version, reason: requiredText(5000, 'Skriv en begrundelse') }),
+  WITHDRAW: z.object({ type: z.literal('WITHDRAW'), version, reason: requiredText(5000, 'Skriv en begrundelse') }),
+  EXTEND_DEADLINE: z.object({
+    type: z.literal('EXTEND_DEADLINE'),
+    version,
+    deadline: deadlineSchema,
+    note: optionalText(2000),
+  }),
+} as const;
+
+/** Any event, discriminated by `type`. */
+export const eventSchema = z
+  .discriminatedUnion('type', [
+    eventSchemas.ASSIGN,
+    eventSchemas.START_DRAFTING,
+    eventSchemas.SUBMIT_FOR_APPROVAL,
+    eventSchemas.REQUEST_CHANGES,
+    eventSchemas.APPROVE,
+    eventSchemas.SUBMIT,
+    eventSchemas.DECLINE,
+    eventSchemas.WITHDRAW,
+    eventSchemas.EXTEND_DEADLINE,
+  ], { error: 'Ukendt hændelsestype' })
+  .meta({ id: 'ConsultationEvent' });
+export type EventInput = z.output<typeof eventSchema>;
+
+/** Saving a draft. */
+export const saveDraftSchema = z
+  .object({
+    body: z.string({ error: 'Teksten mangler' }).max(200_000, 'Højst 200.000 tegn'),
+    version,
+  })
+  .meta({ id: 'SaveDraft' });

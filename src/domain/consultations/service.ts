@@ -1,0 +1,462 @@
+import { initialTransition, transition } from 'xstate';
+import type { Db, Executor, Tx } from '../../db/database.ts';
+import type { Consultation, ConsultationsTable } from '../../db/types.ts';
+import type { Updateable } from 'kysely';
+import {
+  insertConsultation,
+  insertEvent,
+  insertResponseVersion,
+  latestResponseVersion,
+  listConsultationRows,
+  listEvents,
+  lockConsultation,
+  findConsultationRow,
+  takeReferenceNumber,
+  updateConsultationIfVersion,
+  type ConsultationListFilter,
+} from '../../db/repositories/consultations.ts';
+import { findCouncilById, findCouncilBySlug } from '../../db/repositories/councils.ts';
+import { findUserByEmail, findUserById, listCouncilMembers } from '../../db/repositories/users.ts';
+import {
+  consultationMachine,
+  EVENT_TYPES,
+  isFinalState,
+  MACHINE_VERSION,
+  persistSnapshot,
+  restoreSnapshot,
+  type ConsultationMachineEvent,
+  type ConsultationSnapshot,
+  type ConsultationState,
+  type PersistedConsultation,
+  type UserEventType,
+} from '../../../workflows/consultation.machine.ts';
+import { roleIn, type Actor } from '../access/actor.ts';
+import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
+import { AppError, forbidden, notFound } from '../errors.ts';
+import { danishDate, type Clock } from '../time.ts';
+import { parseInput } from '../validation.ts';
+import { mayActorDraft, mayActorRegister, mayActorSee, mayActorSend } from './policy.ts';
+import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
+
+/** What the consultation services need from the outside world. */
+export interface ConsultationDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** A consultation as the UI and the API see it, for one actor. */
+export interface ConsultationView {
+  id: string;
+  reference: string | null;
+  title: string;
+  authority: string;
+  authorityReference: string | null;
+  authorityEmail: string | null;
+  receivedAt: string;
+  deadline: Date;
+  summary: string | null;
+  sourceUrl: string | null;
+  state: ConsultationState;
+  version: number;
+  council: { id: number; slug: string; name: string } | null;
+  assignee: { email: string; name: string } | null;
+  daysLeft: number;
+  deadlineStatus: DeadlineStatus;
+  allowedEvents: UserEventType[];
+  mayEditDraft: boolean;
+  changesRequested: string | null;
+  approval: PersistedConsultation['context']['approval'];
+  submission: PersistedConsultation['context']['submission'];
+  closingReason: string | null;
+  updatedAt: Date;
+}
+
+export interface ConsultationDetails extends ConsultationView {
+  draft: { number: number; body: string; savedAt: Date; savedBy: string | null } | null;
+  timeline: TimelineEntry[];
+}
+
+export interface TimelineEntry {
+  at: Date;
+  actor: string | null;
+  type: string;
+  from: string | null;
+  to: string | null;
+  comment: string | null;
+  payload: Record<string, unknown>;
+}
+
+// A valid payload per event type, so `snapshot.can()` answers for the state alone.
+function representativeEvent(type: UserEventType, snapshot: ConsultationSnapshot): ConsultationMachineEvent {
+  switch (type) {
+    case 'ASSIGN':
+      return { type, council: snapshot.context.council ?? 'council' };
+    case 'REQUEST_CHANGES':
+      return { type, comment: 'comment' };
+    case 'APPROVE':
+      return { type, basis: 'chair_decision' };
+    case 'SUBMIT':
+      return { type, channel: 'letter' };
+    case 'DECLINE':
+    case 'WITHDRAW':
+      return { type, reason: 'reason' };
+    case 'EXTEND_DEADLINE':
+      return { type, deadline: '9999-12-31T00:00:00Z' };
+    default:
+      return { type };
+  }
+}
+
+/**
+ * The events this actor may send now: the machine's `can()` for the current state, combined
+ * with the role table. Never a second copy of the state rules.
+ */
+export function allowedEventsFor(actor: Actor, snapshot: ConsultationSnapshot, councilId: number | null): UserEventType[] {
+  return EVENT_TYPES.filter((type) => {
+    const roleAllows =
+      type === 'ASSIGN' && councilId === null
+        ? actor.isAdmin || actor.councils.some((c) => c.role === 'secretary')
+        : mayActorSend(actor, type, councilId);
+    return roleAllows && snapshot.can(representativeEvent(type, snapshot));
+  });
+}
+
+type ConsultationRowWithNames = Consultation & {
+  councilSlug: string | null;
+  councilName: string | null;
+  councilDueSoonDays: number | null;
+  assigneeEmail: string | null;
+  assigneeName: string | null;
+};
+
+function toView(actor: Actor, row: ConsultationRowWithNames, now: Date): ConsultationView {
+  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+  const state = row.state as ConsultationState;
+  const context = snapshot.context;
+  const allowedEvents = allowedEventsFor(actor, snapshot, row.council_id);
+  return {
+    id: row.id,
+    reference: row.reference,
+    title: row.title,
+    authority: row.authority,
+    authorityReference: row.authority_reference,
+    authorityEmail: row.authority_email,
+    receivedAt: row.received_at,
+    deadline: row.deadline,
+    summary: row.summary,
+    sourceUrl: row.source_url,
+    state,
+    version: row.version,
+    council:
+      row.council_id !== null && row.councilSlug !== null
+        ? { id: row.council_id, slug: row.councilSlug, name: row.councilName ?? row.councilSlug }
+        : null,
+    assignee: row.assigneeEmail ? { email: row.assigneeEmail, name: row.assigneeName ?? row.assigneeEmail } : null,
+    ...deadlineStatus({
+      deadline: row.deadline,
+      now,
+      closed: isFinalState(state),
+      dueSoonWorkingDays: row.councilDueSoonDays ?? undefined,
+    }),
+    allowedEvents,
+    mayEditDraft: state === 'drafting' && mayActorDraft(actor, row.council_id),
+    changesRequested: context.changesRequested,
+    approval: context.approval,
+    submission: context.submission,
+    closingReason: context.closingReason,
+    updatedAt: row.updated_at,
+  };
+}
+
+async function loadRowWithNames(db: Executor, id: string): Promise<ConsultationRowWithNames | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await findConsultationRow(db, id);
+  if (!row) return undefined;
+  const council = row.council_id !== null ? await findCouncilById(db, row.council_id) : undefined;
+  const assignee = row.assignee_id !== null ? await findUserById(db, row.assignee_id) : undefined;
+  return {
+    ...row,
+    councilSlug: council?.slug ?? null,
+    councilName: council?.name ?? null,
+    councilDueSoonDays: council?.due_soon_working_days ?? null,
+    assigneeEmail: assignee?.email ?? null,
+    assigneeName: assignee?.name ?? null,
+  };
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}
+
+function commentOf(payload: Record<string, unknown>): string | null {
+  for (const key of ['comment', 'reason', 'note']) {
+    const value = payload[key];
+    if (typeof value === 'string' && value.trim()) return value;
+  }
+  return null;
+}
+
+/** One consultation with its draft and timeline, or NOT_FOUND when the actor may not see it. */
+export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: string): Promise<ConsultationDetails> {
+  const row = await loadRowWithNames(deps.db, id);
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  const [draft, events] = await Promise.all([latestResponseVersion(deps.db, id), listEvents(deps.db, id)]);
+  return {
+    ...toView(actor, row, deps.clock()),
+    draft: draft
+      ? { number: draft.number, body: draft.body, savedAt: draft.created_at, savedBy: draft.authorName ?? null }
+      : null,
+    timeline: events.map((e) => ({
+      at: e.at,
+      actor: e.actorName ?? null,
+      type: e.type,
+      from: e.from_state,
+      to: e.to_state,
+      comment: commentOf(e.payload),
+      payload: e.payload,
+    })),
+  };
+}
+
+/** Listing options; `council` is a slug. */
+export interface ListQuery {
+  state?: string[];
+  council?: string;
+  q?: string;
+  mine?: boolean;
+  dueWithinDays?: number;
+  overdue?: boolean;
+  openOnly?: boolean;
+  limit?: number;
+  cursor?: string;
+}
+
+function encodeCursor(row: { deadline: Date; id: string }): string {
+  return Buffer.from(JSON.stringify([row.deadline.toISOString(), row.id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { deadline: Date; id: string } {
+  try {
+    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
+    const date = new Date(deadline);
+    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
+    return { deadline: date, id };
+  } catch {
+    throw new AppError('VALIDATION_FAILED', 'Ugyldig markør', { details: [{ path: 'cursor', message: 'Ugyldig markør' }] });
+  }
+}
+
+/** The consultations the actor may see, soonest deadline first, one page at a time. */
+export async function listConsultations(
+  deps: ConsultationDeps,
+  actor: Actor,
+  query: ListQuery,
+): Promise<{ items: ConsultationView[]; nextCursor: string | null }> {
+  const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
+  const now = deps.clock();
+  const filter: ConsultationListFilter = {
+    limit: limit + 1,
+    state: query.state,
+    q: query.q?.trim() || undefined,
+  };
+  if (!actor.isAdmin) {
+    filter.councilIds = actor.councils.map((c) => c.councilId);
+    filter.createdBy = actor.userId;
+  }
+  if (query.council) {
+    const council = await findCouncilBySlug(deps.db, query.council);
+    // An unknown or foreign council gives an empty list, not an error that tells it exists.
+    filter.councilId = council?.id ?? -1;
+  }
+  if (query.mine) filter.assigneeId = actor.userId;
+  if (query.overdue) {
+    filter.deadlineBefore = now;
+    filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+  }
+  if (query.dueWithinDays !== undefined) {
+    filter.deadlineAfter = now;
+    filter.deadlineBefore = new Date(now.getTime() + query.dueWithinDays * 86_400_000);
+    filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+  }
+  if (query.openOnly) filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+  if (query.cursor) filter.after = decodeCursor(query.cursor);
+  const rows = await listConsultationRows(deps.db, filter);
+  const page = rows.slice(0, limit);
+  return {
+    items: page.map((row) => toView(actor, row, now)),
+    nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]!) : null,
+  };
+}
+
+/** Registers a consultation; with a council it is assigned at once (and gets the council's reference). */
+export async function registerConsultation(deps: ConsultationDeps, actor: Actor, input: unknown): Promise<ConsultationDetails> {
+  const values = parseInput(newConsultationSchema, input);
+  if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
+  const id = await deps.db.transaction().execute(async (tx) => {
+    const [initial] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
+    const row = await insertConsultation(tx, {
+      title: values.title,
+      authority: values.authority,
+      authority_reference: values.authorityReference,
+      authority_email: values.authorityEmail,
+      received_at: values.receivedAt ?? danishDate(deps.clock()),
+      deadline: values.deadline,
+      summary: values.summary,
+      source_url: values.sourceUrl,
+      state: initial.value as string,
+      snapshot: JSON.stringify(persistSnapshot(initial)),
+      machine_version: MACHINE_VERSION,
+      created_by: actor.userId,
+    });
+    await insertEvent(tx, {
+      consultationId: row.id,
+      actorId: actor.userId,
+      type: 'REGISTERED',
+      fromState: null,
+      toState: row.state,
+      payload: {},
+    });
+    if (values.council) {
+      await applyEvent(tx, deps, actor, row, { type: 'ASSIGN', version: row.version, council: values.council, assignee: null });
+    }
+    return row.id;
+  });
+  return getConsultation(deps, actor, id);
+}
+
+/**
+ * Sends one event to a consultation, in one transaction: lock the row, check who may do it and
+ * which version they saw, compute the next snapshot with the machine, write it with version + 1
+ * and append the event row. Effects of the event run after the commit.
+ */
+export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
+  await deps.db.transaction().execute(async (tx) => {
+    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
+    if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+    const event = parseInput(eventSchema, input);
+    await applyEvent(tx, deps, actor, row, event);
+  });
+  return getConsultation(deps, actor, id);
+}
+
+async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput): Promise<void> {
+  const changes: Updateable<ConsultationsTable> = {};
+  let machineEvent: ConsultationMachineEvent;
+  let roleCouncilId = row.council_id;
+  const logPayload: Record<string, unknown> = {};
+  let referenceFor: { id: number; reference_prefix: string } | undefined;
+
+  switch (event.type) {
+    case 'ASSIGN': {
+      const council = await findCouncilBySlug(tx, event.council);
+      if (!council) {
+        throw new AppError('VALIDATION_FAILED', 'Ukendt råd', { details: [{ path: 'council', message: 'Ukendt råd' }] });
+      }
+      roleCouncilId = council.id;
+      let assigneeId: number | null = null;
+      if (event.assignee) {
+        const assignee = await findUserByEmail(tx, event.assignee);
+        const members = await listCouncilMembers(tx, council.id, ['secretary', 'chair']);
+        if (!assignee || !members.some((m) => m.id === assignee.id)) {
+          throw new AppError('VALIDATION_FAILED', 'Den ansvarlige skal være sekretær eller formand i rådet', {
+            details: [{ path: 'assignee', message: 'Skal være sekretær eller formand i rådet' }],
+          });
+        }
+        assigneeId = assignee.id;
+      } else if (roleIn(actor, council.id) === 'secretary') {
+        assigneeId = actor.userId;
+      }
+      changes.council_id = council.id;
+      changes.assignee_id = assigneeId;
+      machineEvent = { type: 'ASSIGN', council: council.slug, assignee: event.assignee ?? null };
+      Object.assign(logPayload, { council: council.slug, councilName: council.name, assignee: event.assignee ?? null });
+      if (row.reference === null) referenceFor = council;
+      break;
+    }
+    case 'EXTEND_DEADLINE':
+      machineEvent = { type: 'EXTEND_DEADLINE', deadline: event.deadline.toISOString(), note: event.note };
+      changes.deadline = event.deadline;
+      Object.assign(logPayload, { previousDeadline: row.deadline.toISOString(), deadline: event.deadline.toISOString(), note: event.note });
+      break;
+    case 'SUBMIT':
+      machineEvent = { type: 'SUBMIT', channel: event.channel, recipient: event.recipient, submittedAt: event.submittedAt ?? danishDate(deps.clock()) };
+      Object.assign(logPayload, { channel: event.channel, recipient: event.recipient, submittedAt: machineEvent.submittedAt });
+      break;
+    default: {
+      const { version: _version, ...rest } = event;
+      machineEvent = rest as ConsultationMachineEvent;
+      Object.assign(logPayload, rest);
+      delete logPayload.type;
+    }
+  }
+
+  if (!mayActorSend(actor, event.type, roleCouncilId)) throw forbidden();
+  if (row.version !== event.version) throw staleVersion(row.version);
+  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+  if (!snapshot.can(machineEvent)) throw transitionNotAllowed(event.type, row.state);
+  if (referenceFor) {
+    const year = Number(danishDate(deps.clock()).slice(0, 4));
+    const number = await takeReferenceNumber(tx, referenceFor.id, year);
+    changes.reference = `${referenceFor.reference_prefix}-${year}-${String(number).padStart(4, '0')}`;
+  }
+  await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload);
+}
+
+async function writeTransition(
+  tx: Tx,
+  actor: Actor,
+  row: Consultation,
+  snapshot: ConsultationSnapshot,
+  machineEvent: ConsultationMachineEvent,
+  changes: Updateable<ConsultationsTable>,
+  logPayload: Record<string, unknown>,
+): Promise<void> {
+  const [next] = transition(consultationMachine, snapshot, machineEvent);
+  const written = await updateConsultationIfVersion(tx, row.id, row.version, {
+    ...changes,
+    state: next.value as string,
+    snapshot: JSON.stringify(persistSnapshot(next)),
+    machine_version: MACHINE_VERSION,
+  });
+  if (written !== 1) throw staleVersion(row.version + 1);
+  await insertEvent(tx, {
+    consultationId: row.id,
+    actorId: actor.userId,
+    type: machineEvent.type,
+    fromState: row.state,
+    toState: next.value as string,
+    payload: logPayload,
+  });
+}
+
+/** Saves a draft as a new response version; only in drafting, only by its secretary, with the version check. */
+export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
+  await deps.db.transaction().execute(async (tx) => {
+    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
+    if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+    const values = parseInput(saveDraftSchema, input);
+    if (!mayActorDraft(actor, row.council_id)) throw forbidden('Kun rådets sekretær kan skrive udkastet');
+    if (row.version !== values.version) throw staleVersion(row.version);
+    const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+    const draftNumber = snapshot.context.draftNumber + 1;
+    const machineEvent: ConsultationMachineEvent = { type: 'SAVE_DRAFT', draftNumber, empty: values.body.trim() === '' };
+    if (!snapshot.can(machineEvent)) {
+      throw new AppError('TRANSITION_NOT_ALLOWED', 'Udkastet kan kun ændres mens høringen er under udarbejdelse');
+    }
+    await insertResponseVersion(tx, { consultationId: row.id, number: draftNumber, body: values.body, authorId: actor.userId });
+    await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length });
+  });
+  return getConsultation(deps, actor, id);
+}
+
+function staleVersion(currentVersion: number): AppError {
+  return new AppError('STALE_VERSION', 'Høringen er ændret af en anden siden du hentede den. Hent den igen.', {
+    meta: { currentVersion },
+  });
+}
+
+function transitionNotAllowed(type: string, state: string): AppError {
+  return new AppError('TRANSITION_NOT_ALLOWED', `Hændelsen ${type} er ikke mulig i tilstanden ${state}`, {
+    meta: { state },
+  });
+}

@@ -1,0 +1,70 @@
+/** Stable error codes: the API returns them as they are, the UI maps them to Danish text. */
+export type ErrorCode =
+  | 'VALIDATION_FAILED'
+  | 'MALFORMED_REQUEST'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'STALE_VERSION'
+  | 'TRANSITION_NOT_ALLOWED'
+  | 'TOO_MANY_REQUESTS'
+  | 'CSRF_FAILED'
+  | 'RENDER_FAILED'
+  | 'INTERNAL';
+
+const httpStatusByCode: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 422,
+  MALFORMED_REQUEST: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  STALE_VERSION: 409,
+  TRANSITION_NOT_ALLOWED: 422,
+  TOO_MANY_REQUESTS: 429,
+  CSRF_FAILED: 403,
+  RENDER_FAILED: 503,
+  INTERNAL: 500,
+};
+
+/** One field that failed validation: `path` as dotted keys, `message` in Danish. */
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+/**
+ * The one error type the domain throws on purpose. Its `code` is stable; the HTTP error
+ * handler maps it to a status, the API returns it, and the UI shows `message`.
+ */
+export class AppError extends Error {
+  override name = 'AppError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+  /** Extra facts for the caller, e.g. the current version on STALE_VERSION. */
+  readonly meta: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: { details?: ErrorDetail[]; meta?: Record<string, unknown> } = {}) {
+    super(message);
+    this.code = code;
+    this.details = options.details ?? [];
+    this.meta = options.meta ?? {};
+  }
+
+  get httpStatus(): number {
+    return httpStatusByCode[this.code];
+  }
+}
+
+/** Shorthand for the 404 that hides whether something exists. */
+export function notFound(what = 'Siden findes ikke'): AppError {
+  return new AppError('NOT_FOUND', what);
+}
+
+/** Shorthand for a role that sees something but may not act on it. */
+export function forbidden(message = 'Du har ikke adgang til at gøre dette'): AppError {
+  return new AppError('FORBIDDEN', message);
+}

@@ -1,0 +1,64 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { loadActor, type Actor } from '../../domain/access/actor.ts';
+import { AppError } from '../../domain/errors.ts';
+import { userIdForToken } from '../../domain/tokens/service.ts';
+import type { AppDeps } from '../../deps.ts';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      actor?: Actor;
+      csrfToken?: string;
+      requestId?: string;
+    }
+  }
+}
+
+/** Loads the logged-in user's roles for this request (session login). */
+export function loadSessionActor(deps: AppDeps): RequestHandler {
+  return async (req, res, next) => {
+    const userId = (req.user as { id: number } | undefined)?.id;
+    if (userId !== undefined) {
+      const actor = await loadActor(deps.db, userId);
+      if (actor) res.locals.actor = actor;
+      else await new Promise<void>((resolve) => req.logout(() => resolve()));
+    }
+    next();
+  };
+}
+
+/** Web pages: send a visitor who is not logged in to the login page. */
+export function requireLogin(req: Request, res: Response, next: NextFunction): void {
+  if (res.locals.actor) return next();
+  const back = req.method === 'GET' ? `?next=${encodeURIComponent(req.originalUrl)}` : '';
+  res.redirect(303, `/login${back}`);
+}
+
+/** Web pages: only administrators. Others get the 404 that hides the page. */
+export function requireAdmin(_req: Request, res: Response, next: NextFunction): void {
+  if (res.locals.actor?.isAdmin) return next();
+  next(new AppError('NOT_FOUND', 'Siden findes ikke'));
+}
+
+/** The API: `Authorization: Bearer <token>` or 401. */
+export function requireBearerToken(deps: AppDeps): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const userId = match ? await userIdForToken(deps.db, match[1]!) : undefined;
+    const actor = userId !== undefined ? await loadActor(deps.db, userId) : undefined;
+    if (!actor) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="raadssvar"');
+      return next(new AppError('UNAUTHENTICATED', 'Manglende eller ugyldig API-nøgle'));
+    }
+    res.locals.actor = actor;
+    next();
+  };
+}
+
+/** The actor of a request that passed requireLogin or requireBearerToken. */
+export function actorOf(res: Response): Actor {
+  const actor = res.locals.actor;
+  if (!actor) throw new AppError('UNAUTHENTICATED', 'Du er ikke logget ind');
+  return actor;
+}

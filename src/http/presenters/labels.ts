@@ -1,0 +1,37 @@
+import type { DeadlineStatus } from '../../domain/deadlines/status.ts';
+
+/** Danish names of the workflow states. */
+export const STATE_LABELS: Record<string, string> = {
+  received: 'Modtaget',
+  assigned: 'Fordelt',
+  drafting: 'Under udarbejdelse',
+  awaiting_approval: 'Afventer godkendelse',
+  approved: 'Godkendt',
+  submitted: 'Indsendt',
+  declined: 'Afstået',
+  withdrawn: 'Trukket tilbage',
+};
+
+/** Danish names of the events, as buttons and timeline entries. */
+export const EVENT_LABELS: Record<string, string> = {
+  REGISTERED: 'Registreret',
+  ASSIGN: 'Fordel til råd',
+  START_DRAFTING: 'Påbegynd udkast',
+  SAVE_DRAFT: 'Udkast gemt',
+  SUBMIT_FOR_APPROVAL: 'Send til godkendelse',
+  REQUEST_CHANGES: 'Send tilbage med kommentarer',
+  APPROVE: 'Godkend',
+  SUBMIT: 'Registrér indsendelse',
+  DECLINE: 'Afstå fra at svare',
+  WITHDRAW: 'Træk tilbage',
+  EXTEND_DEADLINE: 'Forlæng fristen',
+};
+
+/** The deadline's status in words, so it is never told by colour alone. */
+export function deadlineText(status: DeadlineStatus, daysLeft: number): string {
+  if (status === 'closed') return 'Afsluttet';
+  if (status === 'overdue') return daysLeft === 0 ? 'Overskredet i dag' : `Overskredet for ${-daysLeft} ${-daysLeft === 1 ? 'dag' : 'dage'} siden`;
+  if (daysLeft === 0) return 'Frist i dag';
+  const days = `${daysLeft} ${daysLeft === 1 ? 'dag' : 'dage'} tilbage`;
+  return status === 'due_soon' ? `Snart: ${days}` : days;
+}

@@ -1,0 +1,39 @@
+import { Router, type Request, type Response, type NextFunction } from 'express';
+import passport from 'passport';
+import { AppError } from '../../domain/errors.ts';
+import { csrfProtection } from '../middleware/csrf.ts';
+import { loginForm, loginQuery } from './auth.schemas.ts';
+
+function renderLogin(res: Response, values: { email?: string; next?: string; error?: string }, status = 200): void {
+  res.status(status).render('pages/login', { title: 'Log ind', values, error: values.error, hideNav: true });
+}
+
+function logIn(req: Request, res: Response, next: NextFunction): void {
+  const form = loginForm.parse(req.body ?? {});
+  if (!form.email || !form.password) {
+    return renderLogin(res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
+  }
+  passport.authenticate('local', (error: unknown, user: Express.User | false) => {
+    if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'TOO_MANY_REQUESTS')) {
+      const retry = error.meta.retryAfterSeconds;
+      if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
+      return renderLogin(res, { email: form.email, next: form.next, error: error.message }, error.httpStatus);
+    }
+    if (error || !user) return next(error ?? new AppError('UNAUTHENTICATED', 'Login mislykkedes'));
+    req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect(303, form.next)));
+  })(req, res, next);
+}
+
+/** Login and logout. */
+export function authRoutes(): Router {
+  const router = Router();
+  router.get('/login', (req, res) => {
+    if (res.locals.actor) return res.redirect(303, '/');
+    renderLogin(res, { next: loginQuery.parse(req.query).next });
+  });
+  router.post('/login', csrfProtection, logIn);
+  router.post('/logout', csrfProtection, (req, res, next) => {
+    req.logout((error) => (error ? next(error) : req.session.destroy(() => res.redirect(303, '/login'))));
+  });
+  return router;
+}

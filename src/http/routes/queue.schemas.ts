@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+const checkbox = z
+  .union([z.literal('1'), z.literal('on'), z.literal('true'), z.literal(''), z.undefined()])
+  .catch(undefined)
+  .transform((value) => value === '1' || value === 'on' || value === 'true');
+
+/** The queue's filters, from the query string. Anything odd falls back to "no filter". */
+export const queueQuery = z.object({
+  state: z.string().trim().max(40).optional().catch(undefined),
+  council: z.string().trim().max(63).optional().catch(undefined),
+  q: z.string().trim().max(200).optional().catch(undefined),
+  mine: checkbox,
+  due: z.enum(['week', 'overdue', '']).optional().catch(undefined),
+  cursor: z.string().max(500).optional().catch(undefined),
+});
+export type QueueQuery = z.output<typeof queueQuery>;

@@ -1,0 +1,41 @@
+import { engine } from 'express-handlebars';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
+import { formatDanishDate, formatDanishDateTime } from '../domain/time.ts';
+import { deadlineText, EVENT_LABELS, STATE_LABELS } from './presenters/labels.ts';
+import { ROLE_LABELS } from '../domain/users/service.ts';
+import type { DeadlineStatus } from '../domain/deadlines/status.ts';
+
+export const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
+
+/** Helpers the templates may call; all escape their output through Handlebars. */
+const helpers = {
+  eq: (a: unknown, b: unknown) => a === b,
+  includes: (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value),
+  danishDate: (value: Date | string | null | undefined) => (value ? formatDanishDate(value) : ''),
+  danishDateTime: (value: Date | null | undefined) => (value ? formatDanishDateTime(value) : ''),
+  isoDateTime: (value: Date | null | undefined) => (value ? value.toISOString() : ''),
+  stateLabel: (state: string) => STATE_LABELS[state] ?? state,
+  eventLabel: (type: string) => EVENT_LABELS[type] ?? type,
+  roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role] ?? role,
+  deadlineText: (status: DeadlineStatus, daysLeft: number) => deadlineText(status, daysLeft),
+  fieldError: (errors: Record<string, string> | undefined, field: string) => errors?.[field],
+  year: () => new Date().getFullYear(),
+};
+
+/** Handlebars with layouts and partials from views/. */
+export function configureViews(app: Express): void {
+  app.engine(
+    'hbs',
+    engine({
+      extname: '.hbs',
+      defaultLayout: 'main',
+      layoutsDir: path.join(viewsDir, 'layouts'),
+      partialsDir: path.join(viewsDir, 'partials'),
+      helpers,
+    }),
+  );
+  app.set('view engine', 'hbs');
+  app.set('views', viewsDir);
+}

@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { bootDatabase, loadConfigOrExit } from './boot.ts';
+import { LoginThrottle } from './domain/auth/throttle.ts';
+import { systemClock } from './domain/time.ts';
+import { createLogger } from './logger.ts';
+import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
+import type { AppDeps } from './deps.ts';
+
+const config = loadConfigOrExit();
+const logger = createLogger(config.logLevel);
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  const deps: AppDeps = {
+    config,
+    db: database.db,
+    pool: database.pool,
+    logger,
+    clock: systemClock,
+    throttle: new LoginThrottle(database.pool),
+  };
+  const shouldSeed =
+    config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
+  let seeded = false;
+  if (shouldSeed && !(await hasAnyUser(deps.db))) {
+    await seedDemo(deps);
+    seeded = true;
+  }
+  const app = createApp(deps);
+  const server: Server = app.listen(config.port, () => {
+    const url = config.publicUrl ?? `http://localhost:${config.port}`;
+    const lines = [
+      '',
+      `Rådssvar kører på ${url}  (klar efter ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      config.databaseUrl ? 'Database: DATABASE_URL' : `Database: indlejret PostgreSQL i ${database.embedded ? config.dataDir : ''}`,
+    ];
+    if (seeded || (!config.databaseUrl && config.seedDemo !== 'never')) {
+      lines.push(`Demo-logins (adgangskode for alle: ${DEMO_PASSWORD}):`);
+      for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(36)} ${user.description}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n\n`);
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close();
+    server.closeAllConnections();
+    await database.shutdown();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error) => {
+  logger.fatal({ err: error }, 'Rådssvar kunne ikke starte');
+  process.stderr.write(`Rådssvar kunne ikke starte: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import type { AppDeps } from '../../src/deps.ts';
+import { LoginThrottle } from '../../src/domain/auth/throttle.ts';
+import { systemClock, type Clock } from '../../src/domain/time.ts';
+import { createLogger } from '../../src/logger.ts';
+import { testDatabase } from './db.ts';
+
+/** A running app on a random port over the test database. */
+export interface TestApp {
+  baseUrl: string;
+  deps: AppDeps;
+  close(): Promise<void>;
+}
+
+/** Starts the real app (real sessions, CSRF, throttling) on 127.0.0.1 with a random port. */
+export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+  const { db, pool } = testDatabase();
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    DATA_DIR: 'data/test-app',
+    DATABASE_URL: 'postgres://unused',
+    LOG_LEVEL: 'silent',
+  });
+  const deps: AppDeps = {
+    config,
+    db,
+    pool,
+    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    clock: overrides.clock ?? systemClock,
+    throttle: new LoginThrottle(pool),
+    ...overrides.deps,
+  };
+  const server: Server = await new Promise((resolve) => {
+    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const { port } = server.address() as AddressInfo;
+  deps.config.publicUrl ??= `http://127.0.0.1:${port}`;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    deps,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

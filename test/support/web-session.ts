@@ -1,0 +1,56 @@
+/** A tiny cookie-keeping HTTP client for server-rendered pages: one browser session, no JavaScript. */
+export class WebSession {
+  private cookies = new Map<string, string>();
+
+  constructor(private readonly baseUrl: string) {}
+
+  private cookieHeader(): string {
+    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+  }
+
+  private keepCookies(response: Response): void {
+    for (const line of response.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const index = pair!.indexOf('=');
+      this.cookies.set(pair!.slice(0, index).trim(), pair!.slice(index + 1).trim());
+    }
+  }
+
+  /** A request that does not follow redirects, so tests can see them. */
+  async request(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+    const response = await fetch(this.baseUrl + path, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers ?? {}), cookie: this.cookieHeader() },
+    });
+    this.keepCookies(response);
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text };
+  }
+
+  get(path: string) {
+    return this.request(path);
+  }
+
+  /** Posts a form; the `_csrf` field is taken from `csrfFrom` (a page's HTML) unless given. */
+  postForm(path: string, fields: Record<string, string>) {
+    return this.request(path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
+  }
+
+  /** The CSRF token of a page's first form. */
+  static csrfToken(html: string): string {
+    const match = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!match) throw new Error('no CSRF token on the page');
+    return match[1]!;
+  }
+
+  /** Logs in through the login form; returns the response to the POST. */
+  async logIn(email: string, password: string) {
+    const page = await this.get('/login');
+    return this.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email, password, next: '/' });
+  }
+}

@@ -1,0 +1,251 @@
+import { assign, setup, type SnapshotFrom } from 'xstate';
+
+/**
+ * The life of one consultation (høring), from arrival to a final state. The machine is pure:
+ * guards look only at context and event, actions only assign context. Mail, PDFs and the
+ * database are the service layer's business (src/domain/consultations).
+ *
+ * Raise MACHINE_VERSION whenever a change would make an older persisted snapshot mean
+ * something else, and teach `upgradeSnapshot` to bring the old ones forward.
+ */
+export const MACHINE_VERSION = 1;
+
+export const STATES = [
+  'received',
+  'assigned',
+  'drafting',
+  'awaiting_approval',
+  'approved',
+  'submitted',
+  'declined',
+  'withdrawn',
+] as const;
+export type ConsultationState = (typeof STATES)[number];
+
+export const OPEN_STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved'] as const;
+export const FINAL_STATES = ['submitted', 'declined', 'withdrawn'] as const;
+
+export const APPROVAL_BASES = ['chair_decision', 'meeting', 'written_procedure'] as const;
+export type ApprovalBasis = (typeof APPROVAL_BASES)[number];
+export const SUBMISSION_CHANNELS = ['email', 'portal', 'letter'] as const;
+export type SubmissionChannel = (typeof SUBMISSION_CHANNELS)[number];
+
+export type ConsultationMachineEvent =
+  | { type: 'ASSIGN'; council: string; assignee?: string | null }
+  | { type: 'START_DRAFTING' }
+  | { type: 'SAVE_DRAFT'; draftNumber: number; empty: boolean }
+  | { type: 'SUBMIT_FOR_APPROVAL' }
+  | { type: 'REQUEST_CHANGES'; comment: string }
+  | { type: 'APPROVE'; basis: ApprovalBasis; meetingDate?: string | null }
+  | { type: 'SUBMIT'; channel: SubmissionChannel; recipient?: string | null; submittedAt?: string | null }
+  | { type: 'DECLINE'; reason: string }
+  | { type: 'WITHDRAW'; reason: string }
+  | { type: 'EXTEND_DEADLINE'; deadline: string; note?: string | null };
+
+export type ConsultationEventType = ConsultationMachineEvent['type'];
+
+/** Events a person sends; SAVE_DRAFT is sent by the service when a draft is saved. */
+export const EVENT_TYPES = [
+  'ASSIGN',
+  'START_DRAFTING',
+  'SUBMIT_FOR_APPROVAL',
+  'REQUEST_CHANGES',
+  'APPROVE',
+  'SUBMIT',
+  'DECLINE',
+  'WITHDRAW',
+  'EXTEND_DEADLINE',
+] as const satisfies readonly ConsultationEventType[];
+export type UserEventType = (typeof EVENT_TYPES)[number];
+
+export interface ConsultationContext {
+  council: string | null;
+  assignee: string | null;
+  /** The current deadline, ISO 8601 with offset. */
+  deadline: string;
+  /** The number of the newest saved response version, 0 before the first. */
+  draftNumber: number;
+  draftEmpty: boolean;
+  /** The chair's comment when the draft was last sent back; cleared on resubmission. */
+  changesRequested: string | null;
+  approval: { basis: ApprovalBasis; meetingDate: string | null } | null;
+  submission: { channel: SubmissionChannel; recipient: string | null; submittedAt: string | null } | null;
+  closingReason: string | null;
+  extensions: number;
+}
+
+export interface ConsultationInput {
+  deadline: string;
+  council?: string | null;
+  assignee?: string | null;
+}
+
+const hasText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
+const isIsoDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
+
+export const consultationMachine = setup({
+  types: {
+    context: {} as ConsultationContext,
+    events: {} as ConsultationMachineEvent,
+    input: {} as ConsultationInput,
+  },
+  guards: {
+    hasCouncil: ({ event }) => event.type === 'ASSIGN' && hasText(event.council),
+    hasNonEmptyDraft: ({ context }) => context.draftNumber > 0 && !context.draftEmpty,
+    hasComment: ({ event }) => event.type === 'REQUEST_CHANGES' && hasText(event.comment),
+    hasValidBasis: ({ event }) =>
+      event.type === 'APPROVE' &&
+      APPROVAL_BASES.includes(event.basis) &&
+      (event.basis !== 'meeting' || isIsoDate(event.meetingDate)),
+    hasChannel: ({ event }) => event.type === 'SUBMIT' && SUBMISSION_CHANNELS.includes(event.channel),
+    hasReason: ({ event }) => (event.type === 'DECLINE' || event.type === 'WITHDRAW') && hasText(event.reason),
+    isNewerDraft: ({ context, event }) =>
+      event.type === 'SAVE_DRAFT' && Number.isInteger(event.draftNumber) && event.draftNumber > context.draftNumber,
+    isLaterDeadline: ({ context, event }) => {
+      if (event.type !== 'EXTEND_DEADLINE') return false;
+      const next = Date.parse(event.deadline);
+      return Number.isFinite(next) && next > Date.parse(context.deadline);
+    },
+  },
+  actions: {
+    assignCouncil: assign(({ event }) =>
+      event.type === 'ASSIGN' ? { council: event.council, assignee: event.assignee ?? null } : {},
+    ),
+    recordDraft: assign(({ event }) =>
+      event.type === 'SAVE_DRAFT' ? { draftNumber: event.draftNumber, draftEmpty: event.empty } : {},
+    ),
+    clearChangeRequest: assign({ changesRequested: null }),
+    recordChangeRequest: assign(({ event }) =>
+      event.type === 'REQUEST_CHANGES' ? { changesRequested: event.comment.trim(), approval: null } : {},
+    ),
+    recordApproval: assign(({ event }) =>
+      event.type === 'APPROVE'
+        ? { approval: { basis: event.basis, meetingDate: event.basis === 'meeting' ? (event.meetingDate ?? null) : null } }
+        : {},
+    ),
+    recordSubmission: assign(({ event }) =>
+      event.type === 'SUBMIT'
+        ? {
+            submission: {
+              channel: event.channel,
+              recipient: event.recipient ?? null,
+              submittedAt: event.submittedAt ?? null,
+            },
+          }
+        : {},
+    ),
+    recordClosingReason: assign(({ event }) =>
+      event.type === 'DECLINE' || event.type === 'WITHDRAW' ? { closingReason: event.reason.trim() } : {},
+    ),
+    extendDeadline: assign(({ context, event }) =>
+      event.type === 'EXTEND_DEADLINE' ? { deadline: event.deadline, extensions: context.extensions + 1 } : {},
+    ),
+  },
+}).createMachine({
+  id: 'consultation',
+  initial: 'received',
+  context: ({ input }) => ({
+    council: input.council ?? null,
+    assignee: input.assignee ?? null,
+    deadline: input.deadline,
+    draftNumber: 0,
+    draftEmpty: true,
+    changesRequested: null,
+    approval: null,
+    submission: null,
+    closingReason: null,
+    extensions: 0,
+  }),
+  states: {
+    received: {
+      on: {
+        ASSIGN: { target: 'assigned', guard: 'hasCouncil', actions: 'assignCouncil' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    assigned: {
+      on: {
+        START_DRAFTING: { target: 'drafting' },
+        DECLINE: { target: 'declined', guard: 'hasReason', actions: 'recordClosingReason' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    drafting: {
+      on: {
+        SAVE_DRAFT: { guard: 'isNewerDraft', actions: 'recordDraft' },
+        SUBMIT_FOR_APPROVAL: {
+          target: 'awaiting_approval',
+          guard: 'hasNonEmptyDraft',
+          actions: 'clearChangeRequest',
+        },
+        DECLINE: { target: 'declined', guard: 'hasReason', actions: 'recordClosingReason' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    awaiting_approval: {
+      on: {
+        REQUEST_CHANGES: { target: 'drafting', guard: 'hasComment', actions: 'recordChangeRequest' },
+        APPROVE: { target: 'approved', guard: 'hasValidBasis', actions: 'recordApproval' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    approved: {
+      on: {
+        SUBMIT: { target: 'submitted', guard: 'hasChannel', actions: 'recordSubmission' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    submitted: { type: 'final' },
+    declined: { type: 'final' },
+    withdrawn: { type: 'final' },
+  },
+});
+
+export type ConsultationSnapshot = SnapshotFrom<typeof consultationMachine>;
+
+/** What is stored in the database: the state value and context, nothing executable. */
+export interface PersistedConsultation {
+  value: ConsultationState;
+  context: ConsultationContext;
+}
+
+/** The snapshot as stored in `consultations.snapshot`. */
+export function persistSnapshot(snapshot: ConsultationSnapshot): PersistedConsultation {
+  return { value: snapshot.value as ConsultationState, context: snapshot.context };
+}
+
+/**
+ * Brings a snapshot stored by an older machine version up to this one. Version 1 is the first;
+ * each later version adds a step here, so every stored snapshot still loads.
+ */
+export function upgradeSnapshot(persisted: PersistedConsultation, storedVersion: number): PersistedConsultation {
+  if (storedVersion > MACHINE_VERSION) {
+    throw new Error(`Snapshot from machine version ${storedVersion} is newer than this code (${MACHINE_VERSION})`);
+  }
+  return { value: persisted.value, context: { ...defaultContextFields, ...persisted.context } };
+}
+
+// Fields later versions may have added; an older snapshot without them gets these values.
+const defaultContextFields: Partial<ConsultationContext> = {
+  changesRequested: null,
+  approval: null,
+  submission: null,
+  closingReason: null,
+  extensions: 0,
+};
+
+/** Restores a machine snapshot from what was stored, upgrading it from `storedVersion` first. */
+export function restoreSnapshot(persisted: PersistedConsultation, storedVersion: number): ConsultationSnapshot {
+  const upgraded = upgradeSnapshot(persisted, storedVersion);
+  return consultationMachine.resolveState({ value: upgraded.value, context: upgraded.context });
+}
+
+/** True when the state is final: nothing more can happen to the consultation. */
+export function isFinalState(state: string): boolean {
+  return (FINAL_STATES as readonly string[]).includes(state);
+}
