@@ -15,6 +15,7 @@ import { authRoutes } from './http/routes/auth.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
+import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
 
   app.use('/api', express.json({ limit: '1mb' }));
+  app.use('/api', openApiRoutes(deps));
   app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));

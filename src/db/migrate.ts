@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { FileMigrationProvider, Migrator, type MigrationResultSet } from 'kysely';
+import { FileMigrationProvider, Migrator, type MigrationResult } from 'kysely';
 import type { Db } from './database.ts';
 
 const migrationFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'db', 'migrations');
@@ -23,7 +23,7 @@ export function createMigrator(db: Db): Migrator {
 }
 
 /** Applies every pending migration; throws with the failing migration's name when one fails. */
-export async function migrateToLatest(db: Db): Promise<MigrationResultSet['results']> {
+export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');

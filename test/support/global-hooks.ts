@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
@@ -6,8 +9,21 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { closeTestDatabase } from './db.ts';
 
 // One PostgreSQL for the whole run: TEST_DATABASE_URL when set (its public schema is reset),
-// otherwise an embedded cluster in data/test-pg with a fresh database.
+// otherwise a fresh embedded cluster of this run's own in a temporary folder, on a free port,
+// so two runs on one machine never share or stop each other's database.
 let embedded: EmbeddedDatabase | undefined;
+let clusterDir: string | undefined;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
 
 export async function mochaGlobalSetup(): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;
@@ -17,11 +33,8 @@ export async function mochaGlobalSetup(): Promise<void> {
     await client.query('drop schema if exists public cascade; create schema public;');
     await client.end();
   } else {
-    embedded = await startEmbeddedPostgres({
-      clusterDir: join(process.cwd(), 'data', 'test-pg'),
-      port: Number(process.env.TEST_EMBEDDED_PG_PORT ?? 54339),
-      database: 'postgres',
-    });
+    clusterDir = mkdtempSync(join(tmpdir(), 'raadssvar-test-pg-'));
+    embedded = await startEmbeddedPostgres({ clusterDir, port: await freePort(), database: 'postgres' });
     const admin = new pg.Client({ connectionString: embedded.url });
     await admin.connect();
     await admin.query('drop database if exists raadssvar_test with (force)');
@@ -40,4 +53,5 @@ export async function mochaGlobalSetup(): Promise<void> {
 export async function mochaGlobalTeardown(): Promise<void> {
   await closeTestDatabase();
   await embedded?.stop();
+  if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
 }

@@ -10,13 +10,31 @@ export const DEFAULT_DUE_SOON_WORKING_DAYS = 5;
 const danishHolidays = new Holidays('DK', { types: ['public'] });
 const holidayCache = new Map<string, boolean>();
 
-/** True when the calendar date (YYYY-MM-DD) is a Danish public holiday. */
+/**
+ * Days that are not public holidays (date-holidays 3.37 types 24 December and 5 June as
+ * 'observance' and does not list 31 December at all) but on which a municipal secretariat cannot
+ * be counted on:
+ * - 24 December (juleaftensdag) and 31 December (nytårsaftensdag): town halls are closed and staff
+ *   have the day off under the municipal agreements.
+ * - 5 June (Grundlovsdag): a half day, off from 12.00. We count it as a whole non-working day,
+ *   because an afternoon sign-off by the chair or the secretariat cannot be relied on; erring this
+ *   way only makes warnings and draft dates come earlier, never later.
+ * 1 May stays a working day: it is a day off only under some local agreements.
+ */
+const CLOSED_MONTH_DAYS = new Set(['12-24', '12-31', '06-05']);
+
+/**
+ * True when the calendar date (YYYY-MM-DD) is a Danish public holiday, or one of the days municipal
+ * offices treat as closed (24 and 31 December, Grundlovsdag 5 June; see CLOSED_MONTH_DAYS).
+ */
 export function isDanishHoliday(isoDate: string): boolean {
   let cached = holidayCache.get(isoDate);
   if (cached === undefined) {
     const noon = DateTime.fromISO(`${isoDate}T12:00`, { zone: ZONE }).toJSDate();
     const found = danishHolidays.isHoliday(noon);
-    cached = Array.isArray(found) && found.some((h) => h.type === 'public');
+    cached =
+      CLOSED_MONTH_DAYS.has(isoDate.slice(5, 10)) ||
+      (Array.isArray(found) && found.some((h) => h.type === 'public'));
     holidayCache.set(isoDate, cached);
   }
   return cached;

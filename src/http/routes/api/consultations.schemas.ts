@@ -14,7 +14,7 @@ export const listConsultationsQuery = z
     limit: z.coerce.number({ error: 'limit skal være et tal' }).int().min(1).max(200).optional(),
     cursor: z.string().max(500).optional(),
   })
-  .meta({ id: 'ListConsultationsQuery' });
+;
 
 /** Path parameter: a consultation id. */
 export const consultationIdParams = z.object({ id: z.string().max(100) });
