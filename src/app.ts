@@ -14,6 +14,7 @@ import { configureViews } from './http/views.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { queueRoutes } from './http/routes/queue.routes.ts';
+import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(csrfTokenForViews);
   app.use(authRoutes());
   app.use(queueRoutes(deps));
+  app.use(consultationPageRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -22,6 +22,9 @@ export interface DatabaseHandle {
 /** Opens a pool to `connectionString` and a Kysely instance over it. */
 export function createDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
   const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'raadssvar' });
+  // An idle client whose connection dies (server restart, admin kill) is dropped by the pool;
+  // without a listener that error would crash the process.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -17,7 +17,23 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
       details: issuesToDetails(parsed.error),
     });
   }
+  const nulDetails = nulCharacterDetails(parsed.data, []);
+  if (nulDetails.length > 0) {
+    throw new AppError('VALIDATION_FAILED', 'Nogle felter er ikke udfyldt korrekt', { details: nulDetails });
+  }
   return parsed.data;
+}
+
+// PostgreSQL cannot store U+0000 in text or jsonb: refuse it here rather than fail in the database.
+function nulCharacterDetails(value: unknown, path: string[]): ErrorDetail[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [{ path: path.join('.'), message: 'Teksten indeholder et ugyldigt tegn (NUL)' }] : [];
+  }
+  if (Array.isArray(value)) return value.flatMap((item, index) => nulCharacterDetails(item, [...path, String(index)]));
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.entries(value).flatMap(([key, item]) => nulCharacterDetails(item, [...path, key]));
+  }
+  return [];
 }
 
 /** A trimmed, non-empty text field with a Danish message. */

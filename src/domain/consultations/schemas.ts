@@ -12,7 +12,10 @@ export const deadlineSchema = z
   .transform((value) => parseDeadline(value)!)
   .meta({ description: 'ISO 8601 date-time or date; Europe/Copenhagen when no offset', example: '2026-03-12T12:00' });
 
-const isoDate = z.iso.date({ error: 'Datoen skal skrives ÅÅÅÅ-MM-DD' });
+// PostgreSQL has no year 0 (and no use for dates this old): refuse them instead of failing in the database.
+const isoDate = z.iso
+  .date({ error: 'Datoen skal skrives ÅÅÅÅ-MM-DD' })
+  .refine((value) => value >= '1900-01-01', 'Datoen skal være efter 1900');
 
 const councilSlug = z.string().trim().min(1, 'Vælg et råd').max(63).meta({ description: 'The council slug' });
 

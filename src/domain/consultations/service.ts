@@ -184,6 +184,10 @@ async function loadRowWithNames(db: Executor, id: string): Promise<ConsultationR
   };
 }
 
+function isUserEventType(value: unknown): value is UserEventType {
+  return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
+}
+
 function isUuid(value: string): boolean {
   return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
@@ -239,7 +243,9 @@ function decodeCursor(cursor: string): { deadline: Date; id: string } {
   try {
     const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
     const date = new Date(deadline);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
+    // The year bounds keep the date inside PostgreSQL's timestamptz range.
+    const year = date.getUTCFullYear();
+    if (Number.isNaN(date.getTime()) || year < 1 || year > 9999 || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
     return { deadline: date, id };
   } catch {
     throw new AppError('VALIDATION_FAILED', 'Ugyldig markør', { details: [{ path: 'cursor', message: 'Ugyldig markør' }] });
@@ -291,6 +297,7 @@ export async function listConsultations(
 /** Registers a consultation; with a council it is assigned at once (and gets the council's reference). */
 export async function registerConsultation(deps: ConsultationDeps, actor: Actor, input: unknown): Promise<ConsultationDetails> {
   const values = parseInput(newConsultationSchema, input);
+  checkDeadlineRange(values.deadline, deps.clock());
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
   const id = await deps.db.transaction().execute(async (tx) => {
     const [initial] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
@@ -333,6 +340,9 @@ export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string
   await deps.db.transaction().execute(async (tx) => {
     const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+    // A role that may never send this event hears so before any detail of the payload.
+    const type = (input as { type?: unknown } | null)?.type;
+    if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
     const event = parseInput(eventSchema, input);
     await applyEvent(tx, deps, actor, row, event);
   });
@@ -374,6 +384,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
       break;
     }
     case 'EXTEND_DEADLINE':
+      checkDeadlineRange(event.deadline, deps.clock());
       machineEvent = { type: 'EXTEND_DEADLINE', deadline: event.deadline.toISOString(), note: event.note };
       changes.deadline = event.deadline;
       Object.assign(logPayload, { previousDeadline: row.deadline.toISOString(), deadline: event.deadline.toISOString(), note: event.note });
@@ -447,6 +458,22 @@ export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string
     await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length });
   });
   return getConsultation(deps, actor, id);
+}
+
+const MAX_DEADLINE_YEARS_AHEAD = 5;
+const EARLIEST_DEADLINE = Date.UTC(1900, 0, 1);
+
+/**
+ * A deadline more than a few years ahead is a typing error, and the working days up to it are
+ * counted day by day on every view; one before 1900 may not even fit PostgreSQL's timestamptz.
+ */
+function checkDeadlineRange(deadline: Date, now: Date): void {
+  const latest = new Date(now);
+  latest.setUTCFullYear(latest.getUTCFullYear() + MAX_DEADLINE_YEARS_AHEAD);
+  if (deadline.getTime() < EARLIEST_DEADLINE || deadline.getTime() > latest.getTime()) {
+    const message = `Fristen skal ligge mellem 1900 og ${MAX_DEADLINE_YEARS_AHEAD} år frem`;
+    throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'deadline', message }] });
+  }
 }
 
 function staleVersion(currentVersion: number): AppError {

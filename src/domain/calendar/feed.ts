@@ -1,0 +1,132 @@
+import ical, { ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
+import { DateTime } from 'luxon';
+import { ZONE } from '../time.ts';
+
+/**
+ * iCalendar (RFC 5545) feeds of deadlines and meetings, for members and secretaries to subscribe
+ * to from Outlook, Google or Apple Calendar.
+ */
+
+export interface FeedEvent {
+  kind: 'deadline' | 'meeting';
+  /** Consultation id for deadlines, meeting id for meetings; makes the UID. */
+  id: string;
+  /** The consultation's title (deadlines); for meetings it opens the description. */
+  title: string;
+  councilName: string;
+  /** Deadlines: the deadline instant. Meetings: when the meeting starts. */
+  start: Date;
+  /** Meetings only: when the meeting ends (default two hours after start). Ignored for deadlines. */
+  end?: Date;
+  /**
+   * RFC 5545 SEQUENCE. Must rise whenever the event changes materially (e.g. the number of
+   * deadline extensions), or clients that already have the event keep the old time.
+   */
+  sequence: number;
+  description?: string;
+  url?: string;
+  location?: string;
+}
+
+/**
+ * Deadlines are shown as a 30-minute block ending at the deadline: an all-day event would hide the
+ * hour (12.00 matters), and a zero-length event is hidden or drawn as a sliver by several clients.
+ * Ending at the deadline places the block where the answer must be sent, not after it.
+ */
+const DEADLINE_BLOCK_MINUTES = 30;
+const DEFAULT_MEETING_HOURS = 2;
+
+/**
+ * Builds an iCalendar feed. Times are written as local Copenhagen times with TZID and a VTIMEZONE,
+ * so clients keep 12.00 at 12.00 across summer time; DTSTAMP is UTC (`now`, default the current
+ * time), as RFC 5545 requires. UIDs are stable (`deadline-<id>@raadssvar`, `meeting-<id>@raadssvar`),
+ * so a moved deadline replaces the old event instead of adding a second one — provided the caller
+ * raises `sequence`. Events are written in start order so repeated builds are comparable.
+ */
+export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; now?: Date }): string {
+  const stamp = input.now ?? new Date();
+  const calendar = ical({
+    name: input.name,
+    prodId: { company: 'Raadssvar', product: 'Raadssvar', language: 'DA' },
+    method: ICalCalendarMethod.PUBLISH,
+    // The calendar-level name is left null on purpose: ical-generator 10 writes DTSTAMP in the
+    // calendar's zone without "Z" when one is set, which RFC 5545 forbids. With the name null and the
+    // zone set on each event, the generator still emits the VTIMEZONE and DTSTAMP stays UTC.
+    timezone: { name: null, generator: vtimezone },
+    x: { 'X-WR-TIMEZONE': ZONE },
+  });
+
+  const events = [...input.events].sort(
+    (a, b) => a.start.getTime() - b.start.getTime() || uid(a).localeCompare(uid(b)),
+  );
+  for (const event of events) {
+    if (!Number.isInteger(event.sequence) || event.sequence < 0) {
+      throw new RangeError(`sequence must be a whole number ≥ 0 for ${uid(event)}, got ${event.sequence}`);
+    }
+    const { start, end } = eventSpan(event);
+    const meetingTitle = event.kind === 'meeting' ? event.title.trim() : '';
+    const description = [meetingTitle, event.description?.trim() ?? ''].filter(Boolean).join('\n\n');
+    calendar.createEvent({
+      id: uid(event),
+      sequence: event.sequence,
+      stamp,
+      timezone: ZONE,
+      // Luxon values are converted to the event's zone by ical-generator itself; plain Dates would
+      // be written in the server process's local zone.
+      start: DateTime.fromJSDate(start, { zone: ZONE }),
+      end: DateTime.fromJSDate(end, { zone: ZONE }),
+      summary:
+        event.kind === 'deadline' ? `Høringsfrist: ${event.title} (${event.councilName})` : `Møde i ${event.councilName}`,
+      description: description || null,
+      location: event.location?.trim() || null,
+      url: event.url ?? null,
+      // A deadline is a reminder, not an appointment: it should not block free/busy time.
+      transparency: event.kind === 'deadline' ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,
+    });
+  }
+  return calendar.toString();
+}
+
+function uid(event: FeedEvent): string {
+  return `${event.kind}-${event.id}@raadssvar`;
+}
+
+function eventSpan(event: FeedEvent): { start: Date; end: Date } {
+  if (event.kind === 'deadline') {
+    return { start: new Date(event.start.getTime() - DEADLINE_BLOCK_MINUTES * 60_000), end: event.start };
+  }
+  const end = event.end && event.end.getTime() > event.start.getTime()
+    ? event.end
+    : new Date(event.start.getTime() + DEFAULT_MEETING_HOURS * 3_600_000);
+  return { start: event.start, end };
+}
+
+/**
+ * VTIMEZONE for Europe/Copenhagen. No time zone database ships with ical-generator and
+ * @touch4it/ical-timezones is not installed; Denmark has followed the EU rule (CEST from the last
+ * Sunday of March 02.00, CET from the last Sunday of October 03.00) since 1996, so the fixed rule
+ * describes every date the system handles. Other zones return null (no component written).
+ */
+export function vtimezone(tzid: string): string | null {
+  if (tzid !== ZONE) return null;
+  return [
+    'BEGIN:VTIMEZONE',
+    `TZID:${ZONE}`,
+    `X-LIC-LOCATION:${ZONE}`,
+    'BEGIN:DAYLIGHT',
+    'TZOFFSETFROM:+0100',
+    'TZOFFSETTO:+0200',
+    'TZNAME:CEST',
+    'DTSTART:19960331T020000',
+    'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
+    'END:DAYLIGHT',
+    'BEGIN:STANDARD',
+    'TZOFFSETFROM:+0200',
+    'TZOFFSETTO:+0100',
+    'TZNAME:CET',
+    'DTSTART:19961027T030000',
+    'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
+    'END:STANDARD',
+    'END:VTIMEZONE',
+  ].join('\r\n');
+}

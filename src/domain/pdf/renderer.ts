@@ -1,0 +1,481 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Handlebars from 'handlebars';
+import { launch, type Browser, type HTTPRequest, type Page, type PDFOptions } from 'puppeteer-core';
+import { formatDanishDate } from '../time.ts';
+import { renderMarkdownSafe } from './markdown.ts';
+
+/**
+ * Version of views/pdf/letter.hbs. Store it with every archived PDF: the archived file never
+ * changes, and this says which layout produced it. Bump it whenever the template or the PDF
+ * options below change the output.
+ */
+export const TEMPLATE_VERSION = 'letter-v1';
+
+/** Everything the letter shows. Plain data, so the lead can fill it from any query. */
+export interface LetterData {
+  council: { name: string; address: string; contact: string; logoDataUri?: string | null };
+  /** The recipient, e.g. "Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune". */
+  authority: string;
+  /** The consultation's title; the letter says "Høringssvar vedr. <title>". */
+  title: string;
+  /** The authority's own case number ("Deres reference"). */
+  authorityReference: string | null;
+  /** The council's case number ("Vores reference"). */
+  reference: string | null;
+  date: Date;
+  /** The draft or approved text, Markdown; sanitised before it reaches the page. */
+  bodyMarkdown: string;
+  /** Who signs on the council's behalf; required unless `draft`. */
+  signer: { name: string; title: string } | null;
+  /** A preview of a text not yet approved: every page is marked "UDKAST – ikke godkendt". */
+  draft: boolean;
+}
+
+/** PDF document information for a letter (Title is already set by Chromium from <title>). */
+export interface LetterMetadata {
+  title: string;
+  author: string;
+  subject: string;
+  keywords: string[];
+  creator: string;
+  creationDate: Date;
+}
+
+/** A render failed: Chromium crashed, was killed, or refused the page. */
+export class PdfRenderError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PdfRenderError';
+  }
+}
+
+/** A render went over the time limit; its page was closed and will be replaced. */
+export class PdfRenderTimeoutError extends PdfRenderError {
+  constructor(readonly timeoutMs: number) {
+    super(`PDF-renderingen tog mere end ${timeoutMs} ms og blev afbrudt`);
+    this.name = 'PdfRenderTimeoutError';
+  }
+}
+
+export interface PdfRendererOptions {
+  /** Path to the Chromium binary, e.g. /usr/bin/chromium (config.chromiumPath). */
+  chromiumPath: string;
+  /** Most pages rendering at once; further renders wait in a queue. Default 2. */
+  poolSize?: number;
+  /** Time limit for one render, once it has a slot in the pool. Default 20 000 ms. */
+  timeoutMs?: number;
+}
+
+export interface PdfRendererStats {
+  poolSize: number;
+  timeoutMs: number;
+  /** Renders holding a pool slot right now. */
+  active: number;
+  /** The most renders that ever held a slot at the same time. */
+  peakActive: number;
+  /** Renders queued for a slot. */
+  waiting: number;
+  /** Open pages kept ready for the next render. */
+  idlePages: number;
+  rendered: number;
+  failed: number;
+  timedOut: number;
+  browserLaunches: number;
+  /** Process id of the current Chromium, or null when none is running. */
+  browserPid: number | null;
+  /** Duration of the last successful render, in ms. */
+  lastRenderMs: number | null;
+}
+
+const DEFAULT_POOL_SIZE = 2;
+const DEFAULT_TIMEOUT_MS = 20_000;
+// Closing a page or the browser is normally instant; a hang here means Chromium is wedged.
+const CLOSE_TIMEOUT_MS = 5_000;
+
+const FONT_STACK = `"DejaVu Sans", "Liberation Sans", sans-serif`;
+
+// Chromium renders header/footer templates in their own document, outside the page's CSS, and with
+// a tiny default font size, so everything here is inline. The empty header suppresses Chromium's
+// default header (date and title).
+const HEADER_TEMPLATE = '<span></span>';
+const FOOTER_TEMPLATE =
+  `<div style="width:100%;font-family:${FONT_STACK.replace(/"/g, "'")};font-size:8pt;color:#555;text-align:center;">` +
+  'Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>';
+
+const PDF_OPTIONS: PDFOptions = {
+  format: 'A4',
+  printBackground: true,
+  displayHeaderFooter: true,
+  headerTemplate: HEADER_TEMPLATE,
+  footerTemplate: FOOTER_TEMPLATE,
+  margin: { top: '20mm', bottom: '22mm', left: '25mm', right: '20mm' },
+};
+
+/**
+ * Stops every request that is not a data: URI. Drafts are untrusted text; even after sanitising,
+ * the page must not be able to make this server fetch anything (internal services, cloud
+ * metadata endpoints, tracking pixels), so the logo is embedded as a data: URI instead.
+ */
+function allowOnlyDataUris(request: HTTPRequest): void {
+  if (request.isInterceptResolutionHandled()) return;
+  // A page closed mid-request makes continue/abort/respond reject; nothing is left to protect then.
+  if (request.url().startsWith('data:')) {
+    request.continue().catch(() => undefined);
+  } else if (request.isNavigationRequest()) {
+    // An aborted navigation (e.g. <meta http-equiv="refresh">) replaces the letter with an empty
+    // error page; a 204 answered here, without touching the network, keeps the letter in place.
+    request.respond({ status: 204, headers: {}, contentType: 'text/plain', body: '' }).catch(() => undefined);
+  } else {
+    request.abort('blockedbyclient').catch(() => undefined);
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Turns HTML into A4 PDFs with one headless Chromium shared by the whole process.
+ *
+ * Chromium is started on the first render, not at boot, so that processes which never render
+ * (CLI, most tests) never pay for it; and it is started again when it has crashed or been killed.
+ * At most `poolSize` pages render at once, because each one costs a renderer process and memory;
+ * the rest wait in order. Pages are reused between renders and replaced when a render fails.
+ */
+export class PdfRenderer {
+  private readonly chromiumPath: string;
+  private readonly poolSize: number;
+  private readonly timeoutMs: number;
+
+  private browser: Promise<Browser> | null = null;
+  private currentBrowser: Browser | null = null;
+  private idle: Page[] = [];
+  private readonly discarded = new WeakSet<Page>();
+  private active = 0;
+  private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private closed = false;
+
+  private peakActive = 0;
+  private rendered = 0;
+  private failed = 0;
+  private timedOut = 0;
+  private browserLaunches = 0;
+  private lastRenderMs: number | null = null;
+
+  constructor(options: PdfRendererOptions) {
+    const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    if (!Number.isInteger(poolSize) || poolSize < 1) throw new RangeError(`poolSize skal være et helt tal ≥ 1, ikke ${poolSize}`);
+    if (!(timeoutMs > 0)) throw new RangeError(`timeoutMs skal være positiv, ikke ${timeoutMs}`);
+    this.chromiumPath = options.chromiumPath;
+    this.poolSize = poolSize;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Renders a complete HTML document to an A4 PDF with "Side X af Y" in the footer. The page runs
+   * no JavaScript and can load nothing but data: URIs.
+   *
+   * @throws PdfRenderTimeoutError when the render takes longer than `timeoutMs`.
+   * @throws PdfRenderError when Chromium fails or the renderer is closed.
+   */
+  async render(html: string): Promise<Buffer> {
+    if (this.closed) throw new PdfRenderError('PDF-rendereren er lukket');
+    await this.acquireSlot();
+    this.peakActive = Math.max(this.peakActive, this.active);
+    const started = performance.now();
+    try {
+      const pdf = await this.renderInSlot(html);
+      this.rendered += 1;
+      this.lastRenderMs = Math.round(performance.now() - started);
+      return pdf;
+    } catch (error) {
+      this.failed += 1;
+      throw error;
+    } finally {
+      this.releaseSlot();
+    }
+  }
+
+  /** Closes Chromium and rejects queued renders. Renders in progress fail. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new PdfRenderError('PDF-rendereren er lukket'));
+    this.idle = [];
+    const current = this.browser;
+    this.browser = null;
+    this.currentBrowser = null;
+    const browser = current ? await current.catch(() => null) : null;
+    if (browser) await this.shutDownBrowser(browser);
+  }
+
+  /** Counters for health checks, logs and tests. */
+  stats(): PdfRendererStats {
+    return {
+      poolSize: this.poolSize,
+      timeoutMs: this.timeoutMs,
+      active: this.active,
+      peakActive: this.peakActive,
+      waiting: this.waiters.length,
+      idlePages: this.idle.length,
+      rendered: this.rendered,
+      failed: this.failed,
+      timedOut: this.timedOut,
+      browserLaunches: this.browserLaunches,
+      browserPid: this.currentBrowser?.connected ? (this.currentBrowser.process()?.pid ?? null) : null,
+      lastRenderMs: this.lastRenderMs,
+    };
+  }
+
+  private acquireSlot(): Promise<void> {
+    if (this.active < this.poolSize) {
+      this.active += 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  private releaseSlot(): void {
+    // Hand the slot straight to the next in line, so `active` never dips and a newcomer cannot
+    // overtake the queue.
+    const next = this.waiters.shift();
+    if (next) next.resolve();
+    else this.active -= 1;
+  }
+
+  private async renderInSlot(html: string): Promise<Buffer> {
+    let page: Page | undefined;
+    let timedOut = false;
+    const work = (async () => {
+      page = await this.checkoutPage();
+      if (timedOut) throw new PdfRenderTimeoutError(this.timeoutMs);
+      await page.setContent(html, { waitUntil: 'load', timeout: this.timeoutMs });
+      const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: this.timeoutMs });
+      return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+    })();
+
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new PdfRenderTimeoutError(this.timeoutMs));
+      }, this.timeoutMs);
+    });
+
+    try {
+      const pdf = await Promise.race([work, deadline]);
+      if (page) this.returnPage(page);
+      return pdf;
+    } catch (error) {
+      // A page that failed or is still busy is never reused: it may be wedged in layout or belong
+      // to a dead browser. Closing it also stops a render that ran over time. If the page is still
+      // being created, close it as soon as it exists.
+      void work.then(
+        () => page && this.discardPage(page),
+        () => page && this.discardPage(page),
+      );
+      if (page) await this.discardPage(page);
+      if (timedOut || error instanceof PdfRenderTimeoutError) {
+        this.timedOut += 1;
+        throw new PdfRenderTimeoutError(this.timeoutMs);
+      }
+      if (error instanceof PdfRenderError) throw error;
+      const browserGone = page ? !page.browser().connected : false;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PdfRenderError(
+        browserGone ? `Chromium stoppede under PDF-renderingen (${reason})` : `PDF-renderingen fejlede: ${reason}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async checkoutPage(): Promise<Page> {
+    while (this.idle.length > 0) {
+      const page = this.idle.pop()!;
+      if (!page.isClosed() && page.browser().connected) return page;
+    }
+    const browser = await this.getBrowser();
+    const page = await browser.newPage();
+    try {
+      await page.setJavaScriptEnabled(false);
+      await page.setRequestInterception(true);
+      page.on('request', allowOnlyDataUris);
+      return page;
+    } catch (error) {
+      await this.discardPage(page);
+      throw error;
+    }
+  }
+
+  private returnPage(page: Page): void {
+    if (this.closed || this.discarded.has(page) || page.isClosed() || !page.browser().connected) return;
+    this.idle.push(page);
+  }
+
+  private async discardPage(page: Page): Promise<void> {
+    if (this.discarded.has(page)) return;
+    this.discarded.add(page);
+    this.idle = this.idle.filter((p) => p !== page);
+    if (page.isClosed() || !page.browser().connected) return;
+    const closed = await withTimeout(page.close({ runBeforeUnload: false }).then(() => true, () => false), CLOSE_TIMEOUT_MS);
+    // A page that will not close means the browser is wedged; start over with a new one.
+    if (!closed) this.recycleBrowser(page.browser());
+  }
+
+  private async getBrowser(): Promise<Browser> {
+    // Two tries: the cached browser may have died between renders without us hearing yet.
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      if (this.closed) throw new PdfRenderError('PDF-rendereren er lukket');
+      const launching = (this.browser ??= this.launchBrowser());
+      const browser = await launching;
+      if (browser.connected) return browser;
+      if (this.browser === launching) this.browser = null;
+    }
+    throw new PdfRenderError('Chromium kunne ikke startes');
+  }
+
+  private launchBrowser(): Promise<Browser> {
+    const args = [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-gpu',
+      '--disable-dev-shm-usage',
+      // Second wall behind request interception: <link rel="prefetch"> and preconnect are fetched
+      // by the browser process, outside interception. Sending all HTTP(S) through a proxy on a
+      // closed local port (and not exempting loopback) makes every such fetch fail at once.
+      '--proxy-server=http://127.0.0.1:9',
+      '--proxy-bypass-list=<-loopback>',
+    ];
+    // Chromium refuses to start its sandbox as root (as in our containers); elsewhere keep it.
+    if (process.getuid?.() === 0) args.push('--no-sandbox');
+
+    const launching = launch({
+      executablePath: this.chromiumPath,
+      headless: true,
+      args,
+      // No userDataDir: puppeteer makes a fresh temporary profile per launch and deletes it when
+      // Chromium exits, so nothing carries over between browsers.
+      // A pipe instead of a DevTools port: no other local process can attach to the browser.
+      pipe: true,
+      // Puppeteer's SIGINT handler calls process.exit(); the app does its own graceful shutdown
+      // and calls close(). Chromium is still killed if Node exits.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
+    }).then(
+      (browser) => {
+        this.browserLaunches += 1;
+        this.currentBrowser = browser;
+        browser.once('disconnected', () => {
+          if (this.browser === launching) this.browser = null;
+          if (this.currentBrowser === browser) this.currentBrowser = null;
+          this.idle = this.idle.filter((page) => page.browser() !== browser);
+          // Disconnected but possibly still alive (a broken pipe): make sure it is gone.
+          browser.process()?.kill('SIGKILL');
+        });
+        if (this.closed) {
+          void this.shutDownBrowser(browser);
+          throw new PdfRenderError('PDF-rendereren er lukket');
+        }
+        return browser;
+      },
+      (error: unknown) => {
+        if (this.browser === launching) this.browser = null;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new PdfRenderError(`Chromium kunne ikke startes fra ${this.chromiumPath}: ${reason}`, { cause: error });
+      },
+    );
+    return launching;
+  }
+
+  private recycleBrowser(browser: Browser): void {
+    if (this.currentBrowser === browser) {
+      this.currentBrowser = null;
+      this.browser = null;
+    }
+    this.idle = this.idle.filter((page) => page.browser() !== browser);
+    void this.shutDownBrowser(browser);
+  }
+
+  private async shutDownBrowser(browser: Browser): Promise<void> {
+    const closed = await withTimeout(browser.close().then(() => true, () => false), CLOSE_TIMEOUT_MS);
+    if (!closed) browser.process()?.kill('SIGKILL');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The letter
+
+const LETTER_TEMPLATE_PATH = fileURLToPath(new URL('../../../views/pdf/letter.hbs', import.meta.url));
+// Its own Handlebars environment: helpers and partials registered for the web views must not
+// leak into the archived letter.
+const handlebars = Handlebars.create();
+let letterTemplate: Handlebars.TemplateDelegate | null = null;
+
+// Only raster images and SVG, base64: anything else (a URL, or text/html) is dropped rather than
+// handed to Chromium. SVG shown through <img> cannot run script or load anything.
+const LOGO_DATA_URI = /^data:image\/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
+
+function documentTitle(letter: LetterData): string {
+  return `Høringssvar vedr. ${letter.title}`;
+}
+
+function keywords(letter: LetterData): string[] {
+  return ['Høringssvar', letter.authority, letter.authorityReference, letter.reference].filter(
+    (value): value is string => typeof value === 'string' && value.trim() !== '',
+  );
+}
+
+/**
+ * Builds the complete HTML document of a consultation response letter from views/pdf/letter.hbs
+ * (compiled once per process). The body Markdown goes through {@link renderMarkdownSafe}; every
+ * other field is escaped by Handlebars.
+ *
+ * @throws Error when a final (non-draft) letter has no signer: an archived letter must say who
+ *   signed it on the council's behalf.
+ */
+export function renderLetterHtml(letter: LetterData): string {
+  if (!letter.draft && !letter.signer) {
+    throw new Error('Et endeligt høringssvar skal have en underskriver');
+  }
+  letterTemplate ??= handlebars.compile(readFileSync(LETTER_TEMPLATE_PATH, 'utf8'), { strict: true });
+  const logo = letter.council.logoDataUri?.trim() ?? '';
+  return letterTemplate({
+    templateVersion: TEMPLATE_VERSION,
+    documentTitle: documentTitle(letter),
+    keywords: keywords(letter).join(', '),
+    council: { name: letter.council.name, address: letter.council.address, contact: letter.council.contact },
+    logoDataUri: LOGO_DATA_URI.test(logo) ? logo : null,
+    authority: letter.authority,
+    authorityReference: letter.authorityReference,
+    reference: letter.reference,
+    dateText: formatDanishDate(letter.date),
+    bodyHtml: renderMarkdownSafe(letter.bodyMarkdown),
+    signer: letter.signer,
+    draft: letter.draft,
+  });
+}
+
+/**
+ * The PDF document information a letter should carry. Chromium only writes Title (from <title>);
+ * writing author, subject, keywords and creation date into the PDF needs a post-processor such as
+ * pdf-lib, which is not installed yet.
+ */
+export function letterMetadata(letter: LetterData): LetterMetadata {
+  return {
+    title: documentTitle(letter),
+    author: letter.council.name,
+    subject: documentTitle(letter),
+    keywords: keywords(letter),
+    creator: `Rådssvar ${TEMPLATE_VERSION}`,
+    creationDate: letter.date,
+  };
+}

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { testDatabase } from '../support/db.ts';
+import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
+import { WebSession } from '../support/web-session.ts';
+
+// Forms on the page, posted the way a browser without JavaScript would.
+async function post(web: WebSession, path: string, page: string, fields: Record<string, string>) {
+  const version = /name="version" value="(\d+)"/.exec(page)?.[1] ?? '0';
+  return web.postForm(path, { _csrf: WebSession.csrfToken(page), version, ...fields });
+}
+
+describe('the consultation page', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(() => app.close());
+
+  it('carries a consultation from drafting through send-back to approval, offering only allowed actions', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const consultation = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug });
+    const path = `/consultations/${consultation.id}`;
+    const secretary = new WebSession(app.baseUrl);
+    await secretary.logIn(people.secretary.email, people.secretary.password);
+    let page = (await secretary.get(path)).text;
+    expect(page).to.include('Påbegynd udkast').and.not.include('value="APPROVE"');
+    expect((await post(secretary, `${path}/events`, page, { type: 'START_DRAFTING' })).status).to.equal(303);
+    page = (await secretary.get(path)).text;
+    expect((await post(secretary, `${path}/draft`, page, { body: 'Rådet støtter **strategien** – særligt afsnittet om sprog og fællesskab.' })).status).to.equal(303);
+    page = (await secretary.get(path)).text;
+    expect(page).to.include('<strong>strategien</strong>');
+    expect((await post(secretary, `${path}/events`, page, { type: 'SUBMIT_FOR_APPROVAL' })).status).to.equal(303);
+
+    const chair = new WebSession(app.baseUrl);
+    await chair.logIn(people.chair.email, people.chair.password);
+    page = (await chair.get(path)).text;
+    expect(page).to.include('value="APPROVE"').and.include('value="REQUEST_CHANGES"').and.not.include('value="SUBMIT_FOR_APPROVAL"');
+    const empty = await post(chair, `${path}/events`, page, { type: 'REQUEST_CHANGES', comment: '  ' });
+    expect(empty.status).to.equal(422);
+    expect(empty.text).to.include('Skriv en kommentar til sekretæren');
+    expect((await post(chair, `${path}/events`, page, { type: 'REQUEST_CHANGES', comment: 'Nævn også tolkebistand, tak.' })).status).to.equal(303);
+
+    page = (await secretary.get(path)).text;
+    expect(page).to.include('Formandens kommentarer').and.include('Nævn også tolkebistand, tak.');
+    await post(secretary, `${path}/draft`, page, { body: 'Rådet støtter strategien og ønsker gratis tolkebistand.' });
+    page = (await secretary.get(path)).text;
+    await post(secretary, `${path}/events`, page, { type: 'SUBMIT_FOR_APPROVAL' });
+
+    page = (await chair.get(path)).text;
+    const noDate = await post(chair, `${path}/events`, page, { type: 'APPROVE', basis: 'meeting' });
+    expect(noDate.status).to.equal(422);
+    expect(noDate.text).to.include('Angiv mødedatoen');
+    expect((await post(chair, `${path}/events`, page, { type: 'APPROVE', basis: 'meeting', meetingDate: '2026-12-01' })).status).to.equal(303);
+    page = (await chair.get(path)).text;
+    expect(page).to.include('Godkendt').and.include('Registrér indsendelse');
+  });
+
+  it('keeps what the user typed on a version conflict and shows the newer text beside it', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const consultation = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug });
+    const path = `/consultations/${consultation.id}`;
+    const first = new WebSession(app.baseUrl);
+    await first.logIn(people.secretary.email, people.secretary.password);
+    await post(first, `${path}/events`, (await first.get(path)).text, { type: 'START_DRAFTING' });
+    const second = new WebSession(app.baseUrl);
+    await second.logIn(people.secretary.email, people.secretary.password);
+    const pageA = (await first.get(path)).text;
+    const pageB = (await second.get(path)).text;
+    await post(first, `${path}/draft`, pageA, { body: 'Første sekretærs tekst om ældreplejen.' });
+    const conflict = await post(second, `${path}/draft`, pageB, { body: 'Anden sekretærs tekst – må ikke gå tabt!' });
+    expect(conflict.status).to.equal(409);
+    expect(conflict.text).to.include('Anden sekretærs tekst – må ikke gå tabt!').and.include('Første sekretærs tekst om ældreplejen.');
+    expect(conflict.text).to.include('En anden har gemt en nyere version');
+  });
+
+  it('shows members no buttons and refuses their posts with 403; other councils get 404', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const outsiders = await makeCouncilWithPeople(db);
+    const consultation = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug });
+    const path = `/consultations/${consultation.id}`;
+    const member = new WebSession(app.baseUrl);
+    await member.logIn(people.member.email, people.member.password);
+    const page = (await member.get(path)).text;
+    expect(page).to.include(consultation.title).and.not.include('Handlinger');
+    expect((await post(member, `${path}/events`, page, { type: 'START_DRAFTING' })).status).to.equal(403);
+    const outsider = new WebSession(app.baseUrl);
+    await outsider.logIn(outsiders.secretary.email, outsiders.secretary.password);
+    expect((await outsider.get(path)).status).to.equal(404);
+  });
+});
