@@ -53,3 +53,46 @@ export function makeConsultation(deps: ConsultationDeps, actor: Actor, overrides
     ...overrides,
   });
 }
+
+// ---- Helpers for the consultation service and API tests (appended). ----
+import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
+import { createApiToken } from '../../src/domain/tokens/service.ts';
+
+/** Where `makeConsultationInState` can take a consultation, each by the roles that may do it. */
+export type WorkflowStop = 'received' | 'assigned' | 'drafting' | 'drafted' | 'awaiting_approval' | 'approved' | 'submitted';
+
+/** A deadline `days` from now as ISO 8601 (UTC), within the range the service accepts. */
+export function deadlineInDays(days: number, from: Date = new Date()): string {
+  return new Date(from.getTime() + days * 86_400_000).toISOString();
+}
+
+/**
+ * A consultation of `people.council` taken through the workflow by its secretary and chair to
+ * `stop` ('received' is unassigned, registered by the secretary; 'drafted' is drafting with a
+ * saved non-empty draft).
+ */
+export async function makeConsultationInState(
+  deps: ConsultationDeps,
+  people: { council: { slug: string }; secretary: { actor: Actor }; chair: { actor: Actor } },
+  stop: WorkflowStop,
+  overrides: Record<string, unknown> = {},
+) {
+  const sec = people.secretary.actor;
+  if (stop === 'received') return makeConsultation(deps, sec, { deadline: deadlineInDays(30), ...overrides });
+  let c = await makeConsultation(deps, sec, { deadline: deadlineInDays(30), council: people.council.slug, ...overrides });
+  if (stop === 'assigned') return c;
+  c = await sendEvent(deps, sec, c.id, { type: 'START_DRAFTING', version: c.version });
+  if (stop === 'drafting') return c;
+  c = await saveDraft(deps, sec, c.id, { body: 'Integrationsrådet bakker op om strategien, men savner sprogcentret.', version: c.version });
+  if (stop === 'drafted') return c;
+  c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
+  if (stop === 'awaiting_approval') return c;
+  c = await sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
+  if (stop === 'approved') return c;
+  return sendEvent(deps, sec, c.id, { type: 'SUBMIT', version: c.version, channel: 'email', recipient: 'udvalg@naestved.dk' });
+}
+
+/** A bearer token for the user with this e-mail. */
+export async function apiTokenFor(db: Db, email: string): Promise<string> {
+  return (await createApiToken(db, { email })).token;
+}

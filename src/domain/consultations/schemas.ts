@@ -15,7 +15,8 @@ export const deadlineSchema = z
 // PostgreSQL has no year 0 (and no use for dates this old): refuse them instead of failing in the database.
 const isoDate = z.iso
   .date({ error: 'Datoen skal skrives ÅÅÅÅ-MM-DD' })
-  .refine((value) => value >= '1900-01-01', 'Datoen skal være efter 1900');
+  // Only for a well-formed date, so a malformed one gets the one message above.
+  .refine((value) => !/^\d{4}-\d{2}-\d{2}$/.test(value) || value >= '1900-01-01', 'Datoen skal være efter 1900');
 
 const councilSlug = z.string().trim().min(1, 'Vælg et råd').max(63).meta({ description: 'The council slug' });
 

@@ -63,7 +63,10 @@ export interface PdfRendererOptions {
   chromiumPath: string;
   /** Most pages rendering at once; further renders wait in a queue. Default 2. */
   poolSize?: number;
-  /** Time limit for one render, once it has a slot in the pool. Default 20 000 ms. */
+  /**
+   * Time limit for one render, counted from when it has a slot in the pool and Chromium is
+   * running (starting Chromium has its own 30 s limit). Default 20 000 ms.
+   */
   timeoutMs?: number;
 }
 
@@ -84,6 +87,8 @@ export interface PdfRendererStats {
   browserLaunches: number;
   /** Process id of the current Chromium, or null when none is running. */
   browserPid: number | null;
+  /** Requests from rendered pages stopped by request interception (anything but data: URIs). */
+  blockedRequests: number;
   /** Duration of the last successful render, in ms. */
   lastRenderMs: number | null;
 }
@@ -92,6 +97,7 @@ const DEFAULT_POOL_SIZE = 2;
 const DEFAULT_TIMEOUT_MS = 20_000;
 // Closing a page or the browser is normally instant; a hang here means Chromium is wedged.
 const CLOSE_TIMEOUT_MS = 5_000;
+const LAUNCH_TIMEOUT_MS = 30_000;
 
 const FONT_STACK = `"DejaVu Sans", "Liberation Sans", sans-serif`;
 
@@ -117,12 +123,15 @@ const PDF_OPTIONS: PDFOptions = {
  * the page must not be able to make this server fetch anything (internal services, cloud
  * metadata endpoints, tracking pixels), so the logo is embedded as a data: URI instead.
  */
-function allowOnlyDataUris(request: HTTPRequest): void {
+function allowOnlyDataUris(request: HTTPRequest, onBlocked: () => void): void {
   if (request.isInterceptResolutionHandled()) return;
   // A page closed mid-request makes continue/abort/respond reject; nothing is left to protect then.
   if (request.url().startsWith('data:')) {
     request.continue().catch(() => undefined);
-  } else if (request.isNavigationRequest()) {
+    return;
+  }
+  onBlocked();
+  if (request.isNavigationRequest()) {
     // An aborted navigation (e.g. <meta http-equiv="refresh">) replaces the letter with an empty
     // error page; a 204 answered here, without touching the network, keeps the letter in place.
     request.respond({ status: 204, headers: {}, contentType: 'text/plain', body: '' }).catch(() => undefined);
@@ -166,6 +175,11 @@ export class PdfRenderer {
   private timedOut = 0;
   private browserLaunches = 0;
   private lastRenderMs: number | null = null;
+  private blockedRequests = 0;
+  private readonly onRequest = (request: HTTPRequest): void =>
+    allowOnlyDataUris(request, () => {
+      this.blockedRequests += 1;
+    });
 
   constructor(options: PdfRendererOptions) {
     const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
@@ -228,6 +242,7 @@ export class PdfRenderer {
       timedOut: this.timedOut,
       browserLaunches: this.browserLaunches,
       browserPid: this.currentBrowser?.connected ? (this.currentBrowser.process()?.pid ?? null) : null,
+      blockedRequests: this.blockedRequests,
       lastRenderMs: this.lastRenderMs,
     };
   }
@@ -249,10 +264,13 @@ export class PdfRenderer {
   }
 
   private async renderInSlot(html: string): Promise<Buffer> {
+    // Starting Chromium is outside the time limit (it has its own, LAUNCH_TIMEOUT_MS): the limit
+    // is there to stop a document that takes too long, not to fail the first render after boot.
+    const browser = await this.getBrowser();
     let page: Page | undefined;
     let timedOut = false;
     const work = (async () => {
-      page = await this.checkoutPage();
+      page = await this.checkoutPage(browser);
       if (timedOut) throw new PdfRenderTimeoutError(this.timeoutMs);
       await page.setContent(html, { waitUntil: 'load', timeout: this.timeoutMs });
       const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: this.timeoutMs });
@@ -285,7 +303,7 @@ export class PdfRenderer {
         throw new PdfRenderTimeoutError(this.timeoutMs);
       }
       if (error instanceof PdfRenderError) throw error;
-      const browserGone = page ? !page.browser().connected : false;
+      const browserGone = !browser.connected;
       const reason = error instanceof Error ? error.message : String(error);
       throw new PdfRenderError(
         browserGone ? `Chromium stoppede under PDF-renderingen (${reason})` : `PDF-renderingen fejlede: ${reason}`,
@@ -296,17 +314,16 @@ export class PdfRenderer {
     }
   }
 
-  private async checkoutPage(): Promise<Page> {
+  private async checkoutPage(browser: Browser): Promise<Page> {
     while (this.idle.length > 0) {
       const page = this.idle.pop()!;
-      if (!page.isClosed() && page.browser().connected) return page;
+      if (!page.isClosed() && page.browser() === browser && browser.connected) return page;
     }
-    const browser = await this.getBrowser();
     const page = await browser.newPage();
     try {
       await page.setJavaScriptEnabled(false);
       await page.setRequestInterception(true);
-      page.on('request', allowOnlyDataUris);
+      page.on('request', this.onRequest);
       return page;
     } catch (error) {
       await this.discardPage(page);
@@ -361,6 +378,7 @@ export class PdfRenderer {
       executablePath: this.chromiumPath,
       headless: true,
       args,
+      timeout: LAUNCH_TIMEOUT_MS,
       // No userDataDir: puppeteer makes a fresh temporary profile per launch and deletes it when
       // Chromium exits, so nothing carries over between browsers.
       // A pipe instead of a DevTools port: no other local process can attach to the browser.

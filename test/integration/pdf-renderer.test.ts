@@ -1,0 +1,402 @@
+import { expect } from 'chai';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extractText, getMeta } from 'unpdf';
+import {
+  PdfRenderer,
+  PdfRenderError,
+  PdfRenderTimeoutError,
+  TEMPLATE_VERSION,
+  letterMetadata,
+  renderLetterHtml,
+  type LetterData,
+} from '../../src/domain/pdf/renderer.ts';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+// 1×1 PNG; a raster logo shows up in the PDF as an image XObject we can count.
+const PNG_LOGO =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+
+function letter(overrides: Partial<LetterData> = {}): LetterData {
+  return {
+    council: {
+      name: 'Integrationsrådet i Næstved Kommune',
+      address: 'Rådmandshaven 20\n4700 Næstved',
+      contact: 'integrationsraad@naestved.dk · 55 88 55 88',
+      logoDataUri: null,
+    },
+    authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+    title: 'Udkast til Integrationsstrategi 2026–2029',
+    authorityReference: '24.10.00-P15-3-25',
+    reference: 'IR-2026-014',
+    date: new Date('2026-03-12T11:00:00Z'),
+    bodyMarkdown:
+      '## Bemærkninger\n\nRådet støtter målet om, at flere får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på ældre borgeres økonomi.',
+    signer: { name: 'Ahmad Hussein', title: 'formand' },
+    draft: false,
+    ...overrides,
+  };
+}
+
+interface PdfContent {
+  pages: number;
+  /** Text per page, whitespace collapsed so line wrapping does not matter. */
+  pageText: string[];
+  text: string;
+}
+
+async function readPdf(pdf: Buffer): Promise<PdfContent> {
+  const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: false });
+  const pageText = text.map((page) => page.replace(/\s+/g, ' ').trim());
+  return { pages: totalPages, pageText, text: pageText.join(' ') };
+}
+
+/** An HTTP listener on a random loopback port that records every request and TCP connection. */
+async function startListener(): Promise<{ url: string; requests: string[]; connections: () => number; close: () => Promise<void> }> {
+  const requests: string[] = [];
+  let connections = 0;
+  const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.setHeader('content-type', 'text/css');
+    res.end('body { color: red }');
+  });
+  server.on('connection', () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    connections: () => connections,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** External references of every kind the brief names, plus script that would leave a trace. */
+function hostileMarkup(url: string): string {
+  return [
+    `<script>document.write('SKRIPT-KØRTE')</script>`,
+    `<script src="${url}/script.js"></script>`,
+    `<img src="${url}/x">`,
+    `<iframe src="${url}/frame"></iframe>`,
+    `<style>body{background:url(${url}/y)}</style>`,
+    `<link rel=stylesheet href="${url}/style.css">`,
+  ].join('\n');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A plain HTML document of `paragraphs` paragraphs, heavy enough to take seconds to print. */
+function heavyHtml(paragraphs: number): string {
+  const body = Array.from(
+    { length: paragraphs },
+    (_, i) => `<p>Afsnit ${i + 1}: Rådet bemærker, at økonomien for de ældre borgere skal sikres på længere sigt.</p>`,
+  ).join('');
+  return `<!DOCTYPE html><html lang="da"><head><meta charset="utf-8"><title>Tung</title></head><body>${body}</body></html>`;
+}
+
+async function timed<T>(label: string, timings: string[], work: () => Promise<T>): Promise<T> {
+  const started = performance.now();
+  try {
+    return await work();
+  } finally {
+    timings.push(`${label}: ${Math.round(performance.now() - started)} ms`);
+  }
+}
+
+describe('renderLetterHtml', () => {
+  it('escapes every field except the sanitised body', () => {
+    const html = renderLetterHtml(
+      letter({
+        authority: '<img src="http://127.0.0.1:9/a">Ministeriet',
+        title: '<script>x()</script>Forslag',
+        bodyMarkdown: 'Tekst <img src="http://127.0.0.1:9/b">',
+      }),
+    );
+    expect(html).to.include('&lt;img src&#x3D;&quot;http://127.0.0.1:9/a&quot;&gt;Ministeriet');
+    expect(html).to.include('Høringssvar vedr. &lt;script&gt;x()&lt;/script&gt;Forslag');
+    expect(html).not.to.match(/<img|<script/i);
+  });
+
+  it('carries the title, author, subject and keywords in the head', () => {
+    const html = renderLetterHtml(letter());
+    expect(html).to.include('<title>Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029</title>');
+    expect(html).to.include('<meta name="author" content="Integrationsrådet i Næstved Kommune">');
+    expect(html).to.include('<meta name="keywords" content="Høringssvar, Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune, 24.10.00-P15-3-25, IR-2026-014">');
+    expect(html).to.include(`Rådssvar ${TEMPLATE_VERSION}`);
+    expect(letterMetadata(letter())).to.deep.include({ author: 'Integrationsrådet i Næstved Kommune', subject: 'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029' });
+  });
+
+  it('uses only a data: image URI as logo', () => {
+    expect(renderLetterHtml(letter({ council: { ...letter().council, logoDataUri: PNG_LOGO } }))).to.include('<img class="logo"');
+    for (const logo of ['http://127.0.0.1:9/logo.png', 'data:text/html;base64,PHNjcmlwdD4=', 'data:image/png;base64,"onerror="x']) {
+      const html = renderLetterHtml(letter({ council: { ...letter().council, logoDataUri: logo } }));
+      expect(html, logo).not.to.include('<img');
+    }
+  });
+
+  it('refuses a final letter without a signer, but previews a draft without one', () => {
+    expect(() => renderLetterHtml(letter({ signer: null }))).to.throw(/underskriver/);
+    expect(renderLetterHtml(letter({ signer: null, draft: true }))).to.include('På vegne af Integrationsrådet i Næstved Kommune');
+  });
+});
+
+describe('PdfRenderer', function () {
+  this.timeout(180_000);
+  const timings: string[] = [];
+  let renderer: PdfRenderer;
+
+  before(() => {
+    renderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+  });
+
+  after(async () => {
+    await renderer.close();
+    if (process.env.PDF_TIMINGS) console.log(`      ${timings.join('\n      ')}`);
+  });
+
+  it('renders the formal letter with letterhead, recipient, date, references, body and signature', async () => {
+    const pdf = await timed('letter (cold, includes starting Chromium)', timings, () =>
+      renderer.render(
+        renderLetterHtml(
+          letter({
+            bodyMarkdown:
+              '## Bemærkninger\n\nRådet **støtter** målet om, at flere får fodfæste på arbejdsmarkedet.\n\n- Større fokus på ældre borgeres økonomi\n- Sprogundervisning for både børn og forældre\n\n| Punkt | Bemærkning |\n|---|---|\n| 3.2 | Rådet ønsker at blive inddraget løbende |',
+          }),
+        ),
+      ),
+    );
+    expect(pdf.subarray(0, 5).toString('latin1')).to.equal('%PDF-');
+    const { pages, text } = await readPdf(pdf);
+    expect(pages).to.equal(1);
+    for (const expected of [
+      'Integrationsrådet i Næstved Kommune',
+      'Rådmandshaven 20 4700 Næstved',
+      'integrationsraad@naestved.dk · 55 88 55 88',
+      'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+      '12. marts 2026',
+      'Deres reference: 24.10.00-P15-3-25',
+      'Vores reference: IR-2026-014',
+      'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+      'Rådet støtter målet om, at flere får fodfæste på arbejdsmarkedet.',
+      'Større fokus på ældre borgeres økonomi',
+      'Rådet ønsker at blive inddraget løbende',
+      'På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand',
+      'Side 1 af 1',
+    ]) {
+      expect(text).to.include(expected);
+    }
+    expect(text).not.to.include('UDKAST');
+
+    const { info } = await getMeta(new Uint8Array(pdf));
+    expect(info.Title).to.equal('Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029');
+  });
+
+  it('leaves out the references that are missing', async () => {
+    const { text } = await readPdf(await renderer.render(renderLetterHtml(letter({ authorityReference: null, reference: null }))));
+    expect(text).not.to.include('Deres reference');
+    expect(text).not.to.include('Vores reference');
+    expect(text).to.include('12. marts 2026');
+  });
+
+  it('numbers the pages "Side X af Y" on a letter of exactly three pages', async () => {
+    const paragraph =
+      'Integrationsrådet bemærker, at strategien bør styrke samarbejdet med foreninger, skoler og jobcentret, så nyankomne familier får én indgang til kommunen. Rådet foreslår, at der afsættes midler til brobyggere, og at erfaringerne fra Næstved Kommunes sprogcaféer udbredes til flere bydele.';
+    let count = 8;
+    let result: PdfContent | undefined;
+    // Grow the body until the letter spills onto a third page; one paragraph cannot add two pages.
+    for (;;) {
+      const markdown = Array.from({ length: count }, (_, i) => `${i + 1}. afsnit. ${paragraph}`).join('\n\n');
+      const pdf = await timed(`letter with ${count} paragraphs`, timings, () =>
+        renderer.render(renderLetterHtml(letter({ bodyMarkdown: markdown }))),
+      );
+      result = await readPdf(pdf);
+      if (result.pages >= 3) break;
+      count += result.pages === 1 ? 4 : 1;
+      expect(count, 'paragraphs needed for three pages').to.be.below(80);
+    }
+    expect(result.pages).to.equal(3);
+    expect(result.pageText[0]).to.include('Side 1 af 3');
+    expect(result.pageText[1]).to.include('Side 2 af 3');
+    expect(result.pageText[2]).to.include('Side 3 af 3');
+    expect(result.pageText[0]).to.include('Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029');
+    expect(result.text).to.include(`${count}. afsnit.`);
+    expect(result.pageText[2]).to.include('På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand');
+  });
+
+  it('marks every page of a draft preview "UDKAST – ikke godkendt"', async () => {
+    const markdown = Array.from({ length: 30 }, (_, i) => `Afsnit ${i + 1}: Rådet savner en plan for de ældre medlemmer af foreningerne.`).join('\n\n');
+    const { pages, pageText } = await readPdf(await renderer.render(renderLetterHtml(letter({ draft: true, signer: null, bodyMarkdown: markdown }))));
+    expect(pages).to.be.at.least(2);
+    for (const page of pageText) expect(page).to.include('UDKAST – ikke godkendt');
+  });
+
+  it('shows a data: URI logo, so data: requests still load', async () => {
+    // Skia writes image XObjects as plain dictionaries, so counting them in the bytes is enough.
+    const imagesIn = async (pdf: Buffer) => pdf.toString('latin1').match(/\/Subtype \/Image\b/g)?.length ?? 0;
+    const withLogo = await renderer.render(renderLetterHtml(letter({ council: { ...letter().council, logoDataUri: PNG_LOGO } })));
+    const withoutLogo = await renderer.render(renderLetterHtml(letter()));
+    // The PNG has an alpha channel, so Skia may add a soft mask as a second image.
+    expect(await imagesIn(withLogo)).to.be.at.least(1);
+    expect(await imagesIn(withoutLogo)).to.equal(0);
+  });
+
+  describe('untrusted content', () => {
+    let listener: Awaited<ReturnType<typeof startListener>>;
+
+    beforeEach(async () => {
+      listener = await startListener();
+    });
+
+    afterEach(async () => {
+      await listener.close();
+    });
+
+    it('a hostile draft makes no request and runs no script', async () => {
+      const html = renderLetterHtml(
+        letter({ draft: true, bodyMarkdown: `Første afsnit om sprogskolen.\n\n${hostileMarkup(listener.url)}\n\nSidste afsnit om ældre.` }),
+      );
+      const { text } = await readPdf(await renderer.render(html));
+      await sleep(300); // a late fetch would still show up at the listener
+      expect(listener.requests).to.deep.equal([]);
+      expect(listener.connections()).to.equal(0);
+      expect(text).to.include('Første afsnit om sprogskolen.');
+      expect(text).to.include('Sidste afsnit om ældre.');
+      expect(text).not.to.include('SKRIPT');
+    });
+
+    it('unsanitised HTML with the same references: request interception alone stops every fetch', async () => {
+      const blockedBefore = renderer.stats().blockedRequests;
+      const html = `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body><p>Før æøå</p>${hostileMarkup(listener.url)}<p>Efter</p></body></html>`;
+      const { text } = await readPdf(await renderer.render(html));
+      await sleep(300);
+      expect(listener.requests).to.deep.equal([]);
+      expect(listener.connections()).to.equal(0);
+      // x, frame, y and style.css each reached the interceptor and were stopped there (with
+      // JavaScript off, Chromium does not even ask for script.js).
+      expect(renderer.stats().blockedRequests - blockedBefore).to.be.at.least(4);
+      expect(text).to.include('Før æøå');
+      expect(text).to.include('Efter');
+      expect(text).not.to.include('SKRIPT');
+    });
+
+    it('browser-level fetches (prefetch, preconnect) and a meta refresh do not get out either', async () => {
+      const url = listener.url;
+      const html =
+        `<!DOCTYPE html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0;url=${url}/refresh">` +
+        `<link rel="prefetch" href="${url}/prefetch"><link rel="preconnect" href="${url}"><link rel="dns-prefetch" href="${url}">` +
+        `<link rel="preload" as="image" href="${url}/preload"><link rel="icon" href="${url}/icon">` +
+        `<style>@import url(${url}/import); @font-face { font-family: X; src: url(${url}/font) } p { font-family: X, sans-serif }</style>` +
+        `</head><body><p>Brevet står der stadig</p><object data="${url}/object"></object><embed src="${url}/embed">` +
+        `<svg><image href="${url}/svg"/></svg></body></html>`;
+      const { text } = await readPdf(await renderer.render(html));
+      await sleep(1_000); // the refresh and the prefetch fire after load
+      expect(listener.requests).to.deep.equal([]);
+      expect(listener.connections()).to.equal(0);
+      expect(text).to.include('Brevet står der stadig');
+    });
+  });
+
+  it('fails a render when Chromium is killed mid-render, and the next render starts a new browser', async () => {
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    try {
+      await own.render('<p>opvarmning</p>');
+      const pid = own.stats().browserPid;
+      expect(pid).to.be.a('number');
+
+      const heavy = own.render(heavyHtml(10_000));
+      const outcome = heavy.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      );
+      await sleep(400); // well into setContent/pdf, which take seconds for this document
+      expect(own.stats().active).to.equal(1);
+      process.kill(pid!, 'SIGKILL');
+
+      const error = await outcome;
+      expect(error).to.be.instanceOf(PdfRenderError);
+      expect((error as Error).message).to.match(/^Chromium stoppede under PDF-renderingen/);
+
+      const { text } = await readPdf(await timed('render after crash (includes new browser)', timings, () => own.render('<p>Efter genstart: æ, ø og å</p>')));
+      expect(text).to.include('Efter genstart: æ, ø og å');
+      expect(own.stats().browserLaunches).to.equal(2);
+      expect(own.stats().browserPid).to.be.a('number').and.not.equal(pid);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('never runs more than poolSize renders at once', async () => {
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 2 });
+    try {
+      let maxActive = 0;
+      let maxWaiting = 0;
+      const sampler = setInterval(() => {
+        const { active, waiting } = own.stats();
+        maxActive = Math.max(maxActive, active);
+        maxWaiting = Math.max(maxWaiting, waiting);
+      }, 2);
+      const pdfs = await timed('6 concurrent renders, pool of 2', timings, () =>
+        Promise.all(Array.from({ length: 6 }, (_, i) => own.render(heavyHtml(300).replace('<body>', `<body><h1>Render ${i + 1}</h1>`)))),
+      ).finally(() => clearInterval(sampler));
+
+      for (const [i, pdf] of pdfs.entries()) expect((await readPdf(pdf)).text).to.include(`Render ${i + 1}`);
+      const stats = own.stats();
+      expect(stats.peakActive).to.equal(2);
+      expect(maxActive).to.be.at.most(2);
+      expect(maxWaiting).to.be.at.least(1);
+      expect(stats.rendered).to.equal(6);
+      expect(stats.active).to.equal(0);
+      expect(stats.waiting).to.equal(0);
+      expect(stats.idlePages).to.be.at.most(2);
+      expect(stats.browserLaunches).to.equal(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('rejects a render over the time limit, closes its page, and renders the next one', async () => {
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 1_500 });
+    try {
+      await own.render('<p>opvarmning</p>');
+      const started = performance.now();
+      let error: unknown;
+      try {
+        await own.render(heavyHtml(20_000));
+      } catch (caught) {
+        error = caught;
+      }
+      const elapsed = performance.now() - started;
+      timings.push(`render over the 1500 ms limit rejected after ${Math.round(elapsed)} ms`);
+      expect(error).to.be.instanceOf(PdfRenderTimeoutError);
+      expect((error as Error).message).to.equal('PDF-renderingen tog mere end 1500 ms og blev afbrudt');
+      expect(elapsed).to.be.below(1_500 + 5_000);
+      // The warm-up page did the heavy render and was closed, not put back for reuse.
+      expect(own.stats()).to.deep.include({ timedOut: 1, idlePages: 0, active: 0 });
+
+      const { text } = await readPdf(await own.render('<p>Næste brev går igennem</p>'));
+      expect(text).to.include('Næste brev går igennem');
+      expect(own.stats().browserLaunches).to.equal(1);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('refuses to render after close()', async () => {
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    await own.close();
+    let error: unknown;
+    try {
+      await own.render('<p>x</p>');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(PdfRenderError);
+  });
+});
