@@ -11,6 +11,11 @@ export function findCouncilBySlug(db: Executor, slug: string): Promise<Council |
   return db.selectFrom('councils').selectAll().where('slug', '=', slug).executeTakeFirst();
 }
 
+/** The council using this reference prefix, or undefined. */
+export function findCouncilByReferencePrefix(db: Executor, prefix: string): Promise<Council | undefined> {
+  return db.selectFrom('councils').selectAll().where('reference_prefix', '=', prefix).executeTakeFirst();
+}
+
 /** The council with this id, or undefined. */
 export function findCouncilById(db: Executor, id: number): Promise<Council | undefined> {
   return db.selectFrom('councils').selectAll().where('id', '=', id).executeTakeFirst();

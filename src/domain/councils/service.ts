@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Executor } from '../../db/database.ts';
-import { findCouncilBySlug, insertCouncil } from '../../db/repositories/councils.ts';
+import { findCouncilByReferencePrefix, findCouncilBySlug, insertCouncil } from '../../db/repositories/councils.ts';
 import { AppError } from '../errors.ts';
 import { optionalText, parseInput, requiredText } from '../validation.ts';
 
@@ -27,9 +27,25 @@ export function defaultReferencePrefix(slug: string): string {
   return (letters.slice(0, 3) || 'RAD').padEnd(2, 'X');
 }
 
+/**
+ * `base` when no council uses it, else the first free of base2, base3, ... (references must
+ * never collide between councils: NAE-2026-0001 belongs to one council only).
+ */
+async function freeReferencePrefix(db: Executor, base: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? base : `${base.slice(0, 8 - String(n).length)}${n}`;
+    if (!(await findCouncilByReferencePrefix(db, candidate))) return candidate;
+  }
+}
+
 /** Creates a council. Fails with CONFLICT when the slug is taken. */
 export async function createCouncil(db: Executor, input: z.input<typeof newCouncilSchema>) {
   const values = parseInput(newCouncilSchema, input);
+  if (values.referencePrefix && (await findCouncilByReferencePrefix(db, values.referencePrefix))) {
+    throw new AppError('CONFLICT', `Præfikset ${values.referencePrefix} bruges allerede af et andet råd`, {
+      details: [{ path: 'referencePrefix', message: 'Præfikset er allerede i brug' }],
+    });
+  }
   if (await findCouncilBySlug(db, values.slug)) {
     throw new AppError('CONFLICT', `Der findes allerede et råd med kortnavnet ${values.slug}`, {
       details: [{ path: 'slug', message: 'Kortnavnet er allerede i brug' }],
@@ -39,7 +55,7 @@ export async function createCouncil(db: Executor, input: z.input<typeof newCounc
     slug: values.slug,
     name: values.name,
     municipality: values.municipality,
-    reference_prefix: values.referencePrefix ?? defaultReferencePrefix(values.slug),
+    reference_prefix: values.referencePrefix ?? (await freeReferencePrefix(db, defaultReferencePrefix(values.slug))),
     letterhead_address: values.letterheadAddress ?? '',
     letterhead_contact: values.letterheadContact ?? '',
   });
