@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import type { ConsultationsTable, NewConsultation } from '../types.ts';
 import type { Updateable } from 'kysely';
@@ -80,6 +81,57 @@ export function listEvents(db: Executor, consultationId: string) {
     .where('consultation_events.consultation_id', '=', consultationId)
     .orderBy('consultation_events.id')
     .execute();
+}
+
+/**
+ * Everything a consultation's page shows, in one round trip: the row with its council and
+ * assignee, the newest response version and the event log (oldest first) with the actors' names.
+ * The draft and the events come back as JSON, so their timestamps are ISO strings.
+ */
+export function findConsultationDetails(db: Executor, id: string) {
+  return db
+    .selectFrom('consultations')
+    .leftJoin('councils', 'councils.id', 'consultations.council_id')
+    .leftJoin('users as assignee', 'assignee.id', 'consultations.assignee_id')
+    .selectAll('consultations')
+    .select((eb) => [
+      'councils.slug as councilSlug',
+      'councils.name as councilName',
+      'councils.due_soon_working_days as councilDueSoonDays',
+      'assignee.email as assigneeEmail',
+      'assignee.name as assigneeName',
+      jsonObjectFrom(
+        eb
+          .selectFrom('response_versions')
+          .leftJoin('users as author', 'author.id', 'response_versions.author_id')
+          .select([
+            'response_versions.number',
+            'response_versions.body',
+            'response_versions.created_at',
+            'author.name as authorName',
+          ])
+          .whereRef('response_versions.consultation_id', '=', 'consultations.id')
+          .orderBy('response_versions.number', 'desc')
+          .limit(1),
+      ).as('draft'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('consultation_events')
+          .leftJoin('users as actor', 'actor.id', 'consultation_events.actor_id')
+          .select([
+            'consultation_events.at',
+            'consultation_events.type',
+            'consultation_events.from_state',
+            'consultation_events.to_state',
+            'consultation_events.payload',
+            'actor.name as actorName',
+          ])
+          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
+          .orderBy('consultation_events.id'),
+      ).as('events'),
+    ])
+    .where('consultations.id', '=', id)
+    .executeTakeFirst();
 }
 
 /** Takes the next number of a council's own reference series for a year. */

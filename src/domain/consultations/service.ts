@@ -6,17 +6,15 @@ import {
   insertConsultation,
   insertEvent,
   insertResponseVersion,
-  latestResponseVersion,
+  findConsultationDetails,
   listConsultationRows,
-  listEvents,
   lockConsultation,
-  findConsultationRow,
   takeReferenceNumber,
   updateConsultationIfVersion,
   type ConsultationListFilter,
 } from '../../db/repositories/consultations.ts';
-import { findCouncilById, findCouncilBySlug } from '../../db/repositories/councils.ts';
-import { findUserByEmail, findUserById, listCouncilMembers } from '../../db/repositories/users.ts';
+import { findCouncilBySlug } from '../../db/repositories/councils.ts';
+import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
 import {
   consultationMachine,
   EVENT_TYPES,
@@ -168,22 +166,6 @@ function toView(actor: Actor, row: ConsultationRowWithNames, now: Date): Consult
   };
 }
 
-async function loadRowWithNames(db: Executor, id: string): Promise<ConsultationRowWithNames | undefined> {
-  if (!isUuid(id)) return undefined;
-  const row = await findConsultationRow(db, id);
-  if (!row) return undefined;
-  const council = row.council_id !== null ? await findCouncilById(db, row.council_id) : undefined;
-  const assignee = row.assignee_id !== null ? await findUserById(db, row.assignee_id) : undefined;
-  return {
-    ...row,
-    councilSlug: council?.slug ?? null,
-    councilName: council?.name ?? null,
-    councilDueSoonDays: council?.due_soon_working_days ?? null,
-    assigneeEmail: assignee?.email ?? null,
-    assigneeName: assignee?.name ?? null,
-  };
-}
-
 function isUserEventType(value: unknown): value is UserEventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
 }
@@ -202,16 +184,17 @@ function commentOf(payload: Record<string, unknown>): string | null {
 
 /** One consultation with its draft and timeline, or NOT_FOUND when the actor may not see it. */
 export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: string): Promise<ConsultationDetails> {
-  const row = await loadRowWithNames(deps.db, id);
+  // One query: a transition returns this view too, so its round trips count in every call.
+  const row = isUuid(id) ? await findConsultationDetails(deps.db, id) : undefined;
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
-  const [draft, events] = await Promise.all([latestResponseVersion(deps.db, id), listEvents(deps.db, id)]);
+  const { draft, events } = row;
   return {
     ...toView(actor, row, deps.clock()),
     draft: draft
-      ? { number: draft.number, body: draft.body, savedAt: draft.created_at, savedBy: draft.authorName ?? null }
+      ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
       : null,
     timeline: events.map((e) => ({
-      at: e.at,
+      at: new Date(e.at),
       actor: e.actorName ?? null,
       type: e.type,
       from: e.from_state,

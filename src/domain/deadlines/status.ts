@@ -8,7 +8,6 @@ export const DEFAULT_DUE_SOON_WORKING_DAYS = 5;
 
 // Public holidays only: date-holidays also lists observances (e.g. Fastelavn) that are working days.
 const danishHolidays = new Holidays('DK', { types: ['public'] });
-const holidayCache = new Map<string, boolean>();
 
 /**
  * Days that are not public holidays (date-holidays 3.37 types 24 December and 5 June as
@@ -23,52 +22,129 @@ const holidayCache = new Map<string, boolean>();
  */
 const CLOSED_MONTH_DAYS = new Set(['12-24', '12-31', '06-05']);
 
+const DAY_MS = 86_400_000;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/**
+ * The holidays of each year (public holidays and CLOSED_MONTH_DAYS) as day numbers (days since
+ * 1970-01-01), worked out once per year: date-holidays is slow per call, and every view of a
+ * consultation counts the working days up to its deadline, so "is this day a holiday" must be a
+ * set lookup.
+ */
+const holidaysByYear = new Map<number, Set<number>>();
+
+/** The same answer date-holidays gives for one date: a public holiday at noon Danish time. */
+function isPublicHolidayUncached(isoDate: string): boolean {
+  const noon = DateTime.fromISO(`${isoDate}T12:00`, { zone: ZONE }).toJSDate();
+  const found = danishHolidays.isHoliday(noon);
+  return Array.isArray(found) && found.some((h) => h.type === 'public');
+}
+
+function holidaysOf(year: number): Set<number> {
+  let days = holidaysByYear.get(year);
+  if (!days) {
+    days = new Set();
+    // Asking about every day of the year (not getHolidays) keeps the answers exactly those of isHoliday.
+    const last = Date.UTC(year, 11, 31) / DAY_MS;
+    for (let day = Date.UTC(year, 0, 1) / DAY_MS; day <= last; day++) {
+      const isoDate = isoOfDay(day);
+      if (CLOSED_MONTH_DAYS.has(isoDate.slice(5, 10)) || isPublicHolidayUncached(isoDate)) days.add(day);
+    }
+    holidaysByYear.set(year, days);
+  }
+  return days;
+}
+
+/** Day number (days since 1970-01-01) of a calendar date; NaN when it is not a valid date. */
+function dayOf(isoDate: string): number {
+  // Anything but a plain YYYY-MM-DD is read as luxon reads it, as before.
+  const plain = ISO_DATE.test(isoDate) ? isoDate : DateTime.fromISO(isoDate, { zone: ZONE }).toISODate();
+  const match = plain ? ISO_DATE.exec(plain) : null;
+  if (!match) return Number.NaN;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const ms = Date.UTC(year, month - 1, day);
+  const back = new Date(ms);
+  // 2026-02-30 is no date (luxon says invalid too).
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day) return Number.NaN;
+  return ms / DAY_MS;
+}
+
+function isoOfDay(day: number): string {
+  return new Date(day * DAY_MS).toISOString().slice(0, 10);
+}
+
+function isHolidayDay(day: number): boolean {
+  return holidaysOf(new Date(day * DAY_MS).getUTCFullYear()).has(day);
+}
+
+function isWorkingDayNumber(day: number): boolean {
+  // 1970-01-01 was a Thursday: (day + 4) % 7 is 0 on Sundays and 6 on Saturdays.
+  const weekday = (((day + 4) % 7) + 7) % 7;
+  return weekday >= 1 && weekday <= 5 && !isHolidayDay(day);
+}
+
 /**
  * True when the calendar date (YYYY-MM-DD) is a Danish public holiday, or one of the days municipal
  * offices treat as closed (24 and 31 December, Grundlovsdag 5 June; see CLOSED_MONTH_DAYS).
  */
 export function isDanishHoliday(isoDate: string): boolean {
-  let cached = holidayCache.get(isoDate);
-  if (cached === undefined) {
-    const noon = DateTime.fromISO(`${isoDate}T12:00`, { zone: ZONE }).toJSDate();
-    const found = danishHolidays.isHoliday(noon);
-    cached =
-      CLOSED_MONTH_DAYS.has(isoDate.slice(5, 10)) ||
-      (Array.isArray(found) && found.some((h) => h.type === 'public'));
-    holidayCache.set(isoDate, cached);
-  }
-  return cached;
+  const day = dayOf(isoDate);
+  if (Number.isNaN(day)) return CLOSED_MONTH_DAYS.has(isoDate.slice(5, 10));
+  return isHolidayDay(day);
 }
 
 /** True for Monday to Friday that is not a Danish public holiday. */
 export function isWorkingDay(isoDate: string): boolean {
-  const weekday = DateTime.fromISO(isoDate, { zone: ZONE }).weekday;
-  return weekday <= 5 && !isDanishHoliday(isoDate);
+  const day = dayOf(isoDate);
+  return !Number.isNaN(day) && isWorkingDayNumber(day);
 }
 
 /** Working days after `from` up to and including `to` (both YYYY-MM-DD); negative when `to` is earlier. */
 export function workingDaysBetween(from: string, to: string): number {
   if (from === to) return 0;
   const sign = to > from ? 1 : -1;
-  let cursor = DateTime.fromISO(from, { zone: ZONE });
-  const end = DateTime.fromISO(to, { zone: ZONE });
+  const start = dayOf(from);
+  const end = dayOf(to);
+  if (Number.isNaN(start) || Number.isNaN(end) || sign !== Math.sign(end - start)) return 0;
+  return workingDaysBetweenDays(start, end);
+}
+
+function workingDaysBetweenDays(start: number, end: number): number {
+  const sign = end > start ? 1 : -1;
   let count = 0;
-  while (sign > 0 ? cursor < end : cursor > end) {
-    cursor = cursor.plus({ days: sign });
-    if (isWorkingDay(cursor.toISODate()!)) count += sign;
+  for (let day = start; day !== end; ) {
+    day += sign;
+    if (isWorkingDayNumber(day)) count += sign;
   }
   return count;
 }
 
+// One formatter, made once: luxon's zone conversion costs tens of microseconds per DateTime.
+const danishCalendar = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, year: 'numeric', month: 'numeric', day: 'numeric' });
+
+/** Day number (days since 1970-01-01) of the calendar date in Denmark at `instant`. */
+function danishDayOf(instant: Date): number {
+  let year = 0;
+  let month = 0;
+  let day = 0;
+  for (const part of danishCalendar.formatToParts(instant)) {
+    if (part.type === 'year') year = Number(part.value);
+    else if (part.type === 'month') month = Number(part.value);
+    else if (part.type === 'day') day = Number(part.value);
+  }
+  return Date.UTC(year, month - 1, day) / DAY_MS;
+}
+
 /** The date `n` working days before (n > 0) the given date. */
 export function subtractWorkingDays(isoDate: string, n: number): string {
-  let cursor = DateTime.fromISO(isoDate, { zone: ZONE });
+  let day = dayOf(isoDate);
+  if (Number.isNaN(day)) throw new RangeError(`Ugyldig dato: ${isoDate}`);
   let left = n;
   while (left > 0) {
-    cursor = cursor.minus({ days: 1 });
-    if (isWorkingDay(cursor.toISODate()!)) left -= 1;
+    day -= 1;
+    if (isWorkingDayNumber(day)) left -= 1;
   }
-  return cursor.toISODate()!;
+  return isoOfDay(day);
 }
 
 /**
@@ -82,12 +158,12 @@ export function deadlineStatus(input: {
   closed: boolean;
   dueSoonWorkingDays?: number;
 }): { daysLeft: number; deadlineStatus: DeadlineStatus } {
-  const today = DateTime.fromJSDate(input.now, { zone: ZONE }).startOf('day');
-  const deadlineDay = DateTime.fromJSDate(input.deadline, { zone: ZONE }).startOf('day');
-  const daysLeft = Math.round(deadlineDay.diff(today, 'days').days);
+  const today = danishDayOf(input.now);
+  const deadlineDay = danishDayOf(input.deadline);
+  const daysLeft = deadlineDay - today;
   if (input.closed) return { daysLeft, deadlineStatus: 'closed' };
   if (input.deadline.getTime() < input.now.getTime()) return { daysLeft, deadlineStatus: 'overdue' };
   const threshold = input.dueSoonWorkingDays ?? DEFAULT_DUE_SOON_WORKING_DAYS;
-  const working = workingDaysBetween(today.toISODate()!, deadlineDay.toISODate()!);
+  const working = workingDaysBetweenDays(today, deadlineDay);
   return { daysLeft, deadlineStatus: working <= threshold ? 'due_soon' : 'ok' };
 }
