@@ -9,3 +9,17 @@ export interface CliCommand {
 
 /** Commands beyond the built-in ones; features append to this list. */
 export const cliCommands: CliCommand[] = [];
+
+// ---- archive verify (issue 6) ----
+import { verifyArchive } from '../domain/archive/service.ts';
+
+cliCommands.push({
+  name: 'archive verify',
+  usage: 'archive verify                                         # genberegner SHA-256 for hvert arkiveret høringssvar',
+  async run(db) {
+    const result = await verifyArchive(db);
+    // The JSON still goes to stdout (the caller prints it); a mismatch makes the exit code non-zero.
+    if (result.mismatches.length > 0) process.exitCode = 3;
+    return { ok: result.mismatches.length === 0, ...result };
+  },
+});
