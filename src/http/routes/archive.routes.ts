@@ -39,7 +39,9 @@ export function archivePageRoutes(deps: AppDeps): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Content-Type', 'application/pdf');
     res.setHeader('Content-Disposition', `inline; filename="${preview.fileName}"`);
-    res.send(preview.pdf);
+    res.setHeader('Content-Length', String(preview.pdf.length));
+    // end(), not send(): a preview is made anew each time and gets no ETag to revalidate against.
+    res.end(preview.pdf);
   });
   return router;
 }
