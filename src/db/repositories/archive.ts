@@ -95,12 +95,38 @@ export function listArchivedDocumentsAfter(db: Executor, afterId: number, limit:
     .execute();
 }
 
-/** Who approved a consultation last: the actor of its newest APPROVE event, or undefined. */
-export function findLastApprover(db: Executor, consultationId: string) {
+/**
+ * The consultation row with the letterhead of its council (null fields when unassigned), in one
+ * round trip: submitting and previewing need both before anything else.
+ */
+export function findConsultationWithLetterhead(db: Executor, id: string) {
+  return db
+    .selectFrom('consultations')
+    .leftJoin('councils', 'councils.id', 'consultations.council_id')
+    .selectAll('consultations')
+    .select([
+      'councils.name as council_name',
+      'councils.letterhead_address',
+      'councils.letterhead_contact',
+      'councils.letterhead_logo',
+      'councils.letterhead_logo_type',
+    ])
+    .where('consultations.id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Who approved a consultation last (the actor of its newest APPROVE event) with the title they
+ * sign with in `councilId` (null when unset), or undefined.
+ */
+export function findLastApprover(db: Executor, consultationId: string, councilId: number) {
   return db
     .selectFrom('consultation_events')
     .innerJoin('users', 'users.id', 'consultation_events.actor_id')
-    .select(['users.id', 'users.name'])
+    .leftJoin('memberships', (join) =>
+      join.onRef('memberships.user_id', '=', 'users.id').on('memberships.council_id', '=', councilId),
+    )
+    .select(['users.id', 'users.name', 'memberships.title'])
     .where('consultation_events.consultation_id', '=', consultationId)
     .where('consultation_events.type', '=', 'APPROVE')
     .orderBy('consultation_events.id', 'desc')

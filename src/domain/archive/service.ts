@@ -1,16 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { Db, Tx } from '../../db/database.ts';
-import type { Consultation, Council } from '../../db/types.ts';
+import type { Consultation } from '../../db/types.ts';
 import {
   findArchivedDocument,
   findArchivedDocumentInfo,
+  findConsultationWithLetterhead,
   findLastApprover,
   findMembershipTitle,
   insertArchivedDocument,
   listArchivedDocumentsAfter,
 } from '../../db/repositories/archive.ts';
 import { findConsultationRow, latestResponseVersion, lockConsultation } from '../../db/repositories/consultations.ts';
-import { findCouncilById } from '../../db/repositories/councils.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
@@ -78,9 +78,11 @@ export function letterFileName(consultation: { id: string; reference: string | n
   return `Hoeringssvar-${reference}.pdf`;
 }
 
-function logoDataUri(council: Council): string | null {
-  if (!council.letterhead_logo || !council.letterhead_logo_type) return null;
-  return `data:${council.letterhead_logo_type};base64,${council.letterhead_logo.toString('base64')}`;
+type ConsultationWithLetterhead = NonNullable<Awaited<ReturnType<typeof findConsultationWithLetterhead>>>;
+
+function logoDataUri(row: ConsultationWithLetterhead): string | null {
+  if (!row.letterhead_logo || !row.letterhead_logo_type) return null;
+  return `data:${row.letterhead_logo_type};base64,${row.letterhead_logo.toString('base64')}`;
 }
 
 /** The letter's date: the day the user says it was sent, else today (both Danish calendar days). */
@@ -95,9 +97,15 @@ async function visibleConsultation(db: Db, actor: Actor, id: string): Promise<Co
   return row;
 }
 
+/** The consultation with its council's letterhead, or NOT_FOUND when the actor may not see it. */
+async function visibleWithLetterhead(db: Db, actor: Actor, id: string): Promise<ConsultationWithLetterhead> {
+  const row = UUID.test(id) ? await findConsultationWithLetterhead(db, id) : undefined;
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  return row;
+}
+
 function letterData(
-  row: Consultation,
-  council: Council,
+  row: ConsultationWithLetterhead,
   body: string,
   signer: LetterData['signer'],
   date: Date,
@@ -105,10 +113,10 @@ function letterData(
 ): LetterData {
   return {
     council: {
-      name: council.name,
-      address: council.letterhead_address,
-      contact: council.letterhead_contact,
-      logoDataUri: logoDataUri(council),
+      name: row.council_name ?? '',
+      address: row.letterhead_address ?? '',
+      contact: row.letterhead_contact ?? '',
+      logoDataUri: logoDataUri(row),
     },
     authority: row.authority,
     title: row.title,
@@ -121,9 +129,8 @@ function letterData(
   };
 }
 
-async function signerOf(db: Db, userId: number, name: string, councilId: number): Promise<{ name: string; title: string }> {
-  const title = (await findMembershipTitle(db, userId, councilId))?.trim();
-  return { name, title: title || DEFAULT_SIGNER_TITLE };
+function signer(person: { name: string; title: string | null }): { name: string; title: string } {
+  return { name: person.name, title: person.title?.trim() || DEFAULT_SIGNER_TITLE };
 }
 
 /**
@@ -141,7 +148,7 @@ export async function submitWithLetter(
   input: unknown,
   apply: ApplySubmit,
 ): Promise<SubmittedLetter> {
-  const row = await visibleConsultation(deps.db, actor, id);
+  const row = await visibleWithLetterhead(deps.db, actor, id);
   if (!mayActorSend(actor, 'SUBMIT', row.council_id)) throw forbidden();
   const event: SubmitEvent = parseInput(eventSchemas.SUBMIT, input);
   if (row.version !== event.version) throw staleVersion(row.version);
@@ -150,13 +157,13 @@ export async function submitWithLetter(
     throw new AppError('TRANSITION_NOT_ALLOWED', `Hændelsen SUBMIT er ikke mulig i tilstanden ${row.state}`, { meta: { state: row.state } });
   }
 
-  const council = row.council_id !== null ? await findCouncilById(deps.db, row.council_id) : undefined;
-  const [response, approver] = await Promise.all([latestResponseVersion(deps.db, id), findLastApprover(deps.db, id)]);
-  if (!council || !response || !approver) {
+  const councilId = row.council_id;
+  const [response, approver] =
+    councilId === null ? [] : await Promise.all([latestResponseVersion(deps.db, id), findLastApprover(deps.db, id, councilId)]);
+  if (!response || !approver) {
     throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
   }
-  const signer = await signerOf(deps.db, approver.id, approver.name, council.id);
-  const letter = letterData(row, council, response.body, signer, letterDate(event.submittedAt, deps.clock()), false);
+  const letter = letterData(row, response.body, signer(approver), letterDate(event.submittedAt, deps.clock()), false);
 
   let pdf: Buffer;
   try {
@@ -170,11 +177,9 @@ export async function submitWithLetter(
   const archived = await deps.db.transaction().execute(async (tx) => {
     const locked = await lockConsultation(tx, id);
     if (!locked || !mayActorSee(actor, locked)) throw notFound('Høringen findes ikke');
+    // The same version as when the letter was rendered means the same approved text: every new
+    // response version raises the version. (apply checks it too; failing here is only earlier.)
     if (locked.version !== event.version) throw staleVersion(locked.version);
-    // The letter must be of the text that is approved now (it cannot change while approved, but
-    // the version check above is what guarantees it; this says so in the data as well).
-    const latest = await latestResponseVersion(tx, id);
-    if (latest?.id !== response.id) throw staleVersion(locked.version);
     await apply(tx, locked, event);
     try {
       return await insertArchivedDocument(tx, {
@@ -269,21 +274,21 @@ export async function previewLetter(
   actor: Actor,
   id: string,
 ): Promise<{ pdf: Buffer; fileName: string }> {
-  const row = await visibleConsultation(deps.db, actor, id);
+  const row = await visibleWithLetterhead(deps.db, actor, id);
   const role = roleIn(actor, row.council_id);
   // Admins set up the letterheads, so they may preview too; no other council's people ever can.
-  if ((role === undefined && !actor.isAdmin) || row.council_id === null) throw notFound('Høringen findes ikke');
+  const councilId = row.council_id;
+  if ((role === undefined && !actor.isAdmin) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
-  const [council, response, approver] = await Promise.all([
-    findCouncilById(deps.db, row.council_id),
+  const [response, approver] = await Promise.all([
     latestResponseVersion(deps.db, row.id),
-    row.state === 'approved' ? findLastApprover(deps.db, row.id) : Promise.resolve(undefined),
+    row.state === 'approved' ? findLastApprover(deps.db, row.id, councilId) : Promise.resolve(undefined),
   ]);
-  if (!council || !response) throw notFound('Der er endnu intet udkast');
-  let signer: LetterData['signer'] = null;
-  if (approver) signer = await signerOf(deps.db, approver.id, approver.name, council.id);
-  else if (role === 'chair') signer = await signerOf(deps.db, actor.userId, actor.name, council.id);
-  const letter = letterData(row, council, response.body, signer, deps.clock(), true);
+  if (!response) throw notFound('Der er endnu intet udkast');
+  let signedBy: LetterData['signer'] = null;
+  if (approver) signedBy = signer(approver);
+  else if (role === 'chair') signedBy = signer({ name: actor.name, title: await findMembershipTitle(deps.db, actor.userId, councilId) });
+  const letter = letterData(row, response.body, signedBy, deps.clock(), true);
   try {
     return { pdf: await renderLetterPdf(deps.pdf, letter), fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
   } catch (error) {
