@@ -121,8 +121,8 @@ function quickLaunch(): Promise<Browser> {
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
 const ms = (value: number) => value.toFixed(1);
 
-/** Resident set size in MiB of `pid` and every process below it. */
-function treeRssMiB(rootPids: number[]): number {
+/** Every process id at or below `root`. */
+function processTree(root: number): number[] {
   const parent = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -135,27 +135,40 @@ function treeRssMiB(rootPids: number[]): number {
       // the process ended meanwhile
     }
   }
-  const inTree = new Set(rootPids);
+  const tree = new Set([root]);
   let grew = true;
   while (grew) {
     grew = false;
     for (const [pid, ppid] of parent) {
-      if (!inTree.has(pid) && inTree.has(ppid)) {
-        inTree.add(pid);
+      if (!tree.has(pid) && tree.has(ppid)) {
+        tree.add(pid);
         grew = true;
       }
     }
   }
-  let kib = 0;
-  for (const pid of inTree) {
+  return [...tree];
+}
+
+/**
+ * Memory of this Node process plus every process of the Chromium whose browser process is
+ * `browserPid`, in MiB: the sum of resident sets (shared pages counted once per process, an upper
+ * bound) and the sum of proportional set sizes (shared pages split between their processes).
+ * The embedded PostgreSQL, also a child of this process, is not counted.
+ */
+function appAndChromiumMiB(browserPid: number | null): { rss: number; pss: number } {
+  const pids = [process.pid, ...(browserPid ? processTree(browserPid) : [])];
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
     try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (match) kib += Number(match[1]);
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
     } catch {
       // gone
     }
   }
-  return kib / 1024;
+  return { rss: rss / 1024, pss: pss / 1024 };
 }
 
 export async function run(): Promise<BenchResult> {
@@ -255,15 +268,18 @@ export async function run(): Promise<BenchResult> {
     process.stderr.write(`pdf: memory over ${MEMORY_RENDERS} renders\n`);
     const memory = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
     let peakMiB = 0;
+    let peakPssMiB = 0;
     let rssEarly = 0;
     let rssLate = 0;
+    let pssEarly = 0;
+    let pssLate = 0;
     try {
       await renderLetterPdf(memory, letter(0));
       const sample = () => {
-        const pid = memory.stats().browserPid;
-        const rss = treeRssMiB(pid ? [process.pid, pid] : [process.pid]);
-        peakMiB = Math.max(peakMiB, rss);
-        return rss;
+        const now = appAndChromiumMiB(memory.stats().browserPid);
+        peakMiB = Math.max(peakMiB, now.rss);
+        peakPssMiB = Math.max(peakPssMiB, now.pss);
+        return now;
       };
       const sampler = setInterval(sample, 100);
       let done = 0;
@@ -272,13 +288,13 @@ export async function run(): Promise<BenchResult> {
           if (done >= MEMORY_RENDERS) return false;
           done += 1;
           await renderLetterPdf(memory, letter(done));
-          if (done === MEMORY_EARLY) rssEarly = sample();
+          if (done === MEMORY_EARLY) ({ rss: rssEarly, pss: pssEarly } = sample());
           return true;
         });
       } finally {
         clearInterval(sampler);
       }
-      rssLate = sample();
+      ({ rss: rssLate, pss: pssLate } = sample());
     } finally {
       await memory.close();
     }
@@ -295,7 +311,7 @@ export async function run(): Promise<BenchResult> {
         `${ARCHIVE_ROUNDS} rounds; the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
         `of ${POOL_CONCURRENCY} pages, ${POOL_CONCURRENCY} callers at once against one at a time (alternated in halves). **(c)** ${COLD_DOCS} ` +
         'letters each with a newly launched browser, as a quick script would, against (a)\'s warm app path. **Memory**: the resident set of ' +
-        `this process plus every Chromium process (summed, so shared pages count more than once), sampled every 100 ms over ${MEMORY_RENDERS} ` +
+        `this Node process plus every process of the renderer's Chromium (not the embedded PostgreSQL), summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms over ${MEMORY_RENDERS} ` +
         'renders by a renderer as the app configures it (pool of 2, two callers).',
       target: `(a) median ratio ≤ ${TARGET_ARCHIVE_RATIO}; (b) speedup ≥ ${TARGET_POOL_SPEEDUP}; peak RSS < ${TARGET_PEAK_MIB} MiB; RSS after ${MEMORY_RENDERS} ≤ ${TARGET_GROWTH}× after ${MEMORY_EARLY}`,
       pass,
@@ -326,6 +342,9 @@ export async function run(): Promise<BenchResult> {
         rssAfter50MiB: Math.round(rssEarly),
         rssAfter500MiB: Math.round(rssLate),
         rssGrowth: Number(growth.toFixed(3)),
+        peakPssMiB: Math.round(peakPssMiB),
+        pssAfter50MiB: Math.round(pssEarly),
+        pssAfter500MiB: Math.round(pssLate),
       },
       table: {
         columns: ['', 'measured', 'baseline', 'result', 'target'],
@@ -336,6 +355,7 @@ export async function run(): Promise<BenchResult> {
           ['(c) new browser per letter, mean ms', ms(mean(coldMs)), `${ms(mean(appMs))} (app, warm)`, `${coldFactor.toFixed(1)}× slower`, 'report'],
           [`peak RSS, Chromium + app, ${MEMORY_RENDERS} renders`, `${Math.round(peakMiB)} MiB`, '', '', `< ${TARGET_PEAK_MIB} MiB`],
           [`RSS after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders`, `${Math.round(rssLate)} MiB`, `${Math.round(rssEarly)} MiB`, `${growth.toFixed(2)}×`, `≤ ${TARGET_GROWTH}×`],
+          [`PSS (shared pages split): peak; after ${MEMORY_RENDERS} / ${MEMORY_EARLY}`, `${Math.round(peakPssMiB)} MiB; ${Math.round(pssLate)} MiB`, `${Math.round(pssEarly)} MiB`, `${(pssLate / pssEarly).toFixed(2)}×`, 'report'],
           ['archive rows written by (a)', Number(archived.n), ARCHIVE_DOCS, '', ''],
         ],
       },
