@@ -17,6 +17,7 @@ import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
+import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -60,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', openApiRoutes(deps));
+  app.use('/api/v1', archiveApiRoutes(deps));
   app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
@@ -72,6 +74,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes());
   app.use(queueRoutes(deps));
   app.use(consultationPageRoutes(deps));
+  app.use(archivePageRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
+import type { AfterSubmit } from './domain/archive/service.ts';
 import type { LoginThrottle } from './domain/auth/throttle.ts';
+import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import type { Clock } from './domain/time.ts';
 import type { Logger } from './logger.ts';
 
@@ -13,4 +15,11 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   throttle: LoginThrottle;
+  /** One Chromium for the whole process (started on the first render); closed on shutdown. */
+  pdf: PdfRenderer;
+  /**
+   * Runs once after each committed submission with its archived letter (e.g. to queue the e-mail
+   * of the letter when the channel is `email`). Unset: nothing follows a submission.
+   */
+  afterSubmit?: AfterSubmit;
 }

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { bootDatabase, loadConfigOrExit } from './boot.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
+import { PdfRenderer } from './domain/pdf/renderer.ts';
 import { systemClock } from './domain/time.ts';
 import { createLogger } from './logger.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     logger,
     clock: systemClock,
     throttle: new LoginThrottle(database.pool),
+    pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
   };
   const shouldSeed =
     config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'stopping');
     server.close();
     server.closeAllConnections();
+    await deps.pdf.close();
     await database.shutdown();
     process.exit(0);
   };

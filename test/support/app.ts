@@ -4,6 +4,7 @@ import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import type { AppDeps } from '../../src/deps.ts';
 import { LoginThrottle } from '../../src/domain/auth/throttle.ts';
+import { PdfRenderer } from '../../src/domain/pdf/renderer.ts';
 import { systemClock, type Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import { testDatabase } from './db.ts';
@@ -33,7 +34,10 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
     clock: overrides.clock ?? systemClock,
     throttle: new LoginThrottle(pool),
     ...overrides.deps,
+    // One renderer per test app; Chromium only starts if a test renders a PDF.
+    pdf: overrides.deps?.pdf ?? new PdfRenderer({ chromiumPath: config.chromiumPath }),
   };
+  const ownRenderer = overrides.deps?.pdf === undefined;
   const server: Server = await new Promise((resolve) => {
     const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -42,10 +46,12 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
   return {
     baseUrl: `http://127.0.0.1:${port}`,
     deps,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      if (ownRenderer) await deps.pdf.close();
+    },
   };
 }

@@ -34,12 +34,22 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import { mayActorDraft, mayActorRegister, mayActorSee, mayActorSend } from './policy.ts';
+import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
+import type { PdfRenderer } from '../pdf/renderer.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
 
 /** What the consultation services need from the outside world. */
 export interface ConsultationDeps {
   db: Db;
   clock: Clock;
+  /**
+   * The shared PDF renderer. With it (always in the app: AppDeps), SUBMIT renders and archives the
+   * letter (src/domain/archive/service.ts); without it (workflow-only scripts and benchmarks)
+   * SUBMIT only records the state change.
+   */
+  pdf?: Pick<PdfRenderer, 'render'>;
+  /** Runs once after a submission and its archived letter are committed (see AfterSubmit). */
+  afterSubmit?: AfterSubmit;
 }
 
 /** A consultation as the UI and the API see it, for one actor. */
@@ -320,6 +330,11 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
  * and append the event row. Effects of the event run after the commit.
  */
 export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
+  if (deps.pdf && (input as { type?: unknown } | null)?.type === 'SUBMIT') {
+    // The letter is rendered before the transaction; the transition itself is still applyEvent's.
+    await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, (tx, row, event) => applyEvent(tx, deps, actor, row, event));
+    return getConsultation(deps, actor, id);
+  }
   await deps.db.transaction().execute(async (tx) => {
     const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');

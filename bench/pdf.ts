@@ -1,0 +1,372 @@
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { launch, type Browser, type PDFOptions } from 'puppeteer-core';
+import type { Db } from '../src/db/database.ts';
+import { loadActor, type Actor } from '../src/domain/access/actor.ts';
+import { registerConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../src/domain/consultations/service.ts';
+import { createCouncil } from '../src/domain/councils/service.ts';
+import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
+import { PdfRenderer, renderLetterHtml, type LetterData } from '../src/domain/pdf/renderer.ts';
+import { systemClock } from '../src/domain/time.ts';
+import { addMember, createUser } from '../src/domain/users/service.ts';
+import { percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** (a) documents per path, alternated in rounds. */
+const ARCHIVE_DOCS = Number(process.env.BENCH_PDF_ARCHIVE_DOCS ?? 40);
+const ARCHIVE_ROUNDS = 4;
+/** (b) documents per mode. */
+const POOL_DOCS = Number(process.env.BENCH_PDF_POOL_DOCS ?? 200);
+const POOL_CONCURRENCY = 4;
+/** (c) documents rendered with a new browser each. */
+const COLD_DOCS = Number(process.env.BENCH_PDF_COLD_DOCS ?? 8);
+/** Memory run. */
+const MEMORY_RENDERS = Number(process.env.BENCH_PDF_MEMORY_RENDERS ?? 500);
+const MEMORY_EARLY = 50;
+
+const TARGET_ARCHIVE_RATIO = 1.3;
+const TARGET_POOL_SPEEDUP = 1.5;
+const TARGET_PEAK_MIB = 1024;
+const TARGET_GROWTH = 1.2;
+
+// The same page options the app uses, so the baselines print exactly what the app prints.
+const FOOTER =
+  `<div style="width:100%;font-family:'DejaVu Sans', 'Liberation Sans', sans-serif;font-size:8pt;color:#555;text-align:center;">` +
+  'Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>';
+const PDF_OPTIONS: PDFOptions = {
+  format: 'A4',
+  printBackground: true,
+  displayHeaderFooter: true,
+  headerTemplate: '<span></span>',
+  footerTemplate: FOOTER,
+  margin: { top: '20mm', bottom: '22mm', left: '25mm', right: '20mm' },
+};
+
+const PARAGRAPH =
+  'Integrationsrådet støtter strategiens mål om beskæftigelse og uddannelse, men savner konkrete indsatser for kvinder ' +
+  'uden for arbejdsmarkedet og for unge med kort skolegang. Rådet anbefaler, at kommunen inddrager foreningerne tidligt, ' +
+  'at tolkebistand fortsat er gratis, og at målene følges op hvert år i samarbejde med rådet.';
+
+/** A realistic one-to-two page response. */
+function body(n: number): string {
+  return [
+    `## Bemærkninger til høring nr. ${n}`,
+    ...Array.from({ length: 6 }, (_, i) => `${PARAGRAPH} (${i + 1})`),
+    '- Sprogundervisning for både børn og forældre\n- Flere brobyggere i boligområderne\n- Årlig opfølgning i rådet',
+    'Rådet ser frem til at følge arbejdet og bidrager gerne til den videre proces.',
+  ].join('\n\n');
+}
+
+const COUNCIL = {
+  name: 'Integrationsrådet i Næstved Kommune',
+  address: 'Rådmandshaven 20\n4700 Næstved',
+  contact: 'integrationsraad@naestved.dk · 55 88 55 88',
+};
+
+function letter(n: number): LetterData {
+  return {
+    council: { ...COUNCIL, logoDataUri: null },
+    authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+    title: 'Udkast til Integrationsstrategi 2026–2029',
+    authorityReference: '25-012345',
+    reference: `IR-2026-${String(n).padStart(4, '0')}`,
+    date: new Date(),
+    bodyMarkdown: body(n),
+    signer: { name: 'Ahmad Hussein', title: 'formand' },
+    draft: false,
+  };
+}
+
+interface Fixture {
+  secretary: Actor;
+  chair: Actor;
+  council: string;
+}
+
+async function createFixture(db: Db): Promise<Fixture> {
+  const tag = randomBytes(2).toString('hex');
+  const council = await createCouncil(db, { slug: `pdf-bench-${tag}`, name: COUNCIL.name, municipality: 'Næstved Kommune', referencePrefix: `P${tag.toUpperCase()}` });
+  await db.updateTable('councils').set({ letterhead_address: COUNCIL.address, letterhead_contact: COUNCIL.contact }).where('id', '=', council.id).execute();
+  const secretary = await createUser(db, { email: `pdf-sekretaer-${tag}@example.dk`, name: 'Mette Kjærgaard', password: 'bench-adgangskode' });
+  const chair = await createUser(db, { email: `pdf-formand-${tag}@example.dk`, name: 'Ahmad Hussein', password: 'bench-adgangskode' });
+  await addMember(db, { email: secretary.email, council: council.slug, role: 'secretary' });
+  await addMember(db, { email: chair.email, council: council.slug, role: 'chair' });
+  const [s, c] = await Promise.all([loadActor(db, secretary.id), loadActor(db, chair.id)]);
+  return { secretary: s!, chair: c!, council: council.slug };
+}
+
+/** An approved consultation (through the workflow without rendering) ready to SUBMIT. */
+async function approvedConsultation(deps: ConsultationDeps, fixture: Fixture, n: number) {
+  let c = await registerConsultation(deps, fixture.secretary, {
+    title: 'Udkast til Integrationsstrategi 2026–2029',
+    authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+    authorityReference: '25-012345',
+    deadline: new Date(Date.now() + 30 * 86_400_000).toISOString(),
+    council: fixture.council,
+  });
+  c = await sendEvent(deps, fixture.secretary, c.id, { type: 'START_DRAFTING', version: c.version });
+  c = await saveDraft(deps, fixture.secretary, c.id, { body: body(n), version: c.version });
+  c = await sendEvent(deps, fixture.secretary, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
+  return sendEvent(deps, fixture.chair, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
+}
+
+/** How a quick script would start Chromium: defaults plus what running as root needs. */
+function quickLaunch(): Promise<Browser> {
+  const args = ['--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'];
+  if (process.getuid?.() === 0) args.push('--no-sandbox');
+  return launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(values.length, 1);
+const ms = (value: number) => value.toFixed(1);
+
+/** Every process id at or below `root`. */
+function processTree(root: number): number[] {
+  const parent = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces; the fields after the closing parenthesis are fixed.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parent.set(Number(entry), Number(fields[1]));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const tree = new Set([root]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (!tree.has(pid) && tree.has(ppid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...tree];
+}
+
+/**
+ * Memory of this Node process plus every process of the Chromium whose browser process is
+ * `browserPid`, in MiB: the sum of resident sets (shared pages counted once per process, an upper
+ * bound) and the sum of proportional set sizes (shared pages split between their processes).
+ * The embedded PostgreSQL, also a child of this process, is not counted.
+ */
+function appAndChromiumMiB(browserPid: number | null): { rss: number; pss: number } {
+  const pids = [process.pid, ...(browserPid ? processTree(browserPid) : [])];
+  let rss = 0;
+  let pss = 0;
+  for (const pid of pids) {
+    try {
+      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+      rss += Number(/^Rss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+      pss += Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? 0);
+    } catch {
+      // gone
+    }
+  }
+  return { rss: rss / 1024, pss: pss / 1024 };
+}
+
+export async function run(): Promise<BenchResult> {
+  const database = await startBenchDatabase({ poolSize: 10 });
+  const workflow: ConsultationDeps = { db: database.db, clock: systemClock };
+  const appRenderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+  const app: ConsultationDeps = { ...workflow, pdf: appRenderer };
+  let bare: Browser | undefined;
+  try {
+    const fixture = await createFixture(database.db);
+
+    // (a) render-and-archive through the app against bare setContent + pdf on a warm browser.
+    process.stderr.write(`pdf: preparing ${ARCHIVE_DOCS} approved consultations\n`);
+    const approved = [];
+    for (let i = 0; i < ARCHIVE_DOCS; i++) approved.push(await approvedConsultation(workflow, fixture, i));
+    bare = await quickLaunch();
+    const barePage = await bare.newPage();
+    for (let i = 0; i < 3; i++) {
+      await appRenderer.render(renderLetterHtml(letter(i)));
+      await barePage.setContent(renderLetterHtml(letter(i)), { waitUntil: 'load' });
+      await barePage.pdf(PDF_OPTIONS);
+    }
+    const appMs: number[] = [];
+    const bareMs: number[] = [];
+    const perRound = Math.ceil(ARCHIVE_DOCS / ARCHIVE_ROUNDS);
+    let archiveBytes = 0;
+    for (let round = 0; round < ARCHIVE_ROUNDS; round++) {
+      process.stderr.write(`pdf: (a) round ${round + 1}/${ARCHIVE_ROUNDS}\n`);
+      const slice = approved.slice(round * perRound, (round + 1) * perRound);
+      for (const c of slice) {
+        const started = performance.now();
+        const done = await sendEvent(app, fixture.secretary, c.id, { type: 'SUBMIT', version: c.version, channel: 'email' });
+        appMs.push(performance.now() - started);
+        if (done.state !== 'submitted') throw new Error('submit did not submit');
+      }
+      for (const [i] of slice.entries()) {
+        const html = renderLetterHtml(letter(round * perRound + i));
+        const started = performance.now();
+        await barePage.setContent(html, { waitUntil: 'load' });
+        const pdf = await barePage.pdf(PDF_OPTIONS);
+        bareMs.push(performance.now() - started);
+        archiveBytes += pdf.byteLength;
+      }
+    }
+    const archived = await database.db.selectFrom('archived_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const archiveRatioMedian = percentile(appMs, 50) / percentile(bareMs, 50);
+    const archiveRatioMean = mean(appMs) / mean(bareMs);
+
+    // (c) a new browser per document, the way a quick script would.
+    process.stderr.write(`pdf: (c) ${COLD_DOCS} documents, a new browser each\n`);
+    const coldMs: number[] = [];
+    for (let i = 0; i < COLD_DOCS; i++) {
+      const started = performance.now();
+      const browser = await quickLaunch();
+      const page = await browser.newPage();
+      await page.setContent(renderLetterHtml(letter(i)), { waitUntil: 'load' });
+      await page.pdf(PDF_OPTIONS);
+      await browser.close();
+      coldMs.push(performance.now() - started);
+    }
+    await bare.close();
+    bare = undefined;
+    const coldFactor = mean(coldMs) / mean(appMs);
+
+    // (b) the pool: 200 documents at concurrency 4 against one at a time, alternated in halves.
+    const pool = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: POOL_CONCURRENCY });
+    let sequentialS = 0;
+    let concurrentS = 0;
+    let poolPeak = 0;
+    try {
+      for (let i = 0; i < 4; i++) await renderLetterPdf(pool, letter(i));
+      const half = POOL_DOCS / 2;
+      for (let part = 0; part < 2; part++) {
+        process.stderr.write(`pdf: (b) part ${part + 1}/2\n`);
+        let started = performance.now();
+        for (let i = 0; i < half; i++) await renderLetterPdf(pool, letter(i));
+        sequentialS += (performance.now() - started) / 1000;
+        let next = 0;
+        started = performance.now();
+        await runClients(POOL_CONCURRENCY, async () => {
+          const n = next++;
+          if (n >= half) return false;
+          await renderLetterPdf(pool, letter(n));
+          return true;
+        });
+        concurrentS += (performance.now() - started) / 1000;
+      }
+      poolPeak = pool.stats().peakActive;
+    } finally {
+      await pool.close();
+    }
+    const sequentialRate = POOL_DOCS / sequentialS;
+    const concurrentRate = POOL_DOCS / concurrentS;
+    const poolSpeedup = concurrentRate / sequentialRate;
+
+    // Memory: Chromium plus this process over 500 renders through a fresh renderer as the app runs it.
+    process.stderr.write(`pdf: memory over ${MEMORY_RENDERS} renders\n`);
+    const memory = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    let peakMiB = 0;
+    let peakPssMiB = 0;
+    let rssEarly = 0;
+    let rssLate = 0;
+    let pssEarly = 0;
+    let pssLate = 0;
+    try {
+      await renderLetterPdf(memory, letter(0));
+      const sample = () => {
+        const now = appAndChromiumMiB(memory.stats().browserPid);
+        peakMiB = Math.max(peakMiB, now.rss);
+        peakPssMiB = Math.max(peakPssMiB, now.pss);
+        return now;
+      };
+      const sampler = setInterval(sample, 100);
+      let done = 0;
+      try {
+        await runClients(2, async () => {
+          if (done >= MEMORY_RENDERS) return false;
+          done += 1;
+          await renderLetterPdf(memory, letter(done));
+          if (done === MEMORY_EARLY) ({ rss: rssEarly, pss: pssEarly } = sample());
+          return true;
+        });
+      } finally {
+        clearInterval(sampler);
+      }
+      ({ rss: rssLate, pss: pssLate } = sample());
+    } finally {
+      await memory.close();
+    }
+    const growth = rssLate / rssEarly;
+
+    const pass =
+      archiveRatioMedian <= TARGET_ARCHIVE_RATIO && poolSpeedup >= TARGET_POOL_SPEEDUP && peakMiB < TARGET_PEAK_MIB && growth <= TARGET_GROWTH;
+    return {
+      description:
+        `PDF letters with the app's shared Chromium. **(a)** ${ARCHIVE_DOCS} submissions one at a time through \`sendEvent\` SUBMIT ` +
+        '(load and check, render the letter from views/pdf/letter.hbs with JavaScript off and every request but data: blocked, add the ' +
+        'PDF metadata, SHA-256, then one transaction: lock, transition, archive row) against bare Puppeteer `setContent` + `pdf` of the ' +
+        'same letter HTML with the same page options on one warm page, alternated in ' +
+        `${ARCHIVE_ROUNDS} rounds; the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
+        `of ${POOL_CONCURRENCY} pages, ${POOL_CONCURRENCY} callers at once against one at a time (alternated in halves). **(c)** ${COLD_DOCS} ` +
+        'letters each with a newly launched browser, as a quick script would, against (a)\'s warm app path. **Memory**: the resident set of ' +
+        `this Node process plus every process of the renderer's Chromium (not the embedded PostgreSQL), summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms over ${MEMORY_RENDERS} ` +
+        'renders by a renderer as the app configures it (pool of 2, two callers).',
+      target: `(a) median ratio ≤ ${TARGET_ARCHIVE_RATIO}; (b) speedup ≥ ${TARGET_POOL_SPEEDUP}; peak RSS < ${TARGET_PEAK_MIB} MiB; RSS after ${MEMORY_RENDERS} ≤ ${TARGET_GROWTH}× after ${MEMORY_EARLY}`,
+      pass,
+      postgres: database.postgresVersion,
+      metrics: {
+        archiveDocs: ARCHIVE_DOCS,
+        archivedRows: Number(archived.n),
+        appMedianMs: Number(ms(percentile(appMs, 50))),
+        appMeanMs: Number(ms(mean(appMs))),
+        appP95Ms: Number(ms(percentile(appMs, 95))),
+        bareMedianMs: Number(ms(percentile(bareMs, 50))),
+        bareMeanMs: Number(ms(mean(bareMs))),
+        bareP95Ms: Number(ms(percentile(bareMs, 95))),
+        archiveRatioMedian: Number(archiveRatioMedian.toFixed(3)),
+        archiveRatioMean: Number(archiveRatioMean.toFixed(3)),
+        meanPdfBytes: Math.round(archiveBytes / ARCHIVE_DOCS),
+        poolDocs: POOL_DOCS,
+        poolConcurrency: POOL_CONCURRENCY,
+        poolPeakActive: poolPeak,
+        sequentialDocsPerS: Number(sequentialRate.toFixed(2)),
+        concurrentDocsPerS: Number(concurrentRate.toFixed(2)),
+        poolSpeedup: Number(poolSpeedup.toFixed(3)),
+        coldDocs: COLD_DOCS,
+        coldMeanMs: Number(ms(mean(coldMs))),
+        coldFactor: Number(coldFactor.toFixed(2)),
+        memoryRenders: MEMORY_RENDERS,
+        peakRssMiB: Math.round(peakMiB),
+        rssAfter50MiB: Math.round(rssEarly),
+        rssAfter500MiB: Math.round(rssLate),
+        rssGrowth: Number(growth.toFixed(3)),
+        peakPssMiB: Math.round(peakPssMiB),
+        pssAfter50MiB: Math.round(pssEarly),
+        pssAfter500MiB: Math.round(pssLate),
+      },
+      table: {
+        columns: ['', 'measured', 'baseline', 'result', 'target'],
+        rows: [
+          ['(a) render + archive per document, median ms', ms(percentile(appMs, 50)), ms(percentile(bareMs, 50)), `${archiveRatioMedian.toFixed(2)}×`, `≤ ${TARGET_ARCHIVE_RATIO}×`],
+          ['(a) mean / p95 ms', `${ms(mean(appMs))} / ${ms(percentile(appMs, 95))}`, `${ms(mean(bareMs))} / ${ms(percentile(bareMs, 95))}`, `${archiveRatioMean.toFixed(2)}× (mean)`, ''],
+          [`(b) ${POOL_DOCS} letters, pool of ${POOL_CONCURRENCY}: letters/s`, concurrentRate.toFixed(1), `${sequentialRate.toFixed(1)} (one at a time)`, `${poolSpeedup.toFixed(2)}×`, `≥ ${TARGET_POOL_SPEEDUP}×`],
+          ['(c) new browser per letter, mean ms', ms(mean(coldMs)), `${ms(mean(appMs))} (app, warm)`, `${coldFactor.toFixed(1)}× slower`, 'report'],
+          [`peak RSS, Chromium + app, ${MEMORY_RENDERS} renders`, `${Math.round(peakMiB)} MiB`, '', '', `< ${TARGET_PEAK_MIB} MiB`],
+          [`RSS after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders`, `${Math.round(rssLate)} MiB`, `${Math.round(rssEarly)} MiB`, `${growth.toFixed(2)}×`, `≤ ${TARGET_GROWTH}×`],
+          [`PSS (shared pages split): peak; after ${MEMORY_RENDERS} / ${MEMORY_EARLY}`, `${Math.round(peakPssMiB)} MiB; ${Math.round(pssLate)} MiB`, `${Math.round(pssEarly)} MiB`, `${(pssLate / pssEarly).toFixed(2)}×`, 'report'],
+          ['archive rows written by (a)', Number(archived.n), ARCHIVE_DOCS, '', ''],
+        ],
+      },
+      notes: [
+        'Other work shares the machine\'s CPUs while this runs; (b) in particular depends on how many cores are free at that moment.',
+        `Mean PDF size ${Math.round(archiveBytes / ARCHIVE_DOCS / 1024)} KiB (letters of one to two pages).`,
+      ],
+    };
+  } finally {
+    await bare?.close().catch(() => undefined);
+    await appRenderer.close();
+    await database.close();
+  }
+}

@@ -1,0 +1,146 @@
+import type { Executor } from '../database.ts';
+
+/** The fields of an archived letter, without the PDF bytes. */
+export interface ArchivedDocumentInfo {
+  id: number;
+  consultationId: string;
+  sha256: string;
+  sizeBytes: number;
+  responseVersionId: number;
+  templateVersion: string;
+  submittedBy: number | null;
+  createdAt: Date;
+}
+
+/**
+ * Appends the archived letter of a consultation. The table has a unique constraint on
+ * consultation_id and refuses UPDATE and DELETE, so a second insert for the same consultation
+ * fails with unique_violation (23505) and nothing written here can change afterwards.
+ */
+export async function insertArchivedDocument(
+  db: Executor,
+  doc: {
+    consultationId: string;
+    pdf: Buffer;
+    sha256: string;
+    responseVersionId: number;
+    templateVersion: string;
+    submittedBy: number | null;
+  },
+): Promise<{ id: number; createdAt: Date }> {
+  const row = await db
+    .insertInto('archived_documents')
+    .values({
+      consultation_id: doc.consultationId,
+      pdf: doc.pdf,
+      sha256: doc.sha256,
+      size_bytes: doc.pdf.length,
+      response_version_id: doc.responseVersionId,
+      template_version: doc.templateVersion,
+      submitted_by: doc.submittedBy,
+    })
+    .returning(['id', 'created_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, createdAt: row.created_at };
+}
+
+/** The archived letter of a consultation with its bytes, or undefined before submission. */
+export function findArchivedDocument(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('archived_documents')
+    .select([
+      'id',
+      'consultation_id as consultationId',
+      'pdf',
+      'sha256',
+      'size_bytes as sizeBytes',
+      'response_version_id as responseVersionId',
+      'template_version as templateVersion',
+      'submitted_by as submittedBy',
+      'created_at as createdAt',
+    ])
+    .where('consultation_id', '=', consultationId)
+    .executeTakeFirst();
+}
+
+/** The stored hash of a consultation's archived letter, for conditional requests; no bytes. */
+export function findArchivedDocumentInfo(db: Executor, consultationId: string): Promise<ArchivedDocumentInfo | undefined> {
+  return db
+    .selectFrom('archived_documents')
+    .select([
+      'id',
+      'consultation_id as consultationId',
+      'sha256',
+      'size_bytes as sizeBytes',
+      'response_version_id as responseVersionId',
+      'template_version as templateVersion',
+      'submitted_by as submittedBy',
+      'created_at as createdAt',
+    ])
+    .where('consultation_id', '=', consultationId)
+    .executeTakeFirst();
+}
+
+/**
+ * Archived letters in id order after `afterId`, `limit` at a time, with their bytes: the archive
+ * check reads the archive in batches so that its memory stays bounded however large it grows.
+ */
+export function listArchivedDocumentsAfter(db: Executor, afterId: number, limit: number) {
+  return db
+    .selectFrom('archived_documents')
+    .select(['id', 'consultation_id as consultationId', 'pdf', 'sha256', 'size_bytes as sizeBytes'])
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * The consultation row with the letterhead of its council (null fields when unassigned), in one
+ * round trip: submitting and previewing need both before anything else.
+ */
+export function findConsultationWithLetterhead(db: Executor, id: string) {
+  return db
+    .selectFrom('consultations')
+    .leftJoin('councils', 'councils.id', 'consultations.council_id')
+    .selectAll('consultations')
+    .select([
+      'councils.name as council_name',
+      'councils.letterhead_address',
+      'councils.letterhead_contact',
+      'councils.letterhead_logo',
+      'councils.letterhead_logo_type',
+    ])
+    .where('consultations.id', '=', id)
+    .executeTakeFirst();
+}
+
+/**
+ * Who approved a consultation last (the actor of its newest APPROVE event) with the title they
+ * sign with in `councilId` (null when unset), or undefined.
+ */
+export function findLastApprover(db: Executor, consultationId: string, councilId: number) {
+  return db
+    .selectFrom('consultation_events')
+    .innerJoin('users', 'users.id', 'consultation_events.actor_id')
+    .leftJoin('memberships', (join) =>
+      join.onRef('memberships.user_id', '=', 'users.id').on('memberships.council_id', '=', councilId),
+    )
+    .select(['users.id', 'users.name', 'memberships.title'])
+    .where('consultation_events.consultation_id', '=', consultationId)
+    .where('consultation_events.type', '=', 'APPROVE')
+    .orderBy('consultation_events.id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The title a user signs with in a council ("formand", "næstformand"), or null when unset. */
+export async function findMembershipTitle(db: Executor, userId: number, councilId: number): Promise<string | null> {
+  const row = await db
+    .selectFrom('memberships')
+    .select('title')
+    .where('user_id', '=', userId)
+    .where('council_id', '=', councilId)
+    .executeTakeFirst();
+  return row?.title ?? null;
+}

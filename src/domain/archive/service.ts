@@ -1,0 +1,332 @@
+import { createHash } from 'node:crypto';
+import type { Db, Tx } from '../../db/database.ts';
+import type { Consultation } from '../../db/types.ts';
+import {
+  findArchivedDocument,
+  findArchivedDocumentInfo,
+  findConsultationWithLetterhead,
+  findLastApprover,
+  findMembershipTitle,
+  insertArchivedDocument,
+  listArchivedDocumentsAfter,
+} from '../../db/repositories/archive.ts';
+import { findConsultationRow, latestResponseVersion, lockConsultation } from '../../db/repositories/consultations.ts';
+import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import { roleIn, type Actor } from '../access/actor.ts';
+import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
+import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
+import { AppError, forbidden, notFound } from '../errors.ts';
+import { renderLetterPdf } from '../pdf/letter.ts';
+import { TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
+import type { Clock } from '../time.ts';
+import { parseInput } from '../validation.ts';
+
+/** A committed submission with its archived letter: what a follow-up (e.g. mailing it) needs. */
+export interface SubmittedLetter {
+  consultationId: string;
+  archiveId: number;
+  reference: string | null;
+  channel: Extract<EventInput, { type: 'SUBMIT' }>['channel'];
+  recipient: string | null;
+  sha256: string;
+  sizeBytes: number;
+  fileName: string;
+  submittedBy: number;
+}
+
+/**
+ * Called once after a submission and its archive row have been committed, never for a submit
+ * that failed. This is the one place to start what follows a submission, e.g. queueing the
+ * e-mail of the letter when `channel` is `email`. An error thrown here is logged, not shown to
+ * the user: the submission itself has already happened.
+ */
+export type AfterSubmit = (submitted: SubmittedLetter) => Promise<void> | void;
+
+/** What the archive needs: the database, the clock, the shared PDF renderer. */
+export interface ArchiveDeps {
+  db: Db;
+  clock: Clock;
+  pdf: Pick<PdfRenderer, 'render'>;
+  afterSubmit?: AfterSubmit;
+  logger?: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/** Writes the state change of a SUBMIT inside the caller's transaction (the consultation service's applyEvent). */
+export type ApplySubmit = (tx: Tx, row: Consultation, event: EventInput) => Promise<void>;
+
+type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEFAULT_SIGNER_TITLE = 'formand';
+
+function staleVersion(currentVersion: number): AppError {
+  return new AppError('STALE_VERSION', 'Høringen er ændret af en anden siden du hentede den. Hent den igen.', {
+    meta: { currentVersion },
+  });
+}
+
+function renderFailed(): AppError {
+  return new AppError(
+    'RENDER_FAILED',
+    'Høringssvaret kunne ikke laves som PDF, så det er ikke sendt. Høringen er stadig godkendt – prøv igen om lidt.',
+  );
+}
+
+/** `Hoeringssvar-<reference>.pdf`, with only characters every file system and header accepts. */
+export function letterFileName(consultation: { id: string; reference: string | null }): string {
+  const reference = (consultation.reference ?? consultation.id).replace(/[^A-Za-z0-9._-]+/g, '-');
+  return `Hoeringssvar-${reference}.pdf`;
+}
+
+type ConsultationWithLetterhead = NonNullable<Awaited<ReturnType<typeof findConsultationWithLetterhead>>>;
+
+function logoDataUri(row: ConsultationWithLetterhead): string | null {
+  if (!row.letterhead_logo || !row.letterhead_logo_type) return null;
+  return `data:${row.letterhead_logo_type};base64,${row.letterhead_logo.toString('base64')}`;
+}
+
+/** The letter's date: the day the user says it was sent, else today (both Danish calendar days). */
+function letterDate(submittedAt: string | null | undefined, now: Date): Date {
+  // Noon UTC is the same calendar day in Copenhagen, summer or winter.
+  return submittedAt ? new Date(`${submittedAt}T12:00:00Z`) : now;
+}
+
+async function visibleConsultation(db: Db, actor: Actor, id: string): Promise<Consultation> {
+  const row = UUID.test(id) ? await findConsultationRow(db, id) : undefined;
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  return row;
+}
+
+/** The consultation with its council's letterhead, or NOT_FOUND when the actor may not see it. */
+async function visibleWithLetterhead(db: Db, actor: Actor, id: string): Promise<ConsultationWithLetterhead> {
+  const row = UUID.test(id) ? await findConsultationWithLetterhead(db, id) : undefined;
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  return row;
+}
+
+function letterData(
+  row: ConsultationWithLetterhead,
+  body: string,
+  signer: LetterData['signer'],
+  date: Date,
+  draft: boolean,
+): LetterData {
+  return {
+    council: {
+      name: row.council_name ?? '',
+      address: row.letterhead_address ?? '',
+      contact: row.letterhead_contact ?? '',
+      logoDataUri: logoDataUri(row),
+    },
+    authority: row.authority,
+    title: row.title,
+    authorityReference: row.authority_reference,
+    reference: row.reference,
+    date,
+    bodyMarkdown: body,
+    signer,
+    draft,
+  };
+}
+
+function signer(person: { name: string; title: string | null }): { name: string; title: string } {
+  return { name: person.name, title: person.title?.trim() || DEFAULT_SIGNER_TITLE };
+}
+
+/**
+ * SUBMIT with its letter: the cheap refusals first (visibility, role, payload, version, whether the
+ * machine allows SUBMIT now), then the letter is rendered from the newest response version and
+ * signed by the chair who approved it, and only then one transaction locks the consultation,
+ * checks the version again, writes the transition (through `apply`) and appends the archive row.
+ * A render failure leaves the consultation `approved` with nothing written (RENDER_FAILED); of two
+ * concurrent submits exactly one commits, the other gets STALE_VERSION.
+ */
+export async function submitWithLetter(
+  deps: ArchiveDeps,
+  actor: Actor,
+  id: string,
+  input: unknown,
+  apply: ApplySubmit,
+): Promise<SubmittedLetter> {
+  const row = await visibleWithLetterhead(deps.db, actor, id);
+  if (!mayActorSend(actor, 'SUBMIT', row.council_id)) throw forbidden();
+  const event: SubmitEvent = parseInput(eventSchemas.SUBMIT, input);
+  if (row.version !== event.version) throw staleVersion(row.version);
+  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+  if (!snapshot.can({ type: 'SUBMIT', channel: event.channel, recipient: event.recipient, submittedAt: event.submittedAt })) {
+    throw new AppError('TRANSITION_NOT_ALLOWED', `Hændelsen SUBMIT er ikke mulig i tilstanden ${row.state}`, { meta: { state: row.state } });
+  }
+
+  const councilId = row.council_id;
+  const [response, approver] =
+    councilId === null ? [] : await Promise.all([latestResponseVersion(deps.db, id), findLastApprover(deps.db, id, councilId)]);
+  if (!response || !approver) {
+    throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
+  }
+  const letter = letterData(row, response.body, signer(approver), letterDate(event.submittedAt, deps.clock()), false);
+
+  let pdf: Buffer;
+  try {
+    pdf = await renderLetterPdf(deps.pdf, letter);
+  } catch (error) {
+    deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a submission failed');
+    throw renderFailed();
+  }
+  const sha256 = createHash('sha256').update(pdf).digest('hex');
+
+  const archived = await deps.db.transaction().execute(async (tx) => {
+    const locked = await lockConsultation(tx, id);
+    if (!locked || !mayActorSee(actor, locked)) throw notFound('Høringen findes ikke');
+    // The same version as when the letter was rendered means the same approved text: every new
+    // response version raises the version. (apply checks it too; failing here is only earlier.)
+    if (locked.version !== event.version) throw staleVersion(locked.version);
+    await apply(tx, locked, event);
+    try {
+      return await insertArchivedDocument(tx, {
+        consultationId: id,
+        pdf,
+        sha256,
+        responseVersionId: response.id,
+        templateVersion: TEMPLATE_VERSION,
+        submittedBy: actor.userId,
+      });
+    } catch (error) {
+      // The row lock and version check make this unreachable for two submits through here; the
+      // unique constraint is the last wall should anything else have archived it meanwhile.
+      if ((error as { code?: string }).code === '23505') throw staleVersion(locked.version + 1);
+      throw error;
+    }
+  });
+
+  const submitted: SubmittedLetter = {
+    consultationId: id,
+    archiveId: archived.id,
+    reference: row.reference,
+    channel: event.channel,
+    recipient: event.recipient ?? null,
+    sha256,
+    sizeBytes: pdf.length,
+    fileName: letterFileName(row),
+    submittedBy: actor.userId,
+  };
+  if (deps.afterSubmit) {
+    try {
+      await deps.afterSubmit(submitted);
+    } catch (error) {
+      deps.logger?.error({ err: error, consultationId: id }, 'afterSubmit failed after the submission was committed');
+    }
+  }
+  return submitted;
+}
+
+/** An archived letter as served: `pdf` is null when the caller already has this exact file. */
+export interface ArchivedLetterDownload {
+  etag: string;
+  fileName: string;
+  sizeBytes: number;
+  pdf: Buffer | null;
+}
+
+/** The strong ETag of an archived letter: its SHA-256, which never changes. */
+export function archiveEtag(sha256: string): string {
+  return `"sha256-${sha256}"`;
+}
+
+function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch.split(',').some((tag) => {
+    const candidate = tag.trim().replace(/^W\//, '');
+    return candidate === '*' || candidate === etag;
+  });
+}
+
+/**
+ * The archived letter of a submitted consultation. NOT_FOUND before submission and for anyone
+ * who may not see the consultation. With `ifNoneMatch` naming the letter's ETag, the bytes are
+ * not even read (`pdf` null: answer 304).
+ */
+export async function getArchivedLetter(
+  deps: Pick<ArchiveDeps, 'db'>,
+  actor: Actor,
+  id: string,
+  ifNoneMatch?: string,
+): Promise<ArchivedLetterDownload> {
+  const row = await visibleConsultation(deps.db, actor, id);
+  const info = await findArchivedDocumentInfo(deps.db, row.id);
+  if (!info) throw notFound('Høringssvaret er ikke sendt og arkiveret endnu');
+  const etag = archiveEtag(info.sha256);
+  const fileName = letterFileName(row);
+  if (etagMatches(ifNoneMatch, etag)) return { etag, fileName, sizeBytes: info.sizeBytes, pdf: null };
+  const doc = await findArchivedDocument(deps.db, row.id);
+  return { etag, fileName, sizeBytes: info.sizeBytes, pdf: doc!.pdf };
+}
+
+/**
+ * The current draft as the letter it would become, marked "UDKAST – ikke godkendt" on every page
+ * and never stored. Only members of the consultation's council and admins get it (NOT_FOUND for others, and
+ * when there is no draft or the response has been submitted). It is signed by the chair who
+ * approved it, else by the chair asking, else it says the signer is added at approval.
+ *
+ * @throws AppError RENDER_FAILED when Chromium fails.
+ */
+export async function previewLetter(
+  deps: Pick<ArchiveDeps, 'db' | 'clock' | 'pdf' | 'logger'>,
+  actor: Actor,
+  id: string,
+): Promise<{ pdf: Buffer; fileName: string }> {
+  const row = await visibleWithLetterhead(deps.db, actor, id);
+  const role = roleIn(actor, row.council_id);
+  // Admins set up the letterheads, so they may preview too; no other council's people ever can.
+  const councilId = row.council_id;
+  if ((role === undefined && !actor.isAdmin) || councilId === null) throw notFound('Høringen findes ikke');
+  if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
+  const [response, approver] = await Promise.all([
+    latestResponseVersion(deps.db, row.id),
+    row.state === 'approved' ? findLastApprover(deps.db, row.id, councilId) : Promise.resolve(undefined),
+  ]);
+  if (!response) throw notFound('Der er endnu intet udkast');
+  let signedBy: LetterData['signer'] = null;
+  if (approver) signedBy = signer(approver);
+  else if (role === 'chair') signedBy = signer({ name: actor.name, title: await findMembershipTitle(deps.db, actor.userId, councilId) });
+  const letter = letterData(row, response.body, signedBy, deps.clock(), true);
+  try {
+    return { pdf: await renderLetterPdf(deps.pdf, letter), fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
+  } catch (error) {
+    deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
+    throw new AppError('RENDER_FAILED', 'Udkastet kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
+  }
+}
+
+/** The result of re-hashing the archive. */
+export interface ArchiveVerification {
+  checked: number;
+  mismatches: Array<{ id: number; consultationId: string; expected: string; actual: string; sizeBytes: number; actualSize: number }>;
+}
+
+/**
+ * Re-hashes every archived PDF and compares it with the SHA-256 and size stored beside it, in
+ * batches of `batchSize` so memory stays bounded.
+ */
+export async function verifyArchive(db: Db, batchSize = 50): Promise<ArchiveVerification> {
+  const result: ArchiveVerification = { checked: 0, mismatches: [] };
+  let afterId = 0;
+  for (;;) {
+    const batch = await listArchivedDocumentsAfter(db, afterId, batchSize);
+    if (batch.length === 0) return result;
+    for (const doc of batch) {
+      const actual = createHash('sha256').update(doc.pdf).digest('hex');
+      result.checked += 1;
+      if (actual !== doc.sha256 || doc.pdf.length !== doc.sizeBytes) {
+        result.mismatches.push({
+          id: doc.id,
+          consultationId: doc.consultationId,
+          expected: doc.sha256,
+          actual,
+          sizeBytes: doc.sizeBytes,
+          actualSize: doc.pdf.length,
+        });
+      }
+      afterId = doc.id;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+import { Router, type Request, type Response } from 'express';
+import type { AppDeps } from '../../deps.ts';
+import { getArchivedLetter, previewLetter } from '../../domain/archive/service.ts';
+import { parseInput } from '../../domain/validation.ts';
+import { actorOf, requireBearerToken, requireLogin } from '../middleware/actor.ts';
+import { letterHeaders, letterParams } from './archive.schemas.ts';
+
+/** Sends an archived letter: strong ETag from its SHA-256, 304 when the client already has it. */
+async function sendArchivedLetter(deps: AppDeps, req: Request, res: Response): Promise<void> {
+  const { id } = parseInput(letterParams, req.params);
+  const headers = letterHeaders.parse(req.headers);
+  const letter = await getArchivedLetter(deps, actorOf(res), id, headers['if-none-match']);
+  res.setHeader('ETag', letter.etag);
+  // The letter never changes, but who may read it can: every use revalidates, and only privately.
+  res.setHeader('Cache-Control', 'private, no-cache');
+  if (!letter.pdf) {
+    res.status(304).end();
+    return;
+  }
+  res.setHeader('Content-Type', 'application/pdf');
+  res.setHeader('Content-Disposition', `inline; filename="${letter.fileName}"`);
+  res.send(letter.pdf);
+}
+
+/** The archived letter for the API: GET /api/v1/consultations/{id}/response.pdf (bearer token). */
+export function archiveApiRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/consultations/:id/response.pdf', requireBearerToken(deps), (req, res) => sendArchivedLetter(deps, req, res));
+  return router;
+}
+
+/** The archived letter and the draft preview for logged-in users. */
+export function archivePageRoutes(deps: AppDeps): Router {
+  const router = Router();
+  router.get('/consultations/:id/response.pdf', requireLogin, (req, res) => sendArchivedLetter(deps, req, res));
+  router.get('/consultations/:id/preview.pdf', requireLogin, async (req, res) => {
+    const { id } = parseInput(letterParams, req.params);
+    const preview = await previewLetter(deps, actorOf(res), id);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Type', 'application/pdf');
+    res.setHeader('Content-Disposition', `inline; filename="${preview.fileName}"`);
+    res.setHeader('Content-Length', String(preview.pdf.length));
+    // end(), not send(): a preview is made anew each time and gets no ETag to revalidate against.
+    res.end(preview.pdf);
+  });
+  return router;
+}

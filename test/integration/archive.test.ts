@@ -1,0 +1,341 @@
+import { expect } from 'chai';
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { sql } from 'kysely';
+import { extractText, getMeta } from 'unpdf';
+import type { Actor } from '../../src/domain/access/actor.ts';
+import { previewLetter, verifyArchive, type SubmittedLetter } from '../../src/domain/archive/service.ts';
+import { getConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
+import { PdfRenderer, PdfRenderError, TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
+import { testDatabase } from '../support/db.ts';
+import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
+import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
+import { rejection } from '../support/assert.ts';
+
+async function expectAppError(promise: Promise<unknown>, code: ErrorCode): Promise<AppError> {
+  const error = await rejection(promise);
+  expect(error).to.be.instanceOf(AppError);
+  expect((error as unknown as AppError).code, error.message).to.equal(code);
+  return error as unknown as AppError;
+}
+
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+async function pdfText(pdf: Buffer): Promise<{ pages: number; text: string }> {
+  const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: true });
+  return { pages: totalPages, text: text.replace(/\s+/g, ' ') };
+}
+
+/** An HTTP listener on a random loopback port that records every request and connection. */
+async function startListener() {
+  const requests: string[] = [];
+  let connections = 0;
+  const server: Server = createServer((req, res) => {
+    requests.push(`${req.method} ${req.url}`);
+    res.end('x');
+  });
+  server.on('connection', () => {
+    connections += 1;
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('submitting with an archived PDF letter', function () {
+  this.timeout(180_000);
+  let db: ReturnType<typeof testDatabase>['db'];
+  // One Chromium for the whole file.
+  const renderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+  let deps: ConsultationDeps & { pdf: Pick<PdfRenderer, 'render'> };
+  let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
+  let sec: Actor;
+  let submitted: SubmittedLetter[];
+
+  before(async () => {
+    db = testDatabase().db;
+    submitted = [];
+    deps = { db, clock: () => new Date(), pdf: renderer, afterSubmit: (s) => void submitted.push(s) };
+    people = await makeCouncilWithPeople(db);
+    sec = people.secretary.actor;
+    await db
+      .updateTable('councils')
+      .set({ letterhead_address: 'Rådmandshaven 20\n4700 Næstved', letterhead_contact: 'integrationsraad@naestved.dk · 55 88 55 88' })
+      .where('slug', '=', people.council.slug)
+      .execute();
+  });
+
+  after(() => renderer.close());
+
+  /** An approved consultation whose approved text is `body`. */
+  async function approvedWith(body: string, approver: Actor = people.chair.actor) {
+    let c = await makeConsultationInState(deps, people, 'drafting');
+    c = await saveDraft(deps, sec, c.id, { body, version: c.version });
+    c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
+    return sendEvent(deps, approver, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
+  }
+
+  function archiveRows(consultationId: string) {
+    return db.selectFrom('archived_documents').selectAll().where('consultation_id', '=', consultationId).execute();
+  }
+
+  it('moves the consultation to submitted and archives the letter of the approved text, signed by the approving chair', async () => {
+    const body = '## Bemærkninger\n\nRådet støtter målet om, at flere ældre får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på økonomien.';
+    const approved = await approvedWith(body);
+    const before = submitted.length;
+    const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'bu@naestved.dk' });
+    expect(done.state).to.equal('submitted');
+
+    const [row, ...others] = await archiveRows(done.id);
+    expect(others).to.have.length(0);
+    const versions = await db.selectFrom('response_versions').select(['id', 'number']).where('consultation_id', '=', done.id).orderBy('number', 'desc').execute();
+    expect(row).to.deep.include({
+      sha256: createHash('sha256').update(row!.pdf).digest('hex'),
+      size_bytes: row!.pdf.length,
+      response_version_id: versions[0]!.id,
+      template_version: TEMPLATE_VERSION,
+      submitted_by: sec.userId,
+    });
+
+    const { text } = await pdfText(row!.pdf);
+    for (const expected of [
+      people.council.name,
+      'Rådmandshaven 20',
+      'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+      'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+      'Deres reference: 25-012345',
+      `Vores reference: ${done.reference}`,
+      'Rådet støtter målet om, at flere ældre får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på økonomien.',
+      `På vegne af ${people.council.name} Ahmad Hussein, formand`,
+      'Side 1 af 1',
+    ]) {
+      expect(text).to.include(expected);
+    }
+    expect(text).not.to.include('UDKAST');
+
+    const { info } = await getMeta(new Uint8Array(row!.pdf));
+    expect(info).to.include({
+      Title: 'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+      Author: people.council.name,
+      Subject: 'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+      Creator: `Rådssvar ${TEMPLATE_VERSION}`,
+    });
+    expect(info.Keywords).to.include('Høringssvar').and.include(done.reference!);
+    expect(info.CreationDate).to.match(/^D:\d{14}[+-]\d{2}'\d{2}'$/);
+
+    expect(submitted.slice(before)).to.deep.equal([
+      {
+        consultationId: done.id,
+        archiveId: row!.id,
+        reference: done.reference,
+        channel: 'email',
+        recipient: 'bu@naestved.dk',
+        sha256: row!.sha256,
+        sizeBytes: row!.size_bytes,
+        fileName: `Hoeringssvar-${done.reference}.pdf`,
+        submittedBy: sec.userId,
+      },
+    ]);
+  });
+
+  it('signs with the approving chair’s title in the council and dates the letter the day it was sent', async () => {
+    const vice = await makeUser(db, { council: people.council, role: 'chair', name: 'Birgitte Ærø' });
+    await db.updateTable('memberships').set({ title: 'næstformand' }).where('user_id', '=', vice.actor.userId).execute();
+    const approved = await approvedWith('Rådet har ingen bemærkninger.', vice.actor);
+    const done = await sendEvent(deps, people.chair.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'letter', submittedAt: '2026-03-12' });
+    const [row] = await archiveRows(done.id);
+    const { text } = await pdfText(row!.pdf);
+    expect(text).to.include(`På vegne af ${people.council.name} Birgitte Ærø, næstformand`);
+    expect(text).to.include('12. marts 2026');
+    expect(row!.submitted_by).to.equal(people.chair.actor.userId);
+  });
+
+  it('refuses before rendering: wrong role, stale version, wrong state, bad payload', async () => {
+    let renders = 0;
+    const counting: ConsultationDeps = { db, clock: deps.clock, pdf: { render: async (html) => { renders += 1; return renderer.render(html); } } };
+    const approved = await approvedWith('Rådet støtter forslaget.');
+    await expectAppError(sendEvent(counting, people.member.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
+    await expectAppError(sendEvent(counting, people.staff.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
+    const outsider = await makeUser(db, { name: 'Fremmed Sekretær' });
+    await expectAppError(sendEvent(counting, outsider.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'NOT_FOUND');
+    await expectAppError(sendEvent(counting, sec, approved.id, { type: 'SUBMIT', version: approved.version - 1, channel: 'email' }), 'STALE_VERSION');
+    await expectAppError(sendEvent(counting, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'fax' }), 'VALIDATION_FAILED');
+    const drafting = await makeConsultationInState(deps, people, 'drafted');
+    await expectAppError(sendEvent(counting, sec, drafting.id, { type: 'SUBMIT', version: drafting.version, channel: 'email' }), 'TRANSITION_NOT_ALLOWED');
+    expect(renders).to.equal(0);
+    expect(await archiveRows(approved.id)).to.have.length(0);
+  });
+
+  it('a render failure leaves the consultation approved with nothing written, and says so in Danish', async () => {
+    const approved = await approvedWith('Rådet støtter forslaget.');
+    const failing: ConsultationDeps = { ...deps, pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')) } };
+    const before = submitted.length;
+    const error = await expectAppError(
+      sendEvent(failing, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
+      'RENDER_FAILED',
+    );
+    expect(error.httpStatus).to.equal(503);
+    expect(error.message).to.include('ikke sendt').and.include('stadig godkendt');
+    const after = await getConsultation(deps, sec, approved.id);
+    expect(after).to.include({ state: 'approved', version: approved.version });
+    expect(after.timeline.map((e) => e.type)).not.to.include('SUBMIT');
+    expect(await archiveRows(approved.id)).to.have.length(0);
+    expect(submitted.length).to.equal(before);
+
+    const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
+    expect(done.state).to.equal('submitted');
+  });
+
+  it('Chromium killed in the middle of a submit: that submit fails cleanly, the next one succeeds', async () => {
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    try {
+      const ownDeps: ConsultationDeps = { ...deps, pdf: own };
+      // Long enough to keep Chromium busy for a while (about 60 pages).
+      const long = Array.from({ length: 400 }, (_, i) => `Afsnit ${i + 1}: Rådet bemærker, at økonomien for de ældre borgere skal sikres på længere sigt, også i Næstved.`).join('\n\n');
+      const first = await approvedWith(long);
+      await own.render('<p>opvarmning</p>');
+      const pid = own.stats().browserPid!;
+      const outcome = sendEvent(ownDeps, sec, first.id, { type: 'SUBMIT', version: first.version, channel: 'email' }).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      while (own.stats().active === 0) await sleep(5);
+      await sleep(100);
+      process.kill(pid, 'SIGKILL');
+      expect(await outcome).to.have.property('code', 'RENDER_FAILED');
+      expect((await getConsultation(deps, sec, first.id)).state).to.equal('approved');
+      expect(await archiveRows(first.id)).to.have.length(0);
+
+      const done = await sendEvent(ownDeps, sec, first.id, { type: 'SUBMIT', version: first.version, channel: 'email' });
+      expect(done.state).to.equal('submitted');
+      expect(own.stats().browserLaunches).to.equal(2);
+      const [row] = await archiveRows(first.id);
+      expect((await pdfText(row!.pdf)).text).to.include('Afsnit 400: Rådet bemærker');
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('two submits of one consultation at once: exactly one archive row, the other gets STALE_VERSION', async () => {
+    const approved = await approvedWith('Rådet støtter forslaget om flere sprogcaféer.');
+    const results = await Promise.allSettled([
+      sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
+      sendEvent(deps, people.chair.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'portal' }),
+    ]);
+    const fulfilled = results.filter((r) => r.status === 'fulfilled');
+    const rejected = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(fulfilled).to.have.length(1);
+    expect(rejected).to.have.length(1);
+    expect(rejected[0]!.reason).to.have.property('code', 'STALE_VERSION');
+    expect(await archiveRows(approved.id)).to.have.length(1);
+    const events = await db.selectFrom('consultation_events').select('type').where('consultation_id', '=', approved.id).where('type', '=', 'SUBMIT').execute();
+    expect(events).to.have.length(1);
+  });
+
+  it('the database refuses UPDATE, DELETE and TRUNCATE of an archived letter', async () => {
+    const done = await makeConsultationInState(deps, people, 'submitted');
+    const [row] = await archiveRows(done.id);
+    expect(row).to.exist;
+    const attempts = [
+      () => db.updateTable('archived_documents').set({ sha256: 'x' }).where('id', '=', row!.id).execute(),
+      () => db.updateTable('archived_documents').set({ pdf: Buffer.from('%PDF-falsk') }).where('id', '=', row!.id).execute(),
+      () => db.deleteFrom('archived_documents').where('id', '=', row!.id).execute(),
+      () => sql`truncate archived_documents`.execute(db),
+    ];
+    for (const attempt of attempts) {
+      let error: unknown;
+      try {
+        await attempt();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, attempt.toString()).to.be.instanceOf(Error);
+      expect((error as Error).message).to.match(/append-only/);
+    }
+    const [still] = await archiveRows(done.id);
+    expect(still!.sha256).to.equal(row!.sha256);
+    expect(Buffer.compare(still!.pdf, row!.pdf)).to.equal(0);
+  });
+
+  describe('a hostile draft', () => {
+    let listener: Awaited<ReturnType<typeof startListener>>;
+    beforeEach(async () => {
+      listener = await startListener();
+    });
+    afterEach(() => listener.close());
+
+    function hostile(url: string): string {
+      return [
+        'Første afsnit om sprogskolen og de ældre.',
+        `<script>document.write('SKRIPT-KØRTE')</script>`,
+        `<img src="${url}/x">`,
+        `<iframe src="${url}/frame"></iframe>`,
+        `<p style="background:url(${url}/y)">Stil</p><style>body{background:url(${url}/z)}</style>`,
+        `<link rel="stylesheet" href="${url}/style.css">`,
+        `![billede](${url}/md.png)`,
+        'Sidste afsnit om æbler, øer og ål.',
+      ].join('\n\n');
+    }
+
+    it('neither in the archived letter nor in the preview makes a request or shows live content', async () => {
+      const approved = await approvedWith(hostile(listener.url));
+      const preview = await previewLetter(deps, people.chair.actor, approved.id);
+      const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
+      const [row] = await archiveRows(done.id);
+      await sleep(300); // a late fetch would still arrive
+      expect(listener.requests).to.deep.equal([]);
+      expect(listener.connections()).to.equal(0);
+      for (const pdf of [preview.pdf, row!.pdf]) {
+        const { text } = await pdfText(pdf);
+        expect(text).to.include('Første afsnit om sprogskolen og de ældre.').and.include('Sidste afsnit om æbler, øer og ål.');
+        expect(text).not.to.include('SKRIPT');
+        expect(text).not.to.include(listener.url);
+        // No image was embedded and nothing links to the listener.
+        const bytes = pdf.toString('latin1');
+        expect(bytes).not.to.match(/\/Subtype \/Image\b/);
+        expect(bytes).not.to.include('127.0.0.1');
+      }
+    });
+  });
+
+  it('a preview is marked as a draft, signed by the chair asking, and never archived', async () => {
+    const awaiting = await makeConsultationInState(deps, people, 'awaiting_approval');
+    const preview = await previewLetter(deps, people.chair.actor, awaiting.id);
+    const { text } = await pdfText(preview.pdf);
+    expect(text).to.include('UDKAST – ikke godkendt').and.include('Ahmad Hussein, formand');
+    expect(preview.fileName).to.equal(`Hoeringssvar-${awaiting.reference}-UDKAST.pdf`);
+    const bySecretary = await pdfText((await previewLetter(deps, sec, awaiting.id)).pdf);
+    expect(bySecretary.text).to.include('[Underskriver angives ved godkendelse]');
+    expect(await archiveRows(awaiting.id)).to.have.length(0);
+    const outsider = await makeUser(db, { name: 'Fremmed' });
+    await expectAppError(previewLetter(deps, outsider.actor, awaiting.id), 'NOT_FOUND');
+  });
+
+  it('verifyArchive re-hashes every archived PDF and reports a changed one', async () => {
+    const done = await makeConsultationInState(deps, people, 'submitted');
+    const clean = await verifyArchive(db, 2);
+    const total = await db.selectFrom('archived_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    expect(clean.checked).to.equal(Number(total.n));
+    expect(clean.mismatches.map((m) => m.consultationId)).not.to.include(done.id);
+
+    // The table refuses changes, so a corrupted letter can only be a wrong row written as such.
+    const other = await makeConsultationInState(deps, people, 'approved');
+    const version = await db.selectFrom('response_versions').select('id').where('consultation_id', '=', other.id).executeTakeFirstOrThrow();
+    const bad = await db
+      .insertInto('archived_documents')
+      .values({ consultation_id: other.id, pdf: Buffer.from('%PDF-1.4 ændret'), sha256: 'a'.repeat(64), size_bytes: 15, response_version_id: version.id, template_version: TEMPLATE_VERSION, submitted_by: null })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const after = await verifyArchive(db, 2);
+    expect(after.checked).to.equal(clean.checked + 1);
+    expect(after.mismatches.map((m) => m.id)).to.include(bad.id);
+  });
+});
