@@ -3,6 +3,8 @@ import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import type { LoginThrottle } from './domain/auth/throttle.ts';
 import type { Clock } from './domain/time.ts';
+import type { Jobs } from './domain/jobs/boss.ts';
+import type { Mailer } from './domain/mail/mailer.ts';
 import type { Logger } from './logger.ts';
 
 /** Everything a request handler or service may need, built once at boot. */
@@ -13,4 +15,8 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   throttle: LoginThrottle;
+  /** Outgoing mail; absent in tests that send none. */
+  mailer?: Mailer;
+  /** pg-boss (reminders, mail retries); absent in tests that run no jobs. */
+  jobs?: Jobs;
 }
