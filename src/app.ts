@@ -17,6 +17,7 @@ import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
+import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -57,6 +58,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
   app.use(healthRoutes(deps));
+  app.use(calendarFeedRoutes(deps));
 
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', openApiRoutes(deps));
