@@ -18,6 +18,8 @@ import { consultationPageRoutes } from './http/routes/consultation-page.routes.t
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
+import { profileRoutes } from './http/routes/profile.routes.ts';
+import { meetingRoutes } from './http/routes/meetings.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -74,6 +76,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes());
   app.use(queueRoutes(deps));
   app.use(consultationPageRoutes(deps));
+  app.use(profileRoutes(deps));
+  app.use(meetingRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
