@@ -18,6 +18,9 @@ import { consultationPageRoutes } from './http/routes/consultation-page.routes.t
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.routes.ts';
+import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
+import { profileRoutes } from './http/routes/profile.routes.ts';
+import { meetingRoutes } from './http/routes/meetings.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -58,6 +61,7 @@ export function createApp(deps: AppDeps): Express {
   );
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
   app.use(healthRoutes(deps));
+  app.use(calendarFeedRoutes(deps));
 
   app.use('/api', express.json({ limit: '1mb' }));
   app.use('/api', openApiRoutes(deps));
@@ -75,6 +79,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(queueRoutes(deps));
   app.use(consultationPageRoutes(deps));
   app.use(archivePageRoutes(deps));
+  app.use(profileRoutes(deps));
+  app.use(meetingRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

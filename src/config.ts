@@ -25,6 +25,8 @@ const configSchema = z
     CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['auto', 'always', 'never']).default('auto')),
+    SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'skal være en smtp://- eller smtps://-adresse').optional()),
+    MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Rådssvar <noreply@raadssvar.local>')),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -43,6 +45,9 @@ export type Config = {
   chromiumPath: string;
   logLevel: (typeof logLevels)[number];
   seedDemo: 'auto' | 'always' | 'never';
+  /** SMTP server for outgoing mail; unset means .eml files in DATA_DIR/mail. */
+  smtpUrl: string | undefined;
+  mailFrom: string;
 };
 
 /** Thrown when the environment holds a value Rådssvar cannot run with; the message is one line naming the variable. */
@@ -73,6 +78,8 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     chromiumPath: values.CHROMIUM_PATH,
     logLevel: values.LOG_LEVEL,
     seedDemo: values.SEED_DEMO,
+    smtpUrl: values.SMTP_URL,
+    mailFrom: values.MAIL_FROM,
   };
 }
 

@@ -5,6 +5,8 @@ import type { AfterSubmit } from './domain/archive/service.ts';
 import type { LoginThrottle } from './domain/auth/throttle.ts';
 import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import type { Clock } from './domain/time.ts';
+import type { Jobs } from './domain/jobs/boss.ts';
+import type { Mailer } from './domain/mail/mailer.ts';
 import type { Logger } from './logger.ts';
 
 /** Everything a request handler or service may need, built once at boot. */
@@ -22,4 +24,8 @@ export interface AppDeps {
    * of the letter when the channel is `email`). Unset: nothing follows a submission.
    */
   afterSubmit?: AfterSubmit;
+  /** Outgoing mail; absent in tests that send none. */
+  mailer?: Mailer;
+  /** pg-boss (reminders, mail retries); absent in tests that run no jobs. */
+  jobs?: Jobs;
 }

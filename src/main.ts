@@ -7,6 +7,9 @@ import { systemClock } from './domain/time.ts';
 import { createLogger } from './logger.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
 import type { AppDeps } from './deps.ts';
+import { startJobs } from './domain/jobs/boss.ts';
+import { startWorkers } from './domain/jobs/workers.ts';
+import { createMailer } from './domain/mail/mailer.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
@@ -23,6 +26,10 @@ async function main(): Promise<void> {
     throttle: new LoginThrottle(database.pool),
     pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
   };
+  const mailer = createMailer(config);
+  const jobs = await startJobs(database.pool, logger);
+  Object.assign(deps, { mailer, jobs });
+  await startWorkers({ ...deps, mailer, jobs });
   const shouldSeed =
     config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
   let seeded = false;
@@ -37,6 +44,7 @@ async function main(): Promise<void> {
       '',
       `Rådssvar kører på ${url}  (klar efter ${((Date.now() - started) / 1000).toFixed(1)} s)`,
       config.databaseUrl ? 'Database: DATABASE_URL' : `Database: indlejret PostgreSQL i ${database.embedded ? config.dataDir : ''}`,
+      `Mail: ${mailer.description}`,
     ];
     if (seeded || (!config.databaseUrl && config.seedDemo !== 'never')) {
       lines.push(`Demo-logins (adgangskode for alle: ${DEMO_PASSWORD}):`);
@@ -53,6 +61,8 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await deps.pdf.close();
+    await jobs.stop().catch((error) => logger.warn({ err: error }, 'pg-boss stop'));
+    mailer.close();
     await database.shutdown();
     process.exit(0);
   };

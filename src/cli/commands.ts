@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { calendarUrlCommand } from './calendar.ts';
 
 /** A CLI command added by a feature (e.g. `archive verify`), registered here. */
 export interface CliCommand {
@@ -8,7 +9,7 @@ export interface CliCommand {
 }
 
 /** Commands beyond the built-in ones; features append to this list. */
-export const cliCommands: CliCommand[] = [];
+export const cliCommands: CliCommand[] = [calendarUrlCommand];
 
 // ---- archive verify (issue 6) ----
 import { verifyArchive } from '../domain/archive/service.ts';

@@ -145,3 +145,37 @@ export type NewConsultation = Insertable<ConsultationsTable>;
 export type ResponseVersion = Selectable<ResponseVersionsTable>;
 export type ConsultationEvent = Selectable<ConsultationEventsTable>;
 export type Meeting = Selectable<MeetingsTable>;
+
+// ---- Reminders and calendar feeds (migration 2026-11-23T1330_reminders_calendar). ----
+
+export interface SentRemindersTable {
+  id: Generated<number>;
+  consultation_id: string;
+  user_id: number;
+  kind: 'deadline' | 'approval';
+  threshold: number;
+  occasion: string;
+  sent_at: CreatedAt;
+}
+
+export interface ReminderOptOutsTable {
+  user_id: number;
+  council_id: number;
+  created_at: CreatedAt;
+}
+
+export interface CalendarTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  council_id: number | null;
+  nonce: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  revoked_at: Timestamp | null;
+}
+
+export interface Database {
+  sent_reminders: SentRemindersTable;
+  reminder_opt_outs: ReminderOptOutsTable;
+  calendar_tokens: CalendarTokensTable;
+}

@@ -25,6 +25,8 @@ export const EVENT_LABELS: Record<string, string> = {
   DECLINE: 'Afstå fra at svare',
   WITHDRAW: 'Træk tilbage',
   EXTEND_DEADLINE: 'Forlæng fristen',
+  MAIL_DELIVERED: 'Sendt med e-mail til myndigheden',
+  MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
 };
 
 /** The deadline's status in words, so it is never told by colour alone. */

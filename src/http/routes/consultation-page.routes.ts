@@ -4,6 +4,8 @@ import { getConsultation, saveDraft, sendEvent, type ConsultationDetails } from 
 import { AppError } from '../../domain/errors.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { renderMarkdownPreview } from '../presenters/markdown.ts';
+import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
+import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { consultationPageParams, draftForm, eventForm } from './consultation-page.schemas.ts';
@@ -36,7 +38,9 @@ export function consultationPageRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/consultations/:id', requireLogin, async (req, res) => {
     const { id } = parseInput(consultationPageParams, req.params);
-    renderPage(res, await getConsultation(deps, actorOf(res), id), { notice: typeof req.query.ok === 'string' ? 'Gemt.' : undefined });
+    const consultation = await getConsultation(deps, actorOf(res), id);
+    res.locals.deadlineAdvice = presentDeadlineAdvice(await adviceForConsultation(deps, actorOf(res), consultation));
+    renderPage(res, consultation, { notice: typeof req.query.ok === 'string' ? 'Gemt.' : undefined });
   });
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);

@@ -1,0 +1,85 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database.ts';
+
+const CLOSED_STATES = ['submitted', 'declined', 'withdrawn'];
+
+/** The live feed token row for a user's own feed (councilId null) or one council's feed. */
+export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId: number | null) {
+  let query = db
+    .selectFrom('calendar_tokens')
+    .select(['id', 'nonce'])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  query = councilId === null ? query.where('council_id', 'is', null) : query.where('council_id', '=', councilId);
+  return query.executeTakeFirst();
+}
+
+/** The live token row with this hash, or undefined. */
+export function findLiveCalendarTokenByHash(db: Executor, tokenHash: string) {
+  return db
+    .selectFrom('calendar_tokens')
+    .select(['id', 'user_id', 'council_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+}
+
+/** Stores a new live feed token; fails on the partial unique index if one is already live. */
+export async function insertCalendarToken(
+  db: Executor,
+  token: { userId: number; councilId: number | null; nonce: string; tokenHash: string },
+): Promise<void> {
+  await db
+    .insertInto('calendar_tokens')
+    .values({ user_id: token.userId, council_id: token.councilId, nonce: token.nonce, token_hash: token.tokenHash })
+    .execute();
+}
+
+/** Revokes the live feed token of a user's feed. */
+export async function revokeCalendarTokens(db: Executor, userId: number, councilId: number | null): Promise<void> {
+  let query = db.updateTable('calendar_tokens').set({ revoked_at: new Date() }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  query = councilId === null ? query.where('council_id', 'is', null) : query.where('council_id', '=', councilId);
+  await query.execute();
+}
+
+/**
+ * Open consultations of these councils for a feed, with how many times their deadline was
+ * extended (the event's SEQUENCE).
+ */
+export function listFeedDeadlines(db: Executor, councilIds: number[]) {
+  if (councilIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('consultations')
+    .innerJoin('councils', 'councils.id', 'consultations.council_id')
+    .select((eb) => [
+      'consultations.id',
+      'consultations.title',
+      'consultations.deadline',
+      'consultations.reference',
+      'consultations.authority',
+      'councils.name as councilName',
+      eb
+        .selectFrom('consultation_events')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
+        .where('consultation_events.type', '=', 'EXTEND_DEADLINE')
+        .as('extensions'),
+    ])
+    .where('consultations.council_id', 'in', councilIds)
+    .where('consultations.state', 'not in', CLOSED_STATES)
+    .orderBy('consultations.deadline')
+    .execute();
+}
+
+/** Meetings of these councils from `from` on. */
+export function listFeedMeetings(db: Executor, councilIds: number[], from: Date) {
+  if (councilIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('meetings')
+    .innerJoin('councils', 'councils.id', 'meetings.council_id')
+    .select(['meetings.id', 'meetings.starts_at', 'meetings.place', 'meetings.note', 'councils.name as councilName'])
+    .where('meetings.council_id', 'in', councilIds)
+    .where('meetings.starts_at', '>=', from)
+    .orderBy('meetings.starts_at')
+    .execute();
+}

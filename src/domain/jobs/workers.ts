@@ -1,0 +1,36 @@
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
+import type { Logger } from '../../logger.ts';
+import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
+import { runReminders } from '../reminders/service.ts';
+import type { Clock } from '../time.ts';
+import { QUEUES, type Jobs } from './boss.ts';
+
+export interface WorkerDeps {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+  config: Pick<Config, 'publicUrl' | 'port'>;
+  jobs: Jobs;
+}
+
+/**
+ * Starts this process's workers: the reminder job, plain mails and submission mails. A handler
+ * that throws makes pg-boss retry the job with the queue's retry settings.
+ */
+export async function startWorkers(deps: WorkerDeps): Promise<void> {
+  const { boss } = deps.jobs;
+  const polling = { pollingIntervalSeconds: deps.jobs.settings.pollingIntervalSeconds };
+  await boss.work(QUEUES.reminders, polling, async () => {
+    const queued = await runReminders(deps);
+    if (queued > 0) deps.logger.info({ queued }, 'reminders queued');
+  });
+  await boss.work<MailMessage>(QUEUES.mail, polling, async ([job]) => {
+    if (job) await deps.mailer.send(job.data);
+  });
+  await boss.work<SubmissionMailJob>(QUEUES.submissionMail, { ...polling, includeMetadata: true }, async ([job]) => {
+    if (job) await deliverSubmissionMail(deps, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+  });
+}

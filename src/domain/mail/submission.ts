@@ -1,0 +1,100 @@
+import type { Db, Executor } from '../../db/database.ts';
+import { archiveMailDelivered, latestArchivedDocument } from '../../db/repositories/archive-mail.ts';
+import { findConsultationRow, insertEvent } from '../../db/repositories/consultations.ts';
+import { findCouncilById } from '../../db/repositories/councils.ts';
+import type { Logger } from '../../logger.ts';
+import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
+import type { Mailer } from './mailer.ts';
+
+/** The job's data: which consultation's archived response to mail. */
+export interface SubmissionMailJob {
+  consultationId: string;
+}
+
+/**
+ * Queues the mail of a consultation's archived response to the authority (SUBMIT with channel
+ * `email`). Call it after the SUBMIT commit, or inside the SUBMIT transaction by passing it as
+ * `tx`, so the job exists exactly when the submission does. The job retries with the queue's
+ * settings and records MAIL_DELIVERED or, after the last try, MAIL_FAILED on the timeline.
+ */
+export async function enqueueSubmissionMail(
+  deps: { jobs: Jobs },
+  consultationId: string,
+  options: { tx?: Executor } = {},
+): Promise<string | null> {
+  const data: SubmissionMailJob = { consultationId };
+  return deps.jobs.boss.send(QUEUES.submissionMail, data, {
+    ...retryOptions(deps.jobs),
+    ...(options.tx ? { db: executorAdapter(options.tx) } : {}),
+  });
+}
+
+export interface SubmissionMailDeps {
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+}
+
+/** Where the job is in its tries; the last try records the failure on the timeline. */
+export interface Attempt {
+  retryCount: number;
+  retryLimit: number;
+}
+
+/**
+ * One try at mailing the archived PDF. Throws on failure so pg-boss retries; on the last try it
+ * first records MAIL_FAILED. Idempotent: an archive already recorded as delivered is not sent again
+ * (a retry after a crash between the send and the timeline row is the one case of a second mail).
+ */
+export async function deliverSubmissionMail(deps: SubmissionMailDeps, job: SubmissionMailJob, attempt: Attempt): Promise<void> {
+  const row = await findConsultationRow(deps.db, job.consultationId);
+  if (!row) return;
+  const record = (type: 'MAIL_DELIVERED' | 'MAIL_FAILED', payload: Record<string, unknown>) =>
+    // The event log is append-only; a mail event changes no state, so from and to are the current one.
+    insertEvent(deps.db, { consultationId: row.id, actorId: null, type, fromState: row.state, toState: row.state, payload });
+  const lastTry = attempt.retryCount >= attempt.retryLimit;
+  const to = row.authority_email?.trim();
+  if (!to) {
+    await record('MAIL_FAILED', { reason: 'Høringsmyndigheden har ingen e-mailadresse', attempts: attempt.retryCount + 1 });
+    return;
+  }
+  const archive = await latestArchivedDocument(deps.db, row.id);
+  if (!archive) {
+    // The archive is written in the SUBMIT transaction; missing means something went wrong there.
+    if (lastTry) await record('MAIL_FAILED', { to, reason: 'Intet arkiveret PDF-dokument', attempts: attempt.retryCount + 1 });
+    throw new Error(`no archived document for consultation ${row.id}`);
+  }
+  if (await archiveMailDelivered(deps.db, row.id, archive.id)) return;
+  const council = row.council_id !== null ? await findCouncilById(deps.db, row.council_id) : undefined;
+  const councilName = council?.name ?? 'Rådet';
+  const reference = row.authority_reference?.trim();
+  try {
+    const sent = await deps.mailer.send({
+      to,
+      subject: `Høringssvar vedr. ${row.title}${reference ? ` (jeres ref. ${reference})` : ''}`,
+      text: [
+        `Til ${row.authority}`,
+        '',
+        `Hermed ${councilName}s høringssvar vedr. ${row.title}.`,
+        ...(reference ? [`Jeres reference: ${reference}`] : []),
+        '',
+        'Høringssvaret er vedhæftet som PDF.',
+        '',
+        'Med venlig hilsen',
+        councilName,
+      ].join('\n'),
+      attachments: [{ filename: pdfFileName(row.reference ?? row.id), content: archive.pdf, contentType: 'application/pdf' }],
+    });
+    await record('MAIL_DELIVERED', { to, archiveId: archive.id, sha256: archive.sha256, messageId: sent.messageId, attempts: attempt.retryCount + 1 });
+  } catch (error) {
+    deps.logger.warn({ err: error, consultationId: row.id, attempt: attempt.retryCount + 1 }, 'submission mail failed');
+    if (lastTry) {
+      await record('MAIL_FAILED', { to, archiveId: archive.id, reason: String((error as Error).message ?? error), attempts: attempt.retryCount + 1 });
+    }
+    throw error;
+  }
+}
+
+function pdfFileName(reference: string): string {
+  return `Hoeringssvar-${reference.replace(/[^A-Za-z0-9_-]+/g, '-')}.pdf`;
+}

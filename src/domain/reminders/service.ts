@@ -1,0 +1,176 @@
+import type { Config } from '../../config.ts';
+import type { Db } from '../../db/database.ts';
+import {
+  claimReminder,
+  listActiveUsersById,
+  listApprovalReminderCandidates,
+  listChairsOf,
+  listDeadlineReminderCandidates,
+  listOptOuts,
+} from '../../db/repositories/reminders.ts';
+import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
+import type { MailMessage } from '../mail/mailer.ts';
+import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
+import { workingDaysBetween } from '../deadlines/status.ts';
+
+/** Working days an approval may wait before the chair is reminded. */
+export const APPROVAL_WAIT_WORKING_DAYS = 2;
+
+/** Calendar days ahead the reminder job looks: enough for any threshold up to 30 working days. */
+const LOOK_AHEAD_DAYS = 60;
+
+export type ReminderKind = 'deadline' | 'approval';
+
+/** One reminder to one person; `occasion` with the rest is its exactly-once key. */
+export interface PlannedReminder {
+  consultationId: string;
+  userId: number;
+  kind: ReminderKind;
+  threshold: number;
+  occasion: string;
+  mail: MailMessage;
+}
+
+export interface ReminderDeps {
+  db: Db;
+  clock: Clock;
+  config: Pick<Config, 'publicUrl' | 'port'>;
+}
+
+/** The address users reach Rådssvar at, for links in mails and feeds. */
+export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'port'>): string {
+  return config.publicUrl ?? `http://localhost:${config.port}`;
+}
+
+/**
+ * The reminder threshold (working days before the deadline) that is due now, or undefined.
+ * Only the tightest threshold reached counts: a consultation registered 2 working days before its
+ * deadline gets the 3-day reminder, not the 10-day one as well. After the deadline nothing is due.
+ */
+export function dueDeadlineThreshold(deadline: Date, now: Date, thresholds: readonly number[]): number | undefined {
+  if (deadline.getTime() <= now.getTime()) return undefined;
+  const left = workingDaysBetween(danishDate(now), danishDate(deadline));
+  const reached = thresholds.filter((t) => Number.isInteger(t) && t >= 0 && left <= t);
+  return reached.length > 0 ? Math.min(...reached) : undefined;
+}
+
+/** True when approval was asked for more than APPROVAL_WAIT_WORKING_DAYS working days ago (Danish dates). */
+export function approvalOverdue(requestedAt: Date, now: Date): boolean {
+  return workingDaysBetween(danishDate(requestedAt), danishDate(now)) > APPROVAL_WAIT_WORKING_DAYS;
+}
+
+/**
+ * The reminders due at `deps.clock()`: deadline reminders to the assignee and the chairs at the
+ * council's thresholds, and approval reminders to the chairs; never for closed consultations,
+ * never to disabled users or to someone who switched reminders off for that council. Does not
+ * check what was already sent: {@link runReminders} does, atomically.
+ */
+export async function planReminders(deps: ReminderDeps): Promise<PlannedReminder[]> {
+  const now = deps.clock();
+  const base = publicBaseUrl(deps.config);
+  const [deadlineRows, approvalRows] = await Promise.all([
+    listDeadlineReminderCandidates(deps.db, now, new Date(now.getTime() + LOOK_AHEAD_DAYS * 86_400_000)),
+    listApprovalReminderCandidates(deps.db),
+  ]);
+  const dueDeadlines = deadlineRows
+    .map((row) => ({ row, threshold: dueDeadlineThreshold(row.deadline, now, row.reminderWorkingDays) }))
+    .filter((d): d is { row: (typeof deadlineRows)[number]; threshold: number } => d.threshold !== undefined);
+  const dueApprovals = approvalRows.filter((row) => approvalOverdue(row.requestedAt, now));
+
+  const councilIds = [...new Set([...dueDeadlines.map((d) => d.row.councilId), ...dueApprovals.map((r) => r.councilId)])];
+  const assigneeIds = [...new Set(dueDeadlines.flatMap((d) => (d.row.assigneeId === null ? [] : [d.row.assigneeId])))];
+  const [chairs, assignees] = await Promise.all([listChairsOf(deps.db, councilIds), listActiveUsersById(deps.db, assigneeIds)]);
+  const optOuts = new Set(
+    (await listOptOuts(deps.db, [...new Set([...chairs.map((c) => c.id), ...assignees.map((a) => a.id)])])).map(
+      (o) => `${o.user_id}:${o.council_id}`,
+    ),
+  );
+  const wants = (userId: number, councilId: number) => !optOuts.has(`${userId}:${councilId}`);
+
+  const planned: PlannedReminder[] = [];
+  for (const { row, threshold } of dueDeadlines) {
+    const recipients = new Map<number, { email: string; name: string; why: string }>();
+    for (const chair of chairs.filter((c) => c.councilId === row.councilId)) {
+      recipients.set(chair.id, { email: chair.email, name: chair.name, why: 'formand for rådet' });
+    }
+    const assignee = assignees.find((a) => a.id === row.assigneeId);
+    if (assignee) recipients.set(assignee.id, { email: assignee.email, name: assignee.name, why: 'ansvarlig for høringen' });
+    const left = workingDaysBetween(danishDate(now), danishDate(row.deadline));
+    const when = left === 0 ? 'er i dag' : `er om ${left} ${left === 1 ? 'arbejdsdag' : 'arbejdsdage'}`;
+    for (const [userId, person] of recipients) {
+      if (!wants(userId, row.councilId)) continue;
+      planned.push({
+        consultationId: row.id,
+        userId,
+        kind: 'deadline',
+        threshold,
+        occasion: row.deadline.toISOString(),
+        mail: {
+          to: person.email,
+          subject: `Påmindelse: høringsfristen ${when} – ${row.title}`,
+          text: [
+            `Kære ${person.name}`,
+            '',
+            `Høringsfristen for "${row.title}" (${row.councilName}) ${when}: ${formatDanishDateTime(row.deadline)}.`,
+            '',
+            `Se høringen: ${base}/consultations/${row.id}`,
+            '',
+            `Du får denne påmindelse, fordi du er ${person.why}. ` +
+              `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
+          ].join('\n'),
+        },
+      });
+    }
+  }
+  for (const row of dueApprovals) {
+    for (const chair of chairs.filter((c) => c.councilId === row.councilId)) {
+      if (!wants(chair.id, row.councilId)) continue;
+      planned.push({
+        consultationId: row.id,
+        userId: chair.id,
+        kind: 'approval',
+        threshold: APPROVAL_WAIT_WORKING_DAYS,
+        occasion: String(row.eventId),
+        mail: {
+          to: chair.email,
+          subject: `Afventer din godkendelse: ${row.title}`,
+          text: [
+            `Kære ${chair.name}`,
+            '',
+            `Høringssvaret vedr. "${row.title}" (${row.councilName}) blev sendt til godkendelse ` +
+              `${formatDanishDate(row.requestedAt)} og venter stadig på din godkendelse.`,
+            `Høringsfristen er ${formatDanishDateTime(row.deadline)}.`,
+            '',
+            `Se og godkend svaret: ${base}/consultations/${row.id}`,
+            '',
+            `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
+          ].join('\n'),
+        },
+      });
+    }
+  }
+  return planned;
+}
+
+/**
+ * The reminder job: plans the due reminders and, for each, in one transaction claims its row in
+ * `sent_reminders` and queues its mail. A reminder another process (or an earlier run) already
+ * claimed is skipped, so each goes out exactly once; the mail job retries until it is delivered.
+ * Returns how many mails were queued.
+ */
+export async function runReminders(deps: ReminderDeps & { jobs: Jobs }): Promise<number> {
+  const planned = await planReminders(deps);
+  let queued = 0;
+  for (const reminder of planned) {
+    const claimed = await deps.db.transaction().execute(async (tx) => {
+      if (!(await claimReminder(tx, reminder))) return false;
+      await deps.jobs.boss.send(QUEUES.mail, reminder.mail as unknown as object, {
+        ...retryOptions(deps.jobs),
+        db: executorAdapter(tx),
+      });
+      return true;
+    });
+    if (claimed) queued += 1;
+  }
+  return queued;
+}

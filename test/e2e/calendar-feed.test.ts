@@ -1,0 +1,112 @@
+import { expect } from 'chai';
+import { execFile } from 'node:child_process';
+import ical, { type CalendarResponse, type VEvent } from 'node-ical';
+import { insertMeeting } from '../../src/db/repositories/meetings.ts';
+import { calendarFeedUrl, calendarFeedUrlForEmail, renewCalendarFeed } from '../../src/domain/calendar/service.ts';
+import { sendEvent } from '../../src/domain/consultations/service.ts';
+import { parseDeadline } from '../../src/domain/time.ts';
+import { addMember } from '../../src/domain/users/service.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { testDatabaseUrl } from '../support/db.ts';
+import { makeConsultation, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
+
+function vevents(parsed: CalendarResponse): Map<string, VEvent> {
+  const found = new Map<string, VEvent>();
+  for (const component of Object.values(parsed)) {
+    if (component && component.type === 'VEVENT') found.set(component.uid, component);
+  }
+  return found;
+}
+
+async function fetchFeed(url: string) {
+  const response = await fetch(url);
+  return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
+}
+
+describe('calendar feeds', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('holds the deadlines and meetings, keeps the UID and raises SEQUENCE when a deadline moves', async () => {
+    const deps = app.deps;
+    const people = await makeCouncilWithPeople(deps.db);
+    const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-01-12T12:00' });
+    const meeting = await insertMeeting(deps.db, { councilId: people.council.id, startsAt: parseDeadline('2027-01-07T17:00')!, place: 'Rådhuset, mødelokale 2' });
+    const url = await calendarFeedUrl(deps, people.member.actor);
+    expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/cal_[A-Za-z0-9_-]+\.ics$/);
+    expect(await calendarFeedUrl(deps, people.member.actor), 'the address is stable').to.equal(url);
+
+    const first = await fetchFeed(url);
+    expect(first.status).to.equal(200);
+    expect(first.type).to.match(/^text\/calendar/);
+    expect(first.text).to.include('BEGIN:VTIMEZONE');
+    let events = vevents(ical.sync.parseICS(first.text));
+    const deadline = events.get(`deadline-${c.id}@raadssvar`)!;
+    expect(deadline, 'the deadline event').to.not.equal(undefined);
+    expect(Number(deadline.sequence)).to.equal(0);
+    expect(deadline.end!.toISOString()).to.equal('2027-01-12T11:00:00.000Z');
+    expect(String(deadline.summary)).to.include('Høringsfrist: Udkast til Integrationsstrategi');
+    const meetingEvent = events.get(`meeting-${meeting.id}@raadssvar`)!;
+    expect(meetingEvent.start.toISOString()).to.equal('2027-01-07T16:00:00.000Z');
+    expect(String(meetingEvent.summary)).to.equal(`Møde i ${people.council.name}`);
+
+    await sendEvent(deps, people.secretary.actor, c.id, { type: 'EXTEND_DEADLINE', version: c.version, deadline: '2027-02-02T12:00', note: 'Forlænget efter aftale' });
+    events = vevents(ical.sync.parseICS((await fetchFeed(url)).text));
+    const moved = events.get(`deadline-${c.id}@raadssvar`)!;
+    expect(Number(moved.sequence)).to.equal(1);
+    expect(moved.end!.toISOString()).to.equal('2027-02-02T11:00:00.000Z');
+    expect([...events.keys()].filter((uid) => uid.includes(c.id))).to.have.length(1);
+  });
+
+  it('a council feed shows only that council; a renewed address stops the old one; strangers get 404', async () => {
+    const deps = app.deps;
+    const [a, b] = await Promise.all([makeCouncilWithPeople(deps.db), makeCouncilWithPeople(deps.db)]);
+    const both = await makeUser(deps.db, { council: a.council, role: 'member' });
+    await addMember(deps.db, { email: both.email, council: b.council.slug, role: 'member' });
+    const inA = await makeConsultation(deps, a.secretary.actor, { council: a.council.slug, deadline: '2027-01-20T12:00' });
+    const inB = await makeConsultation(deps, b.secretary.actor, { council: b.council.slug, deadline: '2027-01-21T12:00' });
+
+    const councilUrl = await calendarFeedUrlForEmail(deps, both.email, a.council.slug);
+    const uids = [...vevents(ical.sync.parseICS((await fetchFeed(councilUrl)).text)).keys()];
+    expect(uids).to.include(`deadline-${inA.id}@raadssvar`);
+    expect(uids).to.not.include(`deadline-${inB.id}@raadssvar`);
+    const ownUrl = await calendarFeedUrlForEmail(deps, both.email);
+    const ownUids = [...vevents(ical.sync.parseICS((await fetchFeed(ownUrl)).text)).keys()];
+    expect(ownUids).to.include.members([`deadline-${inA.id}@raadssvar`, `deadline-${inB.id}@raadssvar`]);
+    const outsider = await calendarFeedUrl(deps, a.member.actor);
+    expect((await fetchFeed(outsider)).text).to.not.include(inB.id);
+
+    const renewed = await renewCalendarFeed(deps, a.member.actor);
+    expect(renewed).to.not.equal(outsider);
+    expect((await fetchFeed(outsider)).status).to.equal(404);
+    expect((await fetchFeed(renewed)).status).to.equal(200);
+    expect((await fetchFeed(`${app.baseUrl}/calendar/cal_${'x'.repeat(43)}.ics`)).status).to.equal(404);
+    expect((await fetchFeed(`${app.baseUrl}/calendar/nonsense.ics`)).status).to.equal(404);
+  });
+
+  it('npm run cli -- calendar url --email E [--council SLUG] prints {"url": ...}', async function () {
+    this.timeout(120_000);
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const run = (...args: string[]) =>
+      new Promise<{ code: number; stdout: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          ['--import', 'tsx', 'src/cli/main.ts', ...args],
+          { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', SESSION_SECRET: app.deps.config.sessionSecret, PUBLIC_URL: app.baseUrl } },
+          (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
+        );
+      });
+    const result = await run('calendar', 'url', '--email', people.chair.email, '--council', people.council.slug);
+    expect(result.code).to.equal(0);
+    const { url } = JSON.parse(result.stdout) as { url: string };
+    expect(url).to.equal(await calendarFeedUrlForEmail(app.deps, people.chair.email, people.council.slug));
+    expect((await fetchFeed(url)).status).to.equal(200);
+    const refused = await run('calendar', 'url', '--email', people.chair.email, '--council', 'findes-ikke');
+    expect(refused.code).to.equal(1);
+  });
+});

@@ -1,0 +1,105 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+import type { Db } from '../../src/db/database.ts';
+import { startJobs, type JobSettings, type Jobs } from '../../src/domain/jobs/boss.ts';
+import { startWorkers } from '../../src/domain/jobs/workers.ts';
+import { createMailer, type Mailer } from '../../src/domain/mail/mailer.ts';
+import type { Clock } from '../../src/domain/time.ts';
+import { createLogger } from '../../src/logger.ts';
+import { testDatabase } from './db.ts';
+
+/** A mail as the test SMTP server received it. */
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  /** The raw message with quoted-printable soft line breaks joined, so text can be searched. */
+  raw: string;
+}
+
+/** A real SMTP server in the test process, collecting what it receives. */
+export interface TestSmtp {
+  port: number;
+  url: string;
+  received: ReceivedMail[];
+  close(): Promise<void>;
+}
+
+/** Starts an SMTP server on 127.0.0.1 (port 0 = any free port), as the mailer's real peer. */
+export async function startSmtp(port = 0, received: ReceivedMail[] = []): Promise<TestSmtp> {
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8').replace(/=\r?\n/g, ''),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve());
+  });
+  const actual = (server.server.address() as AddressInfo).port;
+  return {
+    port: actual,
+    url: `smtp://127.0.0.1:${actual}`,
+    received,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Fast settings for tests: short polling, quick retries without backoff, no cron schedule. */
+export const TEST_JOB_SETTINGS: Partial<JobSettings> = {
+  pollingIntervalSeconds: 0.5,
+  retryLimit: 4,
+  retryDelaySeconds: 1,
+  retryBackoff: false,
+  schedule: false,
+};
+
+/** pg-boss with the app's workers over the test database, as one app process would run it. */
+export interface TestScheduler {
+  db: Db;
+  jobs: Jobs;
+  mailer: Mailer;
+  deps: { db: Db; clock: Clock; jobs: Jobs; config: { publicUrl: string; port: number } };
+  stop(): Promise<void>;
+}
+
+/** Starts one "app process" worth of jobs and workers, mailing through `smtpUrl`. */
+export async function startTestScheduler(options: { smtpUrl: string; clock: Clock; settings?: Partial<JobSettings> }): Promise<TestScheduler> {
+  const { db, pool } = testDatabase();
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
+  const mailer = createMailer({ smtpUrl: options.smtpUrl, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir: 'data/test-mail' });
+  const jobs = await startJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
+  const config = { publicUrl: 'http://raadssvar.test', port: 3000 };
+  await startWorkers({ db, clock: options.clock, logger, mailer, config, jobs });
+  return {
+    db,
+    jobs,
+    mailer,
+    deps: { db, clock: options.clock, jobs, config },
+    stop: async () => {
+      await jobs.stop();
+      mailer.close();
+    },
+  };
+}
+
+/** Polls until `check` returns true (or throws after `timeoutMs`). */
+export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
