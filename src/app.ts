@@ -17,6 +17,9 @@ import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
+import { registrationRoutes } from './http/routes/registration.routes.ts';
+import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { navLinks } from './http/middleware/nav.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -69,8 +72,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(passport.session());
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
+  app.use(navLinks);
   app.use(authRoutes());
   app.use(queueRoutes(deps));
+  app.use(registrationRoutes(deps));
+  app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));
 
   app.use(notFoundHandler);

@@ -85,3 +85,21 @@ export async function publicStatus(deps: StatusLinkDeps, token: string) {
   if (!row) throw notFound();
   return { title: row.title, authority: row.authority, state: row.state, deadline: row.deadline, councilName: row.councilName, updatedAt: row.updated_at };
 }
+
+/**
+ * Status URLs for consultations the actor already sees (as listed or fetched), only those whose
+ * link the actor may see. An unassigned consultation is visible to a non-admin only when they
+ * registered it, so they may see its link too.
+ */
+export async function statusUrlsForViews(
+  deps: StatusLinkDeps,
+  actor: Actor,
+  views: { id: string; council: { id: number } | null }[],
+): Promise<Map<string, string>> {
+  const allowed = views.filter((v) => {
+    if (actor.isAdmin || v.council === null) return true;
+    const role = roleIn(actor, v.council.id);
+    return role === 'secretary' || role === 'chair';
+  });
+  return statusUrlsFor(deps, allowed.map((v) => v.id));
+}
