@@ -24,6 +24,8 @@ interface PageState {
   renewed?: boolean;
 }
 
+const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
+
 const CHANNEL_LABELS: Record<string, string> = { email: 'e-mail', portal: 'høringsportal', letter: 'brev' };
 
 function formatSize(bytes: number): string {
@@ -86,6 +88,8 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const { id } = parseInput(consultationPageParams, req.params);
     const form = eventForm.parse(req.body ?? {});
     const { _csrf: _ignored, ...fields } = form as Record<string, unknown>;
+    // A browser sends an untouched optional field as ''; the domain reads absent as "not given".
+    for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
     try {
       await sendEvent(deps, actor, id, fields);
       res.redirect(303, `/consultations/${id}?ok=1`);
