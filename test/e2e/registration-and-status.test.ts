@@ -3,7 +3,7 @@ import { createCouncil } from '../../src/domain/councils/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { tinyPdf } from '../support/documents.ts';
-import { makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
+import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
@@ -206,5 +206,26 @@ describe('registering a consultation, documents, comments and status links (web)
     expect(overview.text).to.not.include(`Fremmed høring ${id}`).and.not.include('<button class="button').and.not.include('method="post" action="/consultations');
     const member = await loggedIn(app, elsewhere.member);
     expect((await member.get('/overview')).status).to.equal(404);
+  });
+
+  it('puts the status URL in the API JSON for the secretary and chair only, and it opens the status page', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const c = await makeConsultationInState(app.deps, people, 'assigned');
+    const get = async (email: string) => {
+      const response = await fetch(`${app.baseUrl}/api/v1/consultations/${c.id}`, { headers: { authorization: `Bearer ${await apiTokenFor(db, email)}` } });
+      return (await response.json()) as { statusUrl?: string };
+    };
+    const secretary = await get(people.secretary.email);
+    const chair = await get(people.chair.email);
+    expect(secretary.statusUrl).to.match(/\/status\/[A-Za-z0-9_-]{43}$/);
+    expect(chair.statusUrl).to.equal(secretary.statusUrl);
+    expect(await get(people.member.email)).to.not.have.property('statusUrl');
+    expect(await get(people.staff.email)).to.not.have.property('statusUrl');
+    const list = await fetch(`${app.baseUrl}/api/v1/consultations?council=${people.council.slug}`, { headers: { authorization: `Bearer ${await apiTokenFor(db, people.secretary.email)}` } });
+    expect(((await list.json()) as { items: { statusUrl?: string }[] }).items[0]!.statusUrl).to.equal(secretary.statusUrl);
+    const page = await fetch(secretary.statusUrl!);
+    expect(page.status).to.equal(200);
+    expect(await page.text()).to.include('Fordelt');
   });
 });

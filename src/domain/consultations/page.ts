@@ -1,4 +1,4 @@
-import { diffWords } from 'diff';
+import { diffWordsWithSpace } from 'diff';
 import { findConsultationRow, listResponseVersions } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
@@ -37,7 +37,7 @@ export interface ConsultationPage {
 
 /** The word-level difference between two texts, in order. */
 export function diffTexts(before: string, after: string): DiffPart[] {
-  return diffWords(before, after).map((change) => ({
+  return diffWordsWithSpace(before, after).map((change) => ({
     kind: change.added ? 'added' : change.removed ? 'removed' : 'same',
     text: change.value,
   }));
