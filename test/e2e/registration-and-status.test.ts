@@ -112,6 +112,22 @@ describe('registering a consultation, documents, comments and status links (web)
     expect((await secretary.get('/?state=all')).text).to.not.include(title);
   });
 
+  it('answers a document over 25 MB with a message beside the field, keeping the typed values', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const secretary = await loggedIn(app, people.secretary);
+    const page = await secretary.get('/consultations/new');
+    const title = `For stor fil ${unique()}`;
+    const huge = Buffer.concat([tinyPdf(), Buffer.alloc(25 * 1024 * 1024)]);
+    const posted = await secretary.request('/consultations/new', {
+      method: 'POST',
+      body: registrationForm(WebSession.csrfToken(page.text), { ...VALID, title }, [{ name: 'kæmpe.pdf', bytes: huge }]),
+    });
+    expect(posted.status).to.equal(413);
+    expect(posted.text).to.include('Et dokument er større end 25 MB').and.include(`value="${title}"`);
+    expect((await secretary.get('/?state=all')).text).to.not.include(title);
+  });
+
   it('hides the registration page from members and staff (404) and offers the link only to secretaries', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
