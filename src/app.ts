@@ -21,6 +21,9 @@ import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.route
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
+import { registrationRoutes } from './http/routes/registration.routes.ts';
+import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { navLinks } from './http/middleware/nav.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -75,8 +78,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(passport.session());
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
+  app.use(navLinks);
   app.use(authRoutes());
   app.use(queueRoutes(deps));
+  app.use(registrationRoutes(deps));
+  app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));
   app.use(archivePageRoutes(deps));
   app.use(profileRoutes(deps));

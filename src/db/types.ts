@@ -179,3 +179,40 @@ export interface Database {
   reminder_opt_outs: ReminderOptOutsTable;
   calendar_tokens: CalendarTokensTable;
 }
+
+// ---- Documents, draft comments and status links (migration 2026-11-23T1310). ----
+
+export interface ConsultationDocumentsTable {
+  id: Generated<number>;
+  consultation_id: string;
+  filename: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+  uploaded_by: number | null;
+  created_at: CreatedAt;
+}
+
+export interface DraftCommentsTable {
+  id: Generated<number>;
+  consultation_id: string;
+  response_version_number: number | null;
+  author_id: number | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface ConsultationStatusLinksTable {
+  consultation_id: string;
+  nonce: string;
+  token_sha256: string;
+  created_at: CreatedAt;
+}
+
+// Declaration merging keeps this section apart from the original Database interface.
+export interface Database {
+  consultation_documents: ConsultationDocumentsTable;
+  draft_comments: DraftCommentsTable;
+  consultation_status_links: ConsultationStatusLinksTable;
+}

@@ -93,8 +93,9 @@ describe('JSON API v1 /api/v1/consultations', () => {
       expect(c).to.have.all.keys(
         'id', 'reference', 'title', 'authority', 'authorityReference', 'authorityEmail', 'receivedAt', 'deadline', 'summary',
         'sourceUrl', 'state', 'version', 'council', 'assignee', 'daysLeft', 'deadlineStatus', 'allowedEvents',
-        'changesRequested', 'approval', 'submission', 'closingReason', 'updatedAt', 'draft', 'timeline',
+        'changesRequested', 'approval', 'submission', 'closingReason', 'updatedAt', 'draft', 'timeline', 'statusUrl',
       );
+      expect(c.statusUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/status\/[A-Za-z0-9_-]{43}$/);
       expect(c.id).to.match(UUID);
       expect(c.reference).to.match(new RegExp(`^${prefix}-${nextYear - 1}-\\d{4}$`));
       expect(c).to.include({

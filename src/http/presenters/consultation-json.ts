@@ -2,7 +2,7 @@ import type { ConsultationDetails, ConsultationView } from '../../domain/consult
 import { toDanishIso } from '../../domain/time.ts';
 
 /** A consultation as the JSON API returns it. */
-export function consultationJson(view: ConsultationView | ConsultationDetails) {
+export function consultationJson(view: ConsultationView | ConsultationDetails, statusUrls?: Map<string, string>) {
   const json: Record<string, unknown> = {
     id: view.id,
     reference: view.reference,
@@ -27,6 +27,9 @@ export function consultationJson(view: ConsultationView | ConsultationDetails) {
     closingReason: view.closingReason,
     updatedAt: view.updatedAt.toISOString(),
   };
+  // Only for those who may see it (the council's secretary and chair, admins).
+  const statusUrl = statusUrls?.get(view.id);
+  if (statusUrl) json.statusUrl = statusUrl;
   if ('draft' in view) {
     json.draft = view.draft
       ? { number: view.draft.number, body: view.draft.body, savedAt: view.draft.savedAt.toISOString(), savedBy: view.draft.savedBy }

@@ -1,58 +1,105 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
-import { getConsultation, saveDraft, sendEvent, type ConsultationDetails } from '../../domain/consultations/service.ts';
+import { saveDraft, sendEvent } from '../../domain/consultations/service.ts';
+import { getConsultationPage, type ConsultationPage } from '../../domain/consultations/page.ts';
+import { addDraftComment } from '../../domain/consultations/comments.ts';
+import { getConsultationDocument } from '../../domain/consultations/documents.ts';
+import { renewStatusLink } from '../../domain/consultations/status-links.ts';
 import { AppError } from '../../domain/errors.ts';
+import { formatDanishDate } from '../../domain/time.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { renderMarkdownPreview } from '../presenters/markdown.ts';
 import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
-import { consultationPageParams, draftForm, eventForm } from './consultation-page.schemas.ts';
+import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
 
 interface PageState {
   error?: AppError;
   /** What the user typed, kept when a save fails. */
   typedDraft?: string;
+  /** What the user typed in the comment box, kept when posting it fails. */
+  typedComment?: string;
   notice?: string;
+  /** A freshly renewed status link. */
+  renewed?: boolean;
 }
 
-function renderPage(res: Response, consultation: ConsultationDetails, state: PageState = {}): void {
+const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
+
+const CHANNEL_LABELS: Record<string, string> = { email: 'e-mail', portal: 'høringsportal', letter: 'brev' };
+
+function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} byte`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
+}
+
+function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
+  const consultation = page.consultation;
   const fieldErrors = Object.fromEntries((state.error?.details ?? []).map((d) => [d.path, d.message]));
   res.status(state.error ? state.error.httpStatus : 200).render('pages/consultation', {
     title: consultation.title,
     c: consultation,
     draftHtml: consultation.draft ? renderMarkdownPreview(consultation.draft.body) : null,
     typedDraft: state.typedDraft ?? consultation.draft?.body ?? '',
+    typedComment: state.typedComment ?? '',
+    commentError: state.typedComment !== undefined ? (fieldErrors.body ?? state.error?.message) : undefined,
+    submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
     conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
     error: state.error?.message,
     fieldErrors,
     notice: state.notice,
     can: Object.fromEntries(consultation.allowedEvents.map((e) => [e, true])),
     timeline: [...consultation.timeline].reverse(),
+    documents: page.documents.map((d) => ({ ...d, sizeText: formatSize(d.size) })),
+    comments: page.comments,
+    mayComment: page.mayComment,
+    versions: page.versions,
+    diff: page.diff,
+    diffFrom: page.diff?.from ?? page.versions[1]?.number,
+    diffTo: page.diff?.to ?? page.versions[0]?.number,
+    statusUrl: page.statusUrl,
+    mayRenewStatusLink: page.mayRenewStatusLink,
+    renewed: state.renewed,
+    readOnly: page.readOnly,
+    deadlineDay: formatDanishDate(consultation.deadline),
   });
 }
 
-/** The consultation page: facts, draft, timeline and the events this user may send now. */
+/** The consultation page: facts, documents, draft, versions, comments, timeline and the events this user may send now. */
 export function consultationPageRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/consultations/:id', requireLogin, async (req, res) => {
     const { id } = parseInput(consultationPageParams, req.params);
-    const consultation = await getConsultation(deps, actorOf(res), id);
-    res.locals.deadlineAdvice = presentDeadlineAdvice(await adviceForConsultation(deps, actorOf(res), consultation));
-    renderPage(res, consultation, { notice: typeof req.query.ok === 'string' ? 'Gemt.' : undefined });
+    const query = consultationPageQuery.parse(req.query);
+    const actor = actorOf(res);
+    const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
+    res.locals.deadlineAdvice = presentDeadlineAdvice(await adviceForConsultation(deps, actor, page.consultation));
+    const notice = query.registered ? 'Høringen er registreret.' : query.ok ? 'Gemt.' : undefined;
+    renderPage(res, page, { notice });
+  });
+  router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
+    const { id, docId } = parseInput(documentParams, req.params);
+    const doc = await getConsultationDocument(deps, actorOf(res), id, docId);
+    res.type(doc.mediaType).attachment(doc.filename).setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.send(doc.bytes);
   });
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
     const form = eventForm.parse(req.body ?? {});
     const { _csrf: _ignored, ...fields } = form as Record<string, unknown>;
+    // A browser sends an untouched optional field as ''; the domain reads absent as "not given".
+    for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
     try {
       await sendEvent(deps, actor, id, fields);
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
       if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultation(deps, actor, id), { error });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error });
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
@@ -64,8 +111,26 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
       if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultation(deps, actor, id), { error, typedDraft: form.body });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedDraft: form.body });
     }
+  });
+  router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseInput(consultationPageParams, req.params);
+    const form = commentForm.parse(req.body ?? {});
+    try {
+      await addDraftComment(deps, actor, id, { body: form.body });
+      res.redirect(303, `/consultations/${id}#kommentarer`);
+    } catch (error) {
+      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
+      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedComment: form.body });
+    }
+  });
+  router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseInput(consultationPageParams, req.params);
+    await renewStatusLink(deps, actor, id);
+    renderPage(res, await getConsultationPage(deps, actor, id), { notice: 'Statuslinket er fornyet. Det gamle link virker ikke længere.', renewed: true });
   });
   return router;
 }

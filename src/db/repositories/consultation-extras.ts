@@ -1,0 +1,144 @@
+import type { Executor } from '../database.ts';
+
+// Documents, draft comments and status links of consultations (migration 2026-11-23T1310).
+
+/** Stores one uploaded document. */
+export function insertDocument(
+  db: Executor,
+  doc: { consultationId: string; filename: string; mediaType: string; size: number; sha256: string; bytes: Buffer; uploadedBy: number | null },
+) {
+  return db
+    .insertInto('consultation_documents')
+    .values({
+      consultation_id: doc.consultationId,
+      filename: doc.filename,
+      media_type: doc.mediaType,
+      size: doc.size,
+      sha256: doc.sha256,
+      bytes: doc.bytes,
+      uploaded_by: doc.uploadedBy,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+}
+
+/** The documents of a consultation without their bytes, oldest first. */
+export function listDocuments(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('consultation_documents')
+    .leftJoin('users', 'users.id', 'consultation_documents.uploaded_by')
+    .select([
+      'consultation_documents.id',
+      'consultation_documents.filename',
+      'consultation_documents.media_type',
+      'consultation_documents.size',
+      'consultation_documents.sha256',
+      'consultation_documents.created_at',
+      'users.name as uploaderName',
+    ])
+    .where('consultation_documents.consultation_id', '=', consultationId)
+    .orderBy('consultation_documents.id')
+    .execute();
+}
+
+/** One document with its bytes, only when it belongs to the consultation. */
+export function findDocument(db: Executor, consultationId: string, documentId: number) {
+  return db
+    .selectFrom('consultation_documents')
+    .selectAll()
+    .where('consultation_id', '=', consultationId)
+    .where('id', '=', documentId)
+    .executeTakeFirst();
+}
+
+/** Appends a comment on a draft. */
+export function insertDraftComment(
+  db: Executor,
+  comment: { consultationId: string; responseVersionNumber: number | null; authorId: number; body: string },
+) {
+  return db
+    .insertInto('draft_comments')
+    .values({
+      consultation_id: comment.consultationId,
+      response_version_number: comment.responseVersionNumber,
+      author_id: comment.authorId,
+      body: comment.body,
+    })
+    .returning(['id'])
+    .executeTakeFirstOrThrow();
+}
+
+/** The comments on a consultation's drafts with their authors, oldest first. */
+export function listDraftComments(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('draft_comments')
+    .leftJoin('users', 'users.id', 'draft_comments.author_id')
+    .select([
+      'draft_comments.id',
+      'draft_comments.response_version_number',
+      'draft_comments.body',
+      'draft_comments.created_at',
+      'users.name as authorName',
+    ])
+    .where('draft_comments.consultation_id', '=', consultationId)
+    .orderBy('draft_comments.created_at')
+    .orderBy('draft_comments.id')
+    .execute();
+}
+
+/** Sets (or replaces) a consultation's status link; the old token stops working. */
+export async function upsertStatusLink(db: Executor, link: { consultationId: string; nonce: string; tokenSha256: string }): Promise<void> {
+  await db
+    .insertInto('consultation_status_links')
+    .values({ consultation_id: link.consultationId, nonce: link.nonce, token_sha256: link.tokenSha256 })
+    .onConflict((oc) =>
+      oc.column('consultation_id').doUpdateSet({ nonce: link.nonce, token_sha256: link.tokenSha256 }),
+    )
+    .execute();
+}
+
+/** Creates status links for the consultations that have none; existing links stay. */
+export async function insertMissingStatusLinks(db: Executor, links: { consultationId: string; nonce: string; tokenSha256: string }[]): Promise<void> {
+  if (links.length === 0) return;
+  await db
+    .insertInto('consultation_status_links')
+    .values(links.map((l) => ({ consultation_id: l.consultationId, nonce: l.nonce, token_sha256: l.tokenSha256 })))
+    .onConflict((oc) => oc.column('consultation_id').doNothing())
+    .execute();
+}
+
+/** The status links (nonces) of some consultations. */
+export function listStatusLinks(db: Executor, consultationIds: string[]) {
+  if (consultationIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('consultation_status_links')
+    .select(['consultation_id', 'nonce'])
+    .where('consultation_id', 'in', consultationIds)
+    .execute();
+}
+
+/** The public facts of the consultation whose status token hashes to `tokenSha256`. */
+export function findConsultationByStatusToken(db: Executor, tokenSha256: string) {
+  return db
+    .selectFrom('consultation_status_links')
+    .innerJoin('consultations', 'consultations.id', 'consultation_status_links.consultation_id')
+    .leftJoin('councils', 'councils.id', 'consultations.council_id')
+    .select([
+      'consultations.id',
+      'consultations.title',
+      'consultations.authority',
+      'consultations.state',
+      'consultations.deadline',
+      'consultations.updated_at',
+      'councils.name as councilName',
+    ])
+    .where('consultation_status_links.token_sha256', '=', tokenSha256)
+    .executeTakeFirst();
+}
+
+/** Ids of the councils in the given municipalities. */
+export async function councilIdsInMunicipalities(db: Executor, municipalities: string[]): Promise<number[]> {
+  if (municipalities.length === 0) return [];
+  const rows = await db.selectFrom('councils').select('id').where('municipality', 'in', municipalities).execute();
+  return rows.map((r) => r.id);
+}

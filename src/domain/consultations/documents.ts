@@ -1,0 +1,117 @@
+import { createHash } from 'node:crypto';
+import { fileTypeFromBuffer } from 'file-type';
+import { findConsultationRow } from '../../db/repositories/consultations.ts';
+import { findDocument, insertDocument, listDocuments } from '../../db/repositories/consultation-extras.ts';
+import type { Executor } from '../../db/database.ts';
+import type { Actor } from '../access/actor.ts';
+import { AppError, notFound } from '../errors.ts';
+import { mayActorSee } from './policy.ts';
+import type { ConsultationDeps } from './service.ts';
+
+/** The largest document Rådssvar keeps. */
+export const MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
+/** How many documents one registration may carry. */
+export const MAX_DOCUMENTS = 10;
+
+/** The document types Rådssvar accepts, keyed by the type file-type reads from the content. */
+export const ACCEPTED_DOCUMENT_TYPES: Record<string, { ext: string; label: string }> = {
+  'application/pdf': { ext: 'pdf', label: 'PDF' },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { ext: 'docx', label: 'Word (DOCX)' },
+  'application/vnd.oasis.opendocument.text': { ext: 'odt', label: 'OpenDocument-tekst (ODT)' },
+};
+
+/** A file as it arrived in a form: the name the browser gave and the bytes. */
+export interface UploadedFile {
+  originalName: string;
+  bytes: Buffer;
+}
+
+/** A file that passed the checks, ready to store. */
+export interface CheckedDocument {
+  filename: string;
+  mediaType: string;
+  size: number;
+  sha256: string;
+  bytes: Buffer;
+}
+
+/** A document as the pages list it. */
+export interface DocumentView {
+  id: number;
+  filename: string;
+  mediaType: string;
+  typeLabel: string;
+  size: number;
+  sha256: string;
+  uploadedAt: Date;
+  uploadedBy: string | null;
+}
+
+// Names come from the sender's machine: keep the last path part, no control characters, a sane length.
+function cleanFilename(name: string, ext: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
+  return cleaned || `dokument.${ext}`;
+}
+
+/**
+ * Checks uploaded files by their content (never their name): PDF, DOCX or ODT, at most 25 MB
+ * each. Throws VALIDATION_FAILED on the `documents` field naming the first bad file.
+ */
+export async function checkDocuments(files: UploadedFile[]): Promise<CheckedDocument[]> {
+  const fail = (message: string) => new AppError('VALIDATION_FAILED', message, { details: [{ path: 'documents', message }] });
+  if (files.length > MAX_DOCUMENTS) throw fail(`Højst ${MAX_DOCUMENTS} dokumenter ad gangen`);
+  const checked: CheckedDocument[] = [];
+  for (const file of files) {
+    if (file.bytes.length > MAX_DOCUMENT_BYTES) throw fail(`${file.originalName} er større end 25 MB`);
+    if (file.bytes.length === 0) throw fail(`${file.originalName} er tom`);
+    const detected = await fileTypeFromBuffer(file.bytes);
+    const accepted = detected ? ACCEPTED_DOCUMENT_TYPES[detected.mime] : undefined;
+    if (!detected || !accepted) throw fail(`${file.originalName} er ikke en PDF-, DOCX- eller ODT-fil`);
+    checked.push({
+      filename: cleanFilename(file.originalName, accepted.ext),
+      mediaType: detected.mime,
+      size: file.bytes.length,
+      sha256: createHash('sha256').update(file.bytes).digest('hex'),
+      bytes: file.bytes,
+    });
+  }
+  return checked;
+}
+
+/** Stores checked documents on a consultation (the caller has checked that the actor may). */
+export async function storeDocuments(db: Executor, actor: Actor, consultationId: string, documents: CheckedDocument[]): Promise<void> {
+  for (const doc of documents) {
+    await insertDocument(db, { consultationId, ...doc, uploadedBy: actor.userId });
+  }
+}
+
+async function visibleConsultation(deps: ConsultationDeps, actor: Actor, id: string) {
+  const row = /^[0-9a-f-]{36}$/i.test(id) ? await findConsultationRow(deps.db, id) : undefined;
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  return row;
+}
+
+/** The documents of a consultation the actor may see. */
+export async function listConsultationDocuments(deps: ConsultationDeps, actor: Actor, id: string): Promise<DocumentView[]> {
+  await visibleConsultation(deps, actor, id);
+  const rows = await listDocuments(deps.db, id);
+  return rows.map((r) => ({
+    id: r.id,
+    filename: r.filename,
+    mediaType: r.media_type,
+    typeLabel: ACCEPTED_DOCUMENT_TYPES[r.media_type]?.label ?? r.media_type,
+    size: r.size,
+    sha256: r.sha256,
+    uploadedAt: r.created_at,
+    uploadedBy: r.uploaderName ?? null,
+  }));
+}
+
+/** One document with its bytes, or NOT_FOUND when the actor may not see the consultation. */
+export async function getConsultationDocument(deps: ConsultationDeps, actor: Actor, id: string, documentId: number) {
+  await visibleConsultation(deps, actor, id);
+  const doc = await findDocument(deps.db, id, documentId);
+  if (!doc) throw notFound('Dokumentet findes ikke');
+  return { filename: doc.filename, mediaType: doc.media_type, size: doc.size, bytes: doc.bytes };
+}

@@ -1,0 +1,56 @@
+import { listConsultationRows } from '../../db/repositories/consultations.ts';
+import { councilIdsInMunicipalities } from '../../db/repositories/consultation-extras.ts';
+import { isFinalState, restoreSnapshot, type ConsultationState, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import type { Actor } from '../access/actor.ts';
+import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
+import { notFound } from '../errors.ts';
+import type { ConsultationDeps } from './service.ts';
+
+/** One line of the municipal staff overview: public facts only, no draft. */
+export interface OverviewItem {
+  title: string;
+  authority: string;
+  reference: string | null;
+  councilName: string | null;
+  state: ConsultationState;
+  deadline: Date;
+  daysLeft: number;
+  deadlineStatus: DeadlineStatus;
+  submittedAt: string | null;
+}
+
+/** True when the actor has the overview: municipal staff on some council, and admins. */
+export function mayActorSeeOverview(actor: Actor): boolean {
+  return actor.isAdmin || actor.councils.some((c) => c.role === 'staff');
+}
+
+/**
+ * The read-only overview for municipal staff: the consultations of the councils where the actor
+ * is staff and of every council in the same municipalities, soonest deadline first.
+ */
+export async function staffOverview(deps: ConsultationDeps, actor: Actor, options: { limit?: number } = {}): Promise<OverviewItem[]> {
+  if (!mayActorSeeOverview(actor)) throw notFound();
+  const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
+  const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
+  const councilIds = actor.isAdmin
+    ? undefined
+    : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
+  const rows = await listConsultationRows(deps.db, { councilIds, limit: Math.min(options.limit ?? 200, 500) });
+  const now = deps.clock();
+  return rows
+    .filter((row) => row.council_id !== null)
+    .map((row) => {
+      const state = row.state as ConsultationState;
+      const context = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version).context;
+      return {
+        title: row.title,
+        authority: row.authority,
+        reference: row.reference,
+        councilName: row.councilName,
+        state,
+        deadline: row.deadline,
+        ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays ?? undefined }),
+        submittedAt: context.submission?.submittedAt ?? null,
+      };
+    });
+}

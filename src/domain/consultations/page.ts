@@ -1,0 +1,80 @@
+import { diffWordsWithSpace } from 'diff';
+import { findConsultationRow, listResponseVersions } from '../../db/repositories/consultations.ts';
+import type { Actor } from '../access/actor.ts';
+import { roleIn } from '../access/actor.ts';
+import { listComments, mayCommentNow, type DraftCommentView } from './comments.ts';
+import { listConsultationDocuments, type DocumentView } from './documents.ts';
+import { getConsultation, type ConsultationDeps, type ConsultationDetails } from './service.ts';
+import { mayActorSeeStatusLink, statusUrlFor, type StatusLinkDeps } from './status-links.ts';
+
+/** One saved response version, listed without its text. */
+export interface VersionSummary {
+  number: number;
+  savedAt: Date;
+  savedBy: string | null;
+  length: number;
+}
+
+/** One piece of a diff: unchanged, inserted or deleted text. */
+export interface DiffPart {
+  kind: 'same' | 'added' | 'removed';
+  text: string;
+}
+
+/** Everything the consultation page shows, for one actor. */
+export interface ConsultationPage {
+  consultation: ConsultationDetails;
+  documents: DocumentView[];
+  comments: DraftCommentView[];
+  mayComment: boolean;
+  versions: VersionSummary[];
+  diff: { from: number; to: number; parts: DiffPart[] } | null;
+  statusUrl: string | null;
+  mayRenewStatusLink: boolean;
+  /** Staff read; they never act. */
+  readOnly: boolean;
+}
+
+/** The word-level difference between two texts, in order. */
+export function diffTexts(before: string, after: string): DiffPart[] {
+  return diffWordsWithSpace(before, after).map((change) => ({
+    kind: change.added ? 'added' : change.removed ? 'removed' : 'same',
+    text: change.value,
+  }));
+}
+
+/**
+ * The consultation page for an actor: the consultation, its documents, the comments, the saved
+ * versions, a diff between versions `from` and `to` when asked, and the status link for those who may see it.
+ */
+export async function getConsultationPage(
+  deps: ConsultationDeps & StatusLinkDeps,
+  actor: Actor,
+  id: string,
+  options: { diffFrom?: number; diffTo?: number } = {},
+): Promise<ConsultationPage> {
+  const consultation = await getConsultation(deps, actor, id);
+  const row = (await findConsultationRow(deps.db, id))!;
+  const [documents, comments, versions, statusUrl] = await Promise.all([
+    listConsultationDocuments(deps, actor, id),
+    listComments(deps, id),
+    listResponseVersions(deps.db, id),
+    statusUrlFor(deps, actor, row),
+  ]);
+  let diff: ConsultationPage['diff'] = null;
+  const from = versions.find((v) => v.number === options.diffFrom);
+  const to = versions.find((v) => v.number === options.diffTo);
+  if (from && to) diff = { from: from.number, to: to.number, parts: diffTexts(from.body, to.body) };
+  const role = roleIn(actor, row.council_id);
+  return {
+    consultation,
+    documents,
+    comments,
+    mayComment: mayCommentNow(actor, row.council_id, row.state, consultation.draft !== null),
+    versions: versions.map((v) => ({ number: v.number, savedAt: v.created_at, savedBy: v.authorName ?? null, length: v.body.length })).reverse(),
+    diff,
+    statusUrl,
+    mayRenewStatusLink: mayActorSeeStatusLink(actor, row) && (actor.isAdmin || role === 'secretary' || (row.council_id === null && row.created_by === actor.userId)),
+    readOnly: role === 'staff' && !actor.isAdmin,
+  };
+}

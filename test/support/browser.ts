@@ -1,0 +1,82 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+export const ARTIFACTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
+
+/** Debian's Chromium, headless, as root in a container. */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--lang=da-DK', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+  });
+}
+
+/**
+ * A fresh browser session (its own cookies). The app's CSP forbids injected scripts, so the
+ * context bypasses CSP for the axe script the tests inject; the app itself ships no script.
+ */
+export function newSession(browser: Browser, baseURL: string): Promise<BrowserContext> {
+  return browser.newContext({ baseURL, bypassCSP: true, locale: 'da-DK', timezoneId: 'Europe/Copenhagen', viewport: { width: 1280, height: 900 } });
+}
+
+/** Logs in through the login form using only the keyboard (labels, Tab and Enter). */
+export async function logInWithKeyboard(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('E-mail').focus();
+  await page.keyboard.type(email);
+  await page.keyboard.press('Tab');
+  await expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+  await page.keyboard.type(password);
+  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.keyboard.press('Enter')]);
+}
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[]; failureSummary?: string }[];
+}
+
+/** Runs axe-core (WCAG 2.1 A and AA) on the page and fails with the violations listed. */
+export async function expectNoAxeViolations(page: Page, what: string): Promise<void> {
+  await page.addScriptTag({ path: axePath });
+  const violations = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<{ violations: unknown[] }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations;
+  })) as AxeViolation[];
+  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n    ')}`);
+  expect(summary, `axe violations on ${what}:\n${summary.join('\n')}`).to.deep.equal([]);
+}
+
+/** Saves a full-page screenshot to test/artifacts/<name>.png. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS_DIR, `${name}.png`), fullPage: true });
+}
+
+/** Every form control on the page has an accessible label (a <label>, aria-label or aria-labelledby). */
+export async function expectEveryFieldLabelled(page: Page, what: string): Promise<void> {
+  const unlabelled = await page.evaluate(() =>
+    Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+      .filter((el) => {
+        const e = el as HTMLInputElement;
+        return !(e.labels && e.labels.length > 0) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby');
+      })
+      .map((el) => el.outerHTML.slice(0, 120)),
+  );
+  expect(unlabelled, `unlabelled fields on ${what}`).to.deep.equal([]);
+}
+
+/** The checks every page type gets: axe, labels and a screenshot. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await expectEveryFieldLabelled(page, name);
+  await expectNoAxeViolations(page, name);
+  await screenshot(page, name);
+}
