@@ -17,6 +17,7 @@ import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
 import { consultationApiRoutes } from './http/routes/api/consultations.routes.ts';
 import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
+import { adminRoutes } from './http/routes/admin.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes());
   app.use(queueRoutes(deps));
   app.use(consultationPageRoutes(deps));
+  app.use('/admin', adminRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
