@@ -24,6 +24,7 @@ import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
 import { navLinks } from './http/middleware/nav.ts';
+import { adminRoutes } from './http/routes/admin.routes.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(archivePageRoutes(deps));
   app.use(profileRoutes(deps));
   app.use(meetingRoutes(deps));
+  app.use('/admin', adminRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

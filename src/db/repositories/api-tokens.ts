@@ -23,3 +23,26 @@ export function findLiveApiToken(db: Executor, tokenHash: string) {
 export async function touchApiToken(db: Executor, id: number): Promise<void> {
   await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', id).execute();
 }
+
+/** A user's tokens, newest first, without their hashes. */
+export function listApiTokensOfUser(db: Executor, userId: number) {
+  return db
+    .selectFrom('api_tokens')
+    .select(['id', 'name', 'created_at', 'last_used_at', 'revoked_at'])
+    .where('user_id', '=', userId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+}
+
+/** Revokes a user's live token. Returns the number of tokens revoked (0 or 1). */
+export async function revokeApiToken(db: Executor, userId: number, tokenId: number): Promise<number> {
+  const result = await db
+    .updateTable('api_tokens')
+    .set({ revoked_at: new Date() })
+    .where('id', '=', tokenId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

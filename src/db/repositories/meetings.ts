@@ -15,3 +15,9 @@ export function listMeetings(db: Executor, councilId: number, from?: Date) {
   if (from) query = query.where('starts_at', '>=', from);
   return query.orderBy('starts_at').execute();
 }
+
+/** Deletes one of a council's meetings. Returns the number deleted (0 or 1). */
+export async function deleteMeeting(db: Executor, councilId: number, meetingId: number): Promise<number> {
+  const result = await db.deleteFrom('meetings').where('id', '=', meetingId).where('council_id', '=', councilId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -80,3 +80,20 @@ export function listCouncilMembers(db: Executor, councilId: number, roles?: Role
   if (roles && roles.length > 0) query = query.where('memberships.role', 'in', roles);
   return query.orderBy('users.name').execute();
 }
+
+/** Marks a user as disabled now (they can no longer log in or use tokens). */
+export function disableUser(db: Executor, id: number) {
+  return db
+    .updateTable('users')
+    .set({ disabled_at: new Date() })
+    .where('id', '=', id)
+    .where('disabled_at', 'is', null)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Removes a person from a council. Returns the number of memberships removed (0 or 1). */
+export async function deleteMembership(db: Executor, userId: number, councilId: number): Promise<number> {
+  const result = await db.deleteFrom('memberships').where('user_id', '=', userId).where('council_id', '=', councilId).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

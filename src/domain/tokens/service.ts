@@ -38,3 +38,50 @@ export async function userIdForToken(db: Executor, token: string): Promise<numbe
   await touchApiToken(db, row.id);
   return row.user_id;
 }
+
+// ---- Administration (the web pages): every function checks that the actor is an administrator. ----
+import { listApiTokensOfUser, revokeApiToken } from '../../db/repositories/api-tokens.ts';
+import { findUserById } from '../../db/repositories/users.ts';
+import { assertAdmin } from '../access/admin.ts';
+import type { Actor } from '../access/actor.ts';
+
+/** A token as the administration lists it: never the token or its hash. */
+export interface ApiTokenView {
+  id: number;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+export const tokenNameSchema = z.object({
+  name: z.string().trim().max(100, 'Højst 100 tegn').optional(),
+});
+
+async function activeUserOrNotFound(db: Executor, userId: number) {
+  const user = await findUserById(db, userId);
+  if (!user) throw new AppError('NOT_FOUND', 'Personen findes ikke');
+  return user;
+}
+
+/** A person's API tokens, newest first (administrators only). */
+export async function listApiTokensForAdmin(db: Executor, actor: Actor, userId: number): Promise<ApiTokenView[]> {
+  assertAdmin(actor);
+  await activeUserOrNotFound(db, userId);
+  const rows = await listApiTokensOfUser(db, userId);
+  return rows.map((t) => ({ id: t.id, name: t.name, createdAt: t.created_at, lastUsedAt: t.last_used_at, revokedAt: t.revoked_at }));
+}
+
+/** Creates a token for a person; the plain token is returned this once and never again. */
+export async function createApiTokenAsAdmin(db: Executor, actor: Actor, userId: number, input: Record<string, unknown>): Promise<{ token: string }> {
+  assertAdmin(actor);
+  const { name } = parseInput(tokenNameSchema, input);
+  const user = await activeUserOrNotFound(db, userId);
+  return createApiToken(db, { email: user.email, name });
+}
+
+/** Revokes one of a person's live tokens, or NOT_FOUND. */
+export async function revokeApiTokenAsAdmin(db: Executor, actor: Actor, userId: number, tokenId: number): Promise<void> {
+  assertAdmin(actor);
+  if ((await revokeApiToken(db, userId, tokenId)) === 0) throw new AppError('NOT_FOUND', 'Nøglen findes ikke eller er allerede tilbagekaldt');
+}
