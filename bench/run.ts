@@ -8,6 +8,7 @@ export interface BenchModule {
 /** Every benchmark by name, loaded only when it runs. */
 export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   transitions: () => import('./transitions.ts'),
+  queue: () => import('./queue.ts'),
 };
 
 /**

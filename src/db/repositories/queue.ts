@@ -59,6 +59,11 @@ function conditions(eb: ExpressionBuilder<Database, 'consultations'>, filter: Qu
  * reverse order (latest first), for the caller to turn around.
  */
 export function listQueueRows(db: Executor, filter: QueueFilter, page: { after?: QueueKey; before?: QueueKey; limit: number }) {
+  return queueRowsQuery(db, filter, page).execute();
+}
+
+/** The query behind {@link listQueueRows}, unexecuted (the benchmark explains it). */
+export function queueRowsQuery(db: Executor, filter: QueueFilter, page: { after?: QueueKey; before?: QueueKey; limit: number }) {
   const backwards = page.before !== undefined;
   const key = page.after ?? page.before;
   const direction = backwards ? 'desc' : 'asc';
@@ -89,8 +94,7 @@ export function listQueueRows(db: Executor, filter: QueueFilter, page: { after?:
     })
     .orderBy('consultations.deadline', direction)
     .orderBy('consultations.id', direction)
-    .limit(page.limit)
-    .execute();
+    .limit(page.limit);
 }
 
 export type QueueRow = Awaited<ReturnType<typeof listQueueRows>>[number];
