@@ -15,8 +15,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .columns(['created_by', 'deadline', 'id'])
     .where(sql.ref('council_id'), 'is', null)
     .execute();
+  // A chair's "awaiting your approval" box: the few consultations in that state, per council, by deadline.
+  await db.schema
+    .createIndex('consultations_awaiting_approval_idx')
+    .on('consultations')
+    .columns(['council_id', 'deadline', 'id'])
+    .where(sql.ref('state'), '=', 'awaiting_approval')
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.dropIndex('consultations_awaiting_approval_idx').ifExists().execute();
   await db.schema.dropIndex('consultations_unassigned_creator_idx').ifExists().execute();
 }

@@ -78,8 +78,10 @@ export async function seedScale(db: Db, count: number, councilCount = 400): Prom
     for (let i = start; i < Math.min(count, start + batchSize); i++) {
       const councilIndex = i % councilIds.length;
       const deadline = new Date(now + ((i * 7919) % (120 * 86400)) * 1000 - 20 * 86400 * 1000);
-      const path = PATHS[i % PATHS.length]!;
-      const template = templates[i % PATHS.length]!;
+      // Shifted once per round of councils, so every council has consultations in every state.
+      const pathIndex = (i + Math.floor(i / councilIds.length)) % PATHS.length;
+      const path = PATHS[pathIndex]!;
+      const template = templates[pathIndex]!;
       rows.push({
         reference: `B${String(councilIndex + 1).padStart(3, '0')}-${stamp}-${i}`,
         council_id: path.length > 0 ? councilIds[councilIndex]! : null,
