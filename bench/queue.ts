@@ -1,5 +1,6 @@
 import { fork, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -179,6 +180,8 @@ export async function run(): Promise<BenchResult> {
       const queue = await autocannon(`${baseUrl}/`, DURATION_S, { cookie, ...BEHIND_TLS_PROXY });
       const baseline = await autocannon(`${baseUrl}/bench/bare`, DURATION_S);
       const rssMiB = peakRssOf(server.pid);
+      // The machines these run on are shared; the load average says how much.
+      const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
 
       const ratio = queue.requests.average / baseline.requests.average;
       const failures = queue.non2xx + queue.errors + queue.timeouts;
@@ -206,6 +209,7 @@ export async function run(): Promise<BenchResult> {
           bare_p99_ms: baseline.latency.p99,
           ratio: Number(ratio.toFixed(3)),
           server_peak_rss_mib: rssMiB,
+          load_average_1m: Number(loadAverage),
           seed_seconds: Number(seedSeconds.toFixed(1)),
           consultations: SCALE,
           councils: COUNCILS,
@@ -228,6 +232,9 @@ export async function run(): Promise<BenchResult> {
           reused
             ? `The database on DATABASE_URL already held the scale data and was used as it was.`
             : `Seeding ${f0(SCALE)} consultations and ANALYZE took ${seedSeconds.toFixed(1)} s (not timed in the figures).`,
+          `Load average (1 min) at the end of the run: ${loadAverage} on ${cpus().length} CPUs.`,
+          `Per request of the page: the session row (its expiry is written at most once a minute), the user with their councils (one query), ` +
+            `then the page's rows and the count in parallel (a chair also gets the approvals query in parallel).`,
           `Plan of the page's main query (EXPLAIN ANALYZE, the secretary's default filter, LIMIT 26): ${indexLines.join(' · ')}`,
         ],
       };
