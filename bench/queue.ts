@@ -186,7 +186,7 @@ export async function run(): Promise<BenchResult> {
       const ratio = queue.requests.average / baseline.requests.average;
       const failures = queue.non2xx + queue.errors + queue.timeouts;
       const pass = ratio >= TARGET_RATIO && queue.latency.p99 <= TARGET_P99_MS && rssMiB <= TARGET_RSS_MIB && failures === 0;
-      const indexLines = planLines.filter((l) => /Index|Bitmap|Sort|Limit|Execution Time|Planning Time/.test(l)).map((l) => l.trim());
+      const indexLines = planLines.filter((l) => /Index Scan|Bitmap|Merge Append|Sort Key|Execution Time|Planning Time/.test(l)).map((l) => l.trim());
       return {
         description:
           `The queue page (GET /, 25 rows, the result count and the chair's approvals query) for a logged-in secretary of three councils ` +
