@@ -9,6 +9,7 @@ export interface BenchModule {
 export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   transitions: () => import('./transitions.ts'),
   pdf: () => import('./pdf.ts'),
+  queue: () => import('./queue.ts'),
 };
 
 /**

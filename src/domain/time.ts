@@ -24,16 +24,45 @@ export function danishDate(instant: Date): string {
   return DateTime.fromJSDate(instant, { zone: ZONE }).toISODate()!;
 }
 
+const DANISH_MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
+
+// One formatter, made once: list pages format dozens of dates per request, and luxon's
+// setLocale/toFormat per date cost far more than the rest of a row.
+const danishParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: ZONE,
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+function partsInDenmark(value: Date): { year: string; month: number; day: number; hour: string; minute: string } {
+  const out = { year: '', month: 0, day: 0, hour: '', minute: '' };
+  for (const part of danishParts.formatToParts(value)) {
+    if (part.type === 'year') out.year = part.value;
+    else if (part.type === 'month') out.month = Number(part.value);
+    else if (part.type === 'day') out.day = Number(part.value);
+    else if (part.type === 'hour') out.hour = part.value;
+    else if (part.type === 'minute') out.minute = part.value;
+  }
+  return out;
+}
+
 /** "12. marts 2026" */
 export function formatDanishDate(value: Date | string): string {
-  const dt = typeof value === 'string' ? DateTime.fromISO(value, { zone: ZONE }) : DateTime.fromJSDate(value, { zone: ZONE });
-  return dt.setLocale('da').toFormat('d. MMMM yyyy');
+  if (typeof value === 'string') {
+    return DateTime.fromISO(value, { zone: ZONE }).setLocale('da').toFormat('d. MMMM yyyy');
+  }
+  const p = partsInDenmark(value);
+  return `${p.day}. ${DANISH_MONTHS[p.month - 1]} ${p.year}`;
 }
 
 /** "12. marts 2026, kl. 12.00" */
 export function formatDanishDateTime(value: Date): string {
-  const dt = DateTime.fromJSDate(value, { zone: ZONE }).setLocale('da');
-  return `${dt.toFormat('d. MMMM yyyy')}, kl. ${dt.toFormat('HH.mm')}`;
+  const p = partsInDenmark(value);
+  return `${p.day}. ${DANISH_MONTHS[p.month - 1]} ${p.year}, kl. ${p.hour}.${p.minute}`;
 }
 
 /** The instant as ISO 8601 with the Danish offset, e.g. 2026-03-12T12:00:00.000+01:00. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { NewUser, Role, User } from '../types.ts';
 
@@ -96,4 +97,25 @@ export function disableUser(db: Executor, id: number) {
 export async function deleteMembership(db: Executor, userId: number, councilId: number): Promise<number> {
   const result = await db.deleteFrom('memberships').where('user_id', '=', userId).where('council_id', '=', councilId).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * The user and the councils they sit on (as {@link listMembershipsOfUser} gives them), in one
+ * round trip: this runs on every request of a logged-in user.
+ */
+export async function findUserWithMemberships(db: Executor, id: number): Promise<(User & { councils: UserCouncil[] }) | undefined> {
+  return db
+    .selectFrom('users')
+    .selectAll('users')
+    .select(
+      sql<UserCouncil[]>`coalesce((
+        select json_agg(json_build_object(
+          'councilId', c.id, 'slug', c.slug, 'name', c.name, 'municipality', c.municipality, 'role', m.role, 'title', m.title
+        ) order by c.name)
+        from memberships m join councils c on c.id = m.council_id
+        where m.user_id = users.id
+      ), '[]'::json)`.as('councils'),
+    )
+    .where('users.id', '=', id)
+    .executeTakeFirst();
 }

@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.ts';
 import type { Role } from '../../db/types.ts';
-import { findUserById, listMembershipsOfUser, type UserCouncil } from '../../db/repositories/users.ts';
+import { findUserWithMemberships, type UserCouncil } from '../../db/repositories/users.ts';
 
 /** Who is asking: the user and their roles, loaded once per request. */
 export interface Actor {
@@ -13,10 +13,9 @@ export interface Actor {
 
 /** Loads the actor for a user id, or undefined when the user is gone or disabled. */
 export async function loadActor(db: Executor, userId: number): Promise<Actor | undefined> {
-  const user = await findUserById(db, userId);
+  const user = await findUserWithMemberships(db, userId);
   if (!user || user.disabled_at) return undefined;
-  const councils = await listMembershipsOfUser(db, user.id);
-  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.is_admin, councils };
+  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.is_admin, councils: user.councils };
 }
 
 /** The actor's role in a council, or undefined when they do not sit on it. */

@@ -1,0 +1,45 @@
+import express from 'express';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '../src/app.ts';
+import { parseConfig } from '../src/config.ts';
+import { createDatabase } from '../src/db/database.ts';
+import type { AppDeps } from '../src/deps.ts';
+import { LoginThrottle } from '../src/domain/auth/throttle.ts';
+import { systemClock } from '../src/domain/time.ts';
+import { createLogger } from '../src/logger.ts';
+
+/**
+ * The queue benchmark's server, in its own process so its memory is measured alone: the real app
+ * as `npm start` builds it (production mode: view cache on; request logging at LOG_LEVEL), on
+ * DATABASE_URL, plus the bare baseline route `/bench/bare`, which only this process has. The bare
+ * route is mounted on an outer Express app in front of the real one, so it runs no middleware.
+ * Tells the parent its port over IPC.
+ */
+const config = parseConfig(process.env);
+const logger = createLogger(config.logLevel);
+const database = createDatabase(config.databaseUrl!);
+const deps: AppDeps = {
+  config,
+  db: database.db,
+  pool: database.pool,
+  logger,
+  clock: systemClock,
+  throttle: new LoginThrottle(database.pool),
+};
+
+const outer = express();
+outer.disable('x-powered-by');
+outer.get('/bench/bare', (_req, res) => {
+  res.type('text/plain').send('ok');
+});
+outer.use(createApp(deps));
+
+const server = outer.listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as AddressInfo).port });
+});
+
+process.on('disconnect', () => {
+  server.closeAllConnections();
+  server.close();
+  void database.close().finally(() => process.exit(0));
+});
