@@ -5,6 +5,7 @@ import { parseConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
 import type { AppDeps } from '../src/deps.ts';
 import { LoginThrottle } from '../src/domain/auth/throttle.ts';
+import { PdfRenderer } from '../src/domain/pdf/renderer.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { createLogger } from '../src/logger.ts';
 
@@ -25,6 +26,8 @@ const deps: AppDeps = {
   logger,
   clock: systemClock,
   throttle: new LoginThrottle(database.pool),
+  // Starts Chromium only on a first render, which the queue never asks for.
+  pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
 };
 
 const outer = express();
