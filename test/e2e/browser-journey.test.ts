@@ -44,6 +44,11 @@ describe('browser: a consultation from registration to submission, by secretary,
     const secretary = await session();
     await secretary.goto('/login');
     await checkPage(secretary, 'login');
+    // The first Tab reaches the skip link, which moves focus to the main content.
+    await secretary.keyboard.press('Tab');
+    expect(await secretary.evaluate(() => document.activeElement?.textContent)).to.equal('Gå til indhold');
+    await secretary.keyboard.press('Enter');
+    expect(await secretary.evaluate(() => document.activeElement?.id)).to.equal('indhold');
     await logInWithKeyboard(secretary, people.secretary.email, people.secretary.password);
     await expect(await secretary.getByRole('heading', { level: 1 }).textContent()).to.equal('Høringer');
     await checkPage(secretary, 'queue');
