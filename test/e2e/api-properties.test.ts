@@ -520,7 +520,8 @@ describe('JSON API properties: arbitrary input never gives a 5xx', () => {
           expect(response.body.items).to.be.an('array');
           expect(response.body.items.length).to.be.at.most(parsed.data.limit ?? 50);
           for (const item of response.body.items) {
-            if (parsed.data.state) expect(parsed.data.state, context).to.include(item.state);
+            // An empty state list (e.g. `state=%09`) is no filter at all.
+            if (parsed.data.state?.length) expect(parsed.data.state, context).to.include(item.state);
             if (parsed.data.council) expect(item.council?.slug, context).to.equal(parsed.data.council);
           }
         }),

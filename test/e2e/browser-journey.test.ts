@@ -44,6 +44,11 @@ describe('browser: a consultation from registration to submission, by secretary,
     const secretary = await session();
     await secretary.goto('/login');
     await checkPage(secretary, 'login');
+    // The first Tab reaches the skip link, which moves focus to the main content.
+    await secretary.keyboard.press('Tab');
+    expect(await secretary.evaluate(() => document.activeElement?.textContent)).to.equal('Gå til indhold');
+    await secretary.keyboard.press('Enter');
+    expect(await secretary.evaluate(() => document.activeElement?.id)).to.equal('indhold');
     await logInWithKeyboard(secretary, people.secretary.email, people.secretary.password);
     await expect(await secretary.getByRole('heading', { level: 1 }).textContent()).to.equal('Høringer');
     await checkPage(secretary, 'queue');
@@ -174,5 +179,31 @@ describe('browser: a consultation from registration to submission, by secretary,
     await clickAndWait(member, 'Send kommentar');
     await expect(await member.locator('.comments').textContent()).to.include('nævn sprogcentret i første afsnit');
     await checkPage(member, 'consultation-member-comment');
+  });
+
+  it('registers without a council, assigns it from the page, and shows staff the page read-only', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const title = `Forslag til lov om ændring af integrationsloven (${unique()})`;
+    const secretary = await session();
+    await logInWithKeyboard(secretary, people.secretary.email, people.secretary.password);
+    await secretary.goto('/consultations/new');
+    await secretary.getByLabel('Titel').fill(title);
+    await secretary.getByLabel('Høringsmyndighed').fill('Udlændinge- og Integrationsministeriet');
+    await secretary.getByLabel('Høringsfrist (dato)').fill(`${NEXT_YEAR}-01-15`);
+    await secretary.getByLabel('Råd').selectOption({ label: 'Fordel senere' });
+    await clickAndWait(secretary, 'Registrér høring');
+    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Modtaget');
+    await checkPage(secretary, 'consultation-received');
+    await secretary.getByLabel('Råd (kortnavn)').selectOption({ label: people.council.name });
+    await clickAndWait(secretary, 'Fordel til råd');
+    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Fordelt');
+
+    const staff = await session();
+    await logInWithKeyboard(staff, people.staff.email, people.staff.password);
+    await staff.goto(secretary.url().split('?')[0]!);
+    await expect(await staff.locator('main').textContent()).to.include('Du kan læse høringen som forvaltning');
+    await expect(await staff.locator('main button').count()).to.equal(0);
+    await checkPage(staff, 'consultation-staff-read-only');
   });
 });

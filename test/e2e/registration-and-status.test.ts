@@ -224,7 +224,7 @@ describe('registering a consultation, documents, comments and status links (web)
     expect((await member.get('/overview')).status).to.equal(404);
   });
 
-  it('puts the status URL in the API JSON for the secretary and chair only, and it opens the status page', async () => {
+  it('puts the status URL in the API JSON of one consultation for the secretary and chair only, and it opens the status page', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const c = await makeConsultationInState(app.deps, people, 'assigned');
@@ -238,8 +238,6 @@ describe('registering a consultation, documents, comments and status links (web)
     expect(chair.statusUrl).to.equal(secretary.statusUrl);
     expect(await get(people.member.email)).to.not.have.property('statusUrl');
     expect(await get(people.staff.email)).to.not.have.property('statusUrl');
-    const list = await fetch(`${app.baseUrl}/api/v1/consultations?council=${people.council.slug}`, { headers: { authorization: `Bearer ${await apiTokenFor(db, people.secretary.email)}` } });
-    expect(((await list.json()) as { items: { statusUrl?: string }[] }).items[0]!.statusUrl).to.equal(secretary.statusUrl);
     const page = await fetch(secretary.statusUrl!);
     expect(page.status).to.equal(200);
     expect(await page.text()).to.include('Fordelt');

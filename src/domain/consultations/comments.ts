@@ -16,6 +16,7 @@ export interface DraftCommentView {
   author: string | null;
 }
 
+/** A comment on a draft: plain text, escaped wherever it is shown. */
 export const draftCommentSchema = z.object({ body: requiredText(5000, 'Skriv en kommentar') });
 
 /** States in which a draft is open for the council's comments. */

@@ -83,7 +83,8 @@ export function consultationPageRoutes(deps: AppDeps): Router {
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
     const { id, docId } = parseInput(documentParams, req.params);
     const doc = await getConsultationDocument(deps, actorOf(res), id, docId);
-    res.type(doc.mediaType).attachment(doc.filename).setHeader('X-Content-Type-Options', 'nosniff');
+    // attachment() guesses a type from the name; the type read from the content wins.
+    res.attachment(doc.filename).type(doc.mediaType).setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, no-store');
     res.send(doc.bytes);
   });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 export const consultationPageParams = z.object({ id: z.string().max(100) });
 
+/** A document of a consultation; a bad number is refused before any lookup. */
 export const documentParams = z.object({
   id: z.string().max(100),
   docId: z.coerce.number({ error: 'Ukendt dokument' }).int().min(1).max(2_147_483_647),
@@ -29,4 +30,5 @@ export const eventForm = z
 
 export const draftForm = z.object({ body: z.string().max(200_000).default(''), version: z.string().max(12) });
 
+/** A member's comment on the draft, as the comment form sends it. */
 export const commentForm = z.object({ body: z.string().max(20_000).default('') });

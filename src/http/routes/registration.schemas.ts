@@ -30,6 +30,7 @@ export const registrationForm = z
       deadline: form.deadlineDate ? `${form.deadlineDate}T${form.deadlineTime || '12:00'}` : '',
       summary: form.summary,
       sourceUrl: form.sourceUrl,
-      council: form.council,
+      // "Fordel senere" sends ''; the domain reads a missing council as unassigned.
+      council: form.council || undefined,
     },
   }));

@@ -19,8 +19,7 @@ export function consultationApiRoutes(deps: AppDeps): Router {
   router.get('/consultations', async (req, res) => {
     const query = parseInput(listConsultationsQuery, req.query);
     const page = await listConsultations(deps, actorOf(res), query);
-    const urls = await statusUrlsForViews(deps, actorOf(res), page.items);
-    res.json({ items: page.items.map((item) => consultationJson(item, urls)), nextCursor: page.nextCursor });
+    res.json({ items: page.items.map((item) => consultationJson(item)), nextCursor: page.nextCursor });
   });
   router.post('/consultations', async (req, res) => {
     const created = await registerConsultation(deps, actorOf(res), req.body);
@@ -34,13 +33,11 @@ export function consultationApiRoutes(deps: AppDeps): Router {
   });
   router.put('/consultations/:id/draft', async (req, res) => {
     const { id } = parseInput(consultationIdParams, req.params);
-    const consultation = await saveDraft(deps, actorOf(res), id, req.body);
-    res.json(consultationJson(consultation, await statusUrlsForViews(deps, actorOf(res), [consultation])));
+    res.json(consultationJson(await saveDraft(deps, actorOf(res), id, req.body)));
   });
   router.post('/consultations/:id/events', async (req, res) => {
     const { id } = parseInput(consultationIdParams, req.params);
-    const consultation = await sendEvent(deps, actorOf(res), id, req.body);
-    res.json(consultationJson(consultation, await statusUrlsForViews(deps, actorOf(res), [consultation])));
+    res.json(consultationJson(await sendEvent(deps, actorOf(res), id, req.body)));
   });
   return router;
 }
