@@ -1,9 +1,9 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
-import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
-import { runReminders } from '../reminders/service.ts';
+import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminders/service.ts';
 import type { Clock } from '../time.ts';
 import { QUEUES, type Jobs } from './boss.ts';
 
@@ -32,8 +32,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<void> {
   });
   // Several workers, one job each: a batch would succeed or fail as a whole, resending good mails.
   for (let i = 0; i < MAIL_WORKERS; i += 1) {
-    await boss.work<MailMessage>(QUEUES.mail, polling, async ([job]) => {
-      if (job) await deps.mailer.send(job.data);
+    await boss.work<ReminderMailJob>(QUEUES.mail, polling, async ([job]) => {
+      if (job) await sendReminderMail(deps, job.data);
     });
   }
   await boss.work<SubmissionMailJob>(QUEUES.submissionMail, { ...polling, includeMetadata: true }, async ([job]) => {
