@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { listSentReminders, setOptOuts } from '../../src/db/repositories/reminders.ts';
-import { runReminders } from '../../src/domain/reminders/service.ts';
+import { runReminders, sendReminderMail } from '../../src/domain/reminders/service.ts';
 import { getConsultation, sendEvent } from '../../src/domain/consultations/service.ts';
 import { DateTime } from 'luxon';
 import { workingDaysBetween } from '../../src/domain/deadlines/status.ts';
@@ -86,6 +86,11 @@ describe('reminders', () => {
     expect(await listSentReminders(db, closed.id)).to.deep.equal([]);
     const sent = await listSentReminders(db, open.id);
     expect(sent.map((r) => r.user_id)).to.deep.equal([people.secretary.actor.userId]);
+
+    // A reminder queued before the consultation closed is dropped when its (re)try comes.
+    const mail = { to: people.secretary.email, subject: 'Påmindelse', text: 'Kære Mette' };
+    expect(await sendReminderMail(scheduler, { ...mail, consultationId: closed.id })).to.equal('skipped');
+    expect(await sendReminderMail(scheduler, { ...mail, consultationId: open.id })).to.equal('sent');
   });
 
   it('reminds the chair once when a response has waited for approval more than 2 working days', async () => {

@@ -10,7 +10,7 @@ import { systemClock } from '../../src/domain/time.ts';
 import { insertArchiveRow } from '../support/archive.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
-import { startSmtp, startTestScheduler, waitUntil, type TestScheduler, type TestSmtp } from '../support/mail.ts';
+import { startSmtp, startTestScheduler, waitUntil } from '../support/mail.ts';
 
 describe('submission by e-mail', () => {
   let db: ReturnType<typeof testDatabase>['db'];

@@ -1,11 +1,14 @@
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
-import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import type { Mailer } from '../mail/mailer.ts';
 import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
-import { runReminders } from '../reminders/service.ts';
+import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminders/service.ts';
 import type { Clock } from '../time.ts';
 import { QUEUES, type Jobs } from './boss.ts';
+
+/** Concurrent mail workers per process; each polls on its own. */
+const MAIL_WORKERS = 4;
 
 export interface WorkerDeps {
   db: Db;
@@ -27,9 +30,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<void> {
     const queued = await runReminders(deps);
     if (queued > 0) deps.logger.info({ queued }, 'reminders queued');
   });
-  await boss.work<MailMessage>(QUEUES.mail, polling, async ([job]) => {
-    if (job) await deps.mailer.send(job.data);
-  });
+  // Several workers, one job each: a batch would succeed or fail as a whole, resending good mails.
+  for (let i = 0; i < MAIL_WORKERS; i += 1) {
+    await boss.work<ReminderMailJob>(QUEUES.mail, polling, async ([job]) => {
+      if (job) await sendReminderMail(deps, job.data);
+    });
+  }
   await boss.work<SubmissionMailJob>(QUEUES.submissionMail, { ...polling, includeMetadata: true }, async ([job]) => {
     if (job) await deliverSubmissionMail(deps, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
   });

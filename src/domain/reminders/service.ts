@@ -9,7 +9,8 @@ import {
   listOptOuts,
 } from '../../db/repositories/reminders.ts';
 import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
-import type { MailMessage } from '../mail/mailer.ts';
+import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
 import { workingDaysBetween } from '../deadlines/status.ts';
 
@@ -29,6 +30,25 @@ export interface PlannedReminder {
   threshold: number;
   occasion: string;
   mail: MailMessage;
+}
+
+/** A queued reminder mail; `consultationId` lets the sender drop it if the case closed meanwhile. */
+export type ReminderMailJob = MailMessage & { consultationId?: string };
+
+const CLOSED_STATES = new Set(['submitted', 'declined', 'withdrawn']);
+
+/**
+ * Sends one queued reminder mail, unless its consultation was closed after the reminder was
+ * queued (a retry can come hours later). Throws on a failed send so pg-boss retries.
+ */
+export async function sendReminderMail(deps: { db: Db; mailer: Mailer }, job: ReminderMailJob): Promise<'sent' | 'skipped'> {
+  const { consultationId, ...mail } = job;
+  if (consultationId) {
+    const row = await findConsultationRow(deps.db, consultationId);
+    if (!row || CLOSED_STATES.has(row.state)) return 'skipped';
+  }
+  await deps.mailer.send(mail);
+  return 'sent';
 }
 
 export interface ReminderDeps {
@@ -164,7 +184,8 @@ export async function runReminders(deps: ReminderDeps & { jobs: Jobs }): Promise
   for (const reminder of planned) {
     const claimed = await deps.db.transaction().execute(async (tx) => {
       if (!(await claimReminder(tx, reminder))) return false;
-      await deps.jobs.boss.send(QUEUES.mail, reminder.mail as unknown as object, {
+      const job: ReminderMailJob = { ...reminder.mail, consultationId: reminder.consultationId };
+      await deps.jobs.boss.send(QUEUES.mail, job, {
         ...retryOptions(deps.jobs),
         db: executorAdapter(tx),
       });
