@@ -147,7 +147,9 @@ function deadlineNearEdge(date: Date): boolean {
 
 // ---- The tests -------------------------------------------------------------------------------
 
-describe('JSON API properties: arbitrary input never gives a 5xx', () => {
+describe('JSON API properties: arbitrary input never gives a 5xx', function () {
+  // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
+  this.timeout(300_000);
   let app: TestApp;
   let deps: ConsultationDeps;
   let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;

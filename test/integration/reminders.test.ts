@@ -21,7 +21,9 @@ function mailsTo(received: ReceivedMail[], emails: string[]): ReceivedMail[] {
   return received.filter((m) => m.to.some((to) => emails.includes(to)));
 }
 
-describe('reminders', () => {
+describe('reminders', function () {
+  // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
+  this.timeout(300_000);
   let db: ReturnType<typeof testDatabase>['db'];
   let smtp: TestSmtp;
   before(() => {
@@ -63,7 +65,7 @@ describe('reminders', () => {
     expect(await step('2026-12-15T07:00:00Z')).to.have.length(6); // the day itself
     expect(await step('2026-12-15T12:30:00Z')).to.have.length(6); // after the deadline: nothing
 
-    await waitUntil(() => mailsTo(smtp.received, ours).length >= 6, 20_000, 'six reminder mails');
+    await waitUntil(() => mailsTo(smtp.received, ours).length >= 6, 90_000, 'six reminder mails');
     const mails = mailsTo(smtp.received, ours);
     expect(mails).to.have.length(6);
     expect(mails.filter((m) => m.to.includes(people.chair.email))).to.have.length(3);
@@ -116,7 +118,7 @@ describe('reminders', () => {
     await runReminders(scheduler.deps);
     const sent = await approvals();
     expect(sent.map((r) => r.user_id)).to.deep.equal([people.chair.actor.userId]);
-    await waitUntil(() => mailsTo(smtp.received, [people.chair.email]).some((m) => m.raw.includes('godkendelse')), 20_000, 'the approval mail');
+    await waitUntil(() => mailsTo(smtp.received, [people.chair.email]).some((m) => m.raw.includes('godkendelse')), 90_000, 'the approval mail');
   });
 
   it('two schedulers on one database send each reminder exactly once', async () => {
@@ -140,9 +142,9 @@ describe('reminders', () => {
       a.jobs.boss.send(QUEUES.reminders, {}),
       b.jobs.boss.send(QUEUES.reminders, {}),
     ]);
-    await waitUntil(() => mailsTo(smtp.received, ours).length >= 12, 20_000, 'twelve reminder mails');
+    await waitUntil(() => mailsTo(smtp.received, ours).length >= 12, 90_000, 'twelve reminder mails');
     // Give any duplicate the chance to arrive before counting.
-    await waitUntil(async () => (await a.jobs.boss.getQueueSize(QUEUES.mail)) === 0, 20_000, 'an empty mail queue');
+    await waitUntil(async () => (await a.jobs.boss.getQueueSize(QUEUES.mail)) === 0, 90_000, 'an empty mail queue');
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     const mails = mailsTo(smtp.received, ours);
     const keys = mails.map((m) => `${m.to.join(',')} ${/\/consultations\/([0-9a-f-]{36})/.exec(m.raw)?.[1]}`);

@@ -12,7 +12,9 @@ import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil } from '../support/mail.ts';
 
-describe('submission by e-mail', () => {
+describe('submission by e-mail', function () {
+  // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
+  this.timeout(300_000);
   let db: ReturnType<typeof testDatabase>['db'];
   const cleanup: (() => Promise<void>)[] = [];
   before(() => {
@@ -41,7 +43,7 @@ describe('submission by e-mail', () => {
     const { people, c } = await submittedWithArchive(to);
 
     await enqueueSubmissionMail(scheduler.deps, c.id);
-    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 20_000, 'MAIL_DELIVERED');
+    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 90_000, 'MAIL_DELIVERED');
     const mails = smtp.received.filter((m) => m.to.includes(to));
     expect(mails).to.have.length(1);
     expect(mails[0]!.raw).to.include('application/pdf');
@@ -65,15 +67,15 @@ describe('submission by e-mail', () => {
     const jobId = (await enqueueSubmissionMail(scheduler.deps, c.id))!;
     await waitUntil(
       async () => ((await scheduler.jobs.boss.getJobById(QUEUES.submissionMail, jobId))?.retryCount ?? 0) >= 1,
-      20_000,
+      90_000,
       'a failed first try',
     );
     expect(await timelineTypes(c.id, people.secretary.actor)).to.not.include('MAIL_DELIVERED');
 
     const smtp = await startSmtp(port);
     cleanup.push(() => smtp.close());
-    await waitUntil(() => smtp.received.some((m) => m.to.includes(to)), 30_000, 'the mail after the server is back');
-    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 20_000, 'MAIL_DELIVERED');
+    await waitUntil(() => smtp.received.some((m) => m.to.includes(to)), 90_000, 'the mail after the server is back');
+    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 90_000, 'MAIL_DELIVERED');
     const types = await timelineTypes(c.id, people.secretary.actor);
     expect(types).to.not.include('MAIL_FAILED');
     expect(smtp.received.filter((m) => m.to.includes(to))).to.have.length(1);
@@ -88,13 +90,13 @@ describe('submission by e-mail', () => {
     const { people, c } = await submittedWithArchive(`udvalg-${unique()}@naestved.dk`);
 
     const jobId = (await enqueueSubmissionMail(scheduler.deps, c.id))!;
-    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_FAILED'), 30_000, 'MAIL_FAILED');
+    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_FAILED'), 90_000, 'MAIL_FAILED');
     const details = await getConsultation({ db, clock: systemClock }, people.secretary.actor, c.id);
     const failed = details.timeline.filter((e) => e.type === 'MAIL_FAILED');
     expect(failed).to.have.length(1);
     expect(failed[0]!.payload.attempts).to.equal(2);
     expect(details.state).to.equal('submitted');
-    await waitUntil(async () => (await scheduler.jobs.boss.getJobById(QUEUES.submissionMail, jobId))?.state === 'failed', 20_000, 'the failed job');
+    await waitUntil(async () => (await scheduler.jobs.boss.getJobById(QUEUES.submissionMail, jobId))?.state === 'failed', 90_000, 'the failed job');
     // Nothing is lost: the failed job stays in pg-boss with its data, and can be retried.
     const job = await scheduler.jobs.boss.getJobById<{ consultationId: string }>(QUEUES.submissionMail, jobId);
     expect(job?.data.consultationId).to.equal(c.id);
