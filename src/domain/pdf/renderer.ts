@@ -491,9 +491,8 @@ export function renderLetterHtml(letter: LetterData): string {
 }
 
 /**
- * The PDF document information a letter should carry. Chromium only writes Title (from <title>);
- * writing author, subject, keywords and creation date into the PDF needs a post-processor such as
- * pdf-lib, which is not installed yet.
+ * The PDF document information a letter carries. Chromium only writes Title (from <title>);
+ * withDocumentInfo (metadata.ts) writes the rest, and renderLetterPdf (letter.ts) does both.
  */
 export function letterMetadata(letter: LetterData): LetterMetadata {
   return {
