@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { bootDatabase, loadConfigOrExit } from '../boot.ts';
+import { PdfRenderer } from '../domain/pdf/renderer.ts';
 import { systemClock } from '../domain/time.ts';
 import { hasAnyUser, seedDemo } from '../seed/demo.ts';
 import { seedScale } from '../seed/scale.ts';
@@ -18,7 +19,13 @@ try {
   } else if (await hasAnyUser(database.db)) {
     process.stdout.write(`${JSON.stringify({ seeded: false, reason: 'Databasen har allerede brugere; demodata indlæses kun i en tom database.' })}\n`);
   } else {
-    await seedDemo({ db: database.db, clock: systemClock });
+    // The demo's submitted consultations get their archived letters, as in the app.
+    const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath });
+    try {
+      await seedDemo({ db: database.db, clock: systemClock, pdf });
+    } finally {
+      await pdf.close();
+    }
     process.stdout.write(`${JSON.stringify({ seeded: 'demo' })}\n`);
   }
 } catch (error) {

@@ -123,7 +123,22 @@ function buildPaths(idParam: JsonSchema, listParams: JsonSchema[]) {
           summary: 'Send a workflow event',
           parameters: [idParam],
           requestBody: { required: true, content: json(eventSchema, 'input') },
-          responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422) },
+          responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422, 503) },
+        },
+      },
+      '/api/v1/consultations/{id}/response.pdf': {
+        get: {
+          summary: 'The archived response letter (PDF); 404 before submission',
+          parameters: [idParam, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
+          responses: {
+            '200': {
+              description: 'The PDF exactly as archived; `ETag: "sha256-<hex>"`, file name `Hoeringssvar-<reference>.pdf`',
+              headers: { ETag: { schema: { type: 'string' } }, 'Content-Disposition': { schema: { type: 'string' } } },
+              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
+            },
+            '304': { description: 'If-None-Match named the archived letter' },
+            ...errors(401, 404),
+          },
         },
       },
   };

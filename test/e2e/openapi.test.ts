@@ -19,6 +19,7 @@ describe('GET /api/openapi.json', () => {
       '/api/v1/consultations/{id}',
       '/api/v1/consultations/{id}/draft',
       '/api/v1/consultations/{id}/events',
+      '/api/v1/consultations/{id}/response.pdf',
     ]);
     expect(JSON.stringify(doc)).not.to.include('#/definitions/');
     // The documented required fields are exactly the ones the validator rejects when missing.

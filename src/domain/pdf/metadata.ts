@@ -12,7 +12,8 @@ import type { LetterMetadata } from './renderer.ts';
 
 /** A PDF text string: UTF-16BE with a byte order mark, written as hex so no escaping is needed. */
 function pdfText(value: string): string {
-  const utf16 = Buffer.from(`\uFEFF${value}`, 'utf16le').swap16();
+  // One line: an authority or address may carry line breaks that have no place in metadata.
+  const utf16 = Buffer.from(`\uFEFF${value.replace(/\s+/g, ' ').trim()}`, 'utf16le').swap16();
   return `<${utf16.toString('hex').toUpperCase()}>`;
 }
 

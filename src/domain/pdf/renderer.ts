@@ -98,6 +98,9 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 // Closing a page or the browser is normally instant; a hang here means Chromium is wedged.
 const CLOSE_TIMEOUT_MS = 5_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
+// A page that has rendered this many letters is closed and replaced: Blink's caches and heap in a
+// long-lived page grow with every document, and a fresh page costs only a few tens of ms.
+const PAGE_MAX_RENDERS = 50;
 
 const FONT_STACK = `"DejaVu Sans", "Liberation Sans", sans-serif`;
 
@@ -154,7 +157,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
  * Chromium is started on the first render, not at boot, so that processes which never render
  * (CLI, most tests) never pay for it; and it is started again when it has crashed or been killed.
  * At most `poolSize` pages render at once, because each one costs a renderer process and memory;
- * the rest wait in order. Pages are reused between renders and replaced when a render fails.
+ * the rest wait in order. Pages are reused between renders and replaced when a render fails or after 50 renders.
  */
 export class PdfRenderer {
   private readonly chromiumPath: string;
@@ -165,6 +168,7 @@ export class PdfRenderer {
   private currentBrowser: Browser | null = null;
   private idle: Page[] = [];
   private readonly discarded = new WeakSet<Page>();
+  private readonly renders = new WeakMap<Page, number>();
   private active = 0;
   private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
   private closed = false;
@@ -333,6 +337,12 @@ export class PdfRenderer {
 
   private returnPage(page: Page): void {
     if (this.closed || this.discarded.has(page) || page.isClosed() || !page.browser().connected) return;
+    const renders = (this.renders.get(page) ?? 0) + 1;
+    if (renders >= PAGE_MAX_RENDERS) {
+      void this.discardPage(page);
+      return;
+    }
+    this.renders.set(page, renders);
     this.idle.push(page);
   }
 
@@ -491,9 +501,8 @@ export function renderLetterHtml(letter: LetterData): string {
 }
 
 /**
- * The PDF document information a letter should carry. Chromium only writes Title (from <title>);
- * writing author, subject, keywords and creation date into the PDF needs a post-processor such as
- * pdf-lib, which is not installed yet.
+ * The PDF document information a letter carries. Chromium only writes Title (from <title>);
+ * withDocumentInfo (metadata.ts) writes the rest, and renderLetterPdf (letter.ts) does both.
  */
 export function letterMetadata(letter: LetterData): LetterMetadata {
   return {
