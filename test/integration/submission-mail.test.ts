@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { getConsultation } from '../../src/domain/consultations/service.ts';
+import { getConsultation, sendEvent } from '../../src/domain/consultations/service.ts';
+import { PdfRenderer } from '../../src/domain/pdf/renderer.ts';
 import { createMailer } from '../../src/domain/mail/mailer.ts';
 import { enqueueSubmissionMail } from '../../src/domain/mail/submission.ts';
 import { QUEUES } from '../../src/domain/jobs/boss.ts';
@@ -53,6 +54,34 @@ describe('submission by e-mail', function () {
     expect(delivered.payload.to).to.equal(to);
     expect(delivered.from).to.equal('submitted');
     expect(delivered.to).to.equal('submitted');
+  });
+
+  it('a SUBMIT by e-mail through the service archives the letter and mails that PDF; other channels mail nothing', async () => {
+    const smtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: systemClock });
+    cleanup.push(() => scheduler.stop());
+    const renderer = new PdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+    cleanup.push(() => renderer.close());
+    const deps = { db, clock: systemClock, pdf: renderer, jobs: scheduler.jobs };
+    const people = await makeCouncilWithPeople(db);
+    const byMail = `udvalg-${unique()}@naestved.dk`;
+    const byLetter = `udvalg-${unique()}@naestved.dk`;
+    const mailed = await makeConsultationInState(deps, people, 'approved', { authorityEmail: byMail });
+    const posted = await makeConsultationInState(deps, people, 'approved', { authorityEmail: byLetter });
+
+    await sendEvent(deps, people.secretary.actor, mailed.id, { type: 'SUBMIT', version: mailed.version, channel: 'email', recipient: byMail });
+    await sendEvent(deps, people.secretary.actor, posted.id, { type: 'SUBMIT', version: posted.version, channel: 'letter' });
+    await waitUntil(async () => (await timelineTypes(mailed.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 90_000, 'MAIL_DELIVERED');
+
+    const mails = smtp.received.filter((m) => m.to.includes(byMail));
+    expect(mails).to.have.length(1);
+    const archived = await db.selectFrom('archived_documents').select(['pdf']).where('consultation_id', '=', mailed.id).executeTakeFirstOrThrow();
+    // The attachment is the archived letter itself, byte for byte (base64 in the raw message, folded at 76).
+    const attachment = archived.pdf.toString('base64');
+    expect(mails[0]!.raw.replace(/\r?\n/g, '')).to.include(attachment.slice(0, 2000));
+    expect(smtp.received.filter((m) => m.to.includes(byLetter))).to.deep.equal([]);
+    expect(await timelineTypes(posted.id, people.secretary.actor)).not.to.include('MAIL_DELIVERED');
   });
 
   it('retries while the SMTP server is down and delivers when it is back', async () => {

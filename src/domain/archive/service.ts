@@ -20,6 +20,8 @@ import { renderLetterPdf } from '../pdf/letter.ts';
 import { TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
 import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
+import type { Jobs } from '../jobs/boss.ts';
+import { enqueueSubmissionMail } from '../mail/submission.ts';
 
 /** A committed submission with its archived letter: what a follow-up (e.g. mailing it) needs. */
 export interface SubmittedLetter {
@@ -48,6 +50,8 @@ export interface ArchiveDeps {
   clock: Clock;
   pdf: Pick<PdfRenderer, 'render'>;
   afterSubmit?: AfterSubmit;
+  /** pg-boss; with it, a SUBMIT by e-mail queues the letter's mail in the submitting transaction. */
+  jobs?: Jobs;
   logger?: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
@@ -182,7 +186,7 @@ export async function submitWithLetter(
     if (locked.version !== event.version) throw staleVersion(locked.version);
     await apply(tx, locked, event);
     try {
-      return await insertArchivedDocument(tx, {
+      const archivedRow = await insertArchivedDocument(tx, {
         consultationId: id,
         pdf,
         sha256,
@@ -190,6 +194,9 @@ export async function submitWithLetter(
         templateVersion: TEMPLATE_VERSION,
         submittedBy: actor.userId,
       });
+      // Queued in the same transaction: the mail job exists exactly when the submission does.
+      if (event.channel === 'email' && deps.jobs) await enqueueSubmissionMail({ jobs: deps.jobs }, id, { tx });
+      return archivedRow;
     } catch (error) {
       // The row lock and version check make this unreachable for two submits through here; the
       // unique constraint is the last wall should anything else have archived it meanwhile.

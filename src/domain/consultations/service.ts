@@ -36,6 +36,7 @@ import { parseInput } from '../validation.ts';
 import { mayActorDraft, mayActorRegister, mayActorSee, mayActorSend } from './policy.ts';
 import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
+import type { Jobs } from '../jobs/boss.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
 
 /** What the consultation services need from the outside world. */
@@ -50,6 +51,8 @@ export interface ConsultationDeps {
   pdf?: Pick<PdfRenderer, 'render'>;
   /** Runs once after a submission and its archived letter are committed (see AfterSubmit). */
   afterSubmit?: AfterSubmit;
+  /** pg-boss (in the app): a SUBMIT by e-mail queues the mail of the archived letter. */
+  jobs?: Jobs;
 }
 
 /** A consultation as the UI and the API see it, for one actor. */
