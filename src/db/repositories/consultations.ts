@@ -21,25 +21,25 @@ export function findConsultationRow(db: Executor, id: string) {
 
 /**
  * Writes a new state for a consultation whose version is still `expectedVersion`, raising it by one.
- * Returns the number of rows written: 0 means someone else got there first.
+ * Returns the row as written, or undefined when nothing was written: someone else got there first.
  */
-export async function updateConsultationIfVersion(
+export function updateConsultationIfVersion(
   tx: Executor,
   id: string,
   expectedVersion: number,
   changes: Updateable<ConsultationsTable>,
-): Promise<number> {
-  const result = await tx
+) {
+  return tx
     .updateTable('consultations')
     .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('version', '=', expectedVersion)
+    .returningAll()
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
-/** Appends one row to the event log. */
-export async function insertEvent(
+/** Appends one row to the event log; returns its time and its payload as stored. */
+export function insertEvent(
   db: Executor,
   event: {
     consultationId: string;
@@ -49,8 +49,8 @@ export async function insertEvent(
     toState: string | null;
     payload: Record<string, unknown>;
   },
-): Promise<void> {
-  await db
+) {
+  return db
     .insertInto('consultation_events')
     .values({
       consultation_id: event.consultationId,
@@ -60,7 +60,8 @@ export async function insertEvent(
       to_state: event.toState,
       payload: JSON.stringify(event.payload),
     })
-    .execute();
+    .returning(['at', 'payload'])
+    .executeTakeFirstOrThrow();
 }
 
 /** The event log of a consultation, oldest first, with the actors' names. */
@@ -89,6 +90,22 @@ export function listEvents(db: Executor, consultationId: string) {
  * The draft and the events come back as JSON, so their timestamps are ISO strings.
  */
 export function findConsultationDetails(db: Executor, id: string) {
+  return consultationDetailsQuery(db, id).executeTakeFirst();
+}
+
+/**
+ * The consultation with everything its page shows (see findConsultationDetails), its row locked
+ * for the rest of the transaction so no other event interleaves. Only the consultation row is
+ * locked, not its council or users.
+ */
+export function lockConsultationWithDetails(tx: Tx, id: string) {
+  return consultationDetailsQuery(tx, id).forUpdate('consultations').executeTakeFirst();
+}
+
+/** A consultation row with its council's and assignee's names, its newest draft and its event log. */
+export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
+
+function consultationDetailsQuery(db: Executor, id: string) {
   return db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
@@ -130,8 +147,7 @@ export function findConsultationDetails(db: Executor, id: string) {
           .orderBy('consultation_events.id'),
       ).as('events'),
     ])
-    .where('consultations.id', '=', id)
-    .executeTakeFirst();
+    .where('consultations.id', '=', id);
 }
 
 /** Takes the next number of a council's own reference series for a year. */
