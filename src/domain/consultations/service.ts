@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { Db, Executor, Tx } from '../../db/database.ts';
 import type { Consultation, ConsultationsTable } from '../../db/types.ts';
 import type { Updateable } from 'kysely';
@@ -21,6 +21,7 @@ import {
   EVENT_TYPES,
   isFinalState,
   MACHINE_VERSION,
+  nextSnapshot,
   persistSnapshot,
   restoreSnapshot,
   type ConsultationMachineEvent,
@@ -457,7 +458,7 @@ async function writeTransition(
   changes: Updateable<ConsultationsTable>,
   logPayload: Record<string, unknown>,
 ): Promise<Written> {
-  const [next] = transition(consultationMachine, snapshot, machineEvent);
+  const next = nextSnapshot(snapshot, machineEvent);
   const written = await updateConsultationIfVersion(tx, row.id, row.version, {
     ...changes,
     state: next.value as string,
