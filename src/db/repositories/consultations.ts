@@ -289,3 +289,53 @@ export function listConsultationRows(db: Executor, filter: ConsultationListFilte
 }
 
 export type ConsultationListRow = Awaited<ReturnType<typeof listConsultationRows>>[number];
+
+/**
+ * One state transition's writes in one statement: the new state of a consultation whose version
+ * is still `expectedVersion` (raising it by one) and, only when that row was written, its event
+ * row. Returns the row as written with the event's time and stored payload, or undefined when
+ * nothing was written: someone else got there first. (Two statements would cost one more round
+ * trip per transition; the event can still never be written without the state change.)
+ */
+export async function updateConsultationAndAppendEvent(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  changes: Updateable<ConsultationsTable>,
+  event: { actorId: number | null; type: string; fromState: string | null; toState: string; payload: Record<string, unknown> },
+) {
+  const row = await tx
+    .with('updated', (db) =>
+      db
+        .updateTable('consultations')
+        .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .returningAll(),
+    )
+    .with('event', (db) =>
+      db
+        .insertInto('consultation_events')
+        .columns(['consultation_id', 'actor_id', 'type', 'from_state', 'to_state', 'payload'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id',
+              sql<number | null>`${event.actorId}::integer`.as('actor_id'),
+              sql<string>`${event.type}::text`.as('type'),
+              sql<string | null>`${event.fromState}::text`.as('from_state'),
+              sql<string>`${event.toState}::text`.as('to_state'),
+              sql<string>`${JSON.stringify(event.payload)}::jsonb`.as('payload'),
+            ]),
+        )
+        .returning(['at', 'payload']),
+    )
+    .selectFrom(['updated', 'event'])
+    .selectAll('updated')
+    .select(['event.at as eventAt', 'event.payload as eventPayload'])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { eventAt, eventPayload, ...consultation } = row;
+  return { row: consultation, event: { at: eventAt, payload: eventPayload } };
+}

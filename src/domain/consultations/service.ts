@@ -10,7 +10,7 @@ import {
   listConsultationRows,
   lockConsultationWithDetails,
   takeReferenceNumber,
-  updateConsultationIfVersion,
+  updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
   type ConsultationListFilter,
 } from '../../db/repositories/consultations.ts';
@@ -459,22 +459,15 @@ async function writeTransition(
   logPayload: Record<string, unknown>,
 ): Promise<Written> {
   const next = nextSnapshot(snapshot, machineEvent);
-  const written = await updateConsultationIfVersion(tx, row.id, row.version, {
-    ...changes,
-    state: next.value as string,
-    snapshot: JSON.stringify(persistSnapshot(next)),
-    machine_version: MACHINE_VERSION,
-  });
+  const written = await updateConsultationAndAppendEvent(
+    tx,
+    row.id,
+    row.version,
+    { ...changes, state: next.value as string, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
+    { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value as string, payload: logPayload },
+  );
   if (!written) throw staleVersion(row.version + 1);
-  const stored = await insertEvent(tx, {
-    consultationId: row.id,
-    actorId: actor.userId,
-    type: machineEvent.type,
-    fromState: row.state,
-    toState: next.value as string,
-    payload: logPayload,
-  });
-  return { row: written, event: eventEntry(actor, stored, machineEvent.type, row.state, written.state) };
+  return { row: written.row, event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state) };
 }
 
 /** Saves a draft as a new response version; only in drafting, only by its secretary, with the version check. */
