@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import type { ConsultationsTable, NewConsultation } from '../types.ts';
@@ -98,9 +98,18 @@ export function findConsultationDetails(db: Executor, id: string) {
  * for the rest of the transaction so no other event interleaves. Only the consultation row is
  * locked, not its council or users.
  */
-export function lockConsultationWithDetails(tx: Tx, id: string) {
-  return consultationDetailsQuery(tx, id).forUpdate('consultations').executeTakeFirst();
+export async function lockConsultationWithDetails(tx: Tx, id: string): Promise<ConsultationDetailsRow | undefined> {
+  // Every transition starts here, and the query never changes shape: build and compile it once,
+  // then only bind the id (building this nested query costs more CPU than running it).
+  lockDetailsCompiled ??= consultationDetailsQuery(tx, ID_PLACEHOLDER).forUpdate('consultations').compile();
+  const compiled = lockDetailsCompiled;
+  const parameters = compiled.parameters.map((value) => (value === ID_PLACEHOLDER ? id : value));
+  const result = await tx.executeQuery<ConsultationDetailsRow>({ ...compiled, parameters });
+  return result.rows[0];
 }
+
+const ID_PLACEHOLDER = '00000000-0000-4000-8000-000000000000 (id)';
+let lockDetailsCompiled: CompiledQuery<ConsultationDetailsRow> | undefined;
 
 /** A consultation row with its council's and assignee's names, its newest draft and its event log. */
 export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
