@@ -21,21 +21,21 @@ export function findConsultationRow(db: Executor, id: string) {
 
 /**
  * Writes a new state for a consultation whose version is still `expectedVersion`, raising it by one.
- * Returns the row as written, or undefined when nothing was written: someone else got there first.
+ * Returns the number of rows written: 0 means someone else got there first.
  */
-export function updateConsultationIfVersion(
+export async function updateConsultationIfVersion(
   tx: Executor,
   id: string,
   expectedVersion: number,
   changes: Updateable<ConsultationsTable>,
-) {
-  return tx
+): Promise<number> {
+  const result = await tx
     .updateTable('consultations')
     .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
     .where('id', '=', id)
     .where('version', '=', expectedVersion)
-    .returningAll()
     .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 /** Appends one row to the event log; returns its time and its payload as stored. */
