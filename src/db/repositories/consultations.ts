@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { sql, type CompiledQuery } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import type { ConsultationsTable, NewConsultation } from '../types.ts';
@@ -38,8 +38,8 @@ export async function updateConsultationIfVersion(
   return Number(result.numUpdatedRows);
 }
 
-/** Appends one row to the event log. */
-export async function insertEvent(
+/** Appends one row to the event log; returns its time and its payload as stored. */
+export function insertEvent(
   db: Executor,
   event: {
     consultationId: string;
@@ -49,8 +49,8 @@ export async function insertEvent(
     toState: string | null;
     payload: Record<string, unknown>;
   },
-): Promise<void> {
-  await db
+) {
+  return db
     .insertInto('consultation_events')
     .values({
       consultation_id: event.consultationId,
@@ -60,7 +60,8 @@ export async function insertEvent(
       to_state: event.toState,
       payload: JSON.stringify(event.payload),
     })
-    .execute();
+    .returning(['at', 'payload'])
+    .executeTakeFirstOrThrow();
 }
 
 /** The event log of a consultation, oldest first, with the actors' names. */
@@ -89,6 +90,31 @@ export function listEvents(db: Executor, consultationId: string) {
  * The draft and the events come back as JSON, so their timestamps are ISO strings.
  */
 export function findConsultationDetails(db: Executor, id: string) {
+  return consultationDetailsQuery(db, id).executeTakeFirst();
+}
+
+/**
+ * The consultation with everything its page shows (see findConsultationDetails), its row locked
+ * for the rest of the transaction so no other event interleaves. Only the consultation row is
+ * locked, not its council or users.
+ */
+export async function lockConsultationWithDetails(tx: Tx, id: string): Promise<ConsultationDetailsRow | undefined> {
+  // Every transition starts here, and the query never changes shape: build and compile it once,
+  // then only bind the id (building this nested query costs more CPU than running it).
+  lockDetailsCompiled ??= consultationDetailsQuery(tx, ID_PLACEHOLDER).forUpdate('consultations').compile();
+  const compiled = lockDetailsCompiled;
+  const parameters = compiled.parameters.map((value) => (value === ID_PLACEHOLDER ? id : value));
+  const result = await tx.executeQuery<ConsultationDetailsRow>({ ...compiled, parameters });
+  return result.rows[0];
+}
+
+const ID_PLACEHOLDER = '00000000-0000-4000-8000-000000000000 (id)';
+let lockDetailsCompiled: CompiledQuery<ConsultationDetailsRow> | undefined;
+
+/** A consultation row with its council's and assignee's names, its newest draft and its event log. */
+export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
+
+function consultationDetailsQuery(db: Executor, id: string) {
   return db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
@@ -130,8 +156,7 @@ export function findConsultationDetails(db: Executor, id: string) {
           .orderBy('consultation_events.id'),
       ).as('events'),
     ])
-    .where('consultations.id', '=', id)
-    .executeTakeFirst();
+    .where('consultations.id', '=', id);
 }
 
 /** Takes the next number of a council's own reference series for a year. */
@@ -273,3 +298,53 @@ export function listConsultationRows(db: Executor, filter: ConsultationListFilte
 }
 
 export type ConsultationListRow = Awaited<ReturnType<typeof listConsultationRows>>[number];
+
+/**
+ * One state transition's writes in one statement: the new state of a consultation whose version
+ * is still `expectedVersion` (raising it by one) and, only when that row was written, its event
+ * row. Returns the row as written with the event's time and stored payload, or undefined when
+ * nothing was written: someone else got there first. (Two statements would cost one more round
+ * trip per transition; the event can still never be written without the state change.)
+ */
+export async function updateConsultationAndAppendEvent(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  changes: Updateable<ConsultationsTable>,
+  event: { actorId: number | null; type: string; fromState: string | null; toState: string; payload: Record<string, unknown> },
+) {
+  const row = await tx
+    .with('updated', (db) =>
+      db
+        .updateTable('consultations')
+        .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+        .where('id', '=', id)
+        .where('version', '=', expectedVersion)
+        .returningAll(),
+    )
+    .with('event', (db) =>
+      db
+        .insertInto('consultation_events')
+        .columns(['consultation_id', 'actor_id', 'type', 'from_state', 'to_state', 'payload'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id',
+              sql<number | null>`${event.actorId}::integer`.as('actor_id'),
+              sql<string>`${event.type}::text`.as('type'),
+              sql<string | null>`${event.fromState}::text`.as('from_state'),
+              sql<string>`${event.toState}::text`.as('to_state'),
+              sql<string>`${JSON.stringify(event.payload)}::jsonb`.as('payload'),
+            ]),
+        )
+        .returning(['at', 'payload']),
+    )
+    .selectFrom(['updated', 'event'])
+    .selectAll('updated')
+    .select(['event.at as eventAt', 'event.payload as eventPayload'])
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { eventAt, eventPayload, ...consultation } = row;
+  return { row: consultation, event: { at: eventAt, payload: eventPayload } };
+}

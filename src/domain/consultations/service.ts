@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import type { Db, Executor, Tx } from '../../db/database.ts';
 import type { Consultation, ConsultationsTable } from '../../db/types.ts';
 import type { Updateable } from 'kysely';
@@ -8,9 +8,10 @@ import {
   insertResponseVersion,
   findConsultationDetails,
   listConsultationRows,
-  lockConsultation,
+  lockConsultationWithDetails,
   takeReferenceNumber,
-  updateConsultationIfVersion,
+  updateConsultationAndAppendEvent,
+  type ConsultationDetailsRow,
   type ConsultationListFilter,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
@@ -20,6 +21,7 @@ import {
   EVENT_TYPES,
   isFinalState,
   MACHINE_VERSION,
+  nextSnapshot,
   persistSnapshot,
   restoreSnapshot,
   type ConsultationMachineEvent,
@@ -197,12 +199,16 @@ function commentOf(payload: Record<string, unknown>): string | null {
 
 /** One consultation with its draft and timeline, or NOT_FOUND when the actor may not see it. */
 export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: string): Promise<ConsultationDetails> {
-  // One query: a transition returns this view too, so its round trips count in every call.
   const row = isUuid(id) ? await findConsultationDetails(deps.db, id) : undefined;
+  return detailsFor(actor, row, deps.clock());
+}
+
+/** The details view of a row read with its draft and events, or NOT_FOUND when the actor may not see it. */
+function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date): ConsultationDetails {
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   const { draft, events } = row;
   return {
-    ...toView(actor, row, deps.clock()),
+    ...toView(actor, row, now),
     draft: draft
       ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
       : null,
@@ -216,6 +222,32 @@ export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: 
       payload: e.payload,
     })),
   };
+}
+
+/** What one transition wrote: the row as updated, the event row, and new names when ASSIGN changed them. */
+interface Written {
+  row: Consultation;
+  event: ConsultationDetailsRow['events'][number];
+  names?: Pick<ConsultationDetailsRow, 'councilSlug' | 'councilName' | 'councilDueSoonDays' | 'assigneeEmail' | 'assigneeName'>;
+}
+
+/**
+ * The details row after a transition, from the row read (and locked) before it and what the
+ * transition wrote. Every changed column comes from UPDATE … RETURNING and the event from
+ * INSERT … RETURNING, so this equals a fresh read without one more round trip.
+ */
+function detailsAfter(before: ConsultationDetailsRow, written: Written): ConsultationDetailsRow {
+  return { ...before, ...written.row, ...written.names, events: [...before.events, written.event] };
+}
+
+function eventEntry(
+  actor: Actor,
+  stored: { at: Date; payload: Record<string, unknown> },
+  type: string,
+  fromState: string | null,
+  toState: string,
+): ConsultationDetailsRow['events'][number] {
+  return { at: stored.at.toISOString(), type, from_state: fromState, to_state: toState, payload: stored.payload, actorName: actor.name };
 }
 
 /** Listing options; `council` is a slug. */
@@ -295,7 +327,7 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
   const values = parseInput(newConsultationSchema, input);
   checkDeadlineRange(values.deadline, deps.clock());
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
-  const id = await deps.db.transaction().execute(async (tx) => {
+  const details = await deps.db.transaction().execute(async (tx) => {
     const [initial] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
     const row = await insertConsultation(tx, {
       title: values.title,
@@ -311,7 +343,7 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
       machine_version: MACHINE_VERSION,
       created_by: actor.userId,
     });
-    await insertEvent(tx, {
+    const registered = await insertEvent(tx, {
       consultationId: row.id,
       actorId: actor.userId,
       type: 'REGISTERED',
@@ -319,12 +351,21 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
       toState: row.state,
       payload: {},
     });
-    if (values.council) {
-      await applyEvent(tx, deps, actor, row, { type: 'ASSIGN', version: row.version, council: values.council, assignee: null });
-    }
-    return row.id;
+    const fresh: ConsultationDetailsRow = {
+      ...row,
+      councilSlug: null,
+      councilName: null,
+      councilDueSoonDays: null,
+      assigneeEmail: null,
+      assigneeName: null,
+      draft: null,
+      events: [eventEntry(actor, registered, 'REGISTERED', null, row.state)],
+    };
+    if (!values.council) return fresh;
+    const written = await applyEvent(tx, deps, actor, row, { type: 'ASSIGN', version: row.version, council: values.council, assignee: null });
+    return detailsAfter(fresh, written);
   });
-  return getConsultation(deps, actor, id);
+  return detailsFor(actor, details, deps.clock());
 }
 
 /**
@@ -335,27 +376,30 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
 export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
   if (deps.pdf && (input as { type?: unknown } | null)?.type === 'SUBMIT') {
     // The letter is rendered before the transaction; the transition itself is still applyEvent's.
-    await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, (tx, row, event) => applyEvent(tx, deps, actor, row, event));
+    await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event) => {
+      await applyEvent(tx, deps, actor, row, event);
+    });
     return getConsultation(deps, actor, id);
   }
-  await deps.db.transaction().execute(async (tx) => {
-    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
+  const details = await deps.db.transaction().execute(async (tx) => {
+    const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     // A role that may never send this event hears so before any detail of the payload.
     const type = (input as { type?: unknown } | null)?.type;
     if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
     const event = parseInput(eventSchema, input);
-    await applyEvent(tx, deps, actor, row, event);
+    return detailsAfter(row, await applyEvent(tx, deps, actor, row, event));
   });
-  return getConsultation(deps, actor, id);
+  return detailsFor(actor, details, deps.clock());
 }
 
-async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput): Promise<void> {
+async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput): Promise<Written> {
   const changes: Updateable<ConsultationsTable> = {};
   let machineEvent: ConsultationMachineEvent;
   let roleCouncilId = row.council_id;
   const logPayload: Record<string, unknown> = {};
   let referenceFor: { id: number; reference_prefix: string } | undefined;
+  let names: Written['names'];
 
   switch (event.type) {
     case 'ASSIGN': {
@@ -365,6 +409,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
       }
       roleCouncilId = council.id;
       let assigneeId: number | null = null;
+      let assigneeNames: { email: string; name: string } | null = null;
       if (event.assignee) {
         const assignee = await findUserByEmail(tx, event.assignee);
         const members = await listCouncilMembers(tx, council.id, ['secretary', 'chair']);
@@ -374,9 +419,18 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
           });
         }
         assigneeId = assignee.id;
+        assigneeNames = assignee;
       } else if (roleIn(actor, council.id) === 'secretary') {
         assigneeId = actor.userId;
+        assigneeNames = actor;
       }
+      names = {
+        councilSlug: council.slug,
+        councilName: council.name,
+        councilDueSoonDays: council.due_soon_working_days,
+        assigneeEmail: assigneeNames?.email ?? null,
+        assigneeName: assigneeNames?.name ?? null,
+      };
       changes.council_id = council.id;
       changes.assignee_id = assigneeId;
       machineEvent = { type: 'ASSIGN', council: council.slug, assignee: event.assignee ?? null };
@@ -411,7 +465,8 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
     const number = await takeReferenceNumber(tx, referenceFor.id, year);
     changes.reference = `${referenceFor.reference_prefix}-${year}-${String(number).padStart(4, '0')}`;
   }
-  await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload);
+  const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload);
+  return { ...written, names };
 }
 
 async function writeTransition(
@@ -422,29 +477,23 @@ async function writeTransition(
   machineEvent: ConsultationMachineEvent,
   changes: Updateable<ConsultationsTable>,
   logPayload: Record<string, unknown>,
-): Promise<void> {
-  const [next] = transition(consultationMachine, snapshot, machineEvent);
-  const written = await updateConsultationIfVersion(tx, row.id, row.version, {
-    ...changes,
-    state: next.value as string,
-    snapshot: JSON.stringify(persistSnapshot(next)),
-    machine_version: MACHINE_VERSION,
-  });
-  if (written !== 1) throw staleVersion(row.version + 1);
-  await insertEvent(tx, {
-    consultationId: row.id,
-    actorId: actor.userId,
-    type: machineEvent.type,
-    fromState: row.state,
-    toState: next.value as string,
-    payload: logPayload,
-  });
+): Promise<Written> {
+  const next = nextSnapshot(snapshot, machineEvent);
+  const written = await updateConsultationAndAppendEvent(
+    tx,
+    row.id,
+    row.version,
+    { ...changes, state: next.value as string, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
+    { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value as string, payload: logPayload },
+  );
+  if (!written) throw staleVersion(row.version + 1);
+  return { row: written.row, event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state) };
 }
 
 /** Saves a draft as a new response version; only in drafting, only by its secretary, with the version check. */
 export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
-  await deps.db.transaction().execute(async (tx) => {
-    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
+  const details = await deps.db.transaction().execute(async (tx) => {
+    const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     const values = parseInput(saveDraftSchema, input);
     if (!mayActorDraft(actor, row.council_id)) throw forbidden('Kun rådets sekretær kan skrive udkastet');
@@ -455,10 +504,14 @@ export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string
     if (!snapshot.can(machineEvent)) {
       throw new AppError('TRANSITION_NOT_ALLOWED', 'Udkastet kan kun ændres mens høringen er under udarbejdelse');
     }
-    await insertResponseVersion(tx, { consultationId: row.id, number: draftNumber, body: values.body, authorId: actor.userId });
-    await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length });
+    const draft = await insertResponseVersion(tx, { consultationId: row.id, number: draftNumber, body: values.body, authorId: actor.userId });
+    const written = await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length });
+    return {
+      ...detailsAfter(row, written),
+      draft: { number: draft.number, body: draft.body, created_at: draft.created_at.toISOString(), authorName: actor.name },
+    };
   });
-  return getConsultation(deps, actor, id);
+  return detailsFor(actor, details, deps.clock());
 }
 
 const MAX_DEADLINE_YEARS_AHEAD = 5;

@@ -33,22 +33,25 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
  */
 const holidaysByYear = new Map<number, Set<number>>();
 
-/** The same answer date-holidays gives for one date: a public holiday at noon Danish time. */
-function isPublicHolidayUncached(isoDate: string): boolean {
-  const noon = DateTime.fromISO(`${isoDate}T12:00`, { zone: ZONE }).toJSDate();
-  const found = danishHolidays.isHoliday(noon);
-  return Array.isArray(found) && found.some((h) => h.type === 'public');
-}
-
 function holidaysOf(year: number): Set<number> {
   let days = holidaysByYear.get(year);
   if (!days) {
     days = new Set();
-    // Asking about every day of the year (not getHolidays) keeps the answers exactly those of isHoliday.
+    // A day is a public holiday when its noon (Danish time) falls within one, as isHoliday(noon)
+    // answers; the neighbouring years' lists catch a holiday that crosses New Year.
+    const first = Date.UTC(year, 0, 1) / DAY_MS;
     const last = Date.UTC(year, 11, 31) / DAY_MS;
-    for (let day = Date.UTC(year, 0, 1) / DAY_MS; day <= last; day++) {
-      const isoDate = isoOfDay(day);
-      if (CLOSED_MONTH_DAYS.has(isoDate.slice(5, 10)) || isPublicHolidayUncached(isoDate)) days.add(day);
+    for (const holiday of [year - 1, year, year + 1].flatMap((y) => danishHolidays.getHolidays(y))) {
+      if (holiday.type !== 'public') continue;
+      const listed = dayOf(holiday.date.slice(0, 10));
+      for (let day = listed - 1; day <= listed + 1; day++) {
+        if (day < first || day > last) continue;
+        const noon = DateTime.fromISO(`${isoOfDay(day)}T12:00`, { zone: ZONE }).toMillis();
+        if (holiday.start.getTime() <= noon && noon < holiday.end.getTime()) days.add(day);
+      }
+    }
+    for (let day = first; day <= last; day++) {
+      if (CLOSED_MONTH_DAYS.has(isoOfDay(day).slice(5, 10))) days.add(day);
     }
     holidaysByYear.set(year, days);
   }
