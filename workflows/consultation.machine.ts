@@ -1,4 +1,4 @@
-import { assign, createActor, setup, type ActorScope, type SnapshotFrom } from 'xstate';
+import { assign, setup, type SnapshotFrom } from 'xstate';
 
 /**
  * The life of one consultation (høring), from arrival to a final state. The machine is pure:
@@ -248,31 +248,4 @@ export function restoreSnapshot(persisted: PersistedConsultation, storedVersion:
 /** True when the state is final: nothing more can happen to the consultation. */
 export function isFinalState(state: string): boolean {
   return (FINAL_STATES as readonly string[]).includes(state);
-}
-
-type ConsultationActorScope = ActorScope<ConsultationSnapshot, ConsultationMachineEvent>;
-let inertScope: ConsultationActorScope | undefined;
-
-/**
- * The snapshot after `event`, the same as xstate's `transition(consultationMachine, snapshot,
- * event)[0]`. `transition()` builds a throwaway actor and actor system on every call, which costs
- * several times the transition itself; this machine invokes and spawns no actors and has only
- * assign actions, so one inert scope (which, like transition(), executes nothing) serves every call.
- */
-export function nextSnapshot(snapshot: ConsultationSnapshot, event: ConsultationMachineEvent): ConsultationSnapshot {
-  if (!inertScope) {
-    const self = createActor(consultationMachine, { input: { deadline: new Date(0).toISOString() } });
-    inertScope = {
-      self,
-      defer: () => {},
-      id: '',
-      logger: () => {},
-      sessionId: '',
-      stopChild: () => {},
-      system: self.system,
-      emit: () => {},
-      actionExecutor: () => {},
-    };
-  }
-  return consultationMachine.transition(snapshot, event, inertScope);
 }

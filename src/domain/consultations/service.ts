@@ -1,4 +1,4 @@
-import { initialTransition } from 'xstate';
+import { initialTransition, transition } from 'xstate';
 import type { Db, Executor, Tx } from '../../db/database.ts';
 import type { Consultation, ConsultationsTable } from '../../db/types.ts';
 import type { Updateable } from 'kysely';
@@ -21,7 +21,6 @@ import {
   EVENT_TYPES,
   isFinalState,
   MACHINE_VERSION,
-  nextSnapshot,
   persistSnapshot,
   restoreSnapshot,
   type ConsultationMachineEvent,
@@ -478,7 +477,7 @@ async function writeTransition(
   changes: Updateable<ConsultationsTable>,
   logPayload: Record<string, unknown>,
 ): Promise<Written> {
-  const next = nextSnapshot(snapshot, machineEvent);
+  const [next] = transition(consultationMachine, snapshot, machineEvent);
   const written = await updateConsultationAndAppendEvent(
     tx,
     row.id,
