@@ -38,8 +38,9 @@ export async function registerConsultationWithDocuments(
     details.push(...detailsOf(error));
   }
   if (details.length > 0) throw new AppError('VALIDATION_FAILED', 'Nogle felter er ikke udfyldt korrekt', { details });
-  const consultation = await registerConsultation(deps, actor, input);
-  await storeDocuments(deps.db, actor, consultation.id, documents);
+  const consultation = await registerConsultation(deps, actor, input, {
+    alongside: (tx, id) => storeDocuments(tx, actor, id, documents),
+  });
   const statusUrl = await statusUrlFor(deps, actor, {
     id: consultation.id,
     council_id: consultation.council?.id ?? null,

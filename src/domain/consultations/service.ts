@@ -322,7 +322,15 @@ export async function listConsultations(
 }
 
 /** Registers a consultation; with a council it is assigned at once (and gets the council's reference). */
-export async function registerConsultation(deps: ConsultationDeps, actor: Actor, input: unknown): Promise<ConsultationDetails> {
+export async function registerConsultation(
+  deps: ConsultationDeps,
+  actor: Actor,
+  input: unknown,
+  options: {
+    /** Runs inside the registering transaction (e.g. storing the documents), so all or nothing is stored. */
+    alongside?: (tx: Tx, consultationId: string) => Promise<void>;
+  } = {},
+): Promise<ConsultationDetails> {
   const values = parseInput(newConsultationSchema, input);
   checkDeadlineRange(values.deadline, deps.clock());
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
@@ -360,6 +368,7 @@ export async function registerConsultation(deps: ConsultationDeps, actor: Actor,
       draft: null,
       events: [eventEntry(actor, registered, 'REGISTERED', null, row.state)],
     };
+    await options.alongside?.(tx, row.id);
     if (!values.council) return fresh;
     const written = await applyEvent(tx, deps, actor, row, { type: 'ASSIGN', version: row.version, council: values.council, assignee: null });
     return detailsAfter(fresh, written);
