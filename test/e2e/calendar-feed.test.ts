@@ -1,5 +1,4 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { calendarFeedUrl, calendarFeedUrlForEmail, renewCalendarFeed } from '../../src/domain/calendar/service.ts';
@@ -7,7 +6,7 @@ import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { parseDeadline } from '../../src/domain/time.ts';
 import { addMember } from '../../src/domain/users/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import { testDatabaseUrl } from '../support/db.ts';
+import { runCli } from '../support/cli.ts';
 import { makeConsultation, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 
 function vevents(parsed: CalendarResponse): Map<string, VEvent> {
@@ -92,15 +91,7 @@ describe('calendar feeds', () => {
   it('npm run cli -- calendar url --email E [--council SLUG] prints {"url": ...}', async function () {
     this.timeout(120_000);
     const people = await makeCouncilWithPeople(app.deps.db);
-    const run = (...args: string[]) =>
-      new Promise<{ code: number; stdout: string }>((resolve) => {
-        execFile(
-          process.execPath,
-          ['--import', 'tsx', 'src/cli/main.ts', ...args],
-          { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', SESSION_SECRET: app.deps.config.sessionSecret, PUBLIC_URL: app.baseUrl } },
-          (error, stdout) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout }),
-        );
-      });
+    const run = (...args: string[]) => runCli(args, { SESSION_SECRET: app.deps.config.sessionSecret, PUBLIC_URL: app.baseUrl });
     const result = await run('calendar', 'url', '--email', people.chair.email, '--council', people.council.slug);
     expect(result.code).to.equal(0);
     const { url } = JSON.parse(result.stdout) as { url: string };

@@ -1,20 +1,11 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
 import { verifyArchive } from '../../src/domain/archive/service.ts';
 import { TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
-import { testDatabase, testDatabaseUrl } from '../support/db.ts';
+import { runCli } from '../support/cli.ts';
+import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 describe('CLI archive verify', function () {
   this.timeout(120_000);

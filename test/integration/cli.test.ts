@@ -1,26 +1,10 @@
 import { expect } from 'chai';
-import { execFile } from 'node:child_process';
-import { testDatabase, testDatabaseUrl } from '../support/db.ts';
+import { runCli } from '../support/cli.ts';
+import { testDatabase } from '../support/db.ts';
 import { unique } from '../support/factories.ts';
 import { userIdForToken } from '../../src/domain/tokens/service.ts';
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-// The CLI as a user runs it, in its own process, against the test database.
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const cli = (...args: string[]) => runCli(args);
 
 const json = (text: string) => JSON.parse(text.trim()) as Record<string, any>;
 

@@ -4,6 +4,13 @@ import { findCouncilByReferencePrefix, findCouncilBySlug, insertCouncil } from '
 import { AppError } from '../errors.ts';
 import { optionalText, parseInput, requiredText } from '../validation.ts';
 
+/** The prefix of a council's own references (NAE in NAE-2026-0017). */
+const referencePrefixSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-ZÆØÅ0-9]{2,8}$/, 'Præfikset skal være 2-8 store bogstaver eller tal');
+
 export const newCouncilSchema = z.object({
   slug: z
     .string()
@@ -11,12 +18,7 @@ export const newCouncilSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'Kortnavnet må kun have små bogstaver a-z, tal og bindestreg (2-63 tegn)'),
   name: requiredText(200),
   municipality: optionalText(200),
-  referencePrefix: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-ZÆØÅ0-9]{2,8}$/, 'Præfikset skal være 2-8 store bogstaver eller tal')
-    .optional(),
+  referencePrefix: referencePrefixSchema.optional(),
   letterheadAddress: optionalText(500),
   letterheadContact: optionalText(500),
 });
@@ -104,11 +106,7 @@ const reminderDaysSchema = z.preprocess(
 export const councilSettingsSchema = z.object({
   name: requiredText(200),
   municipality: optionalText(200),
-  referencePrefix: z
-    .string()
-    .trim()
-    .toUpperCase()
-    .regex(/^[A-ZÆØÅ0-9]{2,8}$/, 'Præfikset skal være 2-8 store bogstaver eller tal'),
+  referencePrefix: referencePrefixSchema,
   letterheadAddress: optionalText(500),
   letterheadContact: optionalText(500),
   dueSoonWorkingDays: z.coerce
