@@ -44,21 +44,23 @@ export async function insertArchivedDocument(
   return { id: row.id, createdAt: row.created_at };
 }
 
-/** The archived letter of a consultation with its bytes, or undefined before submission. */
-export function findArchivedDocument(db: Executor, consultationId: string) {
-  return db
-    .selectFrom('archived_documents')
-    .select([
+// What describes an archived letter, without its bytes.
+const ARCHIVE_INFO_COLUMNS = [
       'id',
       'consultation_id as consultationId',
-      'pdf',
       'sha256',
       'size_bytes as sizeBytes',
       'response_version_id as responseVersionId',
       'template_version as templateVersion',
       'submitted_by as submittedBy',
       'created_at as createdAt',
-    ])
+] as const;
+
+/** The archived letter of a consultation with its bytes, or undefined before submission. */
+export function findArchivedDocument(db: Executor, consultationId: string) {
+  return db
+    .selectFrom('archived_documents')
+    .select([...ARCHIVE_INFO_COLUMNS, 'pdf'])
     .where('consultation_id', '=', consultationId)
     .executeTakeFirst();
 }
@@ -67,16 +69,7 @@ export function findArchivedDocument(db: Executor, consultationId: string) {
 export function findArchivedDocumentInfo(db: Executor, consultationId: string): Promise<ArchivedDocumentInfo | undefined> {
   return db
     .selectFrom('archived_documents')
-    .select([
-      'id',
-      'consultation_id as consultationId',
-      'sha256',
-      'size_bytes as sizeBytes',
-      'response_version_id as responseVersionId',
-      'template_version as templateVersion',
-      'submitted_by as submittedBy',
-      'created_at as createdAt',
-    ])
+    .select(ARCHIVE_INFO_COLUMNS)
     .where('consultation_id', '=', consultationId)
     .executeTakeFirst();
 }
