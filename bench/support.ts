@@ -3,11 +3,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import type { LogEvent } from 'kysely';
 import pg from 'pg';
 // database.ts also installs the pg type parsers the app relies on (DATE as string, INT8 as number).
-import type { Db } from '../src/db/database.ts';
-import '../src/db/database.ts';
+import { createDatabase, type Db } from '../src/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded.ts';
 import { migrateToLatest } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/types.ts';
@@ -95,13 +94,8 @@ export async function startBenchDatabase(options: BenchDatabaseOptions = {}): Pr
     url = embedded.url;
     await recreateDatabase(url);
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 40, application_name: 'raadssvar-bench' });
-  // An idle connection cut by the server (e.g. while the embedded cluster stops) must not crash the run.
-  pool.on('error', () => {});
-  const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool }),
-    ...(options.onQuery ? { log: options.onQuery } : {}),
-  });
+  // The app's own pool and Kysely set-up, so the benchmark measures what the app runs.
+  const { db, pool } = createDatabase(url, { max: options.poolSize ?? 40, applicationName: 'raadssvar-bench', log: options.onQuery });
   const stop = async () => {
     await db.destroy();
     if (embedded?.startedHere) await embedded.stop();

@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { Db } from '../src/db/database.ts';
-import type { Database } from '../src/db/types.ts';
+import { createDatabase, type Db } from '../src/db/database.ts';
 import { loadActor, type Actor } from '../src/domain/access/actor.ts';
 import { registerConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../src/domain/consultations/service.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
@@ -269,8 +267,7 @@ function queryKind(text: string): string {
  * every statement (BEGIN and COMMIT included) with its round-trip time, per service call.
  */
 async function profile(url: string, fixture: Fixture) {
-  const pool = new pg.Pool({ connectionString: url, max: 2, application_name: 'raadssvar-bench-profile' });
-  pool.on('error', () => {});
+  const { db, pool } = createDatabase(url, { max: 2, applicationName: 'raadssvar-bench-profile' });
   const records: QueryRecord[] = [];
   let step: Step = 'register';
   pool.on('connect', (client) => {
@@ -290,7 +287,6 @@ async function profile(url: string, fixture: Fixture) {
       return result;
     };
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const deps: ConsultationDeps = { db, clock: systemClock };
   const wall = new Map<Step, number>();
   const stats = newStats();

@@ -144,10 +144,12 @@ export const consultationMachine = setup({
 }).createMachine({
   id: 'consultation',
   initial: 'received',
-  context: ({ input }) => ({
-    council: input.council ?? null,
-    assignee: input.assignee ?? null,
-    deadline: input.deadline,
+  // XState's transition() builds a throwaway initial snapshot without input on every call; reading
+  // `input` safely spares each transition a thrown and caught TypeError (costly with its stack).
+  context: ({ input }: { input: ConsultationInput | undefined }) => ({
+    council: input?.council ?? null,
+    assignee: input?.assignee ?? null,
+    deadline: input?.deadline ?? '',
     draftNumber: 0,
     draftEmpty: true,
     changesRequested: null,

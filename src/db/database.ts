@@ -1,5 +1,6 @@
-import { Kysely, PostgresDialect, type Transaction } from 'kysely';
+import { Kysely, PostgresDialect, type KyselyConfig, type Transaction } from 'kysely';
 import pg from 'pg';
+import { usePreparedStatements } from './prepared.ts';
 import type { Database } from './types.ts';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a calendar date has no time zone to shift it.
@@ -20,12 +21,16 @@ export interface DatabaseHandle {
 }
 
 /** Opens a pool to `connectionString` and a Kysely instance over it. */
-export function createDatabase(connectionString: string, options: { max?: number } = {}): DatabaseHandle {
-  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: 'raadssvar' });
+export function createDatabase(
+  connectionString: string,
+  options: { max?: number; applicationName?: string; log?: KyselyConfig['log'] } = {},
+): DatabaseHandle {
+  const pool = new pg.Pool({ connectionString, max: options.max ?? 10, application_name: options.applicationName ?? 'raadssvar' });
   // An idle client whose connection dies (server restart, admin kill) is dropped by the pool;
   // without a listener that error would crash the process.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  usePreparedStatements(pool);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
   return {
     db,
     pool,

@@ -143,6 +143,39 @@ describe('consultation service', () => {
       const assigned = await sendEvent(deps, a.secretary.actor, unassigned.id, { type: 'ASSIGN', version: 1, council: a.council.slug });
       expect(assigned).to.include({ state: 'assigned', version: 2, reference: `${a.council.referencePrefix}-${year}-0003` });
     });
+
+    it('keeps counting past 9999 in a year, with as many digits as the number needs', async () => {
+      const { council, secretary } = await makeCouncilWithPeople(db);
+      const year = Number(danishDate(deps.clock()).slice(0, 4));
+      await db.insertInto('reference_counters').values({ council_id: council.id, year, last_number: 9998 }).execute();
+      const last4 = await makeConsultation(deps, secretary.actor, { council: council.slug });
+      const first5 = await makeConsultation(deps, secretary.actor, { council: council.slug });
+      expect(last4.reference).to.equal(`${council.referencePrefix}-${year}-9999`);
+      expect(first5.reference).to.equal(`${council.referencePrefix}-${year}-10000`);
+    });
+
+    it('answers each write with exactly what a fresh read gives (built from what the statements returned)', async () => {
+      const { council, secretary, chair } = await makeCouncilWithPeople(db);
+      const sec = secretary.actor;
+      const unassigned = await makeConsultation(deps, sec, { deadline: deadlineInDays(30) });
+      expect(unassigned).to.deep.equal(await getConsultation(deps, sec, unassigned.id));
+      let c = await sendEvent(deps, sec, unassigned.id, { type: 'ASSIGN', version: unassigned.version, council: council.slug });
+      expect(c).to.deep.equal(await getConsultation(deps, sec, c.id));
+      const registered = await makeConsultation(deps, sec, { council: council.slug, deadline: deadlineInDays(30) });
+      expect(registered.timeline.map((e) => [e.type, e.from, e.to])).to.deep.equal([
+        ['REGISTERED', null, 'received'],
+        ['ASSIGN', 'received', 'assigned'],
+      ]);
+      expect(registered).to.deep.equal(await getConsultation(deps, sec, registered.id));
+      c = await sendEvent(deps, sec, registered.id, { type: 'START_DRAFTING', version: registered.version });
+      expect(c).to.deep.equal(await getConsultation(deps, sec, c.id));
+      c = await saveDraft(deps, sec, c.id, { body: 'Rådet bakker op om *strategien*.', version: c.version });
+      expect(c.draft).to.include({ number: 1, body: 'Rådet bakker op om *strategien*.', savedBy: sec.name });
+      expect(c).to.deep.equal(await getConsultation(deps, sec, c.id));
+      c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
+      c = await sendEvent(deps, chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
+      expect(c).to.deep.equal(await getConsultation(deps, chair.actor, c.id));
+    });
   });
 
   describe('the lifecycle', () => {

@@ -197,6 +197,15 @@ describe('consultation machine', () => {
     expect([...OPEN_STATES, ...FINAL_STATES]).to.have.members(ALL_STATES);
   });
 
+  it('builds an initial snapshot without input (transition() makes one on every call) without failing', () => {
+    // A context factory that reads a missing input throws inside XState, which catches the error
+    // and marks the throwaway snapshot failed: correct results, but every transition pays for it.
+    const [initial] = initialTransition(consultationMachine, undefined as never);
+    expect(initial.status).to.equal('active');
+    expect(initial.error).to.equal(undefined);
+    expect(initial.value).to.equal('received');
+  });
+
   it('starts in received with a fresh context from the input', () => {
     const snapshot = start({ deadline: DEADLINE, council: 'aeldreraadet' });
     expect(snapshot.value).to.equal('received');

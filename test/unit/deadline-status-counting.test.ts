@@ -25,6 +25,30 @@ describe('deadlineStatus counts working days like workingDaysBetween', () => {
     );
   });
 
+  it('counts daysLeft between the Danish calendar dates of now and the deadline, for any instants since 1900', () => {
+    const danishDay = (instant: Date) => DateTime.fromJSDate(instant, { zone: ZONE }).startOf('day').setZone('UTC', { keepLocalTime: true });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2031, 11, 31) }),
+        fc.integer({ min: -400 * 24 * 60, max: 400 * 24 * 60 }),
+        (nowMs, minutesAhead) => {
+          const now = new Date(nowMs);
+          const deadline = new Date(nowMs + minutesAhead * 60_000);
+          const expected = Math.round(danishDay(deadline).diff(danishDay(now), 'days').days);
+          expect(deadlineStatus({ deadline, now, closed: true }).daysLeft).to.equal(expected);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+    // The minute before and the minute of Danish midnight on the nights summer time starts and ends in 2026.
+    for (const iso of ['2026-03-28T22:59:00Z', '2026-03-28T23:00:00Z', '2026-10-24T21:59:00Z', '2026-10-24T22:00:00Z']) {
+      const now = new Date(iso);
+      const deadline = new Date('2026-12-01T12:00:00Z');
+      const expected = Math.round(danishDay(deadline).diff(danishDay(now), 'days').days);
+      expect(deadlineStatus({ deadline, now, closed: false }).daysLeft, iso).to.equal(expected);
+    }
+  });
+
   it('does not count Easter, Christmas or weekends', () => {
     // From Wednesday 1 April 2026: Maundy Thursday, Good Friday, the Easter weekend and Easter Monday
     // are off, so Tuesday 7 and Wednesday 8 April are the only two working days up to the deadline.

@@ -1,13 +1,8 @@
-import { sql, type CompiledQuery } from 'kysely';
+import { sql, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
+import { statementTemplate } from '../prepared.ts';
 import type { ConsultationsTable, NewConsultation } from '../types.ts';
-import type { Updateable } from 'kysely';
-
-/** Inserts a consultation and returns its row. */
-export function insertConsultation(db: Executor, values: NewConsultation) {
-  return db.insertInto('consultations').values(values).returningAll().executeTakeFirstOrThrow();
-}
 
 /** The consultation row, locked for the rest of the transaction so no other event interleaves. */
 export function lockConsultation(tx: Tx, id: string) {
@@ -17,25 +12,6 @@ export function lockConsultation(tx: Tx, id: string) {
 /** The consultation row, or undefined. */
 export function findConsultationRow(db: Executor, id: string) {
   return db.selectFrom('consultations').selectAll().where('id', '=', id).executeTakeFirst();
-}
-
-/**
- * Writes a new state for a consultation whose version is still `expectedVersion`, raising it by one.
- * Returns the number of rows written: 0 means someone else got there first.
- */
-export async function updateConsultationIfVersion(
-  tx: Executor,
-  id: string,
-  expectedVersion: number,
-  changes: Updateable<ConsultationsTable>,
-): Promise<number> {
-  const result = await tx
-    .updateTable('consultations')
-    .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
-    .where('id', '=', id)
-    .where('version', '=', expectedVersion)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
 }
 
 /** Appends one row to the event log; returns its time and its payload as stored. */
@@ -99,17 +75,14 @@ export function findConsultationDetails(db: Executor, id: string) {
  * locked, not its council or users.
  */
 export async function lockConsultationWithDetails(tx: Tx, id: string): Promise<ConsultationDetailsRow | undefined> {
-  // Every transition starts here, and the query never changes shape: build and compile it once,
-  // then only bind the id (building this nested query costs more CPU than running it).
-  lockDetailsCompiled ??= consultationDetailsQuery(tx, ID_PLACEHOLDER).forUpdate('consultations').compile();
-  const compiled = lockDetailsCompiled;
-  const parameters = compiled.parameters.map((value) => (value === ID_PLACEHOLDER ? id : value));
-  const result = await tx.executeQuery<ConsultationDetailsRow>({ ...compiled, parameters });
+  const result = await tx.executeQuery(lockDetailsStatement.bind(tx, { id }));
   return result.rows[0];
 }
 
-const ID_PLACEHOLDER = '00000000-0000-4000-8000-000000000000 (id)';
-let lockDetailsCompiled: CompiledQuery<ConsultationDetailsRow> | undefined;
+// Every transition starts here and the query never changes shape: built and compiled once.
+const lockDetailsStatement = statementTemplate((db, slot: (name: 'id') => never) =>
+  consultationDetailsQuery(db, slot('id')).forUpdate('consultations'),
+);
 
 /** A consultation row with its council's and assignee's names, its newest draft and its event log. */
 export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
@@ -138,7 +111,9 @@ function consultationDetailsQuery(db: Executor, id: string) {
           ])
           .whereRef('response_versions.consultation_id', '=', 'consultations.id')
           .orderBy('response_versions.number', 'desc')
-          .limit(1),
+          // A literal, not a parameter: with LIMIT $1 PostgreSQL cannot tell that the generic plan of
+          // the prepared statement is as cheap as a custom one, and re-plans on every call.
+          .limit(sql.lit(1)),
       ).as('draft'),
       jsonArrayFrom(
         eb
@@ -170,23 +145,6 @@ export async function takeReferenceNumber(db: Executor, councilId: number, year:
     .returning('last_number')
     .executeTakeFirstOrThrow();
   return row.last_number;
-}
-
-/** Appends a response version. */
-export function insertResponseVersion(
-  db: Executor,
-  version: { consultationId: string; number: number; body: string; authorId: number | null },
-) {
-  return db
-    .insertInto('response_versions')
-    .values({
-      consultation_id: version.consultationId,
-      number: version.number,
-      body: version.body,
-      author_id: version.authorId,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
 }
 
 /** The newest response version of a consultation with its author's name, or undefined. */
@@ -299,31 +257,56 @@ export function listConsultationRows(db: Executor, filter: ConsultationListFilte
 
 export type ConsultationListRow = Awaited<ReturnType<typeof listConsultationRows>>[number];
 
-/**
- * One state transition's writes in one statement: the new state of a consultation whose version
- * is still `expectedVersion` (raising it by one) and, only when that row was written, its event
- * row. Returns the row as written with the event's time and stored payload, or undefined when
- * nothing was written: someone else got there first. (Two statements would cost one more round
- * trip per transition; the event can still never be written without the state change.)
- */
-export async function updateConsultationAndAppendEvent(
-  tx: Tx,
-  id: string,
-  expectedVersion: number,
-  changes: Updateable<ConsultationsTable>,
-  event: { actorId: number | null; type: string; fromState: string | null; toState: string; payload: Record<string, unknown> },
-) {
-  const row = await tx
-    .with('updated', (db) =>
-      db
+/** The columns a transition may change, besides the version and the time. */
+export type TransitionChanges = Pick<
+  Updateable<ConsultationsTable>,
+  'state' | 'snapshot' | 'machine_version' | 'council_id' | 'assignee_id' | 'reference' | 'deadline'
+>;
+
+/** One row for the event log: who did what, from which state to which. */
+export interface EventRecord {
+  actorId: number | null;
+  type: string;
+  fromState: string | null;
+  toState: string;
+  payload: Record<string, unknown>;
+}
+
+/** A response version to store with a transition (SAVE_DRAFT). */
+export interface DraftRecord {
+  number: number;
+  body: string;
+  authorId: number | null;
+}
+
+type TransitionSlot =
+  | 'id'
+  | 'expectedVersion'
+  | keyof TransitionChanges
+  | 'actorId'
+  | 'type'
+  | 'fromState'
+  | 'toState'
+  | 'payload'
+  | 'draftNumber'
+  | 'draftBody'
+  | 'draftAuthorId'
+  | 'hasDraft';
+
+function transitionQuery(db: Executor, slot: (name: TransitionSlot) => never, changed: (keyof TransitionChanges)[]) {
+  const set: Record<string, unknown> = {};
+  for (const column of changed) set[column] = slot(column);
+  return db
+    .with('updated', (qb) =>
+      qb
         .updateTable('consultations')
-        .set({ ...changes, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
-        .where('id', '=', id)
-        .where('version', '=', expectedVersion)
+        .set({ ...set, version: sql<number>`version + 1`, updated_at: sql<Date>`now()` })
+        .where('id', '=', slot('id'))
+        .where('version', '=', slot('expectedVersion'))
         .returningAll(),
     )
-    .with('event', (db) =>
-      db
+    .with('event', (qb) =>
+      qb
         .insertInto('consultation_events')
         .columns(['consultation_id', 'actor_id', 'type', 'from_state', 'to_state', 'payload'])
         .expression((eb) =>
@@ -331,20 +314,190 @@ export async function updateConsultationAndAppendEvent(
             .selectFrom('updated')
             .select([
               'updated.id',
-              sql<number | null>`${event.actorId}::integer`.as('actor_id'),
-              sql<string>`${event.type}::text`.as('type'),
-              sql<string | null>`${event.fromState}::text`.as('from_state'),
-              sql<string>`${event.toState}::text`.as('to_state'),
-              sql<string>`${JSON.stringify(event.payload)}::jsonb`.as('payload'),
+              sql<number | null>`${slot('actorId')}::integer`.as('actor_id'),
+              sql<string>`${slot('type')}::text`.as('type'),
+              sql<string | null>`${slot('fromState')}::text`.as('from_state'),
+              sql<string>`${slot('toState')}::text`.as('to_state'),
+              sql<string>`${slot('payload')}::jsonb`.as('payload'),
             ]),
         )
         .returning(['at', 'payload']),
     )
+    .with('draft', (qb) =>
+      qb
+        .insertInto('response_versions')
+        .columns(['consultation_id', 'number', 'body', 'author_id'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id',
+              sql<number>`${slot('draftNumber')}::integer`.as('number'),
+              sql<string>`${slot('draftBody')}::text`.as('body'),
+              sql<number | null>`${slot('draftAuthorId')}::integer`.as('author_id'),
+            ])
+            .where(sql<boolean>`${slot('hasDraft')}::boolean`),
+        )
+        .returning(['number', 'body', 'created_at']),
+    )
     .selectFrom(['updated', 'event'])
     .selectAll('updated')
-    .select(['event.at as eventAt', 'event.payload as eventPayload'])
-    .executeTakeFirst();
-  if (!row) return undefined;
-  const { eventAt, eventPayload, ...consultation } = row;
-  return { row: consultation, event: { at: eventAt, payload: eventPayload } };
+    .select((eb) => [
+      'event.at as eventAt',
+      'event.payload as eventPayload',
+      jsonObjectFrom(eb.selectFrom('draft').select(['draft.number', 'draft.body', 'draft.created_at'])).as('draft'),
+    ]);
 }
+
+type TransitionTemplate = ReturnType<typeof statementTemplate<TransitionSlot, TransitionRow>>;
+type TransitionRow = Awaited<ReturnType<ReturnType<typeof transitionQuery>['executeTakeFirstOrThrow']>>;
+
+// One compiled statement per set of changed columns; there are a handful (see applyEvent).
+const transitionTemplates = new Map<string, TransitionTemplate>();
+
+/**
+ * One state transition's writes in one statement: the new state of a consultation whose version
+ * is still `expectedVersion` (raising it by one), its event row and, for SAVE_DRAFT, the new
+ * response version; the event and the draft are written only when the row was. Returns the row as
+ * written with the event's time and stored payload (and the draft as stored), or undefined when
+ * nothing was written: someone else got there first.
+ */
+export async function updateConsultationAndAppendEvent(
+  tx: Tx,
+  id: string,
+  expectedVersion: number,
+  changes: TransitionChanges,
+  event: EventRecord,
+  draft?: DraftRecord,
+) {
+  const changed = (Object.keys(changes) as (keyof TransitionChanges)[]).filter((key) => changes[key] !== undefined).sort();
+  const shape = changed.join(',');
+  let template = transitionTemplates.get(shape);
+  if (!template) {
+    template = statementTemplate((db, slot: (name: TransitionSlot) => never) => transitionQuery(db, slot, changed));
+    transitionTemplates.set(shape, template);
+  }
+  const query = template.bind(tx, {
+    ...changes,
+    id,
+    expectedVersion,
+    actorId: event.actorId,
+    type: event.type,
+    fromState: event.fromState,
+    toState: event.toState,
+    payload: JSON.stringify(event.payload),
+    draftNumber: draft?.number ?? null,
+    draftBody: draft?.body ?? null,
+    draftAuthorId: draft?.authorId ?? null,
+    hasDraft: draft !== undefined,
+  } as Record<TransitionSlot, unknown>);
+  const [row] = (await tx.executeQuery(query)).rows;
+  if (!row) return undefined;
+  const { eventAt, eventPayload, draft: storedDraft, ...consultation } = row;
+  return { row: consultation, event: { at: eventAt, payload: eventPayload }, draft: storedDraft };
+}
+
+/**
+ * A new consultation and its first event rows in one statement, the events in the order given.
+ * With `reference`, the council's next reference number for the year is taken in the same
+ * statement. Returns the row as stored and the events' times and payloads as stored.
+ */
+export async function insertConsultationWithEvents(
+  tx: Tx,
+  values: Omit<NewConsultation, 'reference'>,
+  events: EventRecord[],
+  reference: { councilId: number; prefix: string; year: number } | null,
+) {
+  const query = insertWithEventsStatement.bind(tx, {
+    ...values,
+    referenceCouncilId: reference?.councilId ?? null,
+    referencePrefix: reference?.prefix ?? null,
+    referenceYear: reference?.year ?? null,
+    actorIds: events.map((e) => e.actorId),
+    types: events.map((e) => e.type),
+    fromStates: events.map((e) => e.fromState),
+    toStates: events.map((e) => e.toState),
+    payloads: events.map((e) => JSON.stringify(e.payload)),
+  } as Record<InsertSlot, unknown>);
+  const row = (await tx.executeQuery(query)).rows[0];
+  if (!row) throw new Error('insert returned no row');
+  const { events: stored, ...consultation } = row;
+  return { row: consultation, events: stored };
+}
+
+type InsertSlot =
+  | Exclude<keyof NewConsultation, 'id' | 'reference' | 'created_at' | 'updated_at'>
+  | 'referenceCouncilId'
+  | 'referencePrefix'
+  | 'referenceYear'
+  | 'actorIds'
+  | 'types'
+  | 'fromStates'
+  | 'toStates'
+  | 'payloads';
+
+const CONSULTATION_COLUMNS = [
+  'title',
+  'authority',
+  'authority_reference',
+  'authority_email',
+  'received_at',
+  'deadline',
+  'summary',
+  'source_url',
+  'council_id',
+  'assignee_id',
+  'state',
+  'snapshot',
+  'machine_version',
+  'version',
+  'created_by',
+] as const satisfies readonly InsertSlot[];
+
+const insertWithEventsStatement = statementTemplate((db, slot: (name: InsertSlot) => never) => {
+  const values: Record<string, unknown> = {};
+  for (const column of CONSULTATION_COLUMNS) values[column] = slot(column);
+  return db
+    .with('counter', (qb) =>
+      qb
+        .insertInto('reference_counters')
+        .columns(['council_id', 'year', 'last_number'])
+        .expression(
+          sql`select ${slot('referenceCouncilId')}::integer, ${slot('referenceYear')}::integer, 1
+              where ${slot('referenceCouncilId')}::integer is not null`,
+        )
+        .onConflict((oc) =>
+          oc.columns(['council_id', 'year']).doUpdateSet({ last_number: sql<number>`reference_counters.last_number + 1` }),
+        )
+        .returning('last_number'),
+    )
+    .with('inserted', (qb) =>
+      qb
+        .insertInto('consultations')
+        .values({
+          ...(values as unknown as Omit<NewConsultation, 'reference'>),
+          // PREFIX-2026-0001: at least four digits, more when a council passes 9999 in a year.
+          reference: sql<string>`(select ${slot('referencePrefix')}::text || '-' || ${slot('referenceYear')}::integer || '-' ||
+            lpad(last_number::text, greatest(4, length(last_number::text)), '0') from counter)`,
+        })
+        .returningAll(),
+    )
+    .with('events', (qb) =>
+      qb
+        .insertInto('consultation_events')
+        .columns(['consultation_id', 'actor_id', 'type', 'from_state', 'to_state', 'payload'])
+        .expression(
+          sql`select inserted.id, e.actor_id, e.type, e.from_state, e.to_state, e.payload
+              from inserted cross join unnest(${slot('actorIds')}::integer[], ${slot('types')}::text[],
+                ${slot('fromStates')}::text[], ${slot('toStates')}::text[], ${slot('payloads')}::jsonb[])
+                with ordinality as e(actor_id, type, from_state, to_state, payload, ord)
+              order by e.ord`,
+        )
+        .returning(['id', 'at', 'payload']),
+    )
+    .selectFrom('inserted')
+    .selectAll('inserted')
+    .select((eb) =>
+      jsonArrayFrom(eb.selectFrom('events').select(['events.at', 'events.payload']).orderBy('events.id')).as('events'),
+    );
+});

@@ -1,18 +1,18 @@
 import { initialTransition, transition } from 'xstate';
 import type { Db, Executor, Tx } from '../../db/database.ts';
-import type { Consultation, ConsultationsTable } from '../../db/types.ts';
-import type { Updateable } from 'kysely';
+import type { Consultation, Council } from '../../db/types.ts';
 import {
-  insertConsultation,
-  insertEvent,
-  insertResponseVersion,
   findConsultationDetails,
+  insertConsultationWithEvents,
   listConsultationRows,
   lockConsultationWithDetails,
   takeReferenceNumber,
   updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
   type ConsultationListFilter,
+  type DraftRecord,
+  type EventRecord,
+  type TransitionChanges,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
@@ -141,8 +141,13 @@ type ConsultationRowWithNames = Consultation & {
   assigneeName: string | null;
 };
 
-function toView(actor: Actor, row: ConsultationRowWithNames, now: Date): ConsultationView {
-  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+/** The view of a row; `snapshot` is the row's restored snapshot when the caller already has it. */
+function toView(
+  actor: Actor,
+  row: ConsultationRowWithNames,
+  now: Date,
+  snapshot: ConsultationSnapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version),
+): ConsultationView {
   const state = row.state as ConsultationState;
   const context = snapshot.context;
   const allowedEvents = allowedEventsFor(actor, snapshot, row.council_id);
@@ -203,11 +208,11 @@ export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: 
 }
 
 /** The details view of a row read with its draft and events, or NOT_FOUND when the actor may not see it. */
-function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date): ConsultationDetails {
+function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date, snapshot?: ConsultationSnapshot): ConsultationDetails {
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   const { draft, events } = row;
   return {
-    ...toView(actor, row, now),
+    ...toView(actor, row, now, snapshot),
     draft: draft
       ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
       : null,
@@ -223,10 +228,16 @@ function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: 
   };
 }
 
-/** What one transition wrote: the row as updated, the event row, and new names when ASSIGN changed them. */
+/**
+ * What one transition wrote: the row as updated, the event row, the response version when it
+ * saved a draft, and new names when ASSIGN changed them.
+ */
 interface Written {
   row: Consultation;
+  /** The machine snapshot the row now stores. */
+  snapshot: ConsultationSnapshot;
   event: ConsultationDetailsRow['events'][number];
+  draft?: ConsultationDetailsRow['draft'];
   names?: Pick<ConsultationDetailsRow, 'councilSlug' | 'councilName' | 'councilDueSoonDays' | 'assigneeEmail' | 'assigneeName'>;
 }
 
@@ -236,7 +247,8 @@ interface Written {
  * INSERT … RETURNING, so this equals a fresh read without one more round trip.
  */
 function detailsAfter(before: ConsultationDetailsRow, written: Written): ConsultationDetailsRow {
-  return { ...before, ...written.row, ...written.names, events: [...before.events, written.event] };
+  const { row, names, event, draft } = written;
+  return { ...before, ...row, ...names, ...(draft ? { draft } : {}), events: [...before.events, event] };
 }
 
 function eventEntry(
@@ -321,7 +333,11 @@ export async function listConsultations(
   };
 }
 
-/** Registers a consultation; with a council it is assigned at once (and gets the council's reference). */
+/**
+ * Registers a consultation; with a council it is assigned at once (and gets the council's
+ * reference). Both transitions (REGISTERED, and ASSIGN when a council is given) are computed with
+ * the machine and stored with their event rows in one statement.
+ */
 export async function registerConsultation(
   deps: ConsultationDeps,
   actor: Actor,
@@ -332,48 +348,68 @@ export async function registerConsultation(
   } = {},
 ): Promise<ConsultationDetails> {
   const values = parseInput(newConsultationSchema, input);
-  checkDeadlineRange(values.deadline, deps.clock());
+  const now = deps.clock();
+  checkDeadlineRange(values.deadline, now);
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
-  const details = await deps.db.transaction().execute(async (tx) => {
-    const [initial] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
-    const row = await insertConsultation(tx, {
-      title: values.title,
-      authority: values.authority,
-      authority_reference: values.authorityReference,
-      authority_email: values.authorityEmail,
-      received_at: values.receivedAt ?? danishDate(deps.clock()),
-      deadline: values.deadline,
-      summary: values.summary,
-      source_url: values.sourceUrl,
-      state: initial.value as string,
-      snapshot: JSON.stringify(persistSnapshot(initial)),
-      machine_version: MACHINE_VERSION,
-      created_by: actor.userId,
-    });
-    const registered = await insertEvent(tx, {
-      consultationId: row.id,
-      actorId: actor.userId,
-      type: 'REGISTERED',
-      fromState: null,
-      toState: row.state,
-      payload: {},
-    });
-    const fresh: ConsultationDetailsRow = {
+  const written = await deps.db.transaction().execute(async (tx) => {
+    const [received] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
+    const events: EventRecord[] = [{ actorId: actor.userId, type: 'REGISTERED', fromState: null, toState: received.value, payload: {} }];
+    let snapshot = received;
+    let assignment: Assignment | undefined;
+    if (values.council) {
+      assignment = await resolveAssignment(tx, actor, { council: values.council, assignee: null });
+      if (!mayActorSend(actor, 'ASSIGN', assignment.council.id)) throw forbidden();
+      if (!received.can(assignment.machineEvent)) throw transitionNotAllowed('ASSIGN', received.value);
+      [snapshot] = transition(consultationMachine, received, assignment.machineEvent);
+      events.push({ actorId: actor.userId, type: 'ASSIGN', fromState: received.value, toState: snapshot.value, payload: assignment.logPayload });
+    }
+    const { row, events: stored } = await insertConsultationWithEvents(
+      tx,
+      {
+        title: values.title,
+        authority: values.authority,
+        authority_reference: values.authorityReference,
+        authority_email: values.authorityEmail,
+        received_at: values.receivedAt ?? danishDate(now),
+        deadline: values.deadline,
+        summary: values.summary,
+        source_url: values.sourceUrl,
+        council_id: assignment?.council.id ?? null,
+        assignee_id: assignment?.assigneeId ?? null,
+        state: snapshot.value,
+        snapshot: JSON.stringify(persistSnapshot(snapshot)),
+        machine_version: MACHINE_VERSION,
+        // One version per transition, as if each had been written on its own.
+        version: events.length,
+        created_by: actor.userId,
+      },
+      events,
+      assignment
+        ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: Number(danishDate(now).slice(0, 4)) }
+        : null,
+    );
+    await options.alongside?.(tx, row.id);
+    const registered: ConsultationDetailsRow = {
       ...row,
       councilSlug: null,
       councilName: null,
       councilDueSoonDays: null,
       assigneeEmail: null,
       assigneeName: null,
+      ...assignment?.names,
       draft: null,
-      events: [eventEntry(actor, registered, 'REGISTERED', null, row.state)],
+      events: events.map((event, i) => ({
+        at: stored[i]!.at,
+        type: event.type,
+        from_state: event.fromState,
+        to_state: event.toState,
+        payload: stored[i]!.payload,
+        actorName: actor.name,
+      })),
     };
-    await options.alongside?.(tx, row.id);
-    if (!values.council) return fresh;
-    const written = await applyEvent(tx, deps, actor, row, { type: 'ASSIGN', version: row.version, council: values.council, assignee: null });
-    return detailsAfter(fresh, written);
+    return { details: registered, snapshot };
   });
-  return detailsFor(actor, details, deps.clock());
+  return detailsFor(actor, written.details, deps.clock(), written.snapshot);
 }
 
 /**
@@ -389,61 +425,87 @@ export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string
     });
     return getConsultation(deps, actor, id);
   }
-  const details = await deps.db.transaction().execute(async (tx) => {
+  const { details, snapshot } = await deps.db.transaction().execute(async (tx) => {
     const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     // A role that may never send this event hears so before any detail of the payload.
     const type = (input as { type?: unknown } | null)?.type;
     if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
     const event = parseInput(eventSchema, input);
-    return detailsAfter(row, await applyEvent(tx, deps, actor, row, event));
+    const written = await applyEvent(tx, deps, actor, row, event);
+    return { details: detailsAfter(row, written), snapshot: written.snapshot };
   });
-  return detailsFor(actor, details, deps.clock());
+  return detailsFor(actor, details, deps.clock(), snapshot);
+}
+
+/** What an ASSIGN resolves to: the council, who is responsible, and what the machine and the log get. */
+interface Assignment {
+  council: Council;
+  assigneeId: number | null;
+  names: NonNullable<Written['names']>;
+  machineEvent: Extract<ConsultationMachineEvent, { type: 'ASSIGN' }>;
+  logPayload: Record<string, unknown>;
+}
+
+/**
+ * Looks up the council (and the named assignee, who must be its secretary or chair) of an ASSIGN.
+ * Without a named assignee, a secretary of the council who assigns it becomes responsible.
+ */
+async function resolveAssignment(tx: Tx, actor: Actor, event: { council: string; assignee?: string | null }): Promise<Assignment> {
+  const council = await findCouncilBySlug(tx, event.council);
+  if (!council) {
+    throw new AppError('VALIDATION_FAILED', 'Ukendt råd', { details: [{ path: 'council', message: 'Ukendt råd' }] });
+  }
+  let assigneeId: number | null = null;
+  let assigneeNames: { email: string; name: string } | null = null;
+  if (event.assignee) {
+    const assignee = await findUserByEmail(tx, event.assignee);
+    const members = await listCouncilMembers(tx, council.id, ['secretary', 'chair']);
+    if (!assignee || !members.some((m) => m.id === assignee.id)) {
+      throw new AppError('VALIDATION_FAILED', 'Den ansvarlige skal være sekretær eller formand i rådet', {
+        details: [{ path: 'assignee', message: 'Skal være sekretær eller formand i rådet' }],
+      });
+    }
+    assigneeId = assignee.id;
+    assigneeNames = assignee;
+  } else if (roleIn(actor, council.id) === 'secretary') {
+    assigneeId = actor.userId;
+    assigneeNames = actor;
+  }
+  return {
+    council,
+    assigneeId,
+    names: {
+      councilSlug: council.slug,
+      councilName: council.name,
+      councilDueSoonDays: council.due_soon_working_days,
+      assigneeEmail: assigneeNames?.email ?? null,
+      assigneeName: assigneeNames?.name ?? null,
+    },
+    machineEvent: { type: 'ASSIGN', council: council.slug, assignee: event.assignee ?? null },
+    logPayload: { council: council.slug, councilName: council.name, assignee: event.assignee ?? null },
+  };
 }
 
 async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput): Promise<Written> {
-  const changes: Updateable<ConsultationsTable> = {};
+  const changes: TransitionChanges = {};
+
   let machineEvent: ConsultationMachineEvent;
   let roleCouncilId = row.council_id;
   const logPayload: Record<string, unknown> = {};
-  let referenceFor: { id: number; reference_prefix: string } | undefined;
+  let referenceFor: Council | undefined;
   let names: Written['names'];
 
   switch (event.type) {
     case 'ASSIGN': {
-      const council = await findCouncilBySlug(tx, event.council);
-      if (!council) {
-        throw new AppError('VALIDATION_FAILED', 'Ukendt råd', { details: [{ path: 'council', message: 'Ukendt råd' }] });
-      }
-      roleCouncilId = council.id;
-      let assigneeId: number | null = null;
-      let assigneeNames: { email: string; name: string } | null = null;
-      if (event.assignee) {
-        const assignee = await findUserByEmail(tx, event.assignee);
-        const members = await listCouncilMembers(tx, council.id, ['secretary', 'chair']);
-        if (!assignee || !members.some((m) => m.id === assignee.id)) {
-          throw new AppError('VALIDATION_FAILED', 'Den ansvarlige skal være sekretær eller formand i rådet', {
-            details: [{ path: 'assignee', message: 'Skal være sekretær eller formand i rådet' }],
-          });
-        }
-        assigneeId = assignee.id;
-        assigneeNames = assignee;
-      } else if (roleIn(actor, council.id) === 'secretary') {
-        assigneeId = actor.userId;
-        assigneeNames = actor;
-      }
-      names = {
-        councilSlug: council.slug,
-        councilName: council.name,
-        councilDueSoonDays: council.due_soon_working_days,
-        assigneeEmail: assigneeNames?.email ?? null,
-        assigneeName: assigneeNames?.name ?? null,
-      };
-      changes.council_id = council.id;
-      changes.assignee_id = assigneeId;
-      machineEvent = { type: 'ASSIGN', council: council.slug, assignee: event.assignee ?? null };
-      Object.assign(logPayload, { council: council.slug, councilName: council.name, assignee: event.assignee ?? null });
-      if (row.reference === null) referenceFor = council;
+      const assignment = await resolveAssignment(tx, actor, event);
+      roleCouncilId = assignment.council.id;
+      names = assignment.names;
+      changes.council_id = assignment.council.id;
+      changes.assignee_id = assignment.assigneeId;
+      machineEvent = assignment.machineEvent;
+      Object.assign(logPayload, assignment.logPayload);
+      if (row.reference === null) referenceFor = assignment.council;
       break;
     }
     case 'EXTEND_DEADLINE':
@@ -483,24 +545,31 @@ async function writeTransition(
   row: Consultation,
   snapshot: ConsultationSnapshot,
   machineEvent: ConsultationMachineEvent,
-  changes: Updateable<ConsultationsTable>,
+  changes: TransitionChanges,
   logPayload: Record<string, unknown>,
+  draft?: DraftRecord,
 ): Promise<Written> {
   const [next] = transition(consultationMachine, snapshot, machineEvent);
   const written = await updateConsultationAndAppendEvent(
     tx,
     row.id,
     row.version,
-    { ...changes, state: next.value as string, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
-    { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value as string, payload: logPayload },
+    { ...changes, state: next.value, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
+    { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value, payload: logPayload },
+    draft,
   );
   if (!written) throw staleVersion(row.version + 1);
-  return { row: written.row, event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state) };
+  return {
+    row: written.row,
+    snapshot: next,
+    event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state),
+    draft: written.draft ? { ...written.draft, authorName: actor.name } : undefined,
+  };
 }
 
 /** Saves a draft as a new response version; only in drafting, only by its secretary, with the version check. */
 export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
-  const details = await deps.db.transaction().execute(async (tx) => {
+  const { details, snapshot } = await deps.db.transaction().execute(async (tx) => {
     const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     const values = parseInput(saveDraftSchema, input);
@@ -512,14 +581,11 @@ export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string
     if (!snapshot.can(machineEvent)) {
       throw new AppError('TRANSITION_NOT_ALLOWED', 'Udkastet kan kun ændres mens høringen er under udarbejdelse');
     }
-    const draft = await insertResponseVersion(tx, { consultationId: row.id, number: draftNumber, body: values.body, authorId: actor.userId });
-    const written = await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length });
-    return {
-      ...detailsAfter(row, written),
-      draft: { number: draft.number, body: draft.body, created_at: draft.created_at.toISOString(), authorName: actor.name },
-    };
+    const draft: DraftRecord = { number: draftNumber, body: values.body, authorId: actor.userId };
+    const written = await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length }, draft);
+    return { details: detailsAfter(row, written), snapshot: written.snapshot };
   });
-  return detailsFor(actor, details, deps.clock());
+  return detailsFor(actor, details, deps.clock(), snapshot);
 }
 
 const MAX_DEADLINE_YEARS_AHEAD = 5;
