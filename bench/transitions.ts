@@ -15,7 +15,13 @@ const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
 const POOL_SIZE = CLIENTS + 8;
 /** The run alternates service and raw in this many rounds, each with its share of the consultations. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
-const WARMUP_CONSULTATIONS = 32;
+/**
+ * Warm-up lifecycles per path, not counted: enough for every pooled connection to have run each
+ * statement more than five times (PostgreSQL plans a prepared statement afresh for its first five
+ * runs, then keeps a generic plan) and for V8 to have optimised the hot code, so the rounds
+ * measure the steady state of a running server rather than its first seconds.
+ */
+const WARMUP_CONSULTATIONS = 8 * CLIENTS;
 const PROFILE_CONSULTATIONS = 30;
 /** Event rows per consultation: REGISTERED and ASSIGN (one registration), START_DRAFTING, SAVE_DRAFT, SUBMIT_FOR_APPROVAL, APPROVE, SUBMIT. */
 const STEPS_PER_CONSULTATION = 7;

@@ -19,10 +19,6 @@ export function parseDeadline(text: string): Date | undefined {
   return (dateOnly ? parsed.set({ hour: 23, minute: 59, second: 0 }) : parsed).toJSDate();
 }
 
-/** A calendar date `YYYY-MM-DD` as it is in Denmark at `instant`. */
-export function danishDate(instant: Date): string {
-  return DateTime.fromJSDate(instant, { zone: ZONE }).toISODate()!;
-}
 
 const DANISH_MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
 
@@ -48,6 +44,12 @@ function partsInDenmark(value: Date): { year: string; month: number; day: number
     else if (part.type === 'minute') out.minute = part.value;
   }
   return out;
+}
+
+/** A calendar date `YYYY-MM-DD` as it is in Denmark at `instant`. */
+export function danishDate(instant: Date): string {
+  const p = partsInDenmark(instant);
+  return `${p.year.padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
 }
 
 /** "12. marts 2026" */

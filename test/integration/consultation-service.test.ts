@@ -172,6 +172,10 @@ describe('consultation service', () => {
       c = await saveDraft(deps, sec, c.id, { body: 'Rådet bakker op om *strategien*.', version: c.version });
       expect(c.draft).to.include({ number: 1, body: 'Rådet bakker op om *strategien*.', savedBy: sec.name });
       expect(c).to.deep.equal(await getConsultation(deps, sec, c.id));
+      // A lone UTF-16 surrogate cannot be stored as such: the answer shows the text as stored.
+      c = await saveDraft(deps, sec, c.id, { body: 'Afsnit \ud800 2', version: c.version });
+      expect(c.draft).to.include({ number: 2, body: 'Afsnit \ufffd 2' });
+      expect(c).to.deep.equal(await getConsultation(deps, sec, c.id));
       c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
       c = await sendEvent(deps, chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
       expect(c).to.deep.equal(await getConsultation(deps, chair.actor, c.id));

@@ -34,8 +34,10 @@ describe('prepared statements for the hot queries', () => {
     expect(statements.some((s) => s.includes('for update of "consultations"'))).to.equal(true);
     expect(statements.some((s) => s.startsWith('with "updated" as (update "consultations"'))).to.equal(true);
     expect(statements.some((s) => s.startsWith('with "counter" as (insert into "reference_counters"'))).to.equal(true);
-    // The council lookup is an ordinary query: not registered, so not prepared.
-    expect(statements.some((s) => s.startsWith('select * from "councils"'))).to.equal(false);
+    expect(statements.some((s) => s.startsWith('select * from "councils" where "slug" = $1'))).to.equal(true);
+    // An ordinary query is not registered, so not prepared.
+    await single.db.selectFrom('councils').select('name').where('id', '=', council.id).execute();
+    expect((await preparedInBackend()).some((p) => p.statement.includes('select "name" from "councils"'))).to.equal(false);
 
     const second = await makeConsultation(deps, secretary.actor, { council: council.slug });
     await sendEvent(deps, secretary.actor, second.id, { type: 'START_DRAFTING', version: second.version });

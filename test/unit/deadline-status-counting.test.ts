@@ -61,11 +61,12 @@ describe('deadlineStatus counts working days like workingDaysBetween', () => {
 
 describe('Danish date formatting', () => {
   it('gives what luxon gives in Danish for any instant, across summer time', async () => {
-    const { formatDanishDate, formatDanishDateTime } = await import('../../src/domain/time.ts');
+    const { danishDate, formatDanishDate, formatDanishDateTime } = await import('../../src/domain/time.ts');
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(1990, 0, 1), max: Date.UTC(2090, 11, 31) }), (ms) => {
         const instant = new Date(ms);
         const dt = DateTime.fromJSDate(instant, { zone: ZONE }).setLocale('da');
+        expect(danishDate(instant)).to.equal(dt.toISODate());
         expect(formatDanishDate(instant)).to.equal(dt.toFormat('d. MMMM yyyy'));
         expect(formatDanishDateTime(instant)).to.equal(`${dt.toFormat('d. MMMM yyyy')}, kl. ${dt.toFormat('HH.mm')}`);
       }),

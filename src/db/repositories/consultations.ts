@@ -293,6 +293,22 @@ type TransitionSlot =
   | 'draftAuthorId'
   | 'hasDraft';
 
+const TRANSITION_RESULT_COLUMNS = [
+  'id',
+  'version',
+  'state',
+  'snapshot',
+  'machine_version',
+  'updated_at',
+  'council_id',
+  'assignee_id',
+  'reference',
+  'deadline',
+] as const satisfies readonly (keyof ConsultationsTable)[];
+
+/** The columns of a consultation a transition returns as written. */
+export type TransitionResultColumn = (typeof TRANSITION_RESULT_COLUMNS)[number];
+
 function transitionQuery(db: Executor, slot: (name: TransitionSlot) => never, changed: (keyof TransitionChanges)[]) {
   const set: Record<string, unknown> = {};
   for (const column of changed) set[column] = slot(column);
@@ -341,12 +357,9 @@ function transitionQuery(db: Executor, slot: (name: TransitionSlot) => never, ch
         .returning(['number', 'body', 'created_at']),
     )
     .selectFrom(['updated', 'event'])
-    .selectAll('updated')
-    .select((eb) => [
-      'event.at as eventAt',
-      'event.payload as eventPayload',
-      jsonObjectFrom(eb.selectFrom('draft').select(['draft.number', 'draft.body', 'draft.created_at'])).as('draft'),
-    ]);
+    // What a transition can change; the caller has the rest from the row it locked.
+    .select([...TRANSITION_RESULT_COLUMNS.map((column) => `updated.${column}` as const), 'event.at as eventAt', 'event.payload as eventPayload'])
+    .select((eb) => jsonObjectFrom(eb.selectFrom('draft').select(['draft.number', 'draft.body', 'draft.created_at'])).as('draft'));
 }
 
 type TransitionTemplate = ReturnType<typeof statementTemplate<TransitionSlot, TransitionRow>>;
@@ -358,9 +371,9 @@ const transitionTemplates = new Map<string, TransitionTemplate>();
 /**
  * One state transition's writes in one statement: the new state of a consultation whose version
  * is still `expectedVersion` (raising it by one), its event row and, for SAVE_DRAFT, the new
- * response version; the event and the draft are written only when the row was. Returns the row as
- * written with the event's time and stored payload (and the draft as stored), or undefined when
- * nothing was written: someone else got there first.
+ * response version; the event and the draft are written only when the row was. Returns the
+ * columns a transition can change as written, the event's time and stored payload (and the draft
+ * as stored), or undefined when nothing was written: someone else got there first.
  */
 export async function updateConsultationAndAppendEvent(
   tx: Tx,
@@ -403,12 +416,12 @@ export async function updateConsultationAndAppendEvent(
  * statement. Returns the row as stored and the events' times and payloads as stored.
  */
 export async function insertConsultationWithEvents(
-  tx: Tx,
+  db: Executor,
   values: Omit<NewConsultation, 'reference'>,
   events: EventRecord[],
   reference: { councilId: number; prefix: string; year: number } | null,
 ) {
-  const query = insertWithEventsStatement.bind(tx, {
+  const query = insertWithEventsStatement.bind(db, {
     ...values,
     referenceCouncilId: reference?.councilId ?? null,
     referencePrefix: reference?.prefix ?? null,
@@ -419,7 +432,7 @@ export async function insertConsultationWithEvents(
     toStates: events.map((e) => e.toState),
     payloads: events.map((e) => JSON.stringify(e.payload)),
   } as Record<InsertSlot, unknown>);
-  const row = (await tx.executeQuery(query)).rows[0];
+  const row = (await db.executeQuery(query)).rows[0];
   if (!row) throw new Error('insert returned no row');
   const { events: stored, ...consultation } = row;
   return { row: consultation, events: stored };

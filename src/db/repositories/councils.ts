@@ -1,4 +1,5 @@
 import type { Executor } from '../database.ts';
+import { statementTemplate } from '../prepared.ts';
 import type { Council, CouncilUpdate, NewCouncil } from '../types.ts';
 
 /** Inserts a council and returns it. */
@@ -7,9 +8,14 @@ export function insertCouncil(db: Executor, council: NewCouncil): Promise<Counci
 }
 
 /** The council with this slug, or undefined. */
-export function findCouncilBySlug(db: Executor, slug: string): Promise<Council | undefined> {
-  return db.selectFrom('councils').selectAll().where('slug', '=', slug).executeTakeFirst();
+export async function findCouncilBySlug(db: Executor, slug: string): Promise<Council | undefined> {
+  return (await db.executeQuery(councilBySlugStatement.bind(db, { slug }))).rows[0];
 }
+
+// Every registration and assignment looks the council up by slug: prepared, planned once per connection.
+const councilBySlugStatement = statementTemplate((db, slot: (name: 'slug') => never) =>
+  db.selectFrom('councils').selectAll().where('slug', '=', slot('slug')),
+);
 
 /** The council using this reference prefix, or undefined. */
 export function findCouncilByReferencePrefix(db: Executor, prefix: string): Promise<Council | undefined> {

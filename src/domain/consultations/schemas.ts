@@ -8,8 +8,13 @@ export const deadlineSchema = z
   .string({ error: 'Fristen skal udfyldes' })
   .trim()
   .min(1, 'Fristen skal udfyldes')
-  .refine((value) => parseDeadline(value) !== undefined, 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601')
-  .transform((value) => parseDeadline(value)!)
+  // One parse for the check and the value: reading a Danish local time costs tens of microseconds.
+  .transform((value, ctx) => {
+    const deadline = parseDeadline(value);
+    if (deadline) return deadline;
+    ctx.addIssue({ code: 'custom', message: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601' });
+    return z.NEVER;
+  })
   .meta({ description: 'ISO 8601 date-time or date; Europe/Copenhagen when no offset', example: '2026-03-12T12:00' });
 
 // PostgreSQL has no year 0 (and no use for dates this old): refuse them instead of failing in the database.

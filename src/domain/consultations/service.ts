@@ -13,6 +13,7 @@ import {
   type DraftRecord,
   type EventRecord,
   type TransitionChanges,
+  type TransitionResultColumn,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
@@ -233,7 +234,7 @@ function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: 
  * saved a draft, and new names when ASSIGN changed them.
  */
 interface Written {
-  row: Consultation;
+  row: Pick<Consultation, TransitionResultColumn>;
   /** The machine snapshot the row now stores. */
   snapshot: ConsultationSnapshot;
   event: ConsultationDetailsRow['events'][number];
@@ -351,20 +352,20 @@ export async function registerConsultation(
   const now = deps.clock();
   checkDeadlineRange(values.deadline, now);
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
-  const written = await deps.db.transaction().execute(async (tx) => {
+  const register = async (db: Executor, storeAlongside?: (consultationId: string) => Promise<void>) => {
     const [received] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
     const events: EventRecord[] = [{ actorId: actor.userId, type: 'REGISTERED', fromState: null, toState: received.value, payload: {} }];
     let snapshot = received;
     let assignment: Assignment | undefined;
     if (values.council) {
-      assignment = await resolveAssignment(tx, actor, { council: values.council, assignee: null });
+      assignment = await resolveAssignment(db, actor, { council: values.council, assignee: null });
       if (!mayActorSend(actor, 'ASSIGN', assignment.council.id)) throw forbidden();
       if (!received.can(assignment.machineEvent)) throw transitionNotAllowed('ASSIGN', received.value);
       [snapshot] = transition(consultationMachine, received, assignment.machineEvent);
       events.push({ actorId: actor.userId, type: 'ASSIGN', fromState: received.value, toState: snapshot.value, payload: assignment.logPayload });
     }
     const { row, events: stored } = await insertConsultationWithEvents(
-      tx,
+      db,
       {
         title: values.title,
         authority: values.authority,
@@ -388,7 +389,7 @@ export async function registerConsultation(
         ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: Number(danishDate(now).slice(0, 4)) }
         : null,
     );
-    await options.alongside?.(tx, row.id);
+    await storeAlongside?.(row.id);
     const registered: ConsultationDetailsRow = {
       ...row,
       councilSlug: null,
@@ -408,7 +409,13 @@ export async function registerConsultation(
       })),
     };
     return { details: registered, snapshot };
-  });
+  };
+  // Without anything alongside, the one INSERT statement is the whole write and so its own
+  // transaction: BEGIN and COMMIT would only add two round trips.
+  const { alongside } = options;
+  const written = alongside
+    ? await deps.db.transaction().execute((tx) => register(tx, (consultationId) => alongside(tx, consultationId)))
+    : await register(deps.db);
   return detailsFor(actor, written.details, deps.clock(), written.snapshot);
 }
 
@@ -451,16 +458,20 @@ interface Assignment {
  * Looks up the council (and the named assignee, who must be its secretary or chair) of an ASSIGN.
  * Without a named assignee, a secretary of the council who assigns it becomes responsible.
  */
-async function resolveAssignment(tx: Tx, actor: Actor, event: { council: string; assignee?: string | null }): Promise<Assignment> {
-  const council = await findCouncilBySlug(tx, event.council);
+async function resolveAssignment(
+  db: Executor,
+  actor: Actor,
+  event: { council: string; assignee?: string | null },
+): Promise<Assignment> {
+  const council = await findCouncilBySlug(db, event.council);
   if (!council) {
     throw new AppError('VALIDATION_FAILED', 'Ukendt råd', { details: [{ path: 'council', message: 'Ukendt råd' }] });
   }
   let assigneeId: number | null = null;
   let assigneeNames: { email: string; name: string } | null = null;
   if (event.assignee) {
-    const assignee = await findUserByEmail(tx, event.assignee);
-    const members = await listCouncilMembers(tx, council.id, ['secretary', 'chair']);
+    const assignee = await findUserByEmail(db, event.assignee);
+    const members = await listCouncilMembers(db, council.id, ['secretary', 'chair']);
     if (!assignee || !members.some((m) => m.id === assignee.id)) {
       throw new AppError('VALIDATION_FAILED', 'Den ansvarlige skal være sekretær eller formand i rådet', {
         details: [{ path: 'assignee', message: 'Skal være sekretær eller formand i rådet' }],
@@ -563,6 +574,7 @@ async function writeTransition(
     row: written.row,
     snapshot: next,
     event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state),
+    // The body as stored, which is not always the string sent: a lone UTF-16 surrogate becomes U+FFFD.
     draft: written.draft ? { ...written.draft, authorName: actor.name } : undefined,
   };
 }
