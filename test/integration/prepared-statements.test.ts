@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { prepared, statementTemplate } from '../../src/db/prepared.ts';
+import { CONSULTATION_COLUMNS } from '../../src/db/repositories/consultations.ts';
+import { COUNCIL_COLUMNS } from '../../src/db/repositories/councils.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { testDatabase, testDatabaseUrl } from '../support/db.ts';
@@ -34,7 +36,7 @@ describe('prepared statements for the hot queries', () => {
     expect(statements.some((s) => s.includes('for update of "consultations"'))).to.equal(true);
     expect(statements.some((s) => s.startsWith('with "updated" as (update "consultations"'))).to.equal(true);
     expect(statements.some((s) => s.startsWith('with "counter" as (insert into "reference_counters"'))).to.equal(true);
-    expect(statements.some((s) => s.startsWith('select * from "councils" where "slug" = $1'))).to.equal(true);
+    expect(statements.some((s) => s.includes('from "councils" where "slug" = $1'))).to.equal(true);
     // An ordinary query is not registered, so not prepared.
     await single.db.selectFrom('councils').select('name').where('id', '=', council.id).execute();
     expect((await preparedInBackend()).some((p) => p.statement.includes('select "name" from "councils"'))).to.equal(false);
@@ -42,6 +44,33 @@ describe('prepared statements for the hot queries', () => {
     const second = await makeConsultation(deps, secretary.actor, { council: council.slug });
     await sendEvent(deps, secretary.actor, second.id, { type: 'START_DRAFTING', version: second.version });
     expect((await preparedInBackend()).map((p) => p.name).sort()).to.deep.equal([...names].sort());
+  });
+
+  it('lists every column of consultations and councils, so the prepared statements return whole rows', async () => {
+    const columnsOf = async (table: string) =>
+      (await sql<{ column_name: string }>`select column_name from information_schema.columns where table_schema = current_schema() and table_name = ${table}`.execute(single.db)).rows
+        .map((r) => r.column_name)
+        .sort();
+    expect([...CONSULTATION_COLUMNS].sort()).to.deep.equal(await columnsOf('consultations'));
+    expect([...COUNCIL_COLUMNS].sort()).to.deep.equal(await columnsOf('councils'));
+  });
+
+  it('keeps working in a process that prepared its statements before a migration added a column', async () => {
+    const { council, secretary } = await makeCouncilWithPeople(testDatabase().db);
+    const deps = { db: single.db, clock: () => new Date() };
+    const before = await makeConsultation(deps, secretary.actor, { council: council.slug });
+    await sendEvent(deps, secretary.actor, before.id, { type: 'START_DRAFTING', version: before.version });
+    // What a newer app process's migration might do while this one runs.
+    await sql`alter table consultations add column added_by_a_later_migration text`.execute(testDatabase().db);
+    await sql`alter table councils add column added_by_a_later_migration text`.execute(testDatabase().db);
+    try {
+      const after = await makeConsultation(deps, secretary.actor, { council: council.slug });
+      const drafting = await sendEvent(deps, secretary.actor, after.id, { type: 'START_DRAFTING', version: after.version });
+      expect(drafting).to.include({ state: 'drafting', version: after.version + 1 });
+    } finally {
+      await sql`alter table consultations drop column added_by_a_later_migration`.execute(testDatabase().db);
+      await sql`alter table councils drop column added_by_a_later_migration`.execute(testDatabase().db);
+    }
   });
 
   it('binds a template: slots take the values given, constants stay, the SQL is compiled once', async () => {

@@ -87,12 +87,39 @@ const lockDetailsStatement = statementTemplate((db, slot: (name: 'id') => never)
 /** A consultation row with its council's and assignee's names, its newest draft and its event log. */
 export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
 
+/**
+ * Every column of a consultation, listed rather than `*` in the prepared statements: a prepared
+ * statement whose `*` grows a column (a migration run by a newer app process) fails with "cached
+ * plan must not change result type" in every process that prepared it before.
+ */
+export const CONSULTATION_COLUMNS = [
+  'id',
+  'reference',
+  'council_id',
+  'assignee_id',
+  'title',
+  'authority',
+  'authority_reference',
+  'authority_email',
+  'received_at',
+  'deadline',
+  'summary',
+  'source_url',
+  'state',
+  'snapshot',
+  'machine_version',
+  'version',
+  'created_by',
+  'created_at',
+  'updated_at',
+] as const satisfies readonly (keyof ConsultationsTable)[];
+
 function consultationDetailsQuery(db: Executor, id: string) {
   return db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
     .leftJoin('users as assignee', 'assignee.id', 'consultations.assignee_id')
-    .selectAll('consultations')
+    .select(CONSULTATION_COLUMNS.map((column) => `consultations.${column}` as const))
     .select((eb) => [
       'councils.slug as councilSlug',
       'councils.name as councilName',
@@ -449,7 +476,7 @@ type InsertSlot =
   | 'toStates'
   | 'payloads';
 
-const CONSULTATION_COLUMNS = [
+const INSERTED_COLUMNS = [
   'title',
   'authority',
   'authority_reference',
@@ -469,7 +496,7 @@ const CONSULTATION_COLUMNS = [
 
 const insertWithEventsStatement = statementTemplate((db, slot: (name: InsertSlot) => never) => {
   const values: Record<string, unknown> = {};
-  for (const column of CONSULTATION_COLUMNS) values[column] = slot(column);
+  for (const column of INSERTED_COLUMNS) values[column] = slot(column);
   return db
     .with('counter', (qb) =>
       qb
@@ -509,7 +536,7 @@ const insertWithEventsStatement = statementTemplate((db, slot: (name: InsertSlot
         .returning(['id', 'at', 'payload']),
     )
     .selectFrom('inserted')
-    .selectAll('inserted')
+    .select(CONSULTATION_COLUMNS.map((column) => `inserted.${column}` as const))
     .select((eb) =>
       jsonArrayFrom(eb.selectFrom('events').select(['events.at', 'events.payload']).orderBy('events.id')).as('events'),
     );

@@ -1,6 +1,6 @@
 import type { Executor } from '../database.ts';
 import { statementTemplate } from '../prepared.ts';
-import type { Council, CouncilUpdate, NewCouncil } from '../types.ts';
+import type { Council, CouncilsTable, CouncilUpdate, NewCouncil } from '../types.ts';
 
 /** Inserts a council and returns it. */
 export function insertCouncil(db: Executor, council: NewCouncil): Promise<Council> {
@@ -12,9 +12,27 @@ export async function findCouncilBySlug(db: Executor, slug: string): Promise<Cou
   return (await db.executeQuery(councilBySlugStatement.bind(db, { slug }))).rows[0];
 }
 
-// Every registration and assignment looks the council up by slug: prepared, planned once per connection.
+/** Every column of a council, listed for the prepared statement below. */
+export const COUNCIL_COLUMNS = [
+  'id',
+  'slug',
+  'name',
+  'municipality',
+  'reference_prefix',
+  'letterhead_address',
+  'letterhead_contact',
+  'letterhead_logo',
+  'letterhead_logo_type',
+  'due_soon_working_days',
+  'reminder_working_days',
+  'created_at',
+] as const satisfies readonly (keyof CouncilsTable)[];
+
+// Every registration and assignment looks the council up by slug: prepared, planned once per
+// connection. Its columns are listed rather than `*`, so a column added by a migration does not
+// break the statement in processes that prepared it before (see CONSULTATION_COLUMNS).
 const councilBySlugStatement = statementTemplate((db, slot: (name: 'slug') => never) =>
-  db.selectFrom('councils').selectAll().where('slug', '=', slot('slug')),
+  db.selectFrom('councils').select(COUNCIL_COLUMNS).where('slug', '=', slot('slug')),
 );
 
 /** The council using this reference prefix, or undefined. */
