@@ -476,23 +476,13 @@ type InsertSlot =
   | 'toStates'
   | 'payloads';
 
-const INSERTED_COLUMNS = [
-  'title',
-  'authority',
-  'authority_reference',
-  'authority_email',
-  'received_at',
-  'deadline',
-  'summary',
-  'source_url',
-  'council_id',
-  'assignee_id',
-  'state',
-  'snapshot',
-  'machine_version',
-  'version',
-  'created_by',
-] as const satisfies readonly InsertSlot[];
+/** Columns a registration does not bind: the database gives the id and the times, the statement computes the reference. */
+const GENERATED_ON_INSERT = ['id', 'reference', 'created_at', 'updated_at'] as const;
+/** Columns a registration binds, one slot each. */
+const INSERTED_COLUMNS = CONSULTATION_COLUMNS.filter(
+  (column): column is Exclude<(typeof CONSULTATION_COLUMNS)[number], (typeof GENERATED_ON_INSERT)[number]> =>
+    !(GENERATED_ON_INSERT as readonly string[]).includes(column),
+) satisfies readonly InsertSlot[];
 
 const insertWithEventsStatement = statementTemplate((db, slot: (name: InsertSlot) => never) => {
   const values: Record<string, unknown> = {};
