@@ -1,7 +1,5 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sql } from 'kysely';
 import { extractText, getMeta } from 'unpdf';
 import type { Actor } from '../../src/domain/access/actor.ts';
@@ -9,6 +7,7 @@ import { previewLetter, verifyArchive, type SubmittedLetter } from '../../src/do
 import { getConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
 import { PdfRenderer, PdfRenderError, TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
 import { testDatabase } from '../support/db.ts';
+import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { rejection } from '../support/assert.ts';
@@ -25,27 +24,6 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 async function pdfText(pdf: Buffer): Promise<{ pages: number; text: string }> {
   const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: true });
   return { pages: totalPages, text: text.replace(/\s+/g, ' ') };
-}
-
-/** An HTTP listener on a random loopback port that records every request and connection. */
-async function startListener() {
-  const requests: string[] = [];
-  let connections = 0;
-  const server: Server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    res.end('x');
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    connections: () => connections,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -266,7 +244,7 @@ describe('submitting with an archived PDF letter', function () {
   });
 
   describe('a hostile draft', () => {
-    let listener: Awaited<ReturnType<typeof startListener>>;
+    let listener: RecordingListener;
     beforeEach(async () => {
       listener = await startListener();
     });

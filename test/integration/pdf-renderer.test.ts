@@ -1,6 +1,4 @@
 import { expect } from 'chai';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { extractText, getMeta } from 'unpdf';
 import {
   PdfRenderer,
@@ -11,6 +9,8 @@ import {
   renderLetterHtml,
   type LetterData,
 } from '../../src/domain/pdf/renderer.ts';
+
+import { startListener, type RecordingListener } from '../support/listener.ts';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -50,32 +50,6 @@ async function readPdf(pdf: Buffer): Promise<PdfContent> {
   const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: false });
   const pageText = text.map((page) => page.replace(/\s+/g, ' ').trim());
   return { pages: totalPages, pageText, text: pageText.join(' ') };
-}
-
-/** An HTTP listener on a random loopback port that records every request and TCP connection. */
-async function startListener(): Promise<{ url: string; requests: string[]; connections: () => number; close: () => Promise<void> }> {
-  const requests: string[] = [];
-  let connections = 0;
-  const server: Server = createServer((req, res) => {
-    requests.push(`${req.method} ${req.url}`);
-    res.setHeader('content-type', 'text/css');
-    res.end('body { color: red }');
-  });
-  server.on('connection', () => {
-    connections += 1;
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
 }
 
 /** External references of every kind the brief names, plus script that would leave a trace. */
@@ -248,7 +222,7 @@ describe('PdfRenderer', function () {
   });
 
   describe('untrusted content', () => {
-    let listener: Awaited<ReturnType<typeof startListener>>;
+    let listener: RecordingListener;
 
     beforeEach(async () => {
       listener = await startListener();
