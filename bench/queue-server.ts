@@ -3,10 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
-import type { AppDeps } from '../src/deps.ts';
-import { LoginThrottle } from '../src/domain/auth/throttle.ts';
-import { PdfRenderer } from '../src/domain/pdf/renderer.ts';
-import { systemClock } from '../src/domain/time.ts';
+import { createAppDeps } from '../src/deps.ts';
 import { createLogger } from '../src/logger.ts';
 
 /**
@@ -19,16 +16,8 @@ import { createLogger } from '../src/logger.ts';
 const config = parseConfig(process.env);
 const logger = createLogger(config.logLevel);
 const database = createDatabase(config.databaseUrl!);
-const deps: AppDeps = {
-  config,
-  db: database.db,
-  pool: database.pool,
-  logger,
-  clock: systemClock,
-  throttle: new LoginThrottle(database.pool),
-  // Starts Chromium only on a first render, which the queue never asks for.
-  pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
-};
+// Chromium starts only on a first render, which the queue never asks for.
+const deps = createAppDeps(config, database, logger);
 
 const outer = express();
 outer.disable('x-powered-by');

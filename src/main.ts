@@ -1,12 +1,9 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { bootDatabase, loadConfigOrExit } from './boot.ts';
-import { LoginThrottle } from './domain/auth/throttle.ts';
-import { PdfRenderer } from './domain/pdf/renderer.ts';
-import { systemClock } from './domain/time.ts';
 import { createLogger } from './logger.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
-import type { AppDeps } from './deps.ts';
+import { createAppDeps } from './deps.ts';
 import { startJobs } from './domain/jobs/boss.ts';
 import { startWorkers } from './domain/jobs/workers.ts';
 import { createMailer } from './domain/mail/mailer.ts';
@@ -17,15 +14,7 @@ const logger = createLogger(config.logLevel);
 async function main(): Promise<void> {
   const started = Date.now();
   const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
-  const deps: AppDeps = {
-    config,
-    db: database.db,
-    pool: database.pool,
-    logger,
-    clock: systemClock,
-    throttle: new LoginThrottle(database.pool),
-    pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
-  };
+  const deps = createAppDeps(config, database, logger);
   const mailer = createMailer(config);
   const jobs = await startJobs(database.pool, logger);
   Object.assign(deps, { mailer, jobs });

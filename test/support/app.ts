@@ -2,10 +2,8 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
-import type { AppDeps } from '../../src/deps.ts';
-import { LoginThrottle } from '../../src/domain/auth/throttle.ts';
-import { PdfRenderer } from '../../src/domain/pdf/renderer.ts';
-import { systemClock, type Clock } from '../../src/domain/time.ts';
+import { createAppDeps, type AppDeps } from '../../src/deps.ts';
+import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import { testDatabase } from './db.ts';
 
@@ -26,16 +24,11 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
     DATABASE_URL: 'postgres://unused',
     LOG_LEVEL: 'silent',
   });
+  // One renderer per test app unless a test brings its own; Chromium only starts if a test renders a PDF.
   const deps: AppDeps = {
-    config,
-    db,
-    pool,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
-    clock: overrides.clock ?? systemClock,
-    throttle: new LoginThrottle(pool),
+    ...createAppDeps(config, { db, pool }, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')),
+    ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...overrides.deps,
-    // One renderer per test app; Chromium only starts if a test renders a PDF.
-    pdf: overrides.deps?.pdf ?? new PdfRenderer({ chromiumPath: config.chromiumPath }),
   };
   const ownRenderer = overrides.deps?.pdf === undefined;
   const server: Server = await new Promise((resolve) => {
