@@ -6,7 +6,7 @@ import { letter } from './pdf-letters.ts';
  * The memory run's app: a process that only renders letters the way the app does (the app's
  * PdfRenderer with its default pool of 2, two callers at once), so what is measured is the app's
  * PDF work and its Chromium, not the benchmark's own bookkeeping of the other runs. Tells the
- * parent over IPC when Chromium is up, after `early` renders and when all are done, and waits
+ * parent over IPC after `early` renders and when all are done, and waits
  * to be told to go after each, so the parent can sample at those moments.
  */
 const renders = Number(process.env.BENCH_PDF_MEMORY_RENDERS);
@@ -23,7 +23,6 @@ function tell(message: object): Promise<void> {
 const renderer = new PdfRenderer({ chromiumPath });
 try {
   await renderLetterPdf(renderer, letter(0));
-  await tell({ type: 'started', browserPid: renderer.stats().browserPid });
   let done = 0;
   const caller = async () => {
     while (done < renders) {

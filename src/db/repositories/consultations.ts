@@ -1,4 +1,4 @@
-import { sql, type Updateable } from 'kysely';
+import { sql, type RawBuilder, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import { statementTemplate } from '../prepared.ts';
@@ -161,17 +161,25 @@ function consultationDetailsQuery(db: Executor, id: string) {
     .where('consultations.id', '=', id);
 }
 
-/** Takes the next number of a council's own reference series for a year. */
-export async function takeReferenceNumber(db: Executor, councilId: number, year: number): Promise<number> {
+/**
+ * A council's reference for a number of its yearly series: PREFIX-2026-0001, with at least four
+ * digits and more once a council passes 9999 in a year. The one place the format is written.
+ */
+function referenceText(prefix: unknown, year: unknown, number: RawBuilder<number>) {
+  return sql<string>`${prefix}::text || '-' || ${year}::integer || '-' || lpad(${number}::text, greatest(4, length(${number}::text)), '0')`;
+}
+
+/** Takes the next number of a council's own reference series for a year; returns the reference. */
+export async function takeReference(db: Executor, council: { id: number; reference_prefix: string }, year: number): Promise<string> {
   const row = await db
     .insertInto('reference_counters')
-    .values({ council_id: councilId, year, last_number: 1 })
+    .values({ council_id: council.id, year, last_number: 1 })
     .onConflict((oc) =>
       oc.columns(['council_id', 'year']).doUpdateSet({ last_number: sql<number>`reference_counters.last_number + 1` }),
     )
-    .returning('last_number')
+    .returning(referenceText(council.reference_prefix, year, sql<number>`reference_counters.last_number`).as('reference'))
     .executeTakeFirstOrThrow();
-  return row.last_number;
+  return row.reference;
 }
 
 /** The newest response version of a consultation with its author's name, or undefined. */
@@ -506,9 +514,7 @@ const insertWithEventsStatement = statementTemplate((db, slot: (name: InsertSlot
         .insertInto('consultations')
         .values({
           ...(values as unknown as Omit<NewConsultation, 'reference'>),
-          // PREFIX-2026-0001: at least four digits, more when a council passes 9999 in a year.
-          reference: sql<string>`(select ${slot('referencePrefix')}::text || '-' || ${slot('referenceYear')}::integer || '-' ||
-            lpad(last_number::text, greatest(4, length(last_number::text)), '0') from counter)`,
+          reference: sql<string>`(select ${referenceText(slot('referencePrefix'), slot('referenceYear'), sql<number>`last_number`)} from counter)`,
         })
         .returningAll(),
     )

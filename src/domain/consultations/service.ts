@@ -6,7 +6,7 @@ import {
   insertConsultationWithEvents,
   listConsultationRows,
   lockConsultationWithDetails,
-  takeReferenceNumber,
+  takeReference,
   updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
   type ConsultationListFilter,
@@ -252,14 +252,21 @@ function detailsAfter(before: ConsultationDetailsRow, written: Written): Consult
   return { ...before, ...row, ...names, ...(draft ? { draft } : {}), events: [...before.events, event] };
 }
 
+/** A timeline row of the details from an event as stored (its time as a Date or as JSON gives it). */
 function eventEntry(
   actor: Actor,
-  stored: { at: Date; payload: Record<string, unknown> },
+  stored: { at: Date | string; payload: Record<string, unknown> },
   type: string,
   fromState: string | null,
   toState: string,
 ): ConsultationDetailsRow['events'][number] {
-  return { at: stored.at.toISOString(), type, from_state: fromState, to_state: toState, payload: stored.payload, actorName: actor.name };
+  const at = typeof stored.at === 'string' ? stored.at : stored.at.toISOString();
+  return { at, type, from_state: fromState, to_state: toState, payload: stored.payload, actorName: actor.name };
+}
+
+/** The year of a council's reference series: the Danish calendar year at `now`. */
+function referenceYear(now: Date): number {
+  return Number(danishDate(now).slice(0, 4));
 }
 
 /** Listing options; `council` is a slug. */
@@ -386,7 +393,7 @@ export async function registerConsultation(
       },
       events,
       assignment
-        ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: Number(danishDate(now).slice(0, 4)) }
+        ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: referenceYear(now) }
         : null,
     );
     await storeAlongside?.(row.id);
@@ -399,14 +406,7 @@ export async function registerConsultation(
       assigneeName: null,
       ...assignment?.names,
       draft: null,
-      events: events.map((event, i) => ({
-        at: stored[i]!.at,
-        type: event.type,
-        from_state: event.fromState,
-        to_state: event.toState,
-        payload: stored[i]!.payload,
-        actorName: actor.name,
-      })),
+      events: events.map((event, i) => eventEntry(actor, stored[i]!, event.type, event.fromState, event.toState)),
     };
     return { details: registered, snapshot };
   };
@@ -542,9 +542,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
   const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
   if (!snapshot.can(machineEvent)) throw transitionNotAllowed(event.type, row.state);
   if (referenceFor) {
-    const year = Number(danishDate(deps.clock()).slice(0, 4));
-    const number = await takeReferenceNumber(tx, referenceFor.id, year);
-    changes.reference = `${referenceFor.reference_prefix}-${year}-${String(number).padStart(4, '0')}`;
+    changes.reference = await takeReference(tx, referenceFor, referenceYear(deps.clock()));
   }
   const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload);
   return { ...written, names };
