@@ -1,17 +1,17 @@
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
 import { PdfRenderer } from '../src/domain/pdf/renderer.ts';
 import { letter } from './pdf-letters.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../src/config.ts';
 
 /**
  * The memory run's app: a process that only renders letters the way the app does (the app's
  * PdfRenderer with its default pool of 2, two callers at once), so what is measured is the app's
  * PDF work and its Chromium, not the benchmark's own bookkeeping of the other runs. Tells the
- * parent over IPC after `early` renders and when all are done, and waits
- * to be told to go after each, so the parent can sample at those moments.
+ * parent over IPC after every render, and when all are done waits to be told to go, so the
+ * parent can take a last sample with Chromium still running.
  */
 const renders = Number(process.env.BENCH_PDF_MEMORY_RENDERS);
-const early = Number(process.env.BENCH_PDF_MEMORY_EARLY);
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const chromiumPath = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 function tell(message: object): Promise<void> {
   return new Promise((resolve) => {
@@ -23,16 +23,19 @@ function tell(message: object): Promise<void> {
 const renderer = new PdfRenderer({ chromiumPath });
 try {
   await renderLetterPdf(renderer, letter(0));
-  let done = 0;
+  let started = 0;
+  let finished = 0;
   const caller = async () => {
-    while (done < renders) {
-      done += 1;
-      await renderLetterPdf(renderer, letter(done));
-      if (done === early) await tell({ type: 'early' });
+    while (started < renders) {
+      started += 1;
+      await renderLetterPdf(renderer, letter(started));
+      finished += 1;
+      // Not waited for: the parent samples on each of these while the renders go on.
+      process.send?.({ type: 'rendered', finished });
     }
   };
   await Promise.all([caller(), caller()]);
-  await tell({ type: 'done', rendered: renderer.stats().rendered, failed: renderer.stats().failed });
+  await tell({ type: 'done', rendered: renderer.stats().rendered, failed: renderer.stats().failed, browserPid: renderer.stats().browserPid });
 } finally {
   await renderer.close();
 }

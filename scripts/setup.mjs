@@ -2,7 +2,8 @@
 // Runs before `npm start` and `npm test` (npm's pre-scripts). It uses only Node's own modules,
 // because on a fresh clone nothing else is installed yet. It installs what is missing:
 //   1. the npm dependencies (npm ci), when node_modules is missing or older than package-lock.json;
-//   2. Debian's chromium and fonts with æ, ø and å, when missing and this machine allows it.
+//   2. Debian's chromium-headless-shell (PDF letters), chromium (the browser tests) and fonts with
+//      æ, ø and å, when missing and this machine allows it.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -59,16 +60,20 @@ function hasCommand(name) {
 const fontDir = '/usr/share/fonts/truetype/dejavu';
 
 function ensureChromiumAndFonts() {
-  const chromiumPath = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+  // Keep in step with DEFAULT_CHROMIUM_PATH in src/config.ts (this script runs before any
+  // TypeScript can be loaded).
+  const chromiumPath = process.env.CHROMIUM_PATH || '/usr/lib/chromium/chromium-headless-shell';
+  const browserPath = process.env.TEST_BROWSER_PATH || '/usr/bin/chromium';
   const missing = [];
-  if (!isExecutable(chromiumPath)) missing.push('chromium');
+  if (!isExecutable(chromiumPath)) missing.push('chromium-headless-shell');
+  if (!isExecutable(browserPath)) missing.push('chromium');
   if (!existsSync(fontDir)) missing.push('fonts-dejavu-core');
   if (!existsSync('/usr/share/fonts/truetype/liberation')) missing.push('fonts-liberation');
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !hasCommand('apt-get')) {
     say(`mangler: ${missing.join(', ')}. Installér dem (Debian: sudo apt-get install ${missing.join(' ')})`);
-    say('eller sæt CHROMIUM_PATH til en Chromium-browser, og kør kommandoen igen.');
+    say('eller sæt CHROMIUM_PATH (PDF-breve) og TEST_BROWSER_PATH (browsertests) til en Chromium, og kør kommandoen igen.');
     process.exit(1);
   }
   say(`installerer ${missing.join(', ')} med apt-get ...`);

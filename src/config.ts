@@ -5,6 +5,13 @@ import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
+/**
+ * Debian's chromium-headless-shell (apt-get install chromium-headless-shell), the binary itself
+ * rather than /usr/bin's wrapper script, so that the process Puppeteer starts, watches and kills
+ * is Chromium and not a shell.
+ */
+export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium-headless-shell';
+
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
 const configSchema = z
@@ -22,7 +29,7 @@ const configSchema = z
     DATA_DIR: z.string().min(1).default('./data'),
     EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
     SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'skal være mindst 32 tegn').optional()),
-    CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+    CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['auto', 'always', 'never']).default('auto')),
     SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'skal være en smtp://- eller smtps://-adresse').optional()),

@@ -11,6 +11,7 @@ import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { rejection } from '../support/assert.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
 async function expectAppError(promise: Promise<unknown>, code: ErrorCode): Promise<AppError> {
   const error = await rejection(promise);
@@ -19,7 +20,7 @@ async function expectAppError(promise: Promise<unknown>, code: ErrorCode): Promi
   return error as unknown as AppError;
 }
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 async function pdfText(pdf: Buffer): Promise<{ pages: number; text: string }> {
   const { totalPages, text } = await extractText(new Uint8Array(pdf), { mergePages: true });
@@ -71,6 +72,9 @@ describe('submitting with an archived PDF letter', function () {
     const before = submitted.length;
     const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'bu@naestved.dk' });
     expect(done.state).to.equal('submitted');
+    // The answer is built from what the transaction wrote, and must be what a fresh read gives.
+    expect(done).to.deep.equal(await getConsultation(deps, sec, done.id));
+    expect(done.timeline.at(-1)).to.include({ type: 'SUBMIT', from: 'approved', to: 'submitted' });
 
     const [row, ...others] = await archiveRows(done.id);
     expect(others).to.have.length(0);

@@ -11,8 +11,9 @@ import {
 } from '../../src/domain/pdf/renderer.ts';
 
 import { startListener, type RecordingListener } from '../support/listener.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 // 1×1 PNG; a raster logo shows up in the PDF as an image XObject we can count.
 const PNG_LOGO =

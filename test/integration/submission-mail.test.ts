@@ -12,6 +12,7 @@ import { insertArchiveRow } from '../support/archive.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil } from '../support/mail.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
 describe('submission by e-mail', function () {
   // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
@@ -61,7 +62,7 @@ describe('submission by e-mail', function () {
     cleanup.push(() => smtp.close());
     const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: systemClock });
     cleanup.push(() => scheduler.stop());
-    const renderer = new PdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium' });
+    const renderer = new PdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH });
     cleanup.push(() => renderer.close());
     const deps = { db, clock: systemClock, pdf: renderer, jobs: scheduler.jobs };
     const people = await makeCouncilWithPeople(db);

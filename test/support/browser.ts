@@ -9,10 +9,13 @@ const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
 export const ARTIFACTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 
-/** Debian's Chromium, headless, as root in a container. */
+/**
+ * Debian's full Chromium (not the headless shell the app prints with), headless, as root in a
+ * container: the pages are tested in the browser people use. TEST_BROWSER_PATH points elsewhere.
+ */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: process.env.TEST_BROWSER_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--lang=da-DK', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
   });
 }

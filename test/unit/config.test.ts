@@ -11,7 +11,7 @@ describe('config', () => {
     const config = parseConfig({ DATA_DIR: dataDir() });
     expect(config.port).to.equal(3000);
     expect(config.databaseUrl).to.equal(undefined);
-    expect(config.chromiumPath).to.equal('/usr/bin/chromium');
+    expect(config.chromiumPath).to.equal('/usr/lib/chromium/chromium-headless-shell');
     expect(config.logLevel).to.equal('info');
   });
 

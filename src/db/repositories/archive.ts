@@ -1,3 +1,4 @@
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../database.ts';
 
 /** The fields of an archived letter, without the PDF bytes. */
@@ -89,10 +90,12 @@ export function listArchivedDocumentsAfter(db: Executor, afterId: number, limit:
 }
 
 /**
- * The consultation row with the letterhead of its council (null fields when unassigned), in one
- * round trip: submitting and previewing need both before anything else.
+ * Everything a letter is made from, in one round trip: the consultation row, the letterhead of its
+ * council (null fields when unassigned), its newest response version, and who approved it last
+ * (the actor of its newest APPROVE event, with the title they sign with in the consultation's
+ * council, null when unset). Submitting and previewing need all of it before anything else.
  */
-export function findConsultationWithLetterhead(db: Executor, id: string) {
+export function findLetterSource(db: Executor, id: string) {
   return db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
@@ -104,26 +107,30 @@ export function findConsultationWithLetterhead(db: Executor, id: string) {
       'councils.letterhead_logo',
       'councils.letterhead_logo_type',
     ])
+    .select((eb) => [
+      jsonObjectFrom(
+        eb
+          .selectFrom('response_versions')
+          .select(['response_versions.id', 'response_versions.body'])
+          .whereRef('response_versions.consultation_id', '=', 'consultations.id')
+          .orderBy('response_versions.number', 'desc')
+          .limit(1),
+      ).as('latest_response'),
+      jsonObjectFrom(
+        eb
+          .selectFrom('consultation_events')
+          .innerJoin('users', 'users.id', 'consultation_events.actor_id')
+          .leftJoin('memberships', (join) =>
+            join.onRef('memberships.user_id', '=', 'users.id').onRef('memberships.council_id', '=', 'consultations.council_id'),
+          )
+          .select(['users.id', 'users.name', 'memberships.title'])
+          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
+          .where('consultation_events.type', '=', 'APPROVE')
+          .orderBy('consultation_events.id', 'desc')
+          .limit(1),
+      ).as('last_approver'),
+    ])
     .where('consultations.id', '=', id)
-    .executeTakeFirst();
-}
-
-/**
- * Who approved a consultation last (the actor of its newest APPROVE event) with the title they
- * sign with in `councilId` (null when unset), or undefined.
- */
-export function findLastApprover(db: Executor, consultationId: string, councilId: number) {
-  return db
-    .selectFrom('consultation_events')
-    .innerJoin('users', 'users.id', 'consultation_events.actor_id')
-    .leftJoin('memberships', (join) =>
-      join.onRef('memberships.user_id', '=', 'users.id').on('memberships.council_id', '=', councilId),
-    )
-    .select(['users.id', 'users.name', 'memberships.title'])
-    .where('consultation_events.consultation_id', '=', consultationId)
-    .where('consultation_events.type', '=', 'APPROVE')
-    .orderBy('consultation_events.id', 'desc')
-    .limit(1)
     .executeTakeFirst();
 }
 

@@ -4,13 +4,12 @@ import type { Consultation } from '../../db/types.ts';
 import {
   findArchivedDocument,
   findArchivedDocumentInfo,
-  findConsultationWithLetterhead,
-  findLastApprover,
+  findLetterSource,
   findMembershipTitle,
   insertArchivedDocument,
   listArchivedDocumentsAfter,
 } from '../../db/repositories/archive.ts';
-import { findConsultationRow, latestResponseVersion, lockConsultation } from '../../db/repositories/consultations.ts';
+import { findConsultationRow, lockConsultationWithDetails, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
@@ -55,8 +54,11 @@ export interface ArchiveDeps {
   logger?: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
 }
 
-/** Writes the state change of a SUBMIT inside the caller's transaction (the consultation service's applyEvent). */
-export type ApplySubmit = (tx: Tx, row: Consultation, event: EventInput) => Promise<void>;
+/**
+ * Writes the state change of a SUBMIT inside the caller's transaction (the consultation service's
+ * applyEvent) on the row as locked, with its details; what it returns comes back to the caller.
+ */
+export type ApplySubmit<T> = (tx: Tx, row: ConsultationDetailsRow, event: EventInput) => Promise<T>;
 
 type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
 
@@ -82,9 +84,9 @@ export function letterFileName(consultation: { id: string; reference: string | n
   return `Hoeringssvar-${reference}.pdf`;
 }
 
-type ConsultationWithLetterhead = NonNullable<Awaited<ReturnType<typeof findConsultationWithLetterhead>>>;
+type LetterSource = NonNullable<Awaited<ReturnType<typeof findLetterSource>>>;
 
-function logoDataUri(row: ConsultationWithLetterhead): string | null {
+function logoDataUri(row: LetterSource): string | null {
   if (!row.letterhead_logo || !row.letterhead_logo_type) return null;
   return `data:${row.letterhead_logo_type};base64,${row.letterhead_logo.toString('base64')}`;
 }
@@ -101,15 +103,15 @@ async function visibleConsultation(db: Db, actor: Actor, id: string): Promise<Co
   return row;
 }
 
-/** The consultation with its council's letterhead, or NOT_FOUND when the actor may not see it. */
-async function visibleWithLetterhead(db: Db, actor: Actor, id: string): Promise<ConsultationWithLetterhead> {
-  const row = UUID.test(id) ? await findConsultationWithLetterhead(db, id) : undefined;
+/** What a letter of the consultation is made from (findLetterSource), or NOT_FOUND when the actor may not see it. */
+async function visibleLetterSource(db: Db, actor: Actor, id: string): Promise<LetterSource> {
+  const row = UUID.test(id) ? await findLetterSource(db, id) : undefined;
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   return row;
 }
 
 function letterData(
-  row: ConsultationWithLetterhead,
+  row: LetterSource,
   body: string,
   signer: LetterData['signer'],
   date: Date,
@@ -145,14 +147,14 @@ function signer(person: { name: string; title: string | null }): { name: string;
  * A render failure leaves the consultation `approved` with nothing written (RENDER_FAILED); of two
  * concurrent submits exactly one commits, the other gets STALE_VERSION.
  */
-export async function submitWithLetter(
+export async function submitWithLetter<T>(
   deps: ArchiveDeps,
   actor: Actor,
   id: string,
   input: unknown,
-  apply: ApplySubmit,
-): Promise<SubmittedLetter> {
-  const row = await visibleWithLetterhead(deps.db, actor, id);
+  apply: ApplySubmit<T>,
+): Promise<{ submitted: SubmittedLetter; applied: T }> {
+  const row = await visibleLetterSource(deps.db, actor, id);
   if (!mayActorSend(actor, 'SUBMIT', row.council_id)) throw forbidden();
   const event: SubmitEvent = parseInput(eventSchemas.SUBMIT, input);
   if (row.version !== event.version) throw staleVersion(row.version);
@@ -161,10 +163,9 @@ export async function submitWithLetter(
     throw new AppError('TRANSITION_NOT_ALLOWED', `Hændelsen SUBMIT er ikke mulig i tilstanden ${row.state}`, { meta: { state: row.state } });
   }
 
-  const councilId = row.council_id;
-  const [response, approver] =
-    councilId === null ? [] : await Promise.all([latestResponseVersion(deps.db, id), findLastApprover(deps.db, id, councilId)]);
-  if (!response || !approver) {
+  const response = row.latest_response;
+  const approver = row.last_approver;
+  if (row.council_id === null || !response || !approver) {
     throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
   }
   const letter = letterData(row, response.body, signer(approver), letterDate(event.submittedAt, deps.clock()), false);
@@ -178,13 +179,13 @@ export async function submitWithLetter(
   }
   const sha256 = createHash('sha256').update(pdf).digest('hex');
 
-  const archived = await deps.db.transaction().execute(async (tx) => {
-    const locked = await lockConsultation(tx, id);
+  const { archived, applied } = await deps.db.transaction().execute(async (tx) => {
+    const locked = await lockConsultationWithDetails(tx, id);
     if (!locked || !mayActorSee(actor, locked)) throw notFound('Høringen findes ikke');
     // The same version as when the letter was rendered means the same approved text: every new
     // response version raises the version. (apply checks it too; failing here is only earlier.)
     if (locked.version !== event.version) throw staleVersion(locked.version);
-    await apply(tx, locked, event);
+    const applied = await apply(tx, locked, event);
     try {
       const archivedRow = await insertArchivedDocument(tx, {
         consultationId: id,
@@ -196,7 +197,7 @@ export async function submitWithLetter(
       });
       // Queued in the same transaction: the mail job exists exactly when the submission does.
       if (event.channel === 'email' && deps.jobs) await enqueueSubmissionMail({ jobs: deps.jobs }, id, { tx });
-      return archivedRow;
+      return { archived: archivedRow, applied };
     } catch (error) {
       // The row lock and version check make this unreachable for two submits through here; the
       // unique constraint is the last wall should anything else have archived it meanwhile.
@@ -223,7 +224,7 @@ export async function submitWithLetter(
       deps.logger?.error({ err: error, consultationId: id }, 'afterSubmit failed after the submission was committed');
     }
   }
-  return submitted;
+  return { submitted, applied };
 }
 
 /** An archived letter as served: `pdf` is null when the caller already has this exact file. */
@@ -281,16 +282,14 @@ export async function previewLetter(
   actor: Actor,
   id: string,
 ): Promise<{ pdf: Buffer; fileName: string }> {
-  const row = await visibleWithLetterhead(deps.db, actor, id);
+  const row = await visibleLetterSource(deps.db, actor, id);
   const role = roleIn(actor, row.council_id);
   // Admins set up the letterheads, so they may preview too; no other council's people ever can.
   const councilId = row.council_id;
   if ((role === undefined && !actor.isAdmin) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
-  const [response, approver] = await Promise.all([
-    latestResponseVersion(deps.db, row.id),
-    row.state === 'approved' ? findLastApprover(deps.db, row.id, councilId) : Promise.resolve(undefined),
-  ]);
+  const response = row.latest_response;
+  const approver = row.state === 'approved' ? row.last_approver : null;
   if (!response) throw notFound('Der er endnu intet udkast');
   let signedBy: LetterData['signer'] = null;
   if (approver) signedBy = signer(approver);

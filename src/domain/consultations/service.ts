@@ -427,10 +427,11 @@ export async function registerConsultation(
 export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
   if (deps.pdf && (input as { type?: unknown } | null)?.type === 'SUBMIT') {
     // The letter is rendered before the transaction; the transition itself is still applyEvent's.
-    await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event) => {
-      await applyEvent(tx, deps, actor, row, event);
+    const { applied } = await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event) => {
+      const written = await applyEvent(tx, deps, actor, row, event);
+      return { details: detailsAfter(row, written), snapshot: written.snapshot };
     });
-    return getConsultation(deps, actor, id);
+    return detailsFor(actor, applied.details, deps.clock(), applied.snapshot);
   }
   const { details, snapshot } = await deps.db.transaction().execute(async (tx) => {
     const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;

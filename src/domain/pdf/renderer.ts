@@ -59,7 +59,10 @@ export class PdfRenderTimeoutError extends PdfRenderError {
 }
 
 export interface PdfRendererOptions {
-  /** Path to the Chromium binary, e.g. /usr/bin/chromium (config.chromiumPath). */
+  /**
+   * Path to the Chromium binary (config.chromiumPath): Debian's headless shell,
+   * /usr/lib/chromium/chromium-headless-shell, or a full Chromium such as /usr/bin/chromium.
+   */
   chromiumPath: string;
   /** Most pages rendering at once; further renders wait in a queue. Default 2. */
   poolSize?: number;
@@ -99,9 +102,10 @@ const DEFAULT_TIMEOUT_MS = 20_000;
 const CLOSE_TIMEOUT_MS = 5_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
 // A page that has rendered this many letters is closed and replaced: its renderer's memory grows
-// with every document (about 150 MB after 10 letters, 350 MB after 50), and a fresh page costs
-// only a few tens of ms.
-const PAGE_MAX_RENDERS = 10;
+// with every document (in the headless shell from about 110 MB to 230 MB over 50 letters). A new
+// page is not free either (a renderer process to start, CDP domains to enable): replacing every
+// 10th letter cost a quarter more CPU per letter than every 25th (BENCHMARKS.md, pdf).
+const PAGE_MAX_RENDERS = 25;
 
 const FONT_STACK = `"DejaVu Sans", "Liberation Sans", sans-serif`;
 
@@ -144,6 +148,17 @@ function allowOnlyDataUris(request: HTTPRequest, onBlocked: () => void): void {
   }
 }
 
+/**
+ * How Puppeteer must start the binary at `chromiumPath`: Chromium's headless shell (Debian's
+ * chromium-headless-shell) is headless only and started as 'shell'; a full Chromium runs its
+ * new headless mode. The shell is the one to use for PDFs: it prints inside the renderer instead
+ * of starting a print-compositor process per document, and it has no browser UI to load, so the
+ * same letters take about two thirds of the memory and time (BENCHMARKS.md).
+ */
+export function headlessModeFor(chromiumPath: string): true | 'shell' {
+  return /headless[-_]shell$/.test(chromiumPath) ? 'shell' : true;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -158,7 +173,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
  * Chromium is started on the first render, not at boot, so that processes which never render
  * (CLI, most tests) never pay for it; and it is started again when it has crashed or been killed.
  * At most `poolSize` pages render at once, because each one costs a renderer process and memory;
- * the rest wait in order. Pages are reused between renders and replaced when a render fails or after 50 renders.
+ * the rest wait in order. Pages are reused between renders and replaced when a render fails or after PAGE_MAX_RENDERS renders.
  */
 export class PdfRenderer {
   private readonly chromiumPath: string;
@@ -398,7 +413,7 @@ export class PdfRenderer {
 
     const launching = launch({
       executablePath: this.chromiumPath,
-      headless: true,
+      headless: headlessModeFor(this.chromiumPath),
       args,
       timeout: LAUNCH_TIMEOUT_MS,
       // No userDataDir: puppeteer makes a fresh temporary profile per launch and deletes it when
