@@ -307,7 +307,7 @@ export class PdfRenderer {
 
     try {
       const pdf = await Promise.race([work, deadline]);
-      if (page) this.returnPage(page);
+      if (page) await this.returnPage(page);
       return pdf;
     } catch (error) {
       // A page that failed or is still busy is never reused: it may be wedged in layout or belong
@@ -351,11 +351,13 @@ export class PdfRenderer {
     }
   }
 
-  private returnPage(page: Page): void {
+  private async returnPage(page: Page): Promise<void> {
     if (this.closed || this.discarded.has(page) || page.isClosed() || !page.browser().connected) return;
     const renders = (this.renders.get(page) ?? 0) + 1;
     if (renders >= PAGE_MAX_RENDERS) {
-      void this.discardPage(page);
+      // Closed before the slot passes on, so that the old page's renderer is gone before the
+      // next render opens a new one: otherwise both hold their memory at the same moment.
+      await this.discardPage(page);
       return;
     }
     this.renders.set(page, renders);
