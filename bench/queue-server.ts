@@ -7,7 +7,8 @@ import { createAppDeps } from '../src/deps.ts';
 import { createLogger } from '../src/logger.ts';
 
 /**
- * The queue benchmark's server, in its own process so its memory is measured alone: the real app
+ * The queue benchmark's server, in its own process so its memory is measured alone, started with
+ * the Node flags `npm start` uses (bench/queue.ts reads them from package.json): the real app
  * as `npm start` builds it (production mode: view cache on; request logging at LOG_LEVEL), on
  * DATABASE_URL, plus the bare baseline route `/bench/bare`, which only this process has. The bare
  * route is mounted on an outer Express app in front of the real one, so it runs no middleware.
@@ -18,6 +19,8 @@ const logger = createLogger(config.logLevel);
 const database = createDatabase(config.databaseUrl!);
 // Chromium starts only on a first render, which the queue never asks for.
 const deps = createAppDeps(config, database, logger);
+await deps.versions.start();
+await deps.versions.start();
 
 const outer = express();
 outer.disable('x-powered-by');
@@ -33,5 +36,5 @@ const server = outer.listen(0, '127.0.0.1', () => {
 process.on('disconnect', () => {
   server.closeAllConnections();
   server.close();
-  void database.close().finally(() => process.exit(0));
+  void Promise.all([deps.versions.close(), database.close()]).finally(() => process.exit(0));
 });

@@ -56,11 +56,20 @@ function autocannon(url: string, seconds: number, headers: Record<string, string
   });
 }
 
+/**
+ * The Node flags `npm start` runs the app with (package.json's start script: the heap limits),
+ * so the server measured here keeps its heap as the app does.
+ */
+function appNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(BENCH_DIR, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
+  return pkg.scripts.start.split(/\s+/).filter((token) => /^--max-(old|semi)-space-size=\d+$/.test(token));
+}
+
 /** The app server in a child process; resolves with its port and pid. */
 function startServer(databaseUrl: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = fork(join(BENCH_DIR, 'queue-server.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    execArgv: ['--import', 'tsx', ...(process.env.XPROF ? process.env.XPROF.split(' ') : [])],
+    stdio: ['ignore', process.env.XPROF ? 'inherit' : 'ignore', 'inherit', 'ipc'],
     env: {
       ...process.env,
       NODE_ENV: 'production',

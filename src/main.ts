@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
   const deps = createAppDeps(config, database, logger);
+  await deps.versions.start();
   const mailer = createMailer(config);
   const jobs = await startJobs(database.pool, logger);
   Object.assign(deps, { mailer, jobs });
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     server.close();
     server.closeAllConnections();
     await deps.pdf.close();
+    await deps.versions.close();
     await jobs.stop().catch((error) => logger.warn({ err: error }, 'pg-boss stop'));
     mailer.close();
     await database.shutdown();

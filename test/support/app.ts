@@ -31,6 +31,7 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
     ...overrides.deps,
   };
   const ownRenderer = overrides.deps?.pdf === undefined;
+  await deps.versions.start();
   const server: Server = await new Promise((resolve) => {
     const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -44,6 +45,7 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
         server.closeAllConnections();
         server.close(() => resolve());
       });
+      await deps.versions.close();
       if (ownRenderer) await deps.pdf.close();
     },
   };

@@ -1,3 +1,5 @@
+import { LRUCache } from 'lru-cache';
+import type { DataVersions } from '../../db/change-feed.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Role } from '../../db/types.ts';
 import { findUserWithMemberships, type UserCouncil } from '../../db/repositories/users.ts';
@@ -27,4 +29,31 @@ export function roleIn(actor: Actor, councilId: number | null | undefined): Role
 /** Ids of the councils whose data the actor may read. */
 export function readableCouncilIds(actor: Actor): number[] {
   return actor.councils.map((c) => c.councilId);
+}
+
+/** How long a cached actor is trusted without any notification, as a last resort (ms). */
+const ACTOR_CACHE_TTL_MS = 60_000;
+
+/**
+ * loadActor with a per-process cache, for the one lookup nearly every request makes. A copy is
+ * used only while `versions` says neither the user, their memberships nor any council changed
+ * since it was read (see src/db/change-feed.ts); without live change notifications every call
+ * reads the database. Cached actors are frozen: callers share them.
+ */
+export function cachedActorLoader(db: Executor, versions: DataVersions, max = 10_000): (userId: number) => Promise<Actor | undefined> {
+  const cache = new LRUCache<number, { actor: Actor | null; token: string }>({ max, ttl: ACTOR_CACHE_TTL_MS });
+  return async (userId) => {
+    const token = versions.token([`user:${userId}`]);
+    const hit = token === null ? undefined : cache.get(userId);
+    if (hit && hit.token === token) return hit.actor ?? undefined;
+    const actor = await loadActor(db, userId);
+    const frozen = actor ? deepFreeze(actor) : null;
+    if (token !== null) cache.set(userId, { actor: frozen, token });
+    return frozen ?? undefined;
+  };
+}
+
+function deepFreeze<T extends object>(value: T): T {
+  for (const inner of Object.values(value)) if (inner && typeof inner === 'object') deepFreeze(inner);
+  return Object.freeze(value);
 }

@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../../domain/time.ts';
+
+interface CachedPage {
+  /** The data token (DataVersions) the page was rendered under. */
+  token: string;
+  /** The CSRF token the page's forms carry. */
+  csrfToken: string | undefined;
+  body: Buffer;
+  etag: string;
+  /** When it was rendered, by the app's clock. */
+  renderedAt: number;
+}
+
+export interface PageCacheOptions {
+  /**
+   * How long a rendered page is used at most, by the app's clock: what depends on the time
+   * alone (days left, "overdue") may be this much behind; what depends on data never is.
+   */
+  ttlMs: number;
+  /** Bytes of HTML kept at most; the least recently used pages go first. */
+  maxBytes: number;
+}
+
+/**
+ * Rendered pages of one route, per session and URL, for pages that many people reload all day
+ * (the queue). A page is served again only while the data token it was rendered under is
+ * unchanged (see src/db/change-feed.ts), the session still has the same CSRF token, and it is
+ * younger than `ttlMs`. Without a token (not listening for changes) nothing is cached.
+ */
+export class PageCache {
+  private readonly pages: LRUCache<string, CachedPage>;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly options: PageCacheOptions,
+  ) {
+    this.pages = new LRUCache({ maxSize: options.maxBytes, sizeCalculation: (page) => page.body.length + 256 });
+  }
+
+  /** Pages served from the cache and pages rendered, since the start. */
+  readonly stats = { hits: 0, renders: 0 };
+
+  /** Sends the page cached for this request if it is still good; true when it did. */
+  serve(req: Request, res: Response, token: string | null): boolean {
+    if (token === null) return false;
+    const page = this.pages.get(keyOf(req));
+    if (!page || page.token !== token || page.csrfToken !== res.locals.csrfToken) return false;
+    const age = this.clock().getTime() - page.renderedAt;
+    if (age < 0 || age >= this.options.ttlMs) return false;
+    this.stats.hits += 1;
+    send(res, page);
+    return true;
+  }
+
+  /** Renders `view`, sends it and keeps it for the next request under `token` (when not null). */
+  render(req: Request, res: Response, next: NextFunction, view: string, locals: object, token: string | null): void {
+    const renderedAt = this.clock().getTime();
+    res.render(view, locals, (error: Error | null, html?: string) => {
+      if (error || html === undefined) return next(error);
+      const body = Buffer.from(html);
+      const page: CachedPage = { token: token ?? '', csrfToken: res.locals.csrfToken, body, etag: weakEtag(body), renderedAt };
+      this.stats.renders += 1;
+      if (token !== null) this.pages.set(keyOf(req), page);
+      send(res, page);
+    });
+  }
+
+  /** Forgets every page of this session (after it changed something, its next view is fresh). */
+  forgetSession(req: Request): void {
+    const prefix = `${req.sessionID}\u0000`;
+    for (const key of this.pages.keys()) if (key.startsWith(prefix)) this.pages.delete(key);
+  }
+}
+
+function keyOf(req: Request): string {
+  return `${req.sessionID}\u0000${req.originalUrl}`;
+}
+
+/** The weak ETag Express would give the same body (length and SHA-1, as the etag package makes it). */
+function weakEtag(body: Buffer): string {
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
+  return `W/"${body.length.toString(16)}-${hash}"`;
+}
+
+function send(res: Response, page: CachedPage): void {
+  res.type('html');
+  // Set here so Express neither hashes the body again nor differs from the rendered answer;
+  // res.send still answers 304 to a matching If-None-Match.
+  res.setHeader('ETag', page.etag);
+  res.send(page.body);
+}
