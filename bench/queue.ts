@@ -68,8 +68,8 @@ function appNodeFlags(): string[] {
 /** The app server in a child process; resolves with its port and pid. */
 function startServer(databaseUrl: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
   const child = fork(join(BENCH_DIR, 'queue-server.ts'), [], {
-    execArgv: ['--import', 'tsx', ...(process.env.XPROF ? process.env.XPROF.split(' ') : [])],
-    stdio: ['ignore', process.env.XPROF ? 'inherit' : 'ignore', 'inherit', 'ipc'],
+    execArgv: [...appNodeFlags(), '--import', 'tsx'],
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       ...process.env,
       NODE_ENV: 'production',
