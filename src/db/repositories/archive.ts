@@ -1,5 +1,8 @@
+import { sql } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../database.ts';
+import { statementTemplate } from '../prepared.ts';
+import { CONSULTATION_COLUMNS } from './consultations.ts';
 
 /** The fields of an archived letter, without the PDF bytes. */
 export interface ArchivedDocumentInfo {
@@ -95,11 +98,17 @@ export function listArchivedDocumentsAfter(db: Executor, afterId: number, limit:
  * (the actor of its newest APPROVE event, with the title they sign with in the consultation's
  * council, null when unset). Submitting and previewing need all of it before anything else.
  */
-export function findLetterSource(db: Executor, id: string) {
-  return db
+export async function findLetterSource(db: Executor, id: string) {
+  const result = await db.executeQuery(letterSourceStatement.bind(db, { id }));
+  return result.rows[0];
+}
+
+// Every submission and preview starts here; built, compiled and prepared once.
+const letterSourceStatement = statementTemplate((db, slot: (name: 'id') => never) =>
+  db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
-    .selectAll('consultations')
+    .select(CONSULTATION_COLUMNS.map((column) => `consultations.${column}` as const))
     .select([
       'councils.name as council_name',
       'councils.letterhead_address',
@@ -114,7 +123,7 @@ export function findLetterSource(db: Executor, id: string) {
           .select(['response_versions.id', 'response_versions.body'])
           .whereRef('response_versions.consultation_id', '=', 'consultations.id')
           .orderBy('response_versions.number', 'desc')
-          .limit(1),
+          .limit(sql.lit(1)),
       ).as('latest_response'),
       jsonObjectFrom(
         eb
@@ -125,14 +134,13 @@ export function findLetterSource(db: Executor, id: string) {
           )
           .select(['users.id', 'users.name', 'memberships.title'])
           .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
-          .where('consultation_events.type', '=', 'APPROVE')
+          .where('consultation_events.type', '=', sql.lit('APPROVE'))
           .orderBy('consultation_events.id', 'desc')
-          .limit(1),
+          .limit(sql.lit(1)),
       ).as('last_approver'),
     ])
-    .where('consultations.id', '=', id)
-    .executeTakeFirst();
-}
+    .where('consultations.id', '=', slot('id')),
+);
 
 /** The title a user signs with in a council ("formand", "næstformand"), or null when unset. */
 export async function findMembershipTitle(db: Executor, userId: number, councilId: number): Promise<string | null> {
