@@ -16,38 +16,6 @@ export interface ArchivedDocumentInfo {
   createdAt: Date;
 }
 
-/**
- * Appends the archived letter of a consultation. The table has a unique constraint on
- * consultation_id and refuses UPDATE and DELETE, so a second insert for the same consultation
- * fails with unique_violation (23505) and nothing written here can change afterwards.
- */
-export async function insertArchivedDocument(
-  db: Executor,
-  doc: {
-    consultationId: string;
-    pdf: Buffer;
-    sha256: string;
-    responseVersionId: number;
-    templateVersion: string;
-    submittedBy: number | null;
-  },
-): Promise<{ id: number; createdAt: Date }> {
-  const row = await db
-    .insertInto('archived_documents')
-    .values({
-      consultation_id: doc.consultationId,
-      pdf: doc.pdf,
-      sha256: doc.sha256,
-      size_bytes: doc.pdf.length,
-      response_version_id: doc.responseVersionId,
-      template_version: doc.templateVersion,
-      submitted_by: doc.submittedBy,
-    })
-    .returning(['id', 'created_at'])
-    .executeTakeFirstOrThrow();
-  return { id: row.id, createdAt: row.created_at };
-}
-
 // What describes an archived letter, without its bytes.
 const ARCHIVE_INFO_COLUMNS = [
       'id',

@@ -314,6 +314,19 @@ export interface DraftRecord {
   authorId: number | null;
 }
 
+/**
+ * The archived letter to store with a transition (SUBMIT with its letter). archived_documents has
+ * a unique constraint on consultation_id and refuses UPDATE and DELETE, so a second letter for the
+ * same consultation fails with unique_violation (23505) and a stored one never changes.
+ */
+export interface ArchiveRecord {
+  pdf: Buffer;
+  sha256: string;
+  responseVersionId: number;
+  templateVersion: string;
+  submittedBy: number | null;
+}
+
 type TransitionSlot =
   | 'id'
   | 'expectedVersion'
@@ -326,7 +339,14 @@ type TransitionSlot =
   | 'draftNumber'
   | 'draftBody'
   | 'draftAuthorId'
-  | 'hasDraft';
+  | 'hasDraft'
+  | 'archivePdf'
+  | 'archiveSha256'
+  | 'archiveSize'
+  | 'archiveResponseVersionId'
+  | 'archiveTemplateVersion'
+  | 'archiveSubmittedBy'
+  | 'hasArchive';
 
 const TRANSITION_RESULT_COLUMNS = [
   'id',
@@ -391,10 +411,31 @@ function transitionQuery(db: Executor, slot: (name: TransitionSlot) => never, ch
         )
         .returning(['number', 'body', 'created_at']),
     )
+    .with('archive', (qb) =>
+      qb
+        .insertInto('archived_documents')
+        .columns(['consultation_id', 'pdf', 'sha256', 'size_bytes', 'response_version_id', 'template_version', 'submitted_by'])
+        .expression((eb) =>
+          eb
+            .selectFrom('updated')
+            .select([
+              'updated.id',
+              sql<Buffer>`${slot('archivePdf')}::bytea`.as('pdf'),
+              sql<string>`${slot('archiveSha256')}::text`.as('sha256'),
+              sql<number>`${slot('archiveSize')}::integer`.as('size_bytes'),
+              sql<number>`${slot('archiveResponseVersionId')}::integer`.as('response_version_id'),
+              sql<string>`${slot('archiveTemplateVersion')}::text`.as('template_version'),
+              sql<number | null>`${slot('archiveSubmittedBy')}::integer`.as('submitted_by'),
+            ])
+            .where(sql<boolean>`${slot('hasArchive')}::boolean`),
+        )
+        .returning(['id']),
+    )
     .selectFrom(['updated', 'event'])
     // What a transition can change; the caller has the rest from the row it locked.
     .select([...TRANSITION_RESULT_COLUMNS.map((column) => `updated.${column}` as const), 'event.at as eventAt', 'event.payload as eventPayload'])
-    .select((eb) => jsonObjectFrom(eb.selectFrom('draft').select(['draft.number', 'draft.body', 'draft.created_at'])).as('draft'));
+    .select((eb) => jsonObjectFrom(eb.selectFrom('draft').select(['draft.number', 'draft.body', 'draft.created_at'])).as('draft'))
+    .select((eb) => eb.selectFrom('archive').select('archive.id').as('archiveId'));
 }
 
 type TransitionTemplate = ReturnType<typeof statementTemplate<TransitionSlot, TransitionRow>>;
@@ -406,9 +447,10 @@ const transitionTemplates = new Map<string, TransitionTemplate>();
 /**
  * One state transition's writes in one statement: the new state of a consultation whose version
  * is still `expectedVersion` (raising it by one), its event row and, for SAVE_DRAFT, the new
- * response version; the event and the draft are written only when the row was. Returns the
- * columns a transition can change as written, the event's time and stored payload (and the draft
- * as stored), or undefined when nothing was written: someone else got there first.
+ * response version, for SUBMIT with its letter the archived letter; the event, the draft and the
+ * letter are written only when the row was. Returns the columns a transition can change as
+ * written, the event's time and stored payload (and the draft as stored, the archive row's id),
+ * or undefined when nothing was written: someone else got there first.
  */
 export async function updateConsultationAndAppendEvent(
   tx: Tx,
@@ -417,6 +459,7 @@ export async function updateConsultationAndAppendEvent(
   changes: TransitionChanges,
   event: EventRecord,
   draft?: DraftRecord,
+  archive?: ArchiveRecord,
 ) {
   const changed = (Object.keys(changes) as (keyof TransitionChanges)[]).filter((key) => changes[key] !== undefined).sort();
   const shape = changed.join(',');
@@ -438,11 +481,18 @@ export async function updateConsultationAndAppendEvent(
     draftBody: draft?.body ?? null,
     draftAuthorId: draft?.authorId ?? null,
     hasDraft: draft !== undefined,
+    archivePdf: archive?.pdf ?? null,
+    archiveSha256: archive?.sha256 ?? null,
+    archiveSize: archive?.pdf.length ?? null,
+    archiveResponseVersionId: archive?.responseVersionId ?? null,
+    archiveTemplateVersion: archive?.templateVersion ?? null,
+    archiveSubmittedBy: archive?.submittedBy ?? null,
+    hasArchive: archive !== undefined,
   } as Record<TransitionSlot, unknown>);
   const [row] = (await tx.executeQuery(query)).rows;
   if (!row) return undefined;
-  const { eventAt, eventPayload, draft: storedDraft, ...consultation } = row;
-  return { row: consultation, event: { at: eventAt, payload: eventPayload }, draft: storedDraft };
+  const { eventAt, eventPayload, draft: storedDraft, archiveId, ...consultation } = row;
+  return { row: consultation, event: { at: eventAt, payload: eventPayload }, draft: storedDraft, archiveId: archiveId ?? undefined };
 }
 
 /**

@@ -6,10 +6,9 @@ import {
   findArchivedDocumentInfo,
   findLetterSource,
   findMembershipTitle,
-  insertArchivedDocument,
   listArchivedDocumentsAfter,
 } from '../../db/repositories/archive.ts';
-import { findConsultationRow, lockConsultationWithDetails, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
+import { findConsultationRow, lockConsultationWithDetails, type ArchiveRecord, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
@@ -55,10 +54,16 @@ export interface ArchiveDeps {
 }
 
 /**
- * Writes the state change of a SUBMIT inside the caller's transaction (the consultation service's
- * applyEvent) on the row as locked, with its details; what it returns comes back to the caller.
+ * Writes the state change of a SUBMIT and its archived `letter` inside the caller's transaction
+ * (the consultation service's applyEvent, one statement) on the row as locked, with its details.
+ * Returns the archive row's id and a result that comes back to the caller.
  */
-export type ApplySubmit<T> = (tx: Tx, row: ConsultationDetailsRow, event: EventInput) => Promise<T>;
+export type ApplySubmit<T> = (
+  tx: Tx,
+  row: ConsultationDetailsRow,
+  event: EventInput,
+  letter: ArchiveRecord,
+) => Promise<{ archiveId: number; result: T }>;
 
 type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
 
@@ -179,36 +184,30 @@ export async function submitWithLetter<T>(
   }
   const sha256 = createHash('sha256').update(pdf).digest('hex');
 
-  const { archived, applied } = await deps.db.transaction().execute(async (tx) => {
+  const letterRecord: ArchiveRecord = { pdf, sha256, responseVersionId: response.id, templateVersion: TEMPLATE_VERSION, submittedBy: actor.userId };
+  const { archiveId, applied } = await deps.db.transaction().execute(async (tx) => {
     const locked = await lockConsultationWithDetails(tx, id);
     if (!locked || !mayActorSee(actor, locked)) throw notFound('Høringen findes ikke');
     // The same version as when the letter was rendered means the same approved text: every new
     // response version raises the version. (apply checks it too; failing here is only earlier.)
     if (locked.version !== event.version) throw staleVersion(locked.version);
-    const applied = await apply(tx, locked, event);
+    let written: { archiveId: number; result: T };
     try {
-      const archivedRow = await insertArchivedDocument(tx, {
-        consultationId: id,
-        pdf,
-        sha256,
-        responseVersionId: response.id,
-        templateVersion: TEMPLATE_VERSION,
-        submittedBy: actor.userId,
-      });
-      // Queued in the same transaction: the mail job exists exactly when the submission does.
-      if (event.channel === 'email' && deps.jobs) await enqueueSubmissionMail({ jobs: deps.jobs }, id, { tx });
-      return { archived: archivedRow, applied };
+      written = await apply(tx, locked, event, letterRecord);
     } catch (error) {
       // The row lock and version check make this unreachable for two submits through here; the
       // unique constraint is the last wall should anything else have archived it meanwhile.
       if ((error as { code?: string }).code === '23505') throw staleVersion(locked.version + 1);
       throw error;
     }
+    // Queued in the same transaction: the mail job exists exactly when the submission does.
+    if (event.channel === 'email' && deps.jobs) await enqueueSubmissionMail({ jobs: deps.jobs }, id, { tx });
+    return { archiveId: written.archiveId, applied: written.result };
   });
 
   const submitted: SubmittedLetter = {
     consultationId: id,
-    archiveId: archived.id,
+    archiveId,
     reference: row.reference,
     channel: event.channel,
     recipient: event.recipient ?? null,

@@ -10,6 +10,7 @@ import {
   updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
   type ConsultationListFilter,
+  type ArchiveRecord,
   type DraftRecord,
   type EventRecord,
   type TransitionChanges,
@@ -239,6 +240,8 @@ interface Written {
   snapshot: ConsultationSnapshot;
   event: ConsultationDetailsRow['events'][number];
   draft?: ConsultationDetailsRow['draft'];
+  /** The id of the archived letter written with the transition (SUBMIT with its letter). */
+  archiveId?: number;
   names?: Pick<ConsultationDetailsRow, 'councilSlug' | 'councilName' | 'councilDueSoonDays' | 'assigneeEmail' | 'assigneeName'>;
 }
 
@@ -427,9 +430,10 @@ export async function registerConsultation(
 export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
   if (deps.pdf && (input as { type?: unknown } | null)?.type === 'SUBMIT') {
     // The letter is rendered before the transaction; the transition itself is still applyEvent's.
-    const { applied } = await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event) => {
-      const written = await applyEvent(tx, deps, actor, row, event);
-      return { details: detailsAfter(row, written), snapshot: written.snapshot };
+    const { applied } = await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event, letter) => {
+      const written = await applyEvent(tx, deps, actor, row, event, letter);
+      if (written.archiveId === undefined) throw new Error('SUBMIT wrote no archive row');
+      return { archiveId: written.archiveId, result: { details: detailsAfter(row, written), snapshot: written.snapshot } };
     });
     return detailsFor(actor, applied.details, deps.clock(), applied.snapshot);
   }
@@ -499,7 +503,8 @@ async function resolveAssignment(
   };
 }
 
-async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput): Promise<Written> {
+/** Applies one event to the locked row; a SUBMIT with its letter (`letter`) archives it in the same statement. */
+async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput, letter?: ArchiveRecord): Promise<Written> {
   const changes: TransitionChanges = {};
 
   let machineEvent: ConsultationMachineEvent;
@@ -545,7 +550,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
   if (referenceFor) {
     changes.reference = await takeReference(tx, referenceFor, referenceYear(deps.clock()));
   }
-  const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload);
+  const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload, undefined, letter);
   return { ...written, names };
 }
 
@@ -558,6 +563,7 @@ async function writeTransition(
   changes: TransitionChanges,
   logPayload: Record<string, unknown>,
   draft?: DraftRecord,
+  letter?: ArchiveRecord,
 ): Promise<Written> {
   const [next] = transition(consultationMachine, snapshot, machineEvent);
   const written = await updateConsultationAndAppendEvent(
@@ -567,9 +573,11 @@ async function writeTransition(
     { ...changes, state: next.value, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
     { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value, payload: logPayload },
     draft,
+    letter,
   );
   if (!written) throw staleVersion(row.version + 1);
   return {
+    archiveId: written.archiveId,
     row: written.row,
     snapshot: next,
     event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state),
