@@ -48,10 +48,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // First, so the database going down with the same signal is not reported as a lost feed.
+    const feedClosed = deps.versions.close();
     server.close();
     server.closeAllConnections();
     await deps.pdf.close();
-    await deps.versions.close();
+    await feedClosed;
     await jobs.stop().catch((error) => logger.warn({ err: error }, 'pg-boss stop'));
     mailer.close();
     await database.shutdown();
