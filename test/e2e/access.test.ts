@@ -1,16 +1,12 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
 
 describe('councils never see each other’s data', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('lists only the user’s own councils’ consultations and hides the others’ (web and API)', async () => {
     const { db } = testDatabase();

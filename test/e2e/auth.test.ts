@@ -1,15 +1,11 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 
 describe('login, sessions and CSRF', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('serves a Danish login page with a CSRF token and strict headers', async () => {
     const page = await new WebSession(app.baseUrl).get('/login');
@@ -80,11 +76,7 @@ describe('login, sessions and CSRF', () => {
 });
 
 describe('login throttling per address', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('blocks an address after many failures on different accounts', async () => {
     const { email, password } = await makeUser(testDatabase().db);

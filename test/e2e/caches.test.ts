@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { ChangeFeed } from '../../src/db/change-feed.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultation, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { waitUntil } from '../support/mail.ts';
@@ -15,11 +15,7 @@ function rowTitles(html: string): string[] {
 
 describe('per-process caches, kept true by the database’s change notifications', function () {
   this.timeout(60_000);
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('the change feed raises the token of exactly the council whose consultation changed, and is off when closed', async () => {
     const { db, pool } = testDatabase();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
@@ -11,11 +11,7 @@ async function post(web: WebSession, path: string, page: string, fields: Record<
 }
 
 describe('the consultation page', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('carries a consultation from drafting through send-back to approval, offering only allowed actions', async () => {
     const { db } = testDatabase();

@@ -1,16 +1,12 @@
 import { expect } from 'chai';
 import { createDatabase } from '../../src/db/database.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeUser } from '../support/factories.ts';
 
 describe('health and error pages', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('answers /healthz with 200 when the database answers', async () => {
     const response = await fetch(`${app.baseUrl}/healthz`);

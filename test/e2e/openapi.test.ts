@@ -1,13 +1,9 @@
 import { expect } from 'chai';
 import { newConsultationSchema, eventSchemas } from '../../src/domain/consultations/schemas.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 
 describe('GET /api/openapi.json', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('describes every v1 route, generated from the request schemas', async () => {
     const response = await fetch(`${app.baseUrl}/api/openapi.json`);

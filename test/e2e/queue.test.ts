@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import type { Db } from '../../src/db/database.ts';
 import { addMember } from '../../src/domain/users/service.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
@@ -23,11 +23,7 @@ function moveDeadline(db: Db, id: string, days: number) {
 }
 
 describe('the queue', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('lists the consultations of all the user’s councils soonest first, marks due soon and overdue in words, and filters', async () => {
     const { db } = testDatabase();

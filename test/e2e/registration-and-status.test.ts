@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { createCouncil } from '../../src/domain/councils/service.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { tinyPdf } from '../support/documents.ts';
 import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
@@ -34,11 +34,7 @@ async function loggedIn(app: TestApp, user: { email: string; password: string })
 }
 
 describe('registering a consultation, documents, comments and status links (web)', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(() => app.close());
+  const app = useTestApp();
 
   it('registers with a PDF, stores it in the database and serves it only to those who may see the consultation', async () => {
     const { db } = testDatabase();

@@ -50,3 +50,18 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
     },
   };
 }
+
+/**
+ * Starts the app before the enclosing suite's tests and closes it after them. The returned object
+ * is filled in by the `before` hook, so tests use it as the running app.
+ */
+export function useTestApp(overrides: Parameters<typeof startTestApp>[0] = {}): TestApp {
+  const app = {} as TestApp;
+  before(async () => {
+    Object.assign(app, await startTestApp(overrides));
+  });
+  after(async () => {
+    await app.close?.();
+  });
+  return app;
+}
