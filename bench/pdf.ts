@@ -20,7 +20,7 @@ import { DEFAULT_CHROMIUM_PATH } from '../src/config.ts';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
-/** (a) documents per path, alternated in rounds. */
+/** (a) documents per path, alternated document by document. */
 const ARCHIVE_DOCS = Number(process.env.BENCH_PDF_ARCHIVE_DOCS ?? 40);
 const ARCHIVE_ROUNDS = 4;
 /** (b) documents per mode. */
@@ -239,13 +239,13 @@ export async function run(): Promise<BenchResult> {
     for (let round = 0; round < ARCHIVE_ROUNDS; round++) {
       process.stderr.write(`pdf: (a) round ${round + 1}/${ARCHIVE_ROUNDS}\n`);
       const slice = approved.slice(round * perRound, (round + 1) * perRound);
-      for (const c of slice) {
-        const started = performance.now();
+      // Document by document, the app's submission, the app's renderer alone and the bare render
+      // follow each other, so a change in the shared machine's load falls on all three alike.
+      for (const [i, c] of slice.entries()) {
+        const appStarted = performance.now();
         const done = await sendEvent(app, fixture.secretary, c.id, { type: 'SUBMIT', version: c.version, channel: 'email' });
-        appMs.push(performance.now() - started);
+        appMs.push(performance.now() - appStarted);
         if (done.state !== 'submitted') throw new Error('submit did not submit');
-      }
-      for (const [i] of slice.entries()) {
         const html = renderLetterHtml(letter(round * perRound + i));
         const renderStarted = performance.now();
         await renderLetterPdf(appRenderer, letter(round * perRound + i));
@@ -328,8 +328,8 @@ export async function run(): Promise<BenchResult> {
         `PDF letters with the app's shared Chromium. **(a)** ${ARCHIVE_DOCS} submissions one at a time through \`sendEvent\` SUBMIT ` +
         '(load and check, render the letter from views/pdf/letter.hbs with JavaScript off and every request but data: blocked, add the ' +
         'PDF metadata, SHA-256, then one transaction: lock, transition, archive row) against bare Puppeteer `setContent` + `pdf` of the ' +
-        'same letter HTML with the same page options on one warm page, alternated in ' +
-        `${ARCHIVE_ROUNDS} rounds; the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
+        'same letter HTML with the same page options on one warm page, alternated document by document (in ' +
+        `${ARCHIVE_ROUNDS} rounds); the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
         `of ${POOL_CONCURRENCY} pages, ${POOL_CONCURRENCY} callers at once against one at a time (alternated in halves). **(c)** ${COLD_DOCS} ` +
         'letters each with a newly launched browser, as a quick script would, against (a)\'s warm app path. **Memory**: the resident set of ' +
         `a Node process that renders as the app does (bench/pdf-memory-worker.ts: the app's renderer, pool of 2, two callers) plus every process of its Chromium, summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms and after every render over ${MEMORY_RENDERS} renders. A page is replaced after 25 letters, so each renderer\'s memory is a saw-tooth; "after 50" and "after 500" are the peaks over the last ${MEMORY_WINDOW} renders up to each (one full cycle of both pages), not single samples that fall anywhere in a tooth.`,
