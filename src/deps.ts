@@ -48,7 +48,7 @@ export interface AppDeps {
  */
 export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool }, logger: Logger): AppDeps {
   // The pool's own connection settings: the feed listens on a connection of its own beside it.
-  const versions = new ChangeFeed((database.pool as unknown as { options: pg.ClientConfig }).options, logger);
+  const versions = new ChangeFeed(database.pool.options, logger);
   return {
     config,
     db: database.db,

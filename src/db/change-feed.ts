@@ -68,11 +68,6 @@ export class ChangeFeed implements DataVersions {
     await client?.end().catch(() => undefined);
   }
 
-  /** True while notifications are received. */
-  get live(): boolean {
-    return this.listening;
-  }
-
   token(keys: readonly string[]): string | null {
     if (!this.listening) return null;
     let token = String(this.generation);
@@ -80,8 +75,8 @@ export class ChangeFeed implements DataVersions {
     return token;
   }
 
-  /** Applies one notification payload (also how this process can announce a change it made). */
-  changed(key: string): void {
+  /** Applies one notification payload. */
+  private changed(key: string): void {
     if (key === 'all') {
       this.generation += 1;
       return;

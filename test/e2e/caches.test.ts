@@ -22,7 +22,7 @@ describe('per-process caches, kept true by the database’s change notifications
     const a = await makeCouncilWithPeople(db);
     const b = await makeCouncilWithPeople(db);
     const deps = { db, clock: () => new Date() };
-    const feed = new ChangeFeed((pool as unknown as { options: object }).options);
+    const feed = new ChangeFeed(pool.options);
     expect(feed.token([`council:${a.council.id}`])).to.equal(null);
     await feed.start();
     try {

@@ -9,11 +9,6 @@ const SESSION_CACHE_TTL_MS = 60_000;
 /** A session ends after this long without a request. */
 const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 
-/** A session whose cookie is still good past the cache's lifetime (a copy must not outlive its session). */
-function sessionLivesLonger(data: session.SessionData): boolean {
-  const expires = data.cookie?.expires;
-  return !expires || new Date(expires).getTime() > Date.now() + SESSION_CACHE_TTL_MS;
-}
 
 /** Sessions kept in PostgreSQL, so any app process can serve any request. */
 export function sessionMiddleware(deps: AppDeps): RequestHandler {
@@ -40,7 +35,7 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
       // A fresh object each time: express-session changes the one it is given.
       if (hit && hit.token === token) return callback(null, JSON.parse(hit.json) as session.SessionData);
       super.get(sid, (err: unknown, data?: session.SessionData | null) => {
-        if (!err && data && token !== null && sessionLivesLonger(data)) this.#cache.set(sid, { json: JSON.stringify(data), token });
+        if (!err && data && token !== null) this.#cache.set(sid, { json: JSON.stringify(data), token });
         callback(err, data);
       });
     }

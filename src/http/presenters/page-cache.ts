@@ -40,9 +40,6 @@ export class PageCache {
     this.pages = new LRUCache({ maxSize: options.maxBytes, sizeCalculation: (page) => page.body.length + 256 });
   }
 
-  /** Pages served from the cache and pages rendered, since the start. */
-  readonly stats = { hits: 0, renders: 0 };
-
   /** Sends the page cached for this request if it is still good; true when it did. */
   serve(req: Request, res: Response, token: string | null): boolean {
     if (token === null) return false;
@@ -50,7 +47,6 @@ export class PageCache {
     if (!page || page.token !== token || page.csrfToken !== res.locals.csrfToken) return false;
     const age = this.clock().getTime() - page.renderedAt;
     if (age < 0 || age >= this.options.ttlMs) return false;
-    this.stats.hits += 1;
     send(res, page);
     return true;
   }
@@ -62,7 +58,6 @@ export class PageCache {
       if (error || html === undefined) return next(error);
       const body = Buffer.from(html);
       const page: CachedPage = { token: token ?? '', csrfToken: res.locals.csrfToken, body, etag: weakEtag(body), renderedAt };
-      this.stats.renders += 1;
       if (token !== null) this.pages.set(keyOf(req), page);
       send(res, page);
     });
