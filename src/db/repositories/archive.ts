@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../database.ts';
 import { statementTemplate } from '../prepared.ts';
-import { CONSULTATION_COLUMNS } from './consultations.ts';
+import { CONSULTATION_COLUMNS, newestResponseVersion } from './consultations.ts';
 
 /** The fields of an archived letter, without the PDF bytes. */
 export interface ArchivedDocumentInfo {
@@ -85,14 +85,7 @@ const letterSourceStatement = statementTemplate((db, slot: (name: 'id') => never
       'councils.letterhead_logo_type',
     ])
     .select((eb) => [
-      jsonObjectFrom(
-        eb
-          .selectFrom('response_versions')
-          .select(['response_versions.id', 'response_versions.body'])
-          .whereRef('response_versions.consultation_id', '=', 'consultations.id')
-          .orderBy('response_versions.number', 'desc')
-          .limit(sql.lit(1)),
-      ).as('latest_response'),
+      jsonObjectFrom(newestResponseVersion(eb).select(['response_versions.id', 'response_versions.body'])).as('latest_response'),
       jsonObjectFrom(
         eb
           .selectFrom('consultation_events')

@@ -1,8 +1,8 @@
-import { sql, type RawBuilder, type Updateable } from 'kysely';
+import { sql, type ExpressionBuilder, type RawBuilder, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import { statementTemplate } from '../prepared.ts';
-import type { ConsultationsTable, NewConsultation } from '../types.ts';
+import type { ConsultationsTable, Database, NewConsultation } from '../types.ts';
 
 /** The consultation row, locked for the rest of the transaction so no other event interleaves. */
 export function lockConsultation(tx: Tx, id: string) {
@@ -114,6 +114,22 @@ export const CONSULTATION_COLUMNS = [
   'updated_at',
 ] as const satisfies readonly (keyof ConsultationsTable)[];
 
+/**
+ * The newest response version of the consultation in the outer query, for a subquery that adds
+ * what it selects.
+ */
+export function newestResponseVersion(eb: ExpressionBuilder<Database, 'consultations'>) {
+  return (
+    eb
+      .selectFrom('response_versions')
+      .whereRef('response_versions.consultation_id', '=', 'consultations.id')
+      .orderBy('response_versions.number', 'desc')
+      // A literal, not a parameter: with LIMIT $1 PostgreSQL cannot tell that the generic plan of
+      // a prepared statement is as cheap as a custom one, and re-plans on every call.
+      .limit(sql.lit(1))
+  );
+}
+
 function consultationDetailsQuery(db: Executor, id: string) {
   return db
     .selectFrom('consultations')
@@ -127,20 +143,14 @@ function consultationDetailsQuery(db: Executor, id: string) {
       'assignee.email as assigneeEmail',
       'assignee.name as assigneeName',
       jsonObjectFrom(
-        eb
-          .selectFrom('response_versions')
+        newestResponseVersion(eb)
           .leftJoin('users as author', 'author.id', 'response_versions.author_id')
           .select([
             'response_versions.number',
             'response_versions.body',
             'response_versions.created_at',
             'author.name as authorName',
-          ])
-          .whereRef('response_versions.consultation_id', '=', 'consultations.id')
-          .orderBy('response_versions.number', 'desc')
-          // A literal, not a parameter: with LIMIT $1 PostgreSQL cannot tell that the generic plan of
-          // the prepared statement is as cheap as a custom one, and re-plans on every call.
-          .limit(sql.lit(1)),
+          ]),
       ).as('draft'),
       jsonArrayFrom(
         eb
