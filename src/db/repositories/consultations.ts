@@ -337,6 +337,12 @@ export interface ArchiveRecord {
   submittedBy: number | null;
 }
 
+/** What some transitions store beside their event: SAVE_DRAFT a draft, SUBMIT its letter. */
+export interface TransitionRecords {
+  draft?: DraftRecord;
+  archive?: ArchiveRecord;
+}
+
 type TransitionSlot =
   | 'id'
   | 'expectedVersion'
@@ -468,8 +474,7 @@ export async function updateConsultationAndAppendEvent(
   expectedVersion: number,
   changes: TransitionChanges,
   event: EventRecord,
-  draft?: DraftRecord,
-  archive?: ArchiveRecord,
+  { draft, archive }: TransitionRecords = {},
 ) {
   const changed = (Object.keys(changes) as (keyof TransitionChanges)[]).filter((key) => changes[key] !== undefined).sort();
   const shape = changed.join(',');

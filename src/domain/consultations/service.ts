@@ -14,6 +14,7 @@ import {
   type DraftRecord,
   type EventRecord,
   type TransitionChanges,
+  type TransitionRecords,
   type TransitionResultColumn,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
@@ -550,7 +551,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
   if (referenceFor) {
     changes.reference = await takeReference(tx, referenceFor, referenceYear(deps.clock()));
   }
-  const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload, undefined, letter);
+  const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload, { archive: letter });
   return { ...written, names };
 }
 
@@ -562,8 +563,7 @@ async function writeTransition(
   machineEvent: ConsultationMachineEvent,
   changes: TransitionChanges,
   logPayload: Record<string, unknown>,
-  draft?: DraftRecord,
-  letter?: ArchiveRecord,
+  records?: TransitionRecords,
 ): Promise<Written> {
   const [next] = transition(consultationMachine, snapshot, machineEvent);
   const written = await updateConsultationAndAppendEvent(
@@ -572,8 +572,7 @@ async function writeTransition(
     row.version,
     { ...changes, state: next.value, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
     { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value, payload: logPayload },
-    draft,
-    letter,
+    records,
   );
   if (!written) throw staleVersion(row.version + 1);
   return {
@@ -601,7 +600,7 @@ export async function saveDraft(deps: ConsultationDeps, actor: Actor, id: string
       throw new AppError('TRANSITION_NOT_ALLOWED', 'Udkastet kan kun ændres mens høringen er under udarbejdelse');
     }
     const draft: DraftRecord = { number: draftNumber, body: values.body, authorId: actor.userId };
-    const written = await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length }, draft);
+    const written = await writeTransition(tx, actor, row, snapshot, machineEvent, {}, { draftNumber, length: values.body.length }, { draft });
     return { details: detailsAfter(row, written), snapshot: written.snapshot };
   });
   return detailsFor(actor, details, deps.clock(), snapshot);
