@@ -85,9 +85,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(express.urlencoded({ extended: false, limit: '1mb' }));
   app.use(sessionMiddleware(deps));
-  const passport = configurePassport(deps);
-  app.use(passport.initialize());
-  app.use(passport.session());
+  configurePassport(deps);
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
   app.use(navLinks);

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import passport from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import { authenticate } from '../domain/auth/service.ts';
@@ -16,4 +17,15 @@ export function configurePassport(deps: AppDeps): passport.PassportStatic {
   passport.serializeUser((user, done) => done(null, (user as { id: number }).id));
   passport.deserializeUser((id: number, done) => done(null, { id }));
   return passport;
+}
+
+/**
+ * The id of the user logged in on this request's session, or undefined. Passport's session
+ * support keeps the serialised user (here: the id, see serializeUser) at `session.passport.user`;
+ * reading it here spares every page request passport's per-request middleware, which only the
+ * login needs.
+ */
+export function sessionUserId(req: Request): number | undefined {
+  const user = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
+  return typeof user === 'number' ? user : undefined;
 }

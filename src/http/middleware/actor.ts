@@ -3,6 +3,7 @@ import type { Actor } from '../../domain/access/actor.ts';
 import { AppError } from '../../domain/errors.ts';
 import { userIdForToken } from '../../domain/tokens/service.ts';
 import type { AppDeps } from '../../deps.ts';
+import { sessionUserId } from '../passport.ts';
 
 declare global {
   namespace Express {
@@ -14,16 +15,20 @@ declare global {
   }
 }
 
-/** Loads the logged-in user's roles for this request (session login). */
+/**
+ * Loads the logged-in user's roles for this request (session login). A session whose user can no
+ * longer log in (disabled, deleted) is replaced by a fresh, anonymous one.
+ */
 export function loadSessionActor(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
-    const userId = (req.user as { id: number } | undefined)?.id;
-    if (userId !== undefined) {
-      const actor = await deps.actorFor(userId);
-      if (actor) res.locals.actor = actor;
-      else await new Promise<void>((resolve) => req.logout(() => resolve()));
+    const userId = sessionUserId(req);
+    if (userId === undefined) return next();
+    const actor = await deps.actorFor(userId);
+    if (actor) {
+      res.locals.actor = actor;
+      return next();
     }
-    next();
+    req.session.regenerate((error: unknown) => next(error));
   };
 }
 

@@ -32,8 +32,10 @@ export function authRoutes(): Router {
     renderLogin(res, { next: loginQuery.parse(req.query).next });
   });
   router.post('/login', csrfProtection, logIn);
+  // Destroying the session row ends the login everywhere (every process hears of it, see
+  // src/db/change-feed.ts); passport's own logout would only empty it first.
   router.post('/logout', csrfProtection, (req, res, next) => {
-    req.logout((error) => (error ? next(error) : req.session.destroy(() => res.redirect(303, '/login'))));
+    req.session.destroy((error: unknown) => (error ? next(error) : res.redirect(303, '/login')));
   });
   return router;
 }
