@@ -1,9 +1,7 @@
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { pinoHttp } from 'pino-http';
 import type { AppDeps } from './deps.ts';
 import { configurePassport } from './http/passport.ts';
 import { loadSessionActor, requireBearerToken } from './http/middleware/actor.ts';
@@ -23,6 +21,7 @@ import { profileRoutes } from './http/routes/profile.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { requestLogging } from './http/middleware/request-log.ts';
 import { navLinks } from './http/middleware/nav.ts';
 import { adminRoutes } from './http/routes/admin.routes.ts';
 
@@ -35,28 +34,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   configureViews(app);
 
-  app.use(
-    pinoHttp({
-      logger: deps.logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      autoLogging: { ignore: (req) => req.url === '/healthz' },
-      // One short line per request: who asked for what and how it went. Every header of every
-      // request and answer would be most of the log's volume and of the time spent logging.
-      serializers: {
-        req: (req: { id: unknown; method: string; url: string; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          remoteAddress: req.remoteAddress,
-        }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
-    }),
-  );
+  app.use(requestLogging(deps.logger, { ignore: (path) => path === '/healthz' }));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { createDatabase } from '../../src/db/database.ts';
+import { createLogger } from '../../src/logger.ts';
 import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
 import { testDatabase } from '../support/db.ts';
@@ -55,6 +56,52 @@ describe('health and error pages', () => {
       expect(requestId).to.match(/^[0-9a-f-]{36}$/);
       expect(page.text).to.include(requestId!).and.include('Der opstod en fejl');
       expect(page.text).not.to.match(/at .*\.ts:\d+|ECONNREFUSED|Error:/);
+    });
+  });
+
+  describe('the request log', () => {
+    const lines: Array<Record<string, any>> = [];
+    const logger = createLogger('info', { write: (line: string) => void lines.push(JSON.parse(line)) });
+    let logged: TestApp;
+    let broken: TestApp;
+    before(async () => {
+      logged = await startTestApp({ deps: { logger } });
+      const dead = createDatabase('postgres://x:y@127.0.0.1:9/none', { max: 1 });
+      broken = await startTestApp({ deps: { logger, db: dead.db, pool: dead.pool } });
+    });
+    after(async () => {
+      await logged.close();
+      await broken.close();
+    });
+    const linesOf = (requestId: string | null) => lines.filter((line) => line.req?.id === requestId || line.requestId === requestId);
+
+    it('writes one line per request with the id the answer carries, and none for /healthz', async () => {
+      const page = await fetch(`${logged.baseUrl}/login?next=%2F`);
+      const missing = await fetch(`${logged.baseUrl}/findes-ikke`);
+      const health = await fetch(`${logged.baseUrl}/healthz`);
+      await Promise.all([page.text(), missing.text(), health.text()]);
+      const [line] = linesOf(page.headers.get('x-request-id'));
+      expect(linesOf(page.headers.get('x-request-id'))).to.have.length(1);
+      expect(line).to.include({ msg: 'request completed', level: 30 });
+      expect(line!.req).to.deep.include({ method: 'GET', url: '/login?next=%2F', remoteAddress: '127.0.0.1' });
+      expect(line!.res).to.deep.equal({ statusCode: 200 });
+      expect(line!.responseTime).to.be.a('number').and.at.least(0);
+      expect(linesOf(missing.headers.get('x-request-id'))[0]!.res).to.deep.equal({ statusCode: 404 });
+      expect(health.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      expect(linesOf(health.headers.get('x-request-id'))).to.have.length(0);
+      // Requests to another app in the same process are that app's business.
+      await (await fetch(`${app.baseUrl}/login`)).text();
+      expect(lines.filter((l) => l.req?.url === '/login' && l.req?.id !== page.headers.get('x-request-id'))).to.have.length(0);
+    });
+
+    it('logs an unexpected error with the stack under the same request id as its request line', async () => {
+      const response = await fetch(`${broken.baseUrl}/api/v1/consultations`, { headers: { authorization: 'Bearer rs_x' } });
+      await response.text();
+      const [error, request] = linesOf(response.headers.get('x-request-id'));
+      expect(error).to.include({ msg: 'unexpected error', level: 50, url: '/api/v1/consultations', method: 'GET' });
+      expect(error!.err.stack).to.be.a('string').and.include('ECONNREFUSED');
+      expect(request).to.include({ msg: 'request completed' });
+      expect(request!.res).to.deep.equal({ statusCode: 500 });
     });
   });
 });

@@ -30,7 +30,7 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error);
-    const requestId = String(req.id ?? '');
+    const requestId = res.locals.requestId ?? '';
     if (appError.code === 'INTERNAL') {
       logger.error({ err: error, requestId, url: req.originalUrl, method: req.method }, 'unexpected error');
     }
