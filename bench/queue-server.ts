@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { createApp } from '../src/app.ts';
+import { createHttpServer } from '../src/http/server.ts';
 import { parseConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { createAppDeps } from '../src/deps.ts';
@@ -31,7 +32,7 @@ const stack = app.router.stack;
 stack.unshift(stack.pop()!);
 if (stack[0]?.route?.path !== '/bench/bare') throw new Error('the bare route is not first in the app');
 
-const server = app.listen(0, '127.0.0.1', () => {
+const server = createHttpServer(app).listen(0, '127.0.0.1', () => {
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
 

@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { bootDatabase, loadConfigOrExit } from './boot.ts';
 import { createLogger } from './logger.ts';
+import { createHttpServer } from './http/server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
 import { createAppDeps } from './deps.ts';
 import { startJobs } from './domain/jobs/boss.ts';
@@ -28,7 +29,7 @@ async function main(): Promise<void> {
     seeded = true;
   }
   const app = createApp(deps);
-  const server: Server = app.listen(config.port, () => {
+  const server: Server = createHttpServer(app).listen(config.port, () => {
     const url = config.publicUrl ?? `http://localhost:${config.port}`;
     const lines = [
       '',

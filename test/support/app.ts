@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../src/app.ts';
+import { createHttpServer } from '../../src/http/server.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createAppDeps, type AppDeps } from '../../src/deps.ts';
 import type { Clock } from '../../src/domain/time.ts';
@@ -33,7 +34,7 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
   const ownRenderer = overrides.deps?.pdf === undefined;
   await deps.versions.start();
   const server: Server = await new Promise((resolve) => {
-    const s = createApp(deps).listen(0, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(createApp(deps)).listen(0, '127.0.0.1', () => resolve(s));
   });
   const { port } = server.address() as AddressInfo;
   deps.config.publicUrl ??= `http://127.0.0.1:${port}`;
