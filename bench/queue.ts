@@ -242,8 +242,11 @@ export async function run(): Promise<BenchResult> {
             ? `The database on DATABASE_URL already held the scale data and was used as it was.`
             : `Seeding ${f0(SCALE)} consultations and ANALYZE took ${seedSeconds.toFixed(1)} s (not timed in the figures).`,
           `Load average (1 min) at the end of the run: ${loadAverage} on ${cpus().length} CPUs.`,
-          `Per request of the page: the session row (its expiry is written at most once a minute), the user with their councils (one query), ` +
-            `then the page's rows and the count in parallel (a chair also gets the approvals query in parallel).`,
+          `In steady state a request of the page reads nothing from the database: the session, the user with their councils and the ` +
+            `rendered page come from the process's caches, which the database's change notifications keep true (src/db/change-feed.ts); ` +
+            `the page is rendered anew from the database (its rows and the count in parallel) when its data changes and at least every 10 s.`,
+          `The server is built by \`createHttpServer\` (src/http/server.ts) as \`npm start\` builds it, so Node creates requests on the ` +
+            `app's prototypes; that speeds up the bare route as much as the page (about 3× and 2× against \`app.listen\`).`,
           `Plan of the page's main query (EXPLAIN ANALYZE, the secretary's default filter, LIMIT 26): ${indexLines.join(' · ')}`,
         ],
       };
