@@ -60,8 +60,9 @@ function subscribeOnce(): void {
  * pages and error logs show it), and logs one line per finished response: id, method, URL,
  * client address, status and milliseconds. Paths for which `ignore` is true get an id but no line.
  *
- * Written here rather than with pino-http: its child logger and three listeners per request cost
- * a quarter of the queue page's throughput (see BENCHMARKS.md), for the same line.
+ * Written here rather than with pino-http, which gives every request a child logger and three
+ * listeners for the same line: in an A/B run of the queue page that cost 717 against 608 µs of
+ * server CPU per request.
  */
 export function requestLogging(logger: Logger, options: { ignore?: (path: string) => boolean } = {}): RequestHandler {
   subscribeOnce();
