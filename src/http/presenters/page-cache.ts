@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../../domain/time.ts';
@@ -9,7 +8,8 @@ interface CachedPage {
   /** The CSRF token the page's forms carry. */
   csrfToken: string | undefined;
   body: Buffer;
-  etag: string;
+  /** The ETag Express gives this body (its `etag fn` setting); undefined when the app sends none. */
+  etag: string | undefined;
   /** When it was rendered, by the app's clock. */
   renderedAt: number;
 }
@@ -57,7 +57,8 @@ export class PageCache {
     res.render(view, locals, (error: Error | null, html?: string) => {
       if (error || html === undefined) return next(error);
       const body = Buffer.from(html);
-      const page: CachedPage = { token: token ?? '', csrfToken: res.locals.csrfToken, body, etag: weakEtag(body), renderedAt };
+      const etagOf = res.app.get('etag fn') as ((body: Buffer) => string) | undefined;
+      const page: CachedPage = { token: token ?? '', csrfToken: res.locals.csrfToken, body, etag: etagOf?.(body), renderedAt };
       if (token !== null) this.pages.set(keyOf(req), page);
       send(res, page);
     });
@@ -74,16 +75,10 @@ function keyOf(req: Request): string {
   return `${req.sessionID}\u0000${req.originalUrl}`;
 }
 
-/** The weak ETag Express would give the same body (length and SHA-1, as the etag package makes it). */
-function weakEtag(body: Buffer): string {
-  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
-  return `W/"${body.length.toString(16)}-${hash}"`;
-}
-
 function send(res: Response, page: CachedPage): void {
   res.type('html');
-  // Set here so Express neither hashes the body again nor differs from the rendered answer;
-  // res.send still answers 304 to a matching If-None-Match.
-  res.setHeader('ETag', page.etag);
+  // Set here so Express does not hash the body again on every reuse; res.send still answers 304
+  // to a matching If-None-Match.
+  if (page.etag) res.setHeader('ETag', page.etag);
   res.send(page.body);
 }
