@@ -385,6 +385,7 @@ export async function run(): Promise<BenchResult> {
       notes: [
         'Other work shares the machine\'s CPUs while this runs; (b) in particular depends on how many cores are free at that moment.',
         '(a): what the app adds to the bare render is the database work of a submission (reading the consultation with its letterhead, the response and the approver; the transaction with the row lock, the transition, the event row and the archive row with the PDF, committed durably; reading the consultation back for the answer), not the rendering — the row "renderer alone" shows the app\'s pooled, locked-down page against the bare one.',
+        '(a): the bare baseline is started as a quick script would (quickLaunch); the app\'s renderer starts the headless shell with --enable-begin-frame-control, so it draws no frames for a screen nobody sees, which is why "renderer alone" is below 1.',
         `Mean PDF size ${Math.round(archiveBytes / ARCHIVE_DOCS / 1024)} KiB (letters of one to two pages).`,
       ],
     };

@@ -363,6 +363,22 @@ describe('PdfRenderer', function () {
     }
   });
 
+  it('prints a page whose load event waits for a layout, although the headless shell draws no frames', async () => {
+    // A failed @import holds back the <object>, which Chromium then starts at the next layout;
+    // with no frames drawn that layout only comes when the renderer asks for one.
+    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 5_000 });
+    try {
+      const html =
+        '<!DOCTYPE html><html><head><meta charset="utf-8"><style>@import url(http://127.0.0.1:9/a.css);</style></head>' +
+        '<body><p>Brevet venter på layout</p><object data="http://127.0.0.1:9/b"></object></body></html>';
+      const { text } = await readPdf(await own.render(html));
+      expect(text).to.include('Brevet venter på layout');
+      expect(own.stats().timedOut).to.equal(0);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('refuses to render after close()', async () => {
     const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
     await own.close();
