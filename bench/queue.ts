@@ -138,6 +138,9 @@ async function logIn(baseUrl: string, email: string, password: string): Promise<
  */
 const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' };
 
+/** What every browser says it can decode; both paths are asked with it. */
+const BROWSER_ACCEPT = { 'accept-encoding': 'gzip, deflate, br, zstd' };
+
 const f1 = (n: number) => n.toLocaleString('en-US', { maximumFractionDigits: 1, minimumFractionDigits: 1 });
 const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -184,10 +187,10 @@ export async function run(): Promise<BenchResult> {
       const bare = await fetch(`${baseUrl}/bench/bare`);
       if ((await bare.text()) !== 'ok') throw new Error('the bare route did not answer ok');
 
-      await autocannon(`${baseUrl}/bench/bare`, WARMUP_S);
-      await autocannon(`${baseUrl}/`, WARMUP_S, { cookie, ...BEHIND_TLS_PROXY });
-      const queue = await autocannon(`${baseUrl}/`, DURATION_S, { cookie, ...BEHIND_TLS_PROXY });
-      const baseline = await autocannon(`${baseUrl}/bench/bare`, DURATION_S);
+      await autocannon(`${baseUrl}/bench/bare`, WARMUP_S, BROWSER_ACCEPT);
+      await autocannon(`${baseUrl}/`, WARMUP_S, { cookie, ...BEHIND_TLS_PROXY, ...BROWSER_ACCEPT });
+      const queue = await autocannon(`${baseUrl}/`, DURATION_S, { cookie, ...BEHIND_TLS_PROXY, ...BROWSER_ACCEPT });
+      const baseline = await autocannon(`${baseUrl}/bench/bare`, DURATION_S, BROWSER_ACCEPT);
       const rssMiB = peakRssOf(server.pid);
       // The machines these run on are shared; the load average says how much.
       const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
@@ -202,7 +205,7 @@ export async function run(): Promise<BenchResult> {
           `(\`SCALE_SECRETARY\`), on \`npm run seed -- --scale ${SCALE}\` data: ${f0(SCALE)} consultations over ${COUNCILS} councils ` +
           `(${f0(visibleRows.rows[0]!.n)} of them visible to the secretary). The server is the real app (\`createApp\`, production mode, ` +
           `sessions in PostgreSQL, request logging at info to /dev/null) in its own process; autocannon runs in another process with ` +
-          `${CONNECTIONS} connections, ${DURATION_S} s per path after ${WARMUP_S} s of warm-up each. The baseline, in the same run on the ` +
+          `${CONNECTIONS} connections, ${DURATION_S} s per path after ${WARMUP_S} s of warm-up each, sending \`Accept-Encoding\` as browsers do (so the page goes gzipped, as a browser gets it). The baseline, in the same run on the ` +
           `same server, is a bare Express route answering "ok" (\`/bench/bare\`, mounted in front of the app only by the benchmark's server).`,
         target: `ratio >= ${TARGET_RATIO}, p99 <= ${TARGET_P99_MS} ms, peak RSS <= ${TARGET_RSS_MIB} MiB, no failed requests`,
         pass,

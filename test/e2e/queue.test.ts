@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { get as httpGet } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import type { Db } from '../../src/db/database.ts';
 import { addMember } from '../../src/domain/users/service.ts';
 import { useTestApp } from '../support/app.ts';
@@ -10,6 +12,17 @@ import { WebSession } from '../support/web-session.ts';
 function rowTitles(html: string): string[] {
   const table = /<table class="queue">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
   return [...table.matchAll(/<td><a href="\/consultations\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]!);
+}
+
+/** A GET with exactly these headers, answered with the raw (undecoded) body. */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    httpGet(url, { headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, headers: response.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
 }
 
 /** The titles listed in the chair's approval box. */
@@ -134,5 +147,36 @@ describe('the queue', () => {
     const other = new WebSession(app.baseUrl);
     await other.logIn(otherChair.email, otherChair.password);
     expect(approvalTitles((await other.get('/')).text)).to.deep.equal([]);
+  });
+
+  it('goes gzipped to a browser that accepts gzip, rendered or reused, and plain to one that does not', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const tag = unique();
+    await makeConsultation({ db, clock: () => new Date() }, people.secretary.actor, { council: people.council.slug, title: `Komprimeret ${tag}`, deadline: deadlineInDays(9) });
+    const web = new WebSession(app.baseUrl);
+    await web.logIn(people.secretary.email, people.secretary.password);
+    const cookie = web.cookieHeader();
+
+    const plain = await rawGet(`${app.baseUrl}/`, { cookie });
+    expect(plain.status).to.equal(200);
+    expect(plain.headers['content-encoding']).to.equal(undefined);
+    expect(rowTitles(plain.body.toString())).to.deep.equal([`Komprimeret ${tag}`]);
+    // The first answer was rendered; these two reuse it (and a filter is rendered anew).
+    for (const path of ['/', '/', `/?q=${encodeURIComponent('Komprimeret')}`]) {
+      const zipped = await rawGet(`${app.baseUrl}${path}`, { cookie, 'accept-encoding': 'gzip, deflate, br' });
+      expect(zipped.status, path).to.equal(200);
+      expect(zipped.headers['content-encoding'], path).to.equal('gzip');
+      expect(zipped.headers.vary, path).to.match(/Accept-Encoding/);
+      expect(Number(zipped.headers['content-length']), path).to.equal(zipped.body.length).and.below(plain.body.length / 2);
+      expect(rowTitles(gunzipSync(zipped.body).toString()), path).to.deep.equal([`Komprimeret ${tag}`]);
+    }
+    const refused = await rawGet(`${app.baseUrl}/`, { cookie, 'accept-encoding': 'gzip;q=0, identity' });
+    expect(refused.headers['content-encoding']).to.equal(undefined);
+    expect(refused.body.equals(plain.body)).to.equal(true);
+    // The weak ETag stands for the page in either encoding.
+    const etag = String(plain.headers.etag);
+    const notModified = await rawGet(`${app.baseUrl}/`, { cookie, 'accept-encoding': 'gzip', 'if-none-match': etag });
+    expect(notModified.status).to.equal(304);
   });
 });

@@ -4,7 +4,8 @@ export class WebSession {
 
   constructor(private readonly baseUrl: string) {}
 
-  private cookieHeader(): string {
+  /** The Cookie header this session sends. */
+  cookieHeader(): string {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
   }
 
