@@ -216,3 +216,17 @@ export interface Database {
   draft_comments: DraftCommentsTable;
   consultation_status_links: ConsultationStatusLinksTable;
 }
+
+// ---- Login sessions (migration 2026-11-23T1200; the layout connect-pg-simple used). ----
+
+export interface SessionTable {
+  sid: string;
+  /** The session's data as JSON. */
+  sess: unknown;
+  /** When the session ends unless a request moves it on; a timestamp without time zone. */
+  expire: Date;
+}
+
+export interface Database {
+  session: SessionTable;
+}

@@ -18,10 +18,17 @@ export const QUEUES = {
   mail: 'mail',
   /** The archived PDF of a response submitted by e-mail, to the authority. */
   submissionMail: 'submission-mail',
+  /** Cron: remove expired login sessions. */
+  sessionPurge: 'session-purge',
 } as const;
+
+/** The cron queues: one run at a time, no retries (the next run comes soon enough). */
+const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge]);
 
 /** How often the reminder job runs: every 15 minutes, Danish time. */
 export const REMINDER_CRON = '*/15 * * * *';
+/** How often expired sessions are removed. */
+export const SESSION_PURGE_CRON = '7,22,37,52 * * * *';
 
 export interface JobSettings {
   /** How often idle workers look for new jobs (pg-boss's minimum is 0.5 s). */
@@ -71,7 +78,7 @@ export function executorAdapter(db: Executor): PgBoss.Db {
 
 /**
  * Starts pg-boss over the app's pool (installing or migrating its schema on first start), creates
- * the queues and, when `settings.schedule`, the reminder cron schedule. Workers are added by
+ * the queues and, when `settings.schedule`, the cron schedules (reminders, session purge). Workers are added by
  * {@link import('./workers.ts').startWorkers}.
  */
 export async function startJobs(pool: pg.Pool, logger: Logger, settings: Partial<JobSettings> = {}): Promise<Jobs> {
@@ -91,9 +98,12 @@ export async function startJobs(pool: pg.Pool, logger: Logger, settings: Partial
   };
   for (const name of Object.values(QUEUES)) {
     // createQueue is a no-op when the queue exists; v10 refuses send/work on a queue that does not.
-    await boss.createQueue(name, name === QUEUES.reminders ? { name, policy: 'singleton' } : { name, ...retry });
+    await boss.createQueue(name, CRON_QUEUES.has(name) ? { name, policy: 'singleton' } : { name, ...retry });
   }
-  if (resolved.schedule) await boss.schedule(QUEUES.reminders, REMINDER_CRON, {}, { tz: ZONE });
+  if (resolved.schedule) {
+    await boss.schedule(QUEUES.reminders, REMINDER_CRON, {}, { tz: ZONE });
+    await boss.schedule(QUEUES.sessionPurge, SESSION_PURGE_CRON, {}, { tz: ZONE });
+  }
   return {
     boss,
     settings: resolved,

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
 import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminders/service.ts';
+import { purgeExpiredSessions } from '../auth/sessions.ts';
 import type { Clock } from '../time.ts';
 import { QUEUES, type Jobs } from './boss.ts';
 
@@ -20,7 +21,7 @@ export interface WorkerDeps {
 }
 
 /**
- * Starts this process's workers: the reminder job, plain mails and submission mails. A handler
+ * Starts this process's workers: the reminder job, the session purge, plain mails and submission mails. A handler
  * that throws makes pg-boss retry the job with the queue's retry settings.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<void> {
@@ -36,6 +37,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<void> {
       if (job) await sendReminderMail(deps, job.data);
     });
   }
+  await boss.work(QUEUES.sessionPurge, polling, async () => {
+    const removed = await purgeExpiredSessions(deps.db);
+    if (removed > 0) deps.logger.info({ removed }, 'expired sessions removed');
+  });
   await boss.work<SubmissionMailJob>(QUEUES.submissionMail, { ...polling, includeMetadata: true }, async ([job]) => {
     if (job) await deliverSubmissionMail(deps, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit });
   });

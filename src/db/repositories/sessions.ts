@@ -1,0 +1,46 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database.ts';
+
+// `expire` is a timestamp without time zone (the layout connect-pg-simple used, so that sessions
+// from before survive): it is always computed and compared in SQL, from now(), so both sides use
+// the server's own time zone setting.
+
+/** The data of a session that has not expired, as the JSON text it was saved as. */
+export async function findSessionJson(db: Executor, sid: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('session')
+    .select(sql<string>`sess::text`.as('json'))
+    .where('sid', '=', sid)
+    .where(sql<boolean>`expire >= now()`)
+    .executeTakeFirst();
+  return row?.json;
+}
+
+/** Writes a session's data (JSON text) and moves its expiry to `idleSeconds` from now. */
+export async function saveSession(db: Executor, sid: string, json: string, idleSeconds: number): Promise<void> {
+  await db
+    .insertInto('session')
+    .values({ sid, sess: sql`${json}::json`, expire: sql`now() + make_interval(secs => ${idleSeconds})` })
+    .onConflict((oc) => oc.column('sid').doUpdateSet({ sess: sql`excluded.sess`, expire: sql`excluded.expire` }))
+    .execute();
+}
+
+/** Moves a session's expiry to `idleSeconds` from now, leaving its data alone. */
+export async function touchSession(db: Executor, sid: string, idleSeconds: number): Promise<void> {
+  await db
+    .updateTable('session')
+    .set({ expire: sql`now() + make_interval(secs => ${idleSeconds})` })
+    .where('sid', '=', sid)
+    .execute();
+}
+
+/** Removes a session (logout, a new session at login). */
+export async function deleteSession(db: Executor, sid: string): Promise<void> {
+  await db.deleteFrom('session').where('sid', '=', sid).execute();
+}
+
+/** Removes every expired session; returns how many. */
+export async function deleteExpiredSessions(db: Executor): Promise<number> {
+  const result = await db.deleteFrom('session').where(sql<boolean>`expire < now()`).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
+import type { ChangeFeed } from '../../db/change-feed.ts';
+import type { Db } from '../../db/database.ts';
+import { deleteExpiredSessions, deleteSession, findSessionJson, saveSession, touchSession } from '../../db/repositories/sessions.ts';
+import type { Logger } from '../../logger.ts';
+
+/** A session ends after this long without a request. */
+export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+/** A request moves the expiry in the database at most this often per session and process. */
+const TOUCH_INTERVAL_MS = 60_000;
+/** A cached copy is used for this long at most, so an expiry set elsewhere is seen within it. */
+const SESSION_CACHE_TTL_MS = 60_000;
+
+/** A new session id: 192 random bits, URL-safe. */
+export function newSessionId(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export interface SessionStoreDeps {
+  db: Db;
+  versions: ChangeFeed;
+  logger: Logger;
+}
+
+/**
+ * Login sessions in PostgreSQL (table `session`), so any app process can serve any request.
+ * Session data is kept and compared as JSON text.
+ *
+ * Every request of a signed-in user reads its session, and the data changes seldom (login, the
+ * CSRF token, logout), so reads are cached per process: a copy is used only while the change
+ * notifications say the row's data is untouched (a logout in any process removes it at once), and
+ * for at most SESSION_CACHE_TTL_MS. The expiry is moved at most once a minute per session and
+ * process, and nobody waits for that write.
+ */
+export class SessionStore {
+  readonly #cache = new LRUCache<string, { json: string; token: string }>({ max: 20_000, ttl: SESSION_CACHE_TTL_MS });
+  readonly #touchedAt = new Map<string, number>();
+  readonly #idleSeconds = SESSION_IDLE_MS / 1000;
+
+  constructor(private readonly deps: SessionStoreDeps) {}
+
+  /** The session's data from this process's cache when it is known to be current; else undefined. */
+  cached(sid: string): string | undefined {
+    const token = this.deps.versions.token([`session:${sid}`]);
+    const hit = token === null ? undefined : this.#cache.get(sid);
+    return hit && hit.token === token ? hit.json : undefined;
+  }
+
+  /** The session's data from the database; undefined when there is none or it has expired. */
+  async load(sid: string): Promise<string | undefined> {
+    // The token is taken before the read: a change that lands in between makes it stale at once.
+    const token = this.deps.versions.token([`session:${sid}`]);
+    const json = await findSessionJson(this.deps.db, sid);
+    if (json !== undefined && token !== null) this.#cache.set(sid, { json, token });
+    return json;
+  }
+
+  /** Writes the session's data and moves its expiry. */
+  async save(sid: string, json: string): Promise<void> {
+    this.#cache.delete(sid);
+    await saveSession(this.deps.db, sid, json, this.#idleSeconds);
+    this.#noteTouch(sid);
+  }
+
+  /** Moves the session's expiry, unless this process did so within the last minute. */
+  touch(sid: string): void {
+    const last = this.#touchedAt.get(sid);
+    if (last !== undefined && Date.now() - last < TOUCH_INTERVAL_MS) return;
+    this.#noteTouch(sid);
+    touchSession(this.deps.db, sid, this.#idleSeconds).catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, 'session expiry not moved');
+    });
+  }
+
+  /** Removes the session in every process (see the change notifications). */
+  async destroy(sid: string): Promise<void> {
+    this.#cache.delete(sid);
+    this.#touchedAt.delete(sid);
+    await deleteSession(this.deps.db, sid);
+  }
+
+  #noteTouch(sid: string): void {
+    // A crude bound on memory: forgetting only means one extra UPDATE per active session.
+    if (this.#touchedAt.size >= 50_000) this.#touchedAt.clear();
+    this.#touchedAt.set(sid, Date.now());
+  }
+}
+
+/** Removes expired sessions (a cron job, see src/domain/jobs); returns how many. */
+export function purgeExpiredSessions(db: Db): Promise<number> {
+  return deleteExpiredSessions(db);
+}

@@ -1,0 +1,115 @@
+import { expect } from 'chai';
+import { sign } from 'cookie-signature';
+import { sql } from 'kysely';
+import { purgeExpiredSessions } from '../../src/domain/auth/sessions.ts';
+import { startTestApp, useTestApp } from '../support/app.ts';
+import { testDatabase } from '../support/db.ts';
+import { makeCouncilWithPeople } from '../support/factories.ts';
+import { waitUntil } from '../support/mail.ts';
+import { WebSession } from '../support/web-session.ts';
+
+const SECRET = 'test-secret-test-secret-test-secret-0123';
+
+/** The session id in a WebSession's cookie (`raadssvar.sid=s:<id>.<signature>`, URL-encoded). */
+function sessionIdOf(web: WebSession): string {
+  const value = decodeURIComponent(/raadssvar\.sid=([^;]+)/.exec(web.cookieHeader())?.[1] ?? '');
+  expect(value.startsWith('s:'), 'a signed session cookie').to.equal(true);
+  return value.slice(2, value.lastIndexOf('.'));
+}
+
+async function sessionRow(sid: string) {
+  const { db } = testDatabase();
+  const result = await sql<{ sess: Record<string, unknown>; live: boolean }>`select sess, expire >= now() as live from session where sid = ${sid}`.execute(db);
+  return result.rows[0];
+}
+
+/** A GET with only the given Cookie header. */
+async function getWithCookie(baseUrl: string, path: string, cookie: string) {
+  const response = await fetch(baseUrl + path, { redirect: 'manual', headers: { cookie } });
+  return { status: response.status, location: response.headers.get('location'), setCookie: response.headers.getSetCookie() };
+}
+
+describe('login sessions in PostgreSQL', function () {
+  this.timeout(60_000);
+  const app = useTestApp();
+
+  it('login moves the visitor to a new session id and removes the old one; logout removes the session', async () => {
+    const { secretary } = await makeCouncilWithPeople(testDatabase().db);
+    const web = new WebSession(app.baseUrl);
+    const page = await web.get('/login');
+    const anonymous = sessionIdOf(web);
+    // The login form's CSRF token is what the anonymous session holds.
+    expect((await sessionRow(anonymous))?.sess).to.deep.equal({ csrfToken: WebSession.csrfToken(page.text) });
+
+    await web.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email: secretary.email, password: secretary.password, next: '/' });
+    const loggedIn = sessionIdOf(web);
+    expect(loggedIn).not.to.equal(anonymous);
+    expect(await sessionRow(anonymous)).to.equal(undefined);
+    const row = await sessionRow(loggedIn);
+    expect(row?.sess).to.deep.include({ passport: { user: secretary.actor.userId } });
+    expect(row?.live).to.equal(true);
+
+    const queue = await web.get('/');
+    expect(queue.status).to.equal(200);
+    // A page that changes nothing in the session sets no cookie.
+    expect(queue.headers.getSetCookie()).to.deep.equal([]);
+    await web.postForm('/logout', { _csrf: WebSession.csrfToken(queue.text) });
+    expect(await sessionRow(loggedIn)).to.equal(undefined);
+  });
+
+  it('lets nobody in on a forged signature, an unknown id or an expired session, and never takes an id from the client', async () => {
+    const { secretary } = await makeCouncilWithPeople(testDatabase().db);
+    const web = new WebSession(app.baseUrl);
+    await web.logIn(secretary.email, secretary.password);
+    const sid = sessionIdOf(web);
+    expect((await web.get('/')).status).to.equal(200);
+
+    const forged = `raadssvar.sid=${encodeURIComponent(`s:${sign(sid, 'en-anden-hemmelighed-en-anden-hemmelighed')}`)}`;
+    const unknownId = 'ukendt-id-ukendt-id-ukendt-id-12';
+    const unknown = `raadssvar.sid=${encodeURIComponent(`s:${sign(unknownId, SECRET)}`)}`;
+    for (const cookie of [forged, unknown, `raadssvar.sid=${sid}`]) {
+      const answer = await getWithCookie(app.baseUrl, '/', cookie);
+      expect(answer.status, cookie).to.equal(303);
+      expect(answer.location, cookie).to.match(/^\/login/);
+    }
+    const loginPage = await getWithCookie(app.baseUrl, '/login', unknown);
+    const newId = decodeURIComponent(/raadssvar\.sid=([^;]+)/.exec(loginPage.setCookie.join(';'))?.[1] ?? '').slice(2).split('.')[0];
+    expect(newId).to.be.a('string').and.not.equal(unknownId);
+    expect(await sessionRow(unknownId)).to.equal(undefined);
+
+    // Expired in the database: not let in, once the process's copy is gone (the row changes).
+    await sql`update session set expire = now() - interval '1 minute', sess = jsonb_set(sess::jsonb, '{expired}', 'true')::json where sid = ${sid}`.execute(testDatabase().db);
+    await waitUntil(async () => (await web.get('/')).status === 303, 5_000, 'the expired session to be refused');
+  });
+
+  it('takes over sessions stored before, in express-session’s format with its cookie entry', async () => {
+    const { db } = testDatabase();
+    const { secretary } = await makeCouncilWithPeople(db);
+    const sid = 'gammel-session-fra-express-session';
+    const sess = { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/', sameSite: 'lax' }, passport: { user: secretary.actor.userId } };
+    await sql`insert into session (sid, sess, expire) values (${sid}, ${JSON.stringify(sess)}::json, now() + interval '1 hour')`.execute(db);
+    const answer = await getWithCookie(app.baseUrl, '/', `raadssvar.sid=${encodeURIComponent(`s:${sign(sid, SECRET)}`)}`);
+    expect(answer.status).to.equal(200);
+    expect(answer.setCookie).to.deep.equal([]);
+  });
+
+  it('the purge removes expired sessions and keeps live ones', async () => {
+    const { db } = testDatabase();
+    await sql`insert into session (sid, sess, expire) values ('purge-udloebet', '{}'::json, now() - interval '1 second'), ('purge-levende', '{}'::json, now() + interval '1 hour')`.execute(db);
+    expect(await purgeExpiredSessions(db)).to.be.at.least(1);
+    expect(await sessionRow('purge-udloebet')).to.equal(undefined);
+    expect(await sessionRow('purge-levende')).to.deep.include({ live: true });
+  });
+
+  it('in production sets the Secure cookie only over HTTPS (a trusted proxy saying so)', async () => {
+    const production = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production' } } });
+    try {
+      const plain = await fetch(`${production.baseUrl}/login`);
+      expect(plain.headers.getSetCookie()).to.deep.equal([]);
+      const proxied = await fetch(`${production.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(proxied.headers.getSetCookie().join(';')).to.match(/raadssvar\.sid=s%3A/).and.match(/Secure/).and.match(/HttpOnly/);
+    } finally {
+      await production.close();
+    }
+  });
+});
