@@ -18,6 +18,8 @@ const COUNCILS = 400;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION_S = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP_S = 3;
+/** Rounds of both paths; the figures are those of the round with the median ratio. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TARGET_RATIO = 0.33;
 const TARGET_P99_MS = 50;
 const TARGET_RSS_MIB = 300;
@@ -189,15 +191,29 @@ export async function run(): Promise<BenchResult> {
 
       await autocannon(`${baseUrl}/bench/bare`, WARMUP_S, BROWSER_ACCEPT);
       await autocannon(`${baseUrl}/`, WARMUP_S, { cookie, ...BEHIND_TLS_PROXY, ...BROWSER_ACCEPT });
-      const queue = await autocannon(`${baseUrl}/`, DURATION_S, { cookie, ...BEHIND_TLS_PROXY, ...BROWSER_ACCEPT });
-      const baseline = await autocannon(`${baseUrl}/bench/bare`, DURATION_S, BROWSER_ACCEPT);
+      const measurePage = () => autocannon(`${baseUrl}/`, DURATION_S, { cookie, ...BEHIND_TLS_PROXY, ...BROWSER_ACCEPT });
+      const measureBare = () => autocannon(`${baseUrl}/bench/bare`, DURATION_S, BROWSER_ACCEPT);
+      const rounds: Array<{ queue: CannonResult; baseline: CannonResult; ratio: number }> = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        process.stderr.write(`queue: round ${round + 1}/${ROUNDS}\n`);
+        // Each round alternates which path goes first, so a slow spell of the shared machine is
+        // less likely to fall on one path only.
+        const first = round % 2 === 0 ? await measurePage() : await measureBare();
+        const second = round % 2 === 0 ? await measureBare() : await measurePage();
+        const [queue, baseline] = round % 2 === 0 ? [first, second] : [second, first];
+        rounds.push({ queue, baseline, ratio: queue.requests.average / baseline.requests.average });
+      }
+      const byRatio = [...rounds].sort((a, b) => a.ratio - b.ratio);
+      const { queue, baseline } = byRatio[Math.floor((byRatio.length - 1) / 2)]!;
+      // The latency target holds for every round, not just the median one.
+      const worstP99 = Math.max(...rounds.map((r) => r.queue.latency.p99));
       const rssMiB = peakRssOf(server.pid);
       // The machines these run on are shared; the load average says how much.
       const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
 
       const ratio = queue.requests.average / baseline.requests.average;
-      const failures = queue.non2xx + queue.errors + queue.timeouts;
-      const pass = ratio >= TARGET_RATIO && queue.latency.p99 <= TARGET_P99_MS && rssMiB <= TARGET_RSS_MIB && failures === 0;
+      const failures = rounds.reduce((sum, r) => sum + r.queue.non2xx + r.queue.errors + r.queue.timeouts, 0);
+      const pass = ratio >= TARGET_RATIO && worstP99 <= TARGET_P99_MS && rssMiB <= TARGET_RSS_MIB && failures === 0;
       const indexLines = planLines.filter((l) => /Index Scan|Bitmap|Merge Append|Sort Key|Execution Time|Planning Time/.test(l)).map((l) => l.trim());
       return {
         description:
@@ -205,7 +221,7 @@ export async function run(): Promise<BenchResult> {
           `(\`SCALE_SECRETARY\`), on \`npm run seed -- --scale ${SCALE}\` data: ${f0(SCALE)} consultations over ${COUNCILS} councils ` +
           `(${f0(visibleRows.rows[0]!.n)} of them visible to the secretary). The server is the real app (\`createApp\`, production mode, ` +
           `sessions in PostgreSQL, request logging at info to /dev/null) in its own process; autocannon runs in another process with ` +
-          `${CONNECTIONS} connections, ${DURATION_S} s per path after ${WARMUP_S} s of warm-up each, sending \`Accept-Encoding\` as browsers do (so the page goes gzipped, as a browser gets it). The baseline, in the same run on the ` +
+          `${CONNECTIONS} connections, ${ROUNDS} rounds of ${DURATION_S} s per path (alternating which goes first) after ${WARMUP_S} s of warm-up each; the figures are the round with the median ratio, the p99 target is checked on the worst round. Requests send \`Accept-Encoding\` as browsers do (so the page goes gzipped, as a browser gets it). The baseline, in the same run on the ` +
           `same server, is a bare Express route answering "ok" (\`/bench/bare\`, mounted in front of the app only by the benchmark's server).`,
         target: `ratio >= ${TARGET_RATIO}, p99 <= ${TARGET_P99_MS} ms, peak RSS <= ${TARGET_RSS_MIB} MiB, no failed requests`,
         pass,
@@ -214,6 +230,8 @@ export async function run(): Promise<BenchResult> {
           queue_rps: Math.round(queue.requests.average),
           queue_p50_ms: queue.latency.p50,
           queue_p99_ms: queue.latency.p99,
+          queue_worst_p99_ms: worstP99,
+          ratios: rounds.map((r) => r.ratio.toFixed(3)).join(' '),
           queue_requests: queue.requests.total,
           queue_failures: failures,
           bare_rps: Math.round(baseline.requests.average),
@@ -227,6 +245,7 @@ export async function run(): Promise<BenchResult> {
           councils: COUNCILS,
           connections: CONNECTIONS,
           duration_s: DURATION_S,
+          rounds: ROUNDS,
         },
         table: {
           columns: ['', 'queue page (GET /)', 'bare Express route'],
@@ -234,9 +253,11 @@ export async function run(): Promise<BenchResult> {
             ['requests/s', f0(queue.requests.average), f0(baseline.requests.average)],
             [`ratio queue/bare (target ≥ ${TARGET_RATIO})`, ratio.toFixed(2), '1.00'],
             ['latency p50 ms', f1(queue.latency.p50), f1(baseline.latency.p50)],
-            [`latency p99 ms (target ≤ ${TARGET_P99_MS})`, f1(queue.latency.p99), f1(baseline.latency.p99)],
+            ['ratio of each round', rounds.map((r) => r.ratio.toFixed(2)).join(' · '), ''],
+            ['latency p99 ms', f1(queue.latency.p99), f1(baseline.latency.p99)],
+            [`latency p99 ms, worst round (target ≤ ${TARGET_P99_MS})`, f1(worstP99), ''],
             ['requests', f0(queue.requests.total), f0(baseline.requests.total)],
-            ['failed requests (non-2xx, errors, timeouts)', failures, baseline.non2xx + baseline.errors + baseline.timeouts],
+            ['failed requests, all rounds (non-2xx, errors, timeouts)', failures, rounds.reduce((sum, r) => sum + r.baseline.non2xx + r.baseline.errors + r.baseline.timeouts, 0)],
             [`server peak RSS MiB (target ≤ ${TARGET_RSS_MIB})`, rssMiB, ''],
           ],
         },
