@@ -67,8 +67,11 @@ export function createApp(deps: AppDeps): Express {
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
   app.use(navLinks);
-  app.use(authRoutes());
+  // The start page first: it is the page everyone reloads, and its router also forgets the
+  // session's cached queue pages on every POST, which must come before any route that changes
+  // something.
   app.use(queueRoutes(deps));
+  app.use(authRoutes());
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));
