@@ -71,10 +71,14 @@ class SessionContext {
   ) {
     this.storedJson = storedJson;
     this.end = res.end;
-    req.sessionID = sid;
-    req.session = RequestSession.of(this, storedJson === undefined ? {} : (JSON.parse(storedJson) as SessionData));
-    (res as ResponseWithSession)[CONTEXT_OF_RESPONSE] = this;
-    res.end = endAfterSession as Response['end'];
+  }
+
+  /** Gives the request its session, and the response an end() that writes the session first. */
+  attach(): void {
+    this.req.sessionID = this.sid;
+    this.req.session = RequestSession.of(this, this.storedJson === undefined ? {} : (JSON.parse(this.storedJson) as SessionData));
+    (this.res as ResponseWithSession)[CONTEXT_OF_RESPONSE] = this;
+    this.res.end = endAfterSession as Response['end'];
   }
 
   regenerate(callback: (error?: unknown) => void): void {
@@ -209,18 +213,21 @@ export function sessionMiddleware(deps: AppDeps): RequestHandler {
   return (req, res, next) => {
     const cookieSid = sessionIdFromCookie(req);
     if (cookieSid === undefined) {
-      new SessionContext(settings, req, res, newSessionId(), undefined, undefined);
+      new SessionContext(settings, req, res, newSessionId(), undefined, undefined).attach();
       return next();
     }
     const json = settings.store.cached(cookieSid);
     if (json !== undefined) {
-      new SessionContext(settings, req, res, cookieSid, json, cookieSid);
+      new SessionContext(settings, req, res, cookieSid, json, cookieSid).attach();
       return next();
     }
     settings.store.load(cookieSid).then((loaded) => {
       // An unknown or expired id gets a new session: an id is never taken from the client.
-      if (loaded === undefined) new SessionContext(settings, req, res, newSessionId(), undefined, cookieSid);
-      else new SessionContext(settings, req, res, cookieSid, loaded, cookieSid);
+      const context =
+        loaded === undefined
+          ? new SessionContext(settings, req, res, newSessionId(), undefined, cookieSid)
+          : new SessionContext(settings, req, res, cookieSid, loaded, cookieSid);
+      context.attach();
       next();
     }, next);
   };
