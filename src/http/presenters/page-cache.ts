@@ -88,8 +88,8 @@ function keyOf(req: Request): string {
 /**
  * Sends the page gzipped when the client accepts it. A page is compressed once, when it is
  * rendered, and sent many times: compressing on every answer (the compression middleware) would
- * cost more CPU than sending the plain page, while the gzipped page is a fifth of the bytes for
- * the network and the kernel to carry.
+ * cost more CPU than the whole cached answer (gzip of 18.8 KB takes about 170 µs), while the
+ * gzipped queue page is a sixth of the bytes (3.3 of 18.8 KB) for the network and the kernel.
  */
 function send(req: Request, res: Response, page: CachedPage): void {
   res.type('html');
