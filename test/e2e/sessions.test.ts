@@ -2,10 +2,11 @@ import { expect } from 'chai';
 import { sign } from 'cookie-signature';
 import { sql } from 'kysely';
 import { purgeExpiredSessions } from '../../src/domain/auth/sessions.ts';
+import { QUEUES } from '../../src/domain/jobs/boss.ts';
 import { startTestApp, useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeCouncilWithPeople } from '../support/factories.ts';
-import { waitUntil } from '../support/mail.ts';
+import { startTestScheduler, waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
@@ -99,6 +100,19 @@ describe('login sessions in PostgreSQL', function () {
     expect(await purgeExpiredSessions(db)).to.be.at.least(1);
     expect(await sessionRow('purge-udloebet')).to.equal(undefined);
     expect(await sessionRow('purge-levende')).to.deep.include({ live: true });
+  });
+
+  it('the session-purge job of the app\'s workers removes expired sessions', async () => {
+    const { db } = testDatabase();
+    await sql`insert into session (sid, sess, expire) values ('purge-job-udloebet', '{}'::json, now() - interval '1 second')`.execute(db);
+    // No mail is sent here; the SMTP address is never dialled.
+    const scheduler = await startTestScheduler({ smtpUrl: 'smtp://127.0.0.1:9', clock: () => new Date() });
+    try {
+      await scheduler.jobs.boss.send(QUEUES.sessionPurge, {});
+      await waitUntil(async () => (await sessionRow('purge-job-udloebet')) === undefined, 20_000, 'the purge job');
+    } finally {
+      await scheduler.stop();
+    }
   });
 
   it('in production sets the Secure cookie only over HTTPS (a trusted proxy saying so)', async () => {
