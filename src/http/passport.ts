@@ -27,6 +27,7 @@ export function configurePassport(deps: AppDeps): void {
  * login needs.
  */
 export function sessionUserId(req: Request): number | undefined {
-  const user = (req.session as { passport?: { user?: unknown } } | undefined)?.passport?.user;
+  // A destroyed session leaves the request without one.
+  const user: unknown = (req.session as Request['session'] | undefined)?.passport?.user;
   return typeof user === 'number' ? user : undefined;
 }

@@ -1,5 +1,5 @@
-import { LRUCache } from 'lru-cache';
 import type { DataVersions } from '../../db/change-feed.ts';
+import { VersionedCache } from '../../db/versioned-cache.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Role } from '../../db/types.ts';
 import { findUserWithMemberships, type UserCouncil } from '../../db/repositories/users.ts';
@@ -41,15 +41,14 @@ const ACTOR_CACHE_TTL_MS = 60_000;
  * reads the database. Cached actors are frozen: callers share them.
  */
 export function cachedActorLoader(db: Executor, versions: DataVersions, max = 10_000): (userId: number) => Promise<Actor | undefined> {
-  const cache = new LRUCache<number, { actor: Actor | null; token: string }>({ max, ttl: ACTOR_CACHE_TTL_MS });
+  // null stands for "no such actor", which is worth caching too.
+  const cache = new VersionedCache<number, Actor | null>(versions, { max, ttlMs: ACTOR_CACHE_TTL_MS });
   return async (userId) => {
-    const token = versions.token([`user:${userId}`]);
-    const hit = token === null ? undefined : cache.get(userId);
-    if (hit && hit.token === token) return hit.actor ?? undefined;
-    const actor = await loadActor(db, userId);
-    const frozen = actor ? deepFreeze(actor) : null;
-    if (token !== null) cache.set(userId, { actor: frozen, token });
-    return frozen ?? undefined;
+    const actor = await cache.get(userId, `user:${userId}`, async () => {
+      const loaded = await loadActor(db, userId);
+      return loaded ? deepFreeze(loaded) : null;
+    });
+    return actor ?? undefined;
   };
 }
 

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
-import type { ChangeFeed } from '../../db/change-feed.ts';
+import type { DataVersions } from '../../db/change-feed.ts';
 import type { Db } from '../../db/database.ts';
+import { VersionedCache } from '../../db/versioned-cache.ts';
 import { deleteExpiredSessions, deleteSession, findSessionJson, saveSession, touchSession } from '../../db/repositories/sessions.ts';
 import type { Logger } from '../../logger.ts';
 
 /** A session ends after this long without a request. */
-export const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
+const SESSION_IDLE_MS = 8 * 60 * 60 * 1000;
 /** A request moves the expiry in the database at most this often per session and process. */
 const TOUCH_INTERVAL_MS = 60_000;
 /** A cached copy is used for this long at most, so an expiry set elsewhere is seen within it. */
@@ -19,7 +19,7 @@ export function newSessionId(): string {
 
 export interface SessionStoreDeps {
   db: Db;
-  versions: ChangeFeed;
+  versions: DataVersions;
   logger: Logger;
 }
 
@@ -34,26 +34,22 @@ export interface SessionStoreDeps {
  * process, and nobody waits for that write.
  */
 export class SessionStore {
-  readonly #cache = new LRUCache<string, { json: string; token: string }>({ max: 20_000, ttl: SESSION_CACHE_TTL_MS });
+  readonly #cache: VersionedCache<string, string>;
   readonly #touchedAt = new Map<string, number>();
   readonly #idleSeconds = SESSION_IDLE_MS / 1000;
 
-  constructor(private readonly deps: SessionStoreDeps) {}
+  constructor(private readonly deps: SessionStoreDeps) {
+    this.#cache = new VersionedCache(deps.versions, { max: 20_000, ttlMs: SESSION_CACHE_TTL_MS });
+  }
 
   /** The session's data from this process's cache when it is known to be current; else undefined. */
   cached(sid: string): string | undefined {
-    const token = this.deps.versions.token([`session:${sid}`]);
-    const hit = token === null ? undefined : this.#cache.get(sid);
-    return hit && hit.token === token ? hit.json : undefined;
+    return this.#cache.peek(sid, `session:${sid}`);
   }
 
-  /** The session's data from the database; undefined when there is none or it has expired. */
-  async load(sid: string): Promise<string | undefined> {
-    // The token is taken before the read: a change that lands in between makes it stale at once.
-    const token = this.deps.versions.token([`session:${sid}`]);
-    const json = await findSessionJson(this.deps.db, sid);
-    if (json !== undefined && token !== null) this.#cache.set(sid, { json, token });
-    return json;
+  /** The session's data, from the cache or the database; undefined when there is none or it has expired. */
+  load(sid: string): Promise<string | undefined> {
+    return this.#cache.get(sid, `session:${sid}`, () => findSessionJson(this.deps.db, sid));
   }
 
   /** Writes the session's data and moves its expiry. */

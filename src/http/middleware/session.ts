@@ -56,7 +56,6 @@ interface SessionSettings {
 class SessionContext {
   /** The data as stored under `sid`; undefined while nothing is stored. */
   storedJson: string | undefined;
-  destroyed = false;
   /** The response's own end(), called once the session is written. */
   end: Response['end'];
 
@@ -102,7 +101,7 @@ class SessionContext {
 
   destroy(callback: (error?: unknown) => void): void {
     this.settings.store.destroy(this.sid).then(() => {
-      this.destroyed = true;
+      // Without a session, nothing is written when the response ends.
       (this.req as { session?: Session }).session = undefined;
       callback();
     }, callback);
@@ -111,7 +110,7 @@ class SessionContext {
   /** Stores the session if its data changed, sets the cookie of a newly stored one, touches the rest. */
   write(): Promise<void> | undefined {
     const session = (this.req as { session?: Session }).session;
-    if (this.destroyed || !session) return undefined;
+    if (!session) return undefined;
     const json = JSON.stringify(session);
     const stored = this.storedJson !== undefined;
     const changed = json !== this.storedJson && (stored || json !== '{}');
