@@ -268,11 +268,21 @@ describe('submitting with an archived PDF letter', function () {
     }
 
     it('neither in the archived letter nor in the preview makes a request or shows live content', async () => {
+      // A renderer of this test's own: closing it ends every fetch Chromium could still make, so
+      // the listener's record is final once it has settled.
+      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+      const ownDeps = { ...deps, pdf: own };
       const approved = await approvedWith(hostile(listener.url));
-      const preview = await previewLetter(deps, people.chair.actor, approved.id);
-      const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
+      let preview: Awaited<ReturnType<typeof previewLetter>>;
+      let done: Awaited<ReturnType<typeof sendEvent>>;
+      try {
+        preview = await previewLetter(ownDeps, people.chair.actor, approved.id);
+        done = await sendEvent(ownDeps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
+      } finally {
+        await own.close();
+      }
+      await listener.settle();
       const [row] = await archiveRows(done.id);
-      await sleep(300); // a late fetch would still arrive
       expect(listener.requests).to.deep.equal([]);
       expect(listener.connections()).to.equal(0);
       for (const pdf of [preview.pdf, row!.pdf]) {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { listSentReminders, setOptOuts } from '../../src/db/repositories/reminders.ts';
 import { runReminders, sendReminderMail } from '../../src/domain/reminders/service.ts';
 import { getConsultation, sendEvent } from '../../src/domain/consultations/service.ts';
@@ -15,6 +16,13 @@ function movableClock(start: string) {
   let now = new Date(start);
   const clock = () => now;
   return { clock, set: (iso: string) => (now = new Date(iso)) };
+}
+
+/** Jobs of `queues` that pg-boss has not finished: queued, waiting for a retry, or running. */
+async function unfinishedJobs(queues: string[]): Promise<number> {
+  const result = await sql<{ n: number }>`
+    select count(*)::int as n from pgboss.job where name in (${sql.join(queues)}) and state in ('created', 'retry', 'active')`.execute(testDatabase().db);
+  return result.rows[0]!.n;
 }
 
 function mailsTo(received: ReceivedMail[], emails: string[]): ReceivedMail[] {
@@ -143,9 +151,9 @@ describe('reminders', function () {
       b.jobs.boss.send(QUEUES.reminders, {}),
     ]);
     await waitUntil(() => mailsTo(smtp.received, ours).length >= 12, 90_000, 'twelve reminder mails');
-    // Give any duplicate the chance to arrive before counting.
-    await waitUntil(async () => (await a.jobs.boss.getQueueSize(QUEUES.mail)) === 0, 90_000, 'an empty mail queue');
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The count is final once no reminder or mail job is queued, retrying or running: a mail is
+    // delivered before its job completes, so a duplicate would already be in the inbox.
+    await waitUntil(async () => (await unfinishedJobs([QUEUES.reminders, QUEUES.mail])) === 0, 90_000, 'every reminder and mail job done');
     const mails = mailsTo(smtp.received, ours);
     const keys = mails.map((m) => `${m.to.join(',')} ${/\/consultations\/([0-9a-f-]{36})/.exec(m.raw)?.[1]}`);
     expect(keys).to.have.length(12);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A loopback listener that records what reaches it: the proof that untrusted content fetched nothing. */
@@ -8,6 +8,13 @@ export interface RecordingListener {
   requests: string[];
   /** TCP connections opened, including ones that never sent a request (preconnect). */
   connections: () => number;
+  /**
+   * Resolves once every connection made before this call has been accepted and read. Call it
+   * after the sender has stopped (its browser closed): connections are accepted in the order they
+   * arrive, so when this listener has answered a request of its own, nothing sent earlier is still
+   * on its way. Its own connection and request are not recorded.
+   */
+  settle: () => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -18,7 +25,13 @@ export interface RecordingListener {
 export async function startListener(): Promise<RecordingListener> {
   const requests: string[] = [];
   let connections = 0;
+  const barrierPath = `/__settle-${Math.random().toString(36).slice(2)}`;
   const server: Server = createServer((req, res) => {
+    if (req.url === barrierPath) {
+      connections -= 1;
+      res.end();
+      return;
+    }
     requests.push(`${req.method} ${req.url}`);
     res.setHeader('content-type', 'text/css');
     res.end('body { color: red }');
@@ -32,6 +45,15 @@ export async function startListener(): Promise<RecordingListener> {
     url: `http://127.0.0.1:${port}`,
     requests,
     connections: () => connections,
+    settle: () =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: barrierPath, agent: false }, (res) => {
+          res.resume();
+          res.on('end', resolve);
+        });
+        req.on('error', reject);
+        req.end();
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -224,7 +224,9 @@ describe('consultation machine', () => {
   });
 
   describe('model-based (@xstate/graph)', function () {
-    this.timeout(30_000);
+    // Building the graph and replaying some hundreds of paths is pure CPU: a few seconds on an
+    // idle machine, many times that on a loaded one. The limit is only there to catch a hang.
+    this.timeout(600_000);
 
     // Bounded event payloads (SAVE_DRAFT with the next draft number up to 2, one later deadline,
     // both kinds of approval), so the graph of (state, context) stays finite.
