@@ -31,7 +31,11 @@ const consultationSchema = z
     version: z.number().int(),
     council: z.object({ slug: z.string(), name: z.string() }).nullable(),
     assignee: z.object({ email: z.string(), name: z.string() }).nullable(),
-    draft: z.object({ number: z.number().int(), body: z.string(), savedAt: z.iso.datetime(), savedBy: z.string().nullable() }).nullable().optional(),
+    draft: z
+      .object({ number: z.number().int(), body: z.string(), savedAt: z.iso.datetime(), savedBy: z.string().nullable() })
+      .nullable()
+      .optional()
+      .meta({ description: 'The newest draft, in GET /consultations/{id} and after a change; absent for municipal staff, who never see drafts' }),
     daysLeft: z.number().int(),
     deadlineStatus: z.enum(['ok', 'due_soon', 'overdue', 'closed']),
     allowedEvents: z.array(z.enum(EVENT_TYPES)),

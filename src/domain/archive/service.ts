@@ -11,7 +11,7 @@ import {
 import { findConsultationRow, lockConsultationWithDetails, type ArchiveRecord, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
-import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
+import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { renderLetterPdf } from '../pdf/letter.ts';
@@ -270,7 +270,7 @@ export async function getArchivedLetter(
 
 /**
  * The current draft as the letter it would become, marked "UDKAST – ikke godkendt" on every page
- * and never stored. Only members of the consultation's council and admins get it (NOT_FOUND for others, and
+ * and never stored. Only those who may read the council's internals get it (NOT_FOUND for others, staff included, and
  * when there is no draft or the response has been submitted). It is signed by the chair who
  * approved it, else by the chair asking, else it says the signer is added at approval.
  *
@@ -283,9 +283,10 @@ export async function previewLetter(
 ): Promise<{ pdf: Buffer; fileName: string }> {
   const row = await visibleLetterSource(deps.db, actor, id);
   const role = roleIn(actor, row.council_id);
-  // Admins set up the letterheads, so they may preview too; no other council's people ever can.
+  // A preview is the draft: for the council's own people and admins (who set up the letterheads),
+  // never for municipal staff or another council.
   const councilId = row.council_id;
-  if ((role === undefined && !actor.isAdmin) || councilId === null) throw notFound('Høringen findes ikke');
+  if (!mayActorReadInternals(actor, councilId) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
   const response = row.latest_response;
   const approver = row.state === 'approved' ? row.last_approver : null;
