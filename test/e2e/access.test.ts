@@ -147,6 +147,9 @@ describe('municipal staff never see the council’s internals (role matrix)', fu
       expect(page.text).to.include(title).and.include('Under udarbejdelse').and.include('Forlænget efter aftale med udvalget');
       expect(page.text).to.not.include('id="versioner"').and.not.include('id="kommentarer"').and.not.include('preview.pdf').and.not.include('Forskelle');
       expect(preview.status).to.equal(404);
+      // The status link is the council's to hand out, not the municipality's.
+      expect(page.text).to.not.include('/status/');
+      expect(json).to.not.have.property('statusUrl');
       expect(json).to.not.have.property('draft');
       expect(json).to.not.have.property('changesRequested');
       expect(json.state).to.equal('drafting');

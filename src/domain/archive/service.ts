@@ -287,7 +287,7 @@ export async function previewLetter(
   // A preview is the draft: for the council's own people and admins (who set up the letterheads),
   // never for municipal staff or another council.
   const councilId = row.council_id;
-  if (!mayActorReadInternals(actor, councilId) || councilId === null) throw notFound('Høringen findes ikke');
+  if (!mayActorReadInternals(actor, row) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
   const response = row.latest_response;
   const approver = row.state === 'approved' ? row.last_approver : null;

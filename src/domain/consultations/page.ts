@@ -61,7 +61,7 @@ export async function getConsultationPage(
 ): Promise<ConsultationPage> {
   const consultation = await getConsultation(deps, actor, id);
   const row = (await findConsultationRow(deps.db, id))!;
-  const internals = mayActorReadInternals(actor, row.council_id);
+  const internals = mayActorReadInternals(actor, row);
   const [documents, comments, versions, statusUrl] = await Promise.all([
     listConsultationDocuments(deps, actor, id),
     internals ? listComments(deps, id) : [],

@@ -59,14 +59,16 @@ export function mayActorRegister(actor: Actor): boolean {
 const INTERNAL_ROLES: Role[] = ['secretary', 'chair', 'member'];
 
 /**
- * True when the actor may read a council's internals on its consultations: drafts and their
- * versions and diffs, comments, the draft preview PDF, the chair's comments when sending a draft
- * back. The one rule every page, API answer and PDF route asks (admins and the council's
- * secretary, chair and members; never staff, never another council).
+ * True when the actor may read a consultation's internals: its drafts with their versions and
+ * diffs, comments, the draft preview PDF, the chair's comments when sending a draft back. The one
+ * rule every page, API answer and PDF route asks: admins and the council's secretary, chair and
+ * members; never staff, never another council. An unassigned consultation (which has no
+ * internals yet) is read whole by whoever registered it, as mayActorSee lets them see it.
  */
-export function mayActorReadInternals(actor: Actor, councilId: number | null): boolean {
+export function mayActorReadInternals(actor: Actor, consultation: { council_id: number | null; created_by: number | null }): boolean {
   if (actor.isAdmin) return true;
-  const role = roleIn(actor, councilId);
+  if (consultation.council_id === null) return consultation.created_by === actor.userId;
+  const role = roleIn(actor, consultation.council_id);
   return role !== undefined && INTERNAL_ROLES.includes(role);
 }
 

@@ -183,7 +183,7 @@ function toView(
     }),
     allowedEvents,
     mayEditDraft: state === 'drafting' && mayActorDraft(actor, row.council_id),
-    ...(mayActorReadInternals(actor, row.council_id) ? { changesRequested: context.changesRequested } : {}),
+    ...(mayActorReadInternals(actor, row) ? { changesRequested: context.changesRequested } : {}),
     approval: context.approval,
     submission: context.submission,
     closingReason: context.closingReason,
@@ -217,7 +217,7 @@ export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: 
 function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date, snapshot?: ConsultationSnapshot): ConsultationDetails {
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   const { draft, events } = row;
-  const internals = mayActorReadInternals(actor, row.council_id);
+  const internals = mayActorReadInternals(actor, row);
   const timeline: TimelineEntry[] = [];
   for (const e of events) {
     const entry: TimelineEntry = {
