@@ -8,6 +8,7 @@ import { createAppDeps } from './deps.ts';
 import { startJobs } from './domain/jobs/boss.ts';
 import { startWorkers } from './domain/jobs/workers.ts';
 import { createMailer } from './domain/mail/mailer.ts';
+import { publicBaseUrl } from './domain/public-url.ts';
 
 const config = loadConfigOrExit();
 const logger = createLogger(config.logLevel);
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
   }
   const app = createApp(deps);
   const server: Server = createHttpServer(app).listen(config.port, () => {
-    const url = config.publicUrl ?? `http://localhost:${config.port}`;
+    const url = publicBaseUrl(config);
     const lines = [
       '',
       `Rådssvar kører på ${url}  (klar efter ${((Date.now() - started) / 1000).toFixed(1)} s)`,

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
         council: { type: 'string' },
         role: { type: 'string' },
         title: { type: 'string' },
+        anchor: { type: 'string' },
       },
       strict: true,
     }).values;

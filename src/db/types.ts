@@ -100,6 +100,10 @@ export interface ArchivedDocumentsTable {
   template_version: string;
   submitted_by: number | null;
   created_at: CreatedAt;
+  /** Set by the database on insert (db/migrations/…_archive_chain.ts), whatever the INSERT says. */
+  chain_position: Generated<number>;
+  previous_chain_sha256: Generated<string | null>;
+  chain_sha256: Generated<string>;
 }
 
 export interface MeetingsTable {

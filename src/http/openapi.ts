@@ -31,7 +31,11 @@ const consultationSchema = z
     version: z.number().int(),
     council: z.object({ slug: z.string(), name: z.string() }).nullable(),
     assignee: z.object({ email: z.string(), name: z.string() }).nullable(),
-    draft: z.object({ number: z.number().int(), body: z.string(), savedAt: z.iso.datetime(), savedBy: z.string().nullable() }).nullable().optional(),
+    draft: z
+      .object({ number: z.number().int(), body: z.string(), savedAt: z.iso.datetime(), savedBy: z.string().nullable() })
+      .nullable()
+      .optional()
+      .meta({ description: 'The newest draft, in GET /consultations/{id} and after a change; absent for municipal staff, who never see drafts' }),
     daysLeft: z.number().int(),
     deadlineStatus: z.enum(['ok', 'due_soon', 'overdue', 'closed']),
     allowedEvents: z.array(z.enum(EVENT_TYPES)),
@@ -63,10 +67,19 @@ const errors = (...codes: number[]) =>
   Object.fromEntries(codes.map((code) => [String(code), { description: 'Error', content: json(errorSchema) }]));
 
 /**
+ * The server URL of the OpenAPI document: `PUBLIC_URL` when set; otherwise the relative URL `/`,
+ * which OpenAPI resolves against wherever the client fetched the document from. Never a request's
+ * Host header: a document built from one client's Host would hand its host to every other client.
+ */
+export function openApiServerUrl(config: { publicUrl: string | undefined }): string {
+  return config.publicUrl ?? '/';
+}
+
+/**
  * The OpenAPI 3 document of API v1, generated from the same zod schemas that validate the
  * requests, so the documentation cannot drift from the code.
  */
-export function buildOpenApiDocument(serverUrl: string) {
+export function buildOpenApiDocument(serverUrl = '/') {
   const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
   const listParams = Object.entries((toSchema(listConsultationsQuery, 'input') as { properties: Record<string, unknown> }).properties).map(
     ([name, schema]) => ({ name, in: 'query', required: false, schema }),

@@ -11,6 +11,8 @@ import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { rejection } from '../support/assert.ts';
+import { forgeArchivedLetter, inRolledBackTransaction, insertArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
+import * as archiveChainMigration from '../../db/migrations/2026-12-01T1100_archive_chain.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
 async function expectAppError(promise: Promise<unknown>, code: ErrorCode): Promise<AppError> {
@@ -313,7 +315,7 @@ describe('submitting with an archived PDF letter', function () {
 
   it('verifyArchive re-hashes every archived PDF and reports a changed one', async () => {
     const done = await makeConsultationInState(deps, people, 'submitted');
-    const clean = await verifyArchive(db, 2);
+    const clean = await verifyArchive(db, { batchSize: 2 });
     const total = await db.selectFrom('archived_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     expect(clean.checked).to.equal(Number(total.n));
     expect(clean.mismatches.map((m) => m.consultationId)).not.to.include(done.id);
@@ -326,8 +328,147 @@ describe('submitting with an archived PDF letter', function () {
       .values({ consultation_id: other.id, pdf: Buffer.from('%PDF-1.4 ændret'), sha256: 'a'.repeat(64), size_bytes: 15, response_version_id: version.id, template_version: TEMPLATE_VERSION, submitted_by: null })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const after = await verifyArchive(db, 2);
+    const after = await verifyArchive(db, { batchSize: 2 });
     expect(after.checked).to.equal(clean.checked + 1);
     expect(after.mismatches.map((m) => m.id)).to.include(bad.id);
+  });
+});
+
+describe('the archive chain', function () {
+  this.timeout(120_000);
+  let db: ReturnType<typeof testDatabase>['db'];
+  let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
+
+  before(async () => {
+    db = testDatabase().db;
+    people = await makeCouncilWithPeople(db);
+  });
+
+  /** `count` archived letters, appended one after the other (workflow-only deps: the rows are written by hand). */
+  async function archiveLetters(count: number) {
+    const rows = [];
+    for (let i = 0; i < count; i++) {
+      const approved = await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved');
+      rows.push(await insertArchiveRow(db, approved.id, Buffer.from(`%PDF-1.7\n% Høringssvar nr. ${i + 1} (test)\n%%EOF\n`)));
+    }
+    return rows;
+  }
+
+  it('links every letter to the one before it, and verify finds the chain whole and reports its head', async () => {
+    const [first, second] = await archiveLetters(2);
+    expect(second!.chain_position).to.equal(first!.chain_position + 1);
+    expect(second!.previous_chain_sha256).to.equal(first!.chain_sha256);
+    expect(first!.chain_sha256).to.match(/^[0-9a-f]{64}$/);
+    const result = await verifyArchive(db, { batchSize: 3 });
+    // The database's archive_chain_hash and the check's chainHash agree on every letter.
+    expect(result.chainBreaks).to.deep.equal([]);
+    expect(result.head).to.deep.equal({ position: second!.chain_position, id: second!.id, chainSha256: second!.chain_sha256 });
+    expect(await verifyArchive(db, { anchors: [{ position: first!.chain_position, chainSha256: first!.chain_sha256 }] })).to.have.property('chainBreaks').that.deep.equals([]);
+  });
+
+  it('an INSERT cannot choose its own place or hashes in the chain', async () => {
+    const approved = await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved');
+    const version = await db.selectFrom('response_versions').select('id').where('consultation_id', '=', approved.id).executeTakeFirstOrThrow();
+    const pdf = Buffer.from('%PDF-1.7\n% forsøg på at vælge sin plads\n%%EOF\n');
+    const row = await db
+      .insertInto('archived_documents')
+      .values({
+        consultation_id: approved.id,
+        pdf,
+        sha256: createHash('sha256').update(pdf).digest('hex'),
+        size_bytes: pdf.length,
+        response_version_id: version.id,
+        template_version: 'test',
+        chain_position: 1,
+        previous_chain_sha256: null,
+        chain_sha256: 'f'.repeat(64),
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    expect(row.chain_position).to.be.greaterThan(1);
+    expect(row.chain_sha256).to.not.equal('f'.repeat(64));
+    expect((await verifyArchive(db)).chainBreaks).to.deep.equal([]);
+  });
+
+  it('detects a consistent rewrite of a middle letter (bytes and SHA-256), and names it', async () => {
+    const [, middle, last] = await archiveLetters(3);
+    const forged = Buffer.from('%PDF-1.7\n% Et andet høringssvar end det sendte\n%%EOF\n');
+
+    const contentOnly = await withTriggersOff(db, async (tx) => {
+      await forgeArchivedLetter(tx, middle!.id, forged);
+      return verifyArchive(tx);
+    }, { rollBack: true });
+    // The bytes match their (rewritten) SHA-256, so only the chain tells.
+    expect(contentOnly.mismatches.map((m) => m.id)).to.not.include(middle!.id);
+    expect(contentOnly.chainBreaks).to.deep.include({
+      problem: 'changed',
+      id: middle!.id,
+      consultationId: middle!.consultation_id,
+      position: middle!.chain_position,
+      message: 'Kædehashen dækker ikke dokumentets felter: dets metadata eller SHA-256 er ændret efter arkiveringen',
+    });
+
+    // With its chain hash recomputed too, the next letter's link to it no longer holds.
+    const withItsHash = await withTriggersOff(db, async (tx) => {
+      await forgeArchivedLetter(tx, middle!.id, forged);
+      await tx
+        .updateTable('archived_documents')
+        .set({ chain_sha256: sql<string>`archive_chain_hash(previous_chain_sha256, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version)` })
+        .where('id', '=', middle!.id)
+        .execute();
+      return verifyArchive(tx);
+    }, { rollBack: true });
+    const link = withItsHash.chainBreaks.find((b) => b.problem === 'link');
+    expect(link).to.include({ id: last!.id, previousId: middle!.id });
+    expect(withItsHash.chainBreaks.map((b) => b.id)).to.not.include(middle!.id);
+
+    // Rewriting every later letter's links as well leaves a chain that holds in itself: only the
+    // head recorded outside the database before the rewrite catches it.
+    const before = await verifyArchive(db);
+    const anchor = { position: before.head!.position, chainSha256: before.head!.chainSha256 };
+    const wholeTail = await withTriggersOff(db, async (tx) => {
+      await forgeArchivedLetter(tx, middle!.id, forged);
+      await rechainFrom(tx, middle!.chain_position);
+      return { unanchored: await verifyArchive(tx), anchored: await verifyArchive(tx, { anchors: [anchor] }) };
+    }, { rollBack: true });
+    expect(wholeTail.unanchored.chainBreaks).to.deep.equal([]);
+    expect(wholeTail.anchored.chainBreaks).to.have.length(1);
+    expect(wholeTail.anchored.chainBreaks[0]).to.include({ problem: 'anchor', position: anchor.position });
+
+    // Rolled back: the archive is as it was.
+    expect((await verifyArchive(db)).chainBreaks).to.deep.equal([]);
+  });
+
+  it('a removed letter leaves a gap', async () => {
+    const [, middle, last] = await archiveLetters(3);
+    const result = await withTriggersOff(db, async (tx) => {
+      await tx.deleteFrom('archived_documents').where('id', '=', middle!.id).execute();
+      return verifyArchive(tx);
+    }, { rollBack: true });
+    expect(result.chainBreaks.map((b) => [b.problem, b.id])).to.deep.include(['gap', last!.id]);
+  });
+
+  it('concurrent archiving appends to one chain: no two letters share a predecessor', async () => {
+    const approved = [];
+    for (let i = 0; i < 8; i++) approved.push(await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved'));
+    // Eight INSERTs on eight connections at once; each links to the head under the chain's lock.
+    const rows = await Promise.all(approved.map((c, i) => insertArchiveRow(db, c.id, Buffer.from(`%PDF-1.7\n% samtidig ${i}\n%%EOF\n`))));
+    const positions = rows.map((r) => r.chain_position).sort((a, b) => a - b);
+    expect(positions[positions.length - 1]! - positions[0]!).to.equal(rows.length - 1);
+    expect(new Set(rows.map((r) => r.previous_chain_sha256)).size).to.equal(rows.length);
+    expect((await verifyArchive(db)).chainBreaks).to.deep.equal([]);
+  });
+
+  it('the migration chains the letters already archived in the order they were archived', async () => {
+    await archiveLetters(2);
+    const rechained = await inRolledBackTransaction(db, async (tx) => {
+      await archiveChainMigration.down(tx);
+      await archiveChainMigration.up(tx);
+      const rows = await tx.selectFrom('archived_documents').select(['id', 'chain_position']).orderBy('id').execute();
+      return { rows, verification: await verifyArchive(tx) };
+    });
+    expect(rechained.rows.map((r) => r.chain_position)).to.deep.equal(rechained.rows.map((_, i) => i + 1));
+    expect(rechained.verification.chainBreaks).to.deep.equal([]);
+    expect(rechained.verification.checked).to.equal(rechained.rows.length);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../src/db/database.ts';
+import { sql } from 'kysely';
+import type { Db, Executor, Tx } from '../../src/db/database.ts';
 
 /**
  * An archived PDF row for a consultation, as the SUBMIT archiving would write it, so tests of what
@@ -24,4 +25,67 @@ export async function insertArchiveRow(db: Db, consultationId: string, pdf = Buf
     })
     .returningAll()
     .executeTakeFirstOrThrow();
+}
+
+/** Runs `check` in a transaction that is always rolled back, and returns what it returned. */
+export async function inRolledBackTransaction<T>(db: Db, check: (tx: Tx) => Promise<T>): Promise<T> {
+  const undo = new Error('roll back');
+  let result: T | undefined;
+  try {
+    await db.transaction().execute(async (tx) => {
+      result = await check(tx);
+      throw undo;
+    });
+  } catch (error) {
+    if (error !== undo) throw error;
+  }
+  return result as T;
+}
+
+/**
+ * Runs `change` in one transaction with every trigger off, as a database superuser could: what an
+ * attacker with the owner's rights would do to the append-only archive. With `rollBack` the
+ * transaction is undone after `change` (which may check what it did inside it) and its result returned.
+ */
+export async function withTriggersOff<T>(db: Db, change: (tx: Tx) => Promise<T>, { rollBack = false } = {}): Promise<T> {
+  const run = async (tx: Tx) => {
+    await sql`set local session_replication_role = replica`.execute(tx);
+    return change(tx);
+  };
+  return rollBack ? inRolledBackTransaction(db, run) : db.transaction().execute(run);
+}
+
+/** An archived letter's fields as stored, bytes included, for restoring it after a test rewrote it. */
+export function readArchiveRow(db: Executor, id: number) {
+  return db.selectFrom('archived_documents').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+/** Rewrites an archived letter's bytes with a matching SHA-256 and size: a consistent forgery of its content. */
+export async function forgeArchivedLetter(tx: Tx, id: number, pdf: Buffer): Promise<void> {
+  await tx
+    .updateTable('archived_documents')
+    .set({ pdf, sha256: createHash('sha256').update(pdf).digest('hex'), size_bytes: pdf.length })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Recomputes the chain from the letter at `position` to the head, as the database computes it:
+ * what a forger must do after rewriting a letter so that every link holds again.
+ */
+export async function rechainFrom(tx: Tx, position: number): Promise<void> {
+  const rows = await tx.selectFrom('archived_documents').select(['id', 'previous_chain_sha256']).where('chain_position', '>=', position).orderBy('chain_position').execute();
+  let previous = rows[0]?.previous_chain_sha256 ?? null;
+  for (const row of rows) {
+    const updated = await tx
+      .updateTable('archived_documents')
+      .set({
+        previous_chain_sha256: previous,
+        chain_sha256: sql<string>`archive_chain_hash(${previous}::text, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version)`,
+      })
+      .where('id', '=', row.id)
+      .returning('chain_sha256')
+      .executeTakeFirstOrThrow();
+    previous = updated.chain_sha256;
+  }
 }

@@ -3,7 +3,7 @@ import { initialTransition, transition } from 'xstate';
 import type { Actor } from '../../src/domain/access/actor.ts';
 import type { Role } from '../../src/db/types.ts';
 import type { UserCouncil } from '../../src/db/repositories/users.ts';
-import { mayActorSend } from '../../src/domain/consultations/policy.ts';
+import { mayActorReadInternals, mayActorSend, timelineEntryForOutsiders } from '../../src/domain/consultations/policy.ts';
 import { allowedEventsFor } from '../../src/domain/consultations/service.ts';
 import {
   consultationMachine,
@@ -213,5 +213,58 @@ describe('consultation role policy', () => {
       expect(extended.context.extensions).to.equal(1);
       expect(allowedEventsFor(PERSONAS.secretary, extended, COUNCIL)).to.include('EXTEND_DEADLINE');
     });
+  });
+
+  describe('mayActorReadInternals (drafts, versions, comments, previews, the chair’s comments)', () => {
+    // Written out by hand: the council's own people and admins; never staff, never another council.
+    // A consultation of a council, registered by someone else than every persona.
+    const ofCouncil = (councilId: number) => ({ council_id: councilId, created_by: 1 });
+    const MAY_READ: Record<Persona, boolean> = {
+      secretary: true,
+      chair: true,
+      member: true,
+      staff: false,
+      admin: true,
+      otherSecretary: false,
+      otherChair: false,
+    };
+    for (const persona of PERSONA_NAMES) {
+      it(`${persona} ${MAY_READ[persona] ? 'may' : 'may not'} read the internals of the council`, () => {
+        expect(mayActorReadInternals(PERSONAS[persona], ofCouncil(COUNCIL))).to.equal(MAY_READ[persona]);
+      });
+    }
+
+    it('staff of one council who sit as members of another read only that other council’s internals', () => {
+      const both = actor('forvaltning-og-medlem', false, [membership(COUNCIL, 'staff'), membership(OTHER_COUNCIL, 'member')]);
+      expect(mayActorReadInternals(both, ofCouncil(COUNCIL))).to.equal(false);
+      expect(mayActorReadInternals(both, ofCouncil(OTHER_COUNCIL))).to.equal(true);
+    });
+
+    it('an unassigned consultation is read whole by whoever registered it and admins, by no one else', () => {
+      const unassigned = { council_id: null, created_by: PERSONAS.secretary.userId };
+      for (const persona of PERSONA_NAMES) {
+        expect(mayActorReadInternals(PERSONAS[persona], unassigned), persona).to.equal(persona === 'admin' || persona === 'secretary');
+      }
+    });
+  });
+
+  describe('timelineEntryForOutsiders', () => {
+    const cases: Array<[type: string, from: string | null, to: string, shown: ReturnType<typeof timelineEntryForOutsiders>]> = [
+      ['REGISTERED', null, 'received', 'withoutComment'],
+      ['SAVE_DRAFT', 'drafting', 'drafting', 'hidden'],
+      ['REQUEST_CHANGES', 'awaiting_approval', 'drafting', 'withoutComment'],
+      ['APPROVE', 'awaiting_approval', 'approved', 'withoutComment'],
+      ['SUBMIT', 'approved', 'submitted', 'withoutComment'],
+      ['DECLINE', 'assigned', 'declined', 'whole'],
+      ['WITHDRAW', 'drafting', 'withdrawn', 'whole'],
+      ['EXTEND_DEADLINE', 'drafting', 'drafting', 'whole'],
+      ['MAIL_DELIVERED', 'submitted', 'submitted', 'withoutComment'],
+      ['MAIL_FAILED', 'submitted', 'submitted', 'withoutComment'],
+    ];
+    for (const [type, from, to, shown] of cases) {
+      it(`${type} (${from ?? '–'} → ${to}) shows ${shown}`, () => {
+        expect(timelineEntryForOutsiders({ type, from, to })).to.equal(shown);
+      });
+    }
   });
 });

@@ -47,17 +47,41 @@ export function findArchivedDocumentInfo(db: Executor, consultationId: string): 
 }
 
 /**
- * Archived letters in id order after `afterId`, `limit` at a time, with their bytes: the archive
- * check reads the archive in batches so that its memory stays bounded however large it grows.
+ * Archived letters in chain order after position `afterPosition`, `limit` at a time, with their
+ * bytes and what their chain hash covers: the archive check reads the archive in batches so that
+ * its memory stays bounded however large it grows. `createdAtUtc` is the archiving time to the
+ * microsecond as the chain hashes it (a JavaScript Date keeps only milliseconds).
  */
-export function listArchivedDocumentsAfter(db: Executor, afterId: number, limit: number) {
+export function listArchivedDocumentsInChainAfter(db: Executor, afterPosition: number, limit: number) {
   return db
     .selectFrom('archived_documents')
-    .select(['id', 'consultation_id as consultationId', 'pdf', 'sha256', 'size_bytes as sizeBytes'])
-    .where('id', '>', afterId)
-    .orderBy('id')
+    .select([
+      'id',
+      'consultation_id as consultationId',
+      'pdf',
+      'sha256',
+      'size_bytes as sizeBytes',
+      'response_version_id as responseVersionId',
+      'template_version as templateVersion',
+      'submitted_by as submittedBy',
+      'chain_position as chainPosition',
+      'previous_chain_sha256 as previousChainSha256',
+      'chain_sha256 as chainSha256',
+    ])
+    .select(sql<string>`to_char(created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('createdAtUtc'))
+    .where('chain_position', '>', afterPosition)
+    .orderBy('chain_position')
     .limit(limit)
     .execute();
+}
+
+/** The archived letter at a place in the chain, without its bytes (for checking a recorded anchor). */
+export function findArchivedDocumentAtPosition(db: Executor, position: number) {
+  return db
+    .selectFrom('archived_documents')
+    .select(['id', 'consultation_id as consultationId', 'chain_position as chainPosition', 'chain_sha256 as chainSha256'])
+    .where('chain_position', '=', position)
+    .executeTakeFirst();
 }
 
 /**

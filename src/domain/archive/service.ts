@@ -1,17 +1,18 @@
 import { createHash } from 'node:crypto';
-import type { Db, Tx } from '../../db/database.ts';
+import type { Db, Executor, Tx } from '../../db/database.ts';
 import type { Consultation } from '../../db/types.ts';
 import {
   findArchivedDocument,
   findArchivedDocumentInfo,
   findLetterSource,
   findMembershipTitle,
-  listArchivedDocumentsAfter,
+  listArchivedDocumentsInChainAfter,
 } from '../../db/repositories/archive.ts';
+import { chainHash, type ChainAnchor } from './chain.ts';
 import { findConsultationRow, lockConsultationWithDetails, type ArchiveRecord, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
-import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
+import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { renderLetterPdf } from '../pdf/letter.ts';
@@ -270,7 +271,7 @@ export async function getArchivedLetter(
 
 /**
  * The current draft as the letter it would become, marked "UDKAST – ikke godkendt" on every page
- * and never stored. Only members of the consultation's council and admins get it (NOT_FOUND for others, and
+ * and never stored. Only those who may read the council's internals get it (NOT_FOUND for others, staff included, and
  * when there is no draft or the response has been submitted). It is signed by the chair who
  * approved it, else by the chair asking, else it says the signer is added at approval.
  *
@@ -283,9 +284,10 @@ export async function previewLetter(
 ): Promise<{ pdf: Buffer; fileName: string }> {
   const row = await visibleLetterSource(deps.db, actor, id);
   const role = roleIn(actor, row.council_id);
-  // Admins set up the letterheads, so they may preview too; no other council's people ever can.
+  // A preview is the draft: for the council's own people and admins (who set up the letterheads),
+  // never for municipal staff or another council.
   const councilId = row.council_id;
-  if ((role === undefined && !actor.isAdmin) || councilId === null) throw notFound('Høringen findes ikke');
+  if (!mayActorReadInternals(actor, row) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
   const response = row.latest_response;
   const approver = row.state === 'approved' ? row.last_approver : null;
@@ -302,36 +304,92 @@ export async function previewLetter(
   }
 }
 
-/** The result of re-hashing the archive. */
-export interface ArchiveVerification {
-  checked: number;
-  mismatches: Array<{ id: number; consultationId: string; expected: string; actual: string; sizeBytes: number; actualSize: number }>;
+/** A letter whose bytes no longer match the SHA-256 or size stored beside it. */
+export interface ContentMismatch {
+  id: number;
+  consultationId: string;
+  expected: string;
+  actual: string;
+  sizeBytes: number;
+  actualSize: number;
 }
 
 /**
- * Re-hashes every archived PDF and compares it with the SHA-256 and size stored beside it, in
- * batches of `batchSize` so memory stays bounded.
+ * A place where the chain does not hold. `changed`: the letter's chain hash no longer covers its
+ * stored fields (its metadata or SHA-256 was rewritten). `link`: the letter does not point at its
+ * predecessor's chain hash (`previousId`, rewritten hash and all). `gap`: letters are missing
+ * before it. `anchor`: the chain hash at a recorded anchor differs, or that place is gone.
  */
-export async function verifyArchive(db: Db, batchSize = 50): Promise<ArchiveVerification> {
-  const result: ArchiveVerification = { checked: 0, mismatches: [] };
-  let afterId = 0;
+export interface ChainBreak {
+  problem: 'changed' | 'link' | 'gap' | 'anchor';
+  id: number | null;
+  consultationId: string | null;
+  position: number;
+  previousId?: number;
+  message: string;
+}
+
+/** The result of checking the archive. */
+export interface ArchiveVerification {
+  checked: number;
+  mismatches: ContentMismatch[];
+  chainBreaks: ChainBreak[];
+  /**
+   * The newest letter's place and chain hash. Keep it outside the database (a ticket, the
+   * municipality's records) and pass it later as an anchor: a rewrite of everything up to it,
+   * every hash recomputed, is then caught too.
+   */
+  head: { position: number; id: number; chainSha256: string } | null;
+}
+
+/**
+ * Checks the whole archive in chain order, in batches of `batchSize` so memory stays bounded:
+ * re-hashes every PDF against its stored SHA-256 and size, recomputes every chain hash, follows
+ * every link to the predecessor, and compares the chain with the given anchors.
+ */
+export async function verifyArchive(
+  db: Executor,
+  options: { batchSize?: number; anchors?: ChainAnchor[] } = {},
+): Promise<ArchiveVerification> {
+  const batchSize = options.batchSize ?? 50;
+  const anchors = new Map((options.anchors ?? []).map((a) => [a.position, a.chainSha256]));
+  const result: ArchiveVerification = { checked: 0, mismatches: [], chainBreaks: [], head: null };
+  let previous: { id: number; position: number; chainSha256: string } | null = null;
   for (;;) {
-    const batch = await listArchivedDocumentsAfter(db, afterId, batchSize);
-    if (batch.length === 0) return result;
+    const batch = await listArchivedDocumentsInChainAfter(db, previous?.position ?? 0, batchSize);
+    if (batch.length === 0) break;
     for (const doc of batch) {
-      const actual = createHash('sha256').update(doc.pdf).digest('hex');
       result.checked += 1;
+      const actual = createHash('sha256').update(doc.pdf).digest('hex');
       if (actual !== doc.sha256 || doc.pdf.length !== doc.sizeBytes) {
-        result.mismatches.push({
-          id: doc.id,
-          consultationId: doc.consultationId,
-          expected: doc.sha256,
-          actual,
-          sizeBytes: doc.sizeBytes,
-          actualSize: doc.pdf.length,
+        result.mismatches.push({ id: doc.id, consultationId: doc.consultationId, expected: doc.sha256, actual, sizeBytes: doc.sizeBytes, actualSize: doc.pdf.length });
+      }
+      const at = { id: doc.id, consultationId: doc.consultationId, position: doc.chainPosition };
+      const expectedPosition: number = (previous?.position ?? 0) + 1;
+      if (doc.chainPosition !== expectedPosition) {
+        result.chainBreaks.push({ ...at, problem: 'gap', message: `Arkivet mangler plads ${expectedPosition}–${doc.chainPosition - 1} i kæden` });
+      } else if (doc.previousChainSha256 !== (previous?.chainSha256 ?? null)) {
+        result.chainBreaks.push({
+          ...at,
+          problem: 'link',
+          ...(previous ? { previousId: previous.id } : {}),
+          message: 'Dokumentet peger ikke på forgængerens kædehash: forgængeren er omskrevet',
         });
       }
-      afterId = doc.id;
+      if (chainHash(doc) !== doc.chainSha256) {
+        result.chainBreaks.push({ ...at, problem: 'changed', message: 'Kædehashen dækker ikke dokumentets felter: dets metadata eller SHA-256 er ændret efter arkiveringen' });
+      }
+      const anchored = anchors.get(doc.chainPosition);
+      if (anchored !== undefined) {
+        if (anchored !== doc.chainSha256) result.chainBreaks.push({ ...at, problem: 'anchor', message: 'Kædehashen svarer ikke til det gemte anker' });
+        anchors.delete(doc.chainPosition);
+      }
+      previous = { id: doc.id, position: doc.chainPosition, chainSha256: doc.chainSha256 };
     }
   }
+  for (const position of anchors.keys()) {
+    result.chainBreaks.push({ id: null, consultationId: null, position, problem: 'anchor', message: `Arkivet har ikke længere et dokument på ankerets plads ${position}` });
+  }
+  result.head = previous ? { position: previous.position, id: previous.id, chainSha256: previous.chainSha256 } : null;
+  return result;
 }

@@ -13,7 +13,7 @@ import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { findUserByEmail } from '../../db/repositories/users.ts';
 import { loadActor, type Actor } from '../access/actor.ts';
 import { AppError, notFound } from '../errors.ts';
-import { publicBaseUrl } from '../reminders/service.ts';
+import { publicBaseUrl } from '../public-url.ts';
 import type { Clock } from '../time.ts';
 import { buildCalendarFeed, type FeedEvent } from './feed.ts';
 

@@ -2,6 +2,7 @@ import { diffWordsWithSpace } from 'diff';
 import { findConsultationRow, listResponseVersions } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
+import { mayActorReadInternals } from './policy.ts';
 import { listComments, mayCommentNow, type DraftCommentView } from './comments.ts';
 import { listConsultationDocuments, type DocumentView } from './documents.ts';
 import { getConsultation, type ConsultationDeps, type ConsultationDetails } from './service.ts';
@@ -33,6 +34,11 @@ export interface ConsultationPage {
   mayRenewStatusLink: boolean;
   /** Staff read; they never act. */
   readOnly: boolean;
+  /**
+   * Whether the page shows the council's internals (draft, versions, diff, comments, preview);
+   * without, `comments` and `versions` are empty and `diff` is null (mayActorReadInternals).
+   */
+  mayReadInternals: boolean;
 }
 
 /** The word-level difference between two texts, in order. */
@@ -55,10 +61,11 @@ export async function getConsultationPage(
 ): Promise<ConsultationPage> {
   const consultation = await getConsultation(deps, actor, id);
   const row = (await findConsultationRow(deps.db, id))!;
+  const internals = mayActorReadInternals(actor, row);
   const [documents, comments, versions, statusUrl] = await Promise.all([
     listConsultationDocuments(deps, actor, id),
-    listComments(deps, id),
-    listResponseVersions(deps.db, id),
+    internals ? listComments(deps, id) : [],
+    internals ? listResponseVersions(deps.db, id) : [],
     statusUrlFor(deps, actor, row),
   ]);
   let diff: ConsultationPage['diff'] = null;
@@ -70,11 +77,12 @@ export async function getConsultationPage(
     consultation,
     documents,
     comments,
-    mayComment: mayCommentNow(actor, row.council_id, row.state, consultation.draft !== null),
+    mayComment: mayCommentNow(actor, row.council_id, row.state, !!consultation.draft),
     versions: versions.map((v) => ({ number: v.number, savedAt: v.created_at, savedBy: v.authorName ?? null, length: v.body.length })).reverse(),
     diff,
     statusUrl,
     mayRenewStatusLink: mayActorSeeStatusLink(actor, row) && (actor.isAdmin || role === 'secretary' || (row.council_id === null && row.created_by === actor.userId)),
     readOnly: role === 'staff' && !actor.isAdmin,
+    mayReadInternals: internals,
   };
 }

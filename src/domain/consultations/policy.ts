@@ -49,3 +49,44 @@ export function mayActorSee(actor: Actor, consultation: { council_id: number | n
 export function mayActorRegister(actor: Actor): boolean {
   return actor.isAdmin || actor.councils.some((c) => c.role === 'secretary');
 }
+
+/**
+ * Roles that take part in a council's own deliberation. Municipal staff are left out on purpose:
+ * the municipality is often the very authority the council answers, so staff see the facts, the
+ * state, the deadline, the timeline of states and the submitted letter, never what the council
+ * wrote or said on the way there.
+ */
+const INTERNAL_ROLES: Role[] = ['secretary', 'chair', 'member'];
+
+/**
+ * True when the actor may read a consultation's internals: its drafts with their versions and
+ * diffs, comments, the draft preview PDF, the chair's comments when sending a draft back. The one
+ * rule every page, API answer and PDF route asks: admins and the council's secretary, chair and
+ * members; never staff, never another council. An unassigned consultation (which has no
+ * internals yet) is read whole by whoever registered it, as mayActorSee lets them see it.
+ */
+export function mayActorReadInternals(actor: Actor, consultation: { council_id: number | null; created_by: number | null }): boolean {
+  if (actor.isAdmin) return true;
+  if (consultation.council_id === null) return consultation.created_by === actor.userId;
+  const role = roleIn(actor, consultation.council_id);
+  return role !== undefined && INTERNAL_ROLES.includes(role);
+}
+
+// Events that leave the state as it was but are facts outsiders may know: a new deadline and
+// whether the letter reached the authority. Every other such event (a saved draft) is internal.
+const PUBLIC_EVENTS_WITHOUT_STATE_CHANGE = new Set(['EXTEND_DEADLINE', 'MAIL_DELIVERED', 'MAIL_FAILED']);
+
+// Events whose reason or note is meant for the authority: declining, a withdrawal, an extension.
+// The chair's comments when sending a draft back (REQUEST_CHANGES) are the council's own.
+const EVENTS_WITH_PUBLIC_COMMENT = new Set(['DECLINE', 'WITHDRAW', 'EXTEND_DEADLINE']);
+
+/**
+ * How one timeline entry shows to an actor who may not read the council's internals: `hidden`
+ * for an entry that tells of the drafting (a saved version), `withoutComment` for a state change
+ * whose comment is internal, `whole` for the rest.
+ */
+export function timelineEntryForOutsiders(entry: { type: string; from: string | null; to: string | null }): 'hidden' | 'withoutComment' | 'whole' {
+  const changesState = entry.from !== entry.to;
+  if (!changesState && !PUBLIC_EVENTS_WITHOUT_STATE_CHANGE.has(entry.type)) return 'hidden';
+  return EVENTS_WITH_PUBLIC_COMMENT.has(entry.type) ? 'whole' : 'withoutComment';
+}

@@ -37,7 +37,7 @@ import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
-import { mayActorDraft, mayActorRegister, mayActorSee, mayActorSend } from './policy.ts';
+import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders } from './policy.ts';
 import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { Jobs } from '../jobs/boss.ts';
@@ -79,7 +79,8 @@ export interface ConsultationView {
   deadlineStatus: DeadlineStatus;
   allowedEvents: UserEventType[];
   mayEditDraft: boolean;
-  changesRequested: string | null;
+  /** The chair's comments on the draft sent back; absent for those who may not read the council's internals. */
+  changesRequested?: string | null;
   approval: PersistedConsultation['context']['approval'];
   submission: PersistedConsultation['context']['submission'];
   closingReason: string | null;
@@ -87,7 +88,9 @@ export interface ConsultationView {
 }
 
 export interface ConsultationDetails extends ConsultationView {
-  draft: { number: number; body: string; savedAt: Date; savedBy: string | null } | null;
+  /** The newest draft; absent for those who may not read the council's internals (mayActorReadInternals). */
+  draft?: { number: number; body: string; savedAt: Date; savedBy: string | null } | null;
+  /** Every event for the council; for anyone else only the states, and only the comments meant for the authority. */
   timeline: TimelineEntry[];
 }
 
@@ -180,7 +183,7 @@ function toView(
     }),
     allowedEvents,
     mayEditDraft: state === 'drafting' && mayActorDraft(actor, row.council_id),
-    changesRequested: context.changesRequested,
+    ...(mayActorReadInternals(actor, row) ? { changesRequested: context.changesRequested } : {}),
     approval: context.approval,
     submission: context.submission,
     closingReason: context.closingReason,
@@ -214,12 +217,10 @@ export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: 
 function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date, snapshot?: ConsultationSnapshot): ConsultationDetails {
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   const { draft, events } = row;
-  return {
-    ...toView(actor, row, now, snapshot),
-    draft: draft
-      ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
-      : null,
-    timeline: events.map((e) => ({
+  const internals = mayActorReadInternals(actor, row);
+  const timeline: TimelineEntry[] = [];
+  for (const e of events) {
+    const entry: TimelineEntry = {
       at: new Date(e.at),
       actor: e.actorName ?? null,
       type: e.type,
@@ -227,8 +228,23 @@ function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: 
       to: e.to_state,
       comment: commentOf(e.payload),
       payload: e.payload,
-    })),
-  };
+    };
+    if (internals) {
+      timeline.push(entry);
+      continue;
+    }
+    const shown = timelineEntryForOutsiders(entry);
+    if (shown === 'hidden') continue;
+    // The payload may carry what the comment leaves out (a draft's length, an SMTP error).
+    timeline.push({ ...entry, payload: {}, comment: shown === 'whole' ? entry.comment : null });
+  }
+  const view: ConsultationDetails = { ...toView(actor, row, now, snapshot), timeline };
+  if (internals) {
+    view.draft = draft
+      ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
+      : null;
+  }
+  return view;
 }
 
 /**

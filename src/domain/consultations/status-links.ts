@@ -10,6 +10,7 @@ import {
 import { roleIn, type Actor } from '../access/actor.ts';
 import { forbidden, notFound } from '../errors.ts';
 import type { Clock } from '../time.ts';
+import { publicBaseUrl } from '../public-url.ts';
 import { mayActorSee } from './policy.ts';
 
 /** What status links need: the database and the server secret the tokens are derived under. */
@@ -34,10 +35,6 @@ function newLink(secret: string, consultationId: string) {
   return { consultationId, nonce, tokenSha256: sha256(tokenFor(secret, nonce)) };
 }
 
-function baseUrl(config: StatusLinkDeps['config']): string {
-  return config.publicUrl ?? `http://localhost:${config.port}`;
-}
-
 /** True when the actor may see and hand out a consultation's status link: its secretary or chair, an admin, or whoever registered it while unassigned. */
 export function mayActorSeeStatusLink(actor: Actor, row: { council_id: number | null; created_by: number | null }): boolean {
   if (actor.isAdmin) return true;
@@ -58,7 +55,7 @@ export async function statusUrlsFor(deps: StatusLinkDeps, consultationIds: strin
     await insertMissingStatusLinks(deps.db, missing.map((id) => newLink(secret, id)));
     links = await listStatusLinks(deps.db, consultationIds);
   }
-  return new Map(links.map((l) => [l.consultation_id, `${baseUrl(deps.config)}/status/${tokenFor(secret, l.nonce)}`]));
+  return new Map(links.map((l) => [l.consultation_id, `${publicBaseUrl(deps.config)}/status/${tokenFor(secret, l.nonce)}`]));
 }
 
 /** The status URL of one consultation for an actor who may see it, else null. */
@@ -75,7 +72,7 @@ export async function renewStatusLink(deps: StatusLinkDeps, actor: Actor, id: st
   if (!actor.isAdmin && !isSecretary) throw forbidden('Kun rådets sekretær kan forny statuslinket');
   const link = newLink(deps.config.sessionSecret, id);
   await upsertStatusLink(deps.db, link);
-  return `${baseUrl(deps.config)}/status/${tokenFor(deps.config.sessionSecret, link.nonce)}`;
+  return `${publicBaseUrl(deps.config)}/status/${tokenFor(deps.config.sessionSecret, link.nonce)}`;
 }
 
 /** The public facts behind a status token; NOT_FOUND for an unknown or replaced token. */

@@ -13,6 +13,7 @@ import type { MailMessage, Mailer } from '../mail/mailer.ts';
 import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
 import { workingDaysBetween } from '../deadlines/status.ts';
+import { publicBaseUrl } from '../public-url.ts';
 
 /** Working days an approval may wait before the chair is reminded. */
 export const APPROVAL_WAIT_WORKING_DAYS = 2;
@@ -55,11 +56,6 @@ export interface ReminderDeps {
   db: Db;
   clock: Clock;
   config: Pick<Config, 'publicUrl' | 'port'>;
-}
-
-/** The address users reach Rådssvar at, for links in mails and feeds. */
-export function publicBaseUrl(config: Pick<Config, 'publicUrl' | 'port'>): string {
-  return config.publicUrl ?? `http://localhost:${config.port}`;
 }
 
 /**

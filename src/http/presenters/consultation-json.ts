@@ -21,6 +21,7 @@ export function consultationJson(view: ConsultationView | ConsultationDetails, s
     daysLeft: view.daysLeft,
     deadlineStatus: view.deadlineStatus,
     allowedEvents: view.allowedEvents,
+    // Absent (dropped by JSON) for those who may not read the council's internals.
     changesRequested: view.changesRequested,
     approval: view.approval,
     submission: view.submission,
@@ -30,10 +31,13 @@ export function consultationJson(view: ConsultationView | ConsultationDetails, s
   // Only for those who may see it (the council's secretary and chair, admins).
   const statusUrl = statusUrls?.get(view.id);
   if (statusUrl) json.statusUrl = statusUrl;
-  if ('draft' in view) {
-    json.draft = view.draft
-      ? { number: view.draft.number, body: view.draft.body, savedAt: view.draft.savedAt.toISOString(), savedBy: view.draft.savedBy }
-      : null;
+  if ('timeline' in view) {
+    // Absent, not null, for those who may not read the council's internals (municipal staff).
+    if (view.draft !== undefined) {
+      json.draft = view.draft
+        ? { number: view.draft.number, body: view.draft.body, savedAt: view.draft.savedAt.toISOString(), savedBy: view.draft.savedBy }
+        : null;
+    }
     json.timeline = view.timeline.map((entry) => ({
       at: entry.at.toISOString(),
       actor: entry.actor,

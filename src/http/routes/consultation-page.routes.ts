@@ -64,6 +64,7 @@ function renderPage(res: Response, page: ConsultationPage, state: PageState = {}
     mayRenewStatusLink: page.mayRenewStatusLink,
     renewed: state.renewed,
     readOnly: page.readOnly,
+    mayReadInternals: page.mayReadInternals,
     deadlineDay: formatDanishDate(consultation.deadline),
   });
 }

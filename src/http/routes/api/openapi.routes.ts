@@ -1,14 +1,16 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../deps.ts';
-import { buildOpenApiDocument } from '../../openapi.ts';
+import { buildOpenApiDocument, openApiServerUrl } from '../../openapi.ts';
 
-/** GET /api/openapi.json, public: the API's description generated from its zod schemas. */
+/**
+ * GET /api/openapi.json, public: the API's description generated from its zod schemas. The
+ * document is the same for every client; nothing of a request (Host, X-Forwarded-*) goes into it.
+ */
 export function openApiRoutes(deps: AppDeps): Router {
   const router = Router();
-  let document: ReturnType<typeof buildOpenApiDocument> | undefined;
-  router.get('/openapi.json', (req, res) => {
-    document ??= buildOpenApiDocument(deps.config.publicUrl ?? `${req.protocol}://${req.get('host')}`);
-    res.json(document);
+  const document = buildOpenApiDocument();
+  router.get('/openapi.json', (_req, res) => {
+    res.json({ ...document, servers: [{ url: openApiServerUrl(deps.config) }] });
   });
   return router;
 }
