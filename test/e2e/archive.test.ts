@@ -113,6 +113,32 @@ describe('the archived letter over HTTP', function () {
     expect(archived).to.have.length(1);
   });
 
+  it('web: a flood of previews from one chair gets 429 with Retry-After beyond their share; another council submits meanwhile', async () => {
+    const awaiting = await makeConsultationInState(app.deps, people, 'awaiting_approval');
+    const others = await makeCouncilWithPeople(testDatabase().db);
+    const approved = await makeConsultationInState(app.deps, others, 'approved');
+    const othersToken = await apiTokenFor(testDatabase().db, others.secretary.email);
+    const chair = new WebSession(app.baseUrl);
+    await chair.logIn(people.chair.email, people.chair.password);
+    const previews = Array.from({ length: 12 }, () => chair.request(`/consultations/${awaiting.id}/preview.pdf`));
+    const submit = api(`/consultations/${approved.id}/events`, othersToken, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'SUBMIT', version: approved.version, channel: 'portal' }),
+    });
+    const answers = await Promise.all(previews);
+    expect((await submit).status).to.equal(200);
+
+    expect(answers.map((a) => a.status).filter((status) => status !== 200 && status !== 429)).to.deep.equal([]);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length, 'previews refused').to.be.at.least(1);
+    expect(answers.filter((a) => a.status === 200).length, 'previews shown').to.be.at.least(2);
+    for (const answer of refused) {
+      expect(Number(answer.headers.get('retry-after'))).to.be.at.least(1);
+      expect(answer.text).to.include('Du har allerede udkast under visning som PDF');
+    }
+    expect(app.deps.pdf.stats()).to.deep.include({ active: 0, waiting: 0 });
+  });
+
   it('web: when the letter cannot be rendered the page says so and the consultation stays approved', async () => {
     const broken = await startTestApp({ deps: { pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')), close: async () => {} } as never } });
     try {

@@ -15,7 +15,7 @@ import { mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { renderLetterPdf } from '../pdf/letter.ts';
-import { TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
+import { PdfRenderRefusedError, TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
 import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import type { Jobs } from '../jobs/boss.ts';
@@ -177,7 +177,8 @@ export async function submitWithLetter<T>(
 
   let pdf: Buffer;
   try {
-    pdf = await renderLetterPdf(deps.pdf, letter);
+    // A submission goes ahead of every waiting preview and is never refused for load.
+    pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'submission' });
   } catch (error) {
     deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a submission failed');
     throw renderFailed();
@@ -274,7 +275,8 @@ export async function getArchivedLetter(
  * when there is no draft or the response has been submitted). It is signed by the chair who
  * approved it, else by the chair asking, else it says the signer is added at approval.
  *
- * @throws AppError RENDER_FAILED when Chromium fails.
+ * @throws AppError TOO_MANY_REQUESTS when the actor already has their share of previews under way,
+ *   RENDER_FAILED when the preview queue is full (both with `retryAfterSeconds`) or Chromium fails.
  */
 export async function previewLetter(
   deps: Pick<ArchiveDeps, 'db' | 'clock' | 'pdf' | 'logger'>,
@@ -295,11 +297,22 @@ export async function previewLetter(
   else if (role === 'chair') signedBy = signer({ name: actor.name, title: await findMembershipTitle(deps.db, actor.userId, councilId) });
   const letter = letterData(row, response.body, signedBy, deps.clock(), true);
   try {
-    return { pdf: await renderLetterPdf(deps.pdf, letter), fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
+    const pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'preview', owner: actor.userId });
+    return { pdf, fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
   } catch (error) {
+    if (error instanceof PdfRenderRefusedError) throw previewRefused(error);
     deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
     throw new AppError('RENDER_FAILED', 'Udkastet kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
   }
+}
+
+/** A preview the renderer would not queue: 429 for the user's own limit, 503 when everyone's queue is full; both say when to try again. */
+function previewRefused(error: PdfRenderRefusedError): AppError {
+  const meta = { retryAfterSeconds: error.retryAfterSeconds };
+  if (error.reason === 'user_limit') {
+    return new AppError('TOO_MANY_REQUESTS', 'Du har allerede udkast under visning som PDF. Vent til de er vist, og prøv igen.', { meta });
+  }
+  return new AppError('RENDER_FAILED', 'Der laves mange PDF-udkast lige nu. Prøv igen om lidt.', { meta });
 }
 
 /** The result of re-hashing the archive. */
