@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { storedBytes } from '../../db/byte-slices.ts';
 import type { Db, Tx } from '../../db/database.ts';
 import type { Consultation } from '../../db/types.ts';
 import {
-  findArchivedDocument,
   findArchivedDocumentInfo,
+  readArchivedPdfSlice,
   findLetterSource,
   findMembershipTitle,
   listArchivedDocumentsAfter,
@@ -227,12 +228,15 @@ export async function submitWithLetter<T>(
   return { submitted, applied };
 }
 
-/** An archived letter as served: `pdf` is null when the caller already has this exact file. */
+/**
+ * An archived letter as served: `pdf` is null when the caller already has this exact file, else
+ * its bytes, read from the database a slice at a time while they are sent (storedBytes).
+ */
 export interface ArchivedLetterDownload {
   etag: string;
   fileName: string;
   sizeBytes: number;
-  pdf: Buffer | null;
+  pdf: AsyncIterable<Buffer> | null;
 }
 
 /** The strong ETag of an archived letter: its SHA-256, which never changes. */
@@ -250,8 +254,8 @@ function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
 
 /**
  * The archived letter of a submitted consultation. NOT_FOUND before submission and for anyone
- * who may not see the consultation. With `ifNoneMatch` naming the letter's ETag, the bytes are
- * not even read (`pdf` null: answer 304).
+ * who may not see the consultation (decided before any byte is read). With `ifNoneMatch` naming
+ * the letter's ETag, the bytes are not even read (`pdf` null: answer 304).
  */
 export async function getArchivedLetter(
   deps: Pick<ArchiveDeps, 'db'>,
@@ -265,8 +269,8 @@ export async function getArchivedLetter(
   const etag = archiveEtag(info.sha256);
   const fileName = letterFileName(row);
   if (etagMatches(ifNoneMatch, etag)) return { etag, fileName, sizeBytes: info.sizeBytes, pdf: null };
-  const doc = await findArchivedDocument(deps.db, row.id);
-  return { etag, fileName, sizeBytes: info.sizeBytes, pdf: doc!.pdf };
+  const pdf = storedBytes(info.sizeBytes, (offset, length) => readArchivedPdfSlice(deps.db, info.id, offset, length));
+  return { etag, fileName, sizeBytes: info.sizeBytes, pdf };
 }
 
 /**
