@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -14,19 +14,9 @@ import { largePdf, storeDocument } from '../support/documents.ts';
 import { apiTokenFor, makeConsultation, makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 import { waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
+import { freePort } from '../support/ports.ts';
 
 const DOCUMENT_BYTES = 25 * 1024 * 1024;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The app as an operator runs it: its own process, `node --import tsx src/main.ts`, over the test database. */
 function startAppProcess(port: number, dataDir: string): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
