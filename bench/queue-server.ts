@@ -7,8 +7,8 @@ import { createAppDeps } from '../src/deps.ts';
 import { createLogger } from '../src/logger.ts';
 
 /**
- * The queue benchmark's server, in its own process so its memory is measured alone, started with
- * the Node flags `npm start` uses (bench/queue.ts reads them from package.json): the real app
+ * The server of the benchmarks over HTTP (queue, downloads), in its own process so its memory is measured alone, started with
+ * the Node flags `npm start` uses (bench/app-server.ts reads them from package.json): the real app
  * as `npm start` builds it (production mode: view cache on; request logging at LOG_LEVEL), on
  * DATABASE_URL, plus the bare baseline route `/bench/bare`, which only this process has. The bare
  * route is put in front of all the app's middleware, so it runs none of it.

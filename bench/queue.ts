@@ -1,18 +1,17 @@
-import { fork, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { findUserByEmail, listMembershipsOfUser } from '../src/db/repositories/users.ts';
 import { queueRowsQuery } from '../src/db/repositories/queue.ts';
 import { seedScale, SCALE_SECRETARY } from '../src/seed/scale.ts';
 import { FINAL_STATES } from '../workflows/consultation.machine.ts';
+import { BEHIND_TLS_PROXY, logIn, peakRssOf, startAppServer } from './app-server.ts';
 import { startBenchDatabase, type BenchResult } from './support.ts';
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const SCALE = Number(process.env.BENCH_SCALE ?? 100_000);
 const COUNCILS = 400;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
@@ -58,88 +57,6 @@ function autocannon(url: string, seconds: number, headers: Record<string, string
   });
 }
 
-/**
- * The Node flags `npm start` runs the app with (package.json's start script: the heap limits),
- * so the server measured here keeps its heap as the app does.
- */
-function appNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(join(BENCH_DIR, '..', 'package.json'), 'utf8')) as { scripts: { start: string } };
-  return pkg.scripts.start.split(/\s+/).filter((token) => /^--max-(old|semi)-space-size=\d+$/.test(token));
-}
-
-/** The app server in a child process; resolves with its port and pid. */
-function startServer(databaseUrl: string): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = fork(join(BENCH_DIR, 'queue-server.ts'), [], {
-    execArgv: [...appNodeFlags(), '--import', 'tsx'],
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: {
-      ...process.env,
-      NODE_ENV: 'production',
-      DATABASE_URL: databaseUrl,
-      SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
-      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
-    },
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.once('message', (message: { port: number }) => {
-      resolve({
-        port: message.port,
-        pid: child.pid!,
-        stop: () =>
-          new Promise((done) => {
-            child.removeAllListeners('exit');
-            child.once('exit', () => done());
-            child.disconnect();
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
-          }),
-      });
-    });
-  });
-}
-
-/** Peak resident set size (VmHWM) of a process, in MiB; Linux only. */
-function peakRssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1] ?? Number.NaN);
-  return Math.round(kb / 1024);
-}
-
-function cookiesOf(response: Response, jar: Map<string, string>): void {
-  for (const line of response.headers.getSetCookie()) {
-    const [pair] = line.split(';');
-    const index = pair!.indexOf('=');
-    jar.set(pair!.slice(0, index).trim(), pair!.slice(index + 1).trim());
-  }
-}
-
-/** Logs in through the login form like a browser; returns the session cookie header. */
-async function logIn(baseUrl: string, email: string, password: string): Promise<string> {
-  const jar = new Map<string, string>();
-  const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(`${baseUrl}/login`, { headers: BEHIND_TLS_PROXY });
-  cookiesOf(page, jar);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
-  if (!csrf) throw new Error('no CSRF token on the login page');
-  const login = await fetch(`${baseUrl}/login`, {
-    method: 'POST',
-    redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header(), ...BEHIND_TLS_PROXY },
-    body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
-  });
-  cookiesOf(login, jar);
-  if (login.status !== 303) throw new Error(`login failed with ${login.status}`);
-  return header();
-}
-
-/**
- * In production the session cookie is Secure, so the app sets it only on HTTPS. The benchmark
- * talks plain HTTP on loopback, like a TLS-terminating proxy in front of the app would (the app
- * trusts loopback proxies), and says so with this header.
- */
-const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' };
-
 /** What every browser says it can decode; both paths are asked with it. */
 const BROWSER_ACCEPT = { 'accept-encoding': 'gzip, deflate, br, zstd' };
 
@@ -178,7 +95,7 @@ export async function run(): Promise<BenchResult> {
       [councils.map((c) => c.councilId), secretary!.id],
     );
 
-    const server = await startServer(database.url);
+    const server = await startAppServer(database.url);
     try {
       const baseUrl = `http://127.0.0.1:${server.port}`;
       const cookie = await logIn(baseUrl, SCALE_SECRETARY.email, SCALE_SECRETARY.password);

@@ -10,6 +10,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   transitions: () => import('./transitions.ts'),
   pdf: () => import('./pdf.ts'),
   queue: () => import('./queue.ts'),
+  downloads: () => import('./downloads.ts'),
 };
 
 /**

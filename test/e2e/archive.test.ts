@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { extractText } from 'unpdf';
-import { PdfRenderError } from '../../src/domain/pdf/renderer.ts';
+import { PdfRenderError, PdfRenderer } from '../../src/domain/pdf/renderer.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
@@ -111,6 +111,60 @@ describe('the archived letter over HTTP', function () {
     expect((await stranger.get(`${path}/response.pdf`)).status).to.equal(404);
     const archived = await testDatabase().db.selectFrom('archived_documents').select('id').where('consultation_id', '=', awaiting.id).execute();
     expect(archived).to.have.length(1);
+  });
+
+  it('web: a flood of previews from one chair gets 429 with Retry-After beyond their share; another council submits meanwhile', async () => {
+    const awaiting = await makeConsultationInState(app.deps, people, 'awaiting_approval');
+    const others = await makeCouncilWithPeople(testDatabase().db);
+    const approved = await makeConsultationInState(app.deps, others, 'approved');
+    const othersToken = await apiTokenFor(testDatabase().db, others.secretary.email);
+    const chair = new WebSession(app.baseUrl);
+    await chair.logIn(people.chair.email, people.chair.password);
+    const previews = Array.from({ length: 12 }, () => chair.request(`/consultations/${awaiting.id}/preview.pdf`));
+    const submit = api(`/consultations/${approved.id}/events`, othersToken, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'SUBMIT', version: approved.version, channel: 'portal' }),
+    });
+    const answers = await Promise.all(previews);
+    expect((await submit).status).to.equal(200);
+
+    expect(answers.map((a) => a.status).filter((status) => status !== 200 && status !== 429)).to.deep.equal([]);
+    const refused = answers.filter((a) => a.status === 429);
+    expect(refused.length, 'previews refused').to.be.at.least(1);
+    expect(answers.filter((a) => a.status === 200).length, 'previews shown').to.be.at.least(2);
+    for (const answer of refused) {
+      expect(Number(answer.headers.get('retry-after'))).to.be.at.least(1);
+      expect(answer.text).to.include('Du har allerede udkast under visning som PDF');
+    }
+    expect(app.deps.pdf.stats()).to.deep.include({ active: 0, waiting: 0 });
+  });
+
+  it('web: with the preview queue full, a preview is refused at once with 503 and Retry-After', async () => {
+    // One page and no waiting room: every preview that arrives while one renders is refused.
+    const pdf = new PdfRenderer({ chromiumPath: app.deps.config.chromiumPath, poolSize: 1, maxQueuedPreviews: 0 });
+    const busy = await startTestApp({ deps: { pdf } });
+    try {
+      const awaiting = await makeConsultationInState(busy.deps, people, 'awaiting_approval');
+      const sessions = await Promise.all(
+        [people.chair, people.member, people.secretary].map(async (person) => {
+          const web = new WebSession(busy.baseUrl);
+          await web.logIn(person.email, person.password);
+          return web;
+        }),
+      );
+      const answers = await Promise.all(sessions.flatMap((web) => [web, web].map((w) => w.request(`/consultations/${awaiting.id}/preview.pdf`))));
+      expect(answers.map((a) => a.status).filter((status) => status !== 200 && status !== 503)).to.deep.equal([]);
+      const refused = answers.filter((a) => a.status === 503);
+      expect(refused.length, 'previews refused').to.be.at.least(1);
+      expect(answers.some((a) => a.status === 200)).to.equal(true);
+      for (const answer of refused) {
+        expect(Number(answer.headers.get('retry-after'))).to.be.at.least(1);
+        expect(answer.text).to.include('Der laves mange PDF-udkast lige nu');
+      }
+    } finally {
+      await busy.close();
+      await pdf.close();
+    }
   });
 
   it('web: when the letter cannot be rendered the page says so and the consultation stays approved', async () => {

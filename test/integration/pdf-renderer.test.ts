@@ -3,6 +3,7 @@ import { extractText, getMeta } from 'unpdf';
 import {
   PdfRenderer,
   PdfRenderError,
+  PdfRenderRefusedError,
   PdfRenderTimeoutError,
   TEMPLATE_VERSION,
   letterMetadata,
@@ -374,6 +375,82 @@ describe('PdfRenderer', function () {
     } finally {
       await own.close();
     }
+  });
+
+  describe('under load', () => {
+    const page = (label: string) => `<p>${label}</p>`;
+    async function refusal(render: Promise<unknown>): Promise<PdfRenderRefusedError> {
+      const error = await render.then(() => undefined, (caught: unknown) => caught);
+      expect(error).to.be.instanceOf(PdfRenderRefusedError);
+      return error as PdfRenderRefusedError;
+    }
+
+    it('renders a submission next, ahead of a full queue of previews, and refuses one preview more at once', async () => {
+      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, maxQueuedPreviews: 3 });
+      try {
+        const finished: string[] = [];
+        const render = (label: string, options: Parameters<PdfRenderer['render']>[1]) =>
+          own.render(page(label), options).then((pdf) => {
+            finished.push(label);
+            return pdf;
+          });
+        // All called in one go: the first takes the only slot, the rest queue in call order.
+        const renders = [
+          render('første udkast', { priority: 'preview', owner: 1 }),
+          render('udkast 2', { priority: 'preview', owner: 2 }),
+          render('udkast 3', { priority: 'preview', owner: 3 }),
+          render('udkast 4', { priority: 'preview', owner: 4 }),
+          render('indsendelse', { priority: 'submission' }),
+        ];
+        const tooMany = await refusal(own.render(page('udkast 5'), { priority: 'preview', owner: 5 }));
+        expect(tooMany.reason).to.equal('queue_full');
+        expect(tooMany.retryAfterSeconds).to.be.at.least(1);
+        expect(own.stats()).to.deep.include({ waiting: 4, refused: 1 });
+
+        await Promise.all(renders);
+        expect(finished).to.deep.equal(['første udkast', 'indsendelse', 'udkast 2', 'udkast 3', 'udkast 4']);
+        expect(own.stats()).to.deep.include({ rendered: 5, active: 0, waiting: 0 });
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('lets one user have at most previewsPerUser previews under way; others and later ones go through', async () => {
+      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, previewsPerUser: 2 });
+      try {
+        const first = [own.render(page('a1'), { priority: 'preview', owner: 7 }), own.render(page('a2'), { priority: 'preview', owner: 7 })];
+        const third = await refusal(own.render(page('a3'), { priority: 'preview', owner: 7 }));
+        expect(third.reason).to.equal('user_limit');
+        const someoneElse = own.render(page('b1'), { priority: 'preview', owner: 8 });
+        await Promise.all([...first, someoneElse]);
+        const { text } = await readPdf(await own.render(page('a4 bagefter'), { priority: 'preview', owner: 7 }));
+        expect(text).to.include('a4 bagefter');
+        expect(own.stats()).to.deep.include({ rendered: 4, refused: 1 });
+      } finally {
+        await own.close();
+      }
+    });
+
+    it('fails a render that waited its whole time limit for a slot, without starting it late', async () => {
+      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1 });
+      await own.render(page('opvarmning'));
+      const pid = own.stats().browserPid!;
+      // A stopped Chromium holds the only slot for as long as the test wants, whatever the machine's load.
+      process.kill(pid, 'SIGSTOP');
+      try {
+        const holder = own.render(page('holder pladsen'), { timeoutMs: 120_000 });
+        const error = await own.render(page('venter'), { timeoutMs: 1_000 }).then(() => undefined, (caught: unknown) => caught);
+        expect(error).to.be.instanceOf(PdfRenderTimeoutError);
+        expect((error as Error).message).to.equal('PDF-renderingen tog mere end 1000 ms og blev afbrudt');
+        expect(own.stats()).to.deep.include({ active: 1, waiting: 0, rendered: 1, timedOut: 1 });
+        process.kill(pid, 'SIGCONT');
+        expect((await readPdf(await holder)).text).to.include('holder pladsen');
+        expect(own.stats()).to.deep.include({ active: 0, rendered: 2 });
+      } finally {
+        process.kill(pid, 'SIGCONT');
+        await own.close();
+      }
+    });
   });
 
   it('prints a page whose load event waits for a layout, although the headless shell draws no frames', async () => {

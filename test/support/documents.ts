@@ -1,3 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../../src/db/database.ts';
+import type { Actor } from '../../src/domain/access/actor.ts';
+import { crc32 } from 'node:zlib';
+import { checkDocuments, storeDocuments } from '../../src/domain/consultations/documents.ts';
+
 /** A small but well-formed one-page PDF, as file-type and browsers recognise it. */
 export function tinyPdf(text = 'Udkast til Integrationsstrategi'): Buffer {
   const stream = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
@@ -19,8 +25,6 @@ export function tinyPdf(text = 'Udkast til Integrationsstrategi'): Buffer {
   body += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(body, 'latin1');
 }
-
-import { crc32 } from 'node:zlib';
 
 /** A zip archive with stored (uncompressed) entries, enough to make DOCX and ODT skeletons. */
 export function storedZip(entries: { name: string; data: string }[]): Buffer {
@@ -78,4 +82,26 @@ export function tinyOdt(): Buffer {
     { name: 'mimetype', data: 'application/vnd.oasis.opendocument.text' },
     { name: 'content.xml', data: '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"/>' },
   ]);
+}
+
+/**
+ * A PDF of exactly `size` bytes: a real one-page PDF followed by random bytes in a comment, as
+ * incompressible as the images of a real consultation letter.
+ */
+export function largePdf(size: number): Buffer {
+  const head = tinyPdf('Stor høringsbilag');
+  const comment = Buffer.from('%', 'latin1');
+  return Buffer.concat([head, comment, randomBytes(Math.max(0, size - head.length - comment.length))]);
+}
+
+/** Stores `bytes` as a PDF document of the consultation; returns the document's id. */
+export async function storeDocument(db: Db, actor: Actor, consultationId: string, bytes: Buffer, name = 'bilag.pdf'): Promise<number> {
+  await storeDocuments(db, actor, consultationId, await checkDocuments([{ originalName: name, bytes }]));
+  const row = await db
+    .selectFrom('consultation_documents')
+    .select('id')
+    .where('consultation_id', '=', consultationId)
+    .orderBy('id', 'desc')
+    .executeTakeFirstOrThrow();
+  return row.id;
 }

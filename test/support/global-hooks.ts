@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -7,23 +6,13 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embed
 import { createDatabase } from '../../src/db/database.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { closeTestDatabase } from './db.ts';
+import { freePort } from './ports.ts';
 
 // One PostgreSQL for the whole run: TEST_DATABASE_URL when set (its public schema is reset),
 // otherwise a fresh embedded cluster of this run's own in a temporary folder, on a free port,
 // so two runs on one machine never share or stop each other's database.
 let embedded: EmbeddedDatabase | undefined;
 let clusterDir: string | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function mochaGlobalSetup(): Promise<void> {
   let url = process.env.TEST_DATABASE_URL;

@@ -28,13 +28,14 @@ const ARCHIVE_INFO_COLUMNS = [
       'created_at as createdAt',
 ] as const;
 
-/** The archived letter of a consultation with its bytes, or undefined before submission. */
-export function findArchivedDocument(db: Executor, consultationId: string) {
-  return db
+/** `length` bytes of an archived letter from byte `offset` (0-based): fewer at its end, undefined when there is no such letter. */
+export async function readArchivedPdfSlice(db: Executor, archiveId: number, offset: number, length: number): Promise<Buffer | undefined> {
+  const row = await db
     .selectFrom('archived_documents')
-    .select([...ARCHIVE_INFO_COLUMNS, 'pdf'])
-    .where('consultation_id', '=', consultationId)
+    .select(sql<Buffer>`substring(pdf from ${offset + 1} for ${length})`.as('slice'))
+    .where('id', '=', archiveId)
     .executeTakeFirst();
+  return row?.slice;
 }
 
 /** The stored hash of a consultation's archived letter, for conditional requests; no bytes. */

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 
 // Documents, draft comments and status links of consultations (migration 2026-11-23T1310).
@@ -41,14 +42,24 @@ export function listDocuments(db: Executor, consultationId: string) {
     .execute();
 }
 
-/** One document with its bytes, only when it belongs to the consultation. */
-export function findDocument(db: Executor, consultationId: string, documentId: number) {
+/** One document without its bytes, only when it belongs to the consultation. */
+export function findDocumentInfo(db: Executor, consultationId: string, documentId: number) {
   return db
     .selectFrom('consultation_documents')
-    .selectAll()
+    .select(['id', 'filename', 'media_type', 'size'])
     .where('consultation_id', '=', consultationId)
     .where('id', '=', documentId)
     .executeTakeFirst();
+}
+
+/** `length` bytes of a document from byte `offset` (0-based): fewer at its end, undefined when it is gone. */
+export async function readDocumentSlice(db: Executor, documentId: number, offset: number, length: number): Promise<Buffer | undefined> {
+  const row = await db
+    .selectFrom('consultation_documents')
+    .select(sql<Buffer>`substring(bytes from ${offset + 1} for ${length})`.as('slice'))
+    .where('id', '=', documentId)
+    .executeTakeFirst();
+  return row?.slice;
 }
 
 /** Appends a comment on a draft. */

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { storedBytes } from '../../db/byte-slices.ts';
 import type { Db, Executor, Tx } from '../../db/database.ts';
 import type { Consultation } from '../../db/types.ts';
 import {
-  findArchivedDocument,
   findArchivedDocumentInfo,
+  readArchivedPdfSlice,
   findLetterSource,
   findMembershipTitle,
   listArchivedDocumentsInChainAfter,
@@ -16,7 +17,7 @@ import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultatio
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { renderLetterPdf } from '../pdf/letter.ts';
-import { TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
+import { PdfRenderRefusedError, TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
 import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import type { Jobs } from '../jobs/boss.ts';
@@ -178,7 +179,8 @@ export async function submitWithLetter<T>(
 
   let pdf: Buffer;
   try {
-    pdf = await renderLetterPdf(deps.pdf, letter);
+    // A submission goes ahead of every waiting preview and is never refused for load.
+    pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'submission' });
   } catch (error) {
     deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a submission failed');
     throw renderFailed();
@@ -227,12 +229,15 @@ export async function submitWithLetter<T>(
   return { submitted, applied };
 }
 
-/** An archived letter as served: `pdf` is null when the caller already has this exact file. */
+/**
+ * An archived letter as served: `pdf` is null when the caller already has this exact file, else
+ * its bytes, read from the database a slice at a time while they are sent (storedBytes).
+ */
 export interface ArchivedLetterDownload {
   etag: string;
   fileName: string;
   sizeBytes: number;
-  pdf: Buffer | null;
+  pdf: AsyncIterable<Buffer> | null;
 }
 
 /** The strong ETag of an archived letter: its SHA-256, which never changes. */
@@ -250,8 +255,8 @@ function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
 
 /**
  * The archived letter of a submitted consultation. NOT_FOUND before submission and for anyone
- * who may not see the consultation. With `ifNoneMatch` naming the letter's ETag, the bytes are
- * not even read (`pdf` null: answer 304).
+ * who may not see the consultation (decided before any byte is read). With `ifNoneMatch` naming
+ * the letter's ETag, the bytes are not even read (`pdf` null: answer 304).
  */
 export async function getArchivedLetter(
   deps: Pick<ArchiveDeps, 'db'>,
@@ -265,8 +270,8 @@ export async function getArchivedLetter(
   const etag = archiveEtag(info.sha256);
   const fileName = letterFileName(row);
   if (etagMatches(ifNoneMatch, etag)) return { etag, fileName, sizeBytes: info.sizeBytes, pdf: null };
-  const doc = await findArchivedDocument(deps.db, row.id);
-  return { etag, fileName, sizeBytes: info.sizeBytes, pdf: doc!.pdf };
+  const pdf = storedBytes(info.sizeBytes, (offset, length) => readArchivedPdfSlice(deps.db, info.id, offset, length));
+  return { etag, fileName, sizeBytes: info.sizeBytes, pdf };
 }
 
 /**
@@ -275,7 +280,8 @@ export async function getArchivedLetter(
  * when there is no draft or the response has been submitted). It is signed by the chair who
  * approved it, else by the chair asking, else it says the signer is added at approval.
  *
- * @throws AppError RENDER_FAILED when Chromium fails.
+ * @throws AppError TOO_MANY_REQUESTS when the actor already has their share of previews under way,
+ *   RENDER_FAILED when the preview queue is full (both with `retryAfterSeconds`) or Chromium fails.
  */
 export async function previewLetter(
   deps: Pick<ArchiveDeps, 'db' | 'clock' | 'pdf' | 'logger'>,
@@ -297,11 +303,22 @@ export async function previewLetter(
   else if (role === 'chair') signedBy = signer({ name: actor.name, title: await findMembershipTitle(deps.db, actor.userId, councilId) });
   const letter = letterData(row, response.body, signedBy, deps.clock(), true);
   try {
-    return { pdf: await renderLetterPdf(deps.pdf, letter), fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
+    const pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'preview', owner: actor.userId });
+    return { pdf, fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
   } catch (error) {
+    if (error instanceof PdfRenderRefusedError) throw previewRefused(error);
     deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
     throw new AppError('RENDER_FAILED', 'Udkastet kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
   }
+}
+
+/** A preview the renderer would not queue: 429 for the user's own limit, 503 when everyone's queue is full; both say when to try again. */
+function previewRefused(error: PdfRenderRefusedError): AppError {
+  const meta = { retryAfterSeconds: error.retryAfterSeconds };
+  if (error.reason === 'user_limit') {
+    return new AppError('TOO_MANY_REQUESTS', 'Du har allerede udkast under visning som PDF. Vent til de er vist, og prøv igen.', { meta });
+  }
+  return new AppError('RENDER_FAILED', 'Der laves mange PDF-udkast lige nu. Prøv igen om lidt.', { meta });
 }
 
 /** A letter whose bytes no longer match the SHA-256 or size stored beside it. */

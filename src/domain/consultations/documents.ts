@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { fileTypeFromBuffer } from 'file-type';
 import { findConsultationRow } from '../../db/repositories/consultations.ts';
-import { findDocument, insertDocument, listDocuments } from '../../db/repositories/consultation-extras.ts';
+import { findDocumentInfo, insertDocument, listDocuments, readDocumentSlice } from '../../db/repositories/consultation-extras.ts';
+import { storedBytes } from '../../db/byte-slices.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Actor } from '../access/actor.ts';
 import { AppError, notFound } from '../errors.ts';
@@ -108,10 +109,23 @@ export async function listConsultationDocuments(deps: ConsultationDeps, actor: A
   }));
 }
 
-/** One document with its bytes, or NOT_FOUND when the actor may not see the consultation. */
-export async function getConsultationDocument(deps: ConsultationDeps, actor: Actor, id: string, documentId: number) {
+/** A stored file to send: its bytes come a slice at a time while the response is written. */
+export interface StoredDownload {
+  filename: string;
+  mediaType: string;
+  size: number;
+  /** Read lazily (storedBytes): nothing before the first byte is wanted, nothing after the client goes. */
+  bytes: AsyncIterable<Buffer>;
+}
+
+/**
+ * One document, its bytes streamed from the database, or NOT_FOUND when the actor may not see
+ * the consultation. Access is decided here, before any byte is read.
+ */
+export async function getConsultationDocument(deps: ConsultationDeps, actor: Actor, id: string, documentId: number): Promise<StoredDownload> {
   await visibleConsultation(deps, actor, id);
-  const doc = await findDocument(deps.db, id, documentId);
+  const doc = await findDocumentInfo(deps.db, id, documentId);
   if (!doc) throw notFound('Dokumentet findes ikke');
-  return { filename: doc.filename, mediaType: doc.media_type, size: doc.size, bytes: doc.bytes };
+  const bytes = storedBytes(doc.size, (offset, length) => readDocumentSlice(deps.db, doc.id, offset, length));
+  return { filename: doc.filename, mediaType: doc.media_type, size: doc.size, bytes };
 }

@@ -51,11 +51,17 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
   schedule: true,
 };
 
+const DEFAULT_STOP_GRACE_MS = 5_000;
+
 /** A started pg-boss with Rådssvar's queues created. */
 export interface Jobs {
   boss: PgBoss;
   settings: JobSettings;
-  stop(): Promise<void>;
+  /**
+   * Takes no new jobs from now on and waits up to `graceMs` (at least 1 s, pg-boss's minimum) for
+   * the running ones to finish; any still running then are marked failed, to be retried.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /** The pg-boss `db` adapter over a pg pool, so pg-boss shares the app's connections. */
@@ -107,7 +113,7 @@ export async function startJobs(pool: pg.Pool, logger: Logger, settings: Partial
   return {
     boss,
     settings: resolved,
-    stop: () => boss.stop({ graceful: true, timeout: 5_000, wait: true }),
+    stop: (graceMs = DEFAULT_STOP_GRACE_MS) => boss.stop({ graceful: true, timeout: graceMs, wait: true }),
   };
 }
 

@@ -50,12 +50,45 @@ export class PdfRenderError extends Error {
   }
 }
 
-/** A render went over the time limit; its page was closed and will be replaced. */
+/**
+ * A render went over the time limit, counted from the call (waiting for a slot included); a page
+ * it had was closed and will be replaced.
+ */
 export class PdfRenderTimeoutError extends PdfRenderError {
   constructor(readonly timeoutMs: number) {
     super(`PDF-renderingen tog mere end ${timeoutMs} ms og blev afbrudt`);
     this.name = 'PdfRenderTimeoutError';
   }
+}
+
+/**
+ * A render refused at once, before it waited for anything: the preview queue is full, or its user
+ * already has their share of previews under way. `retryAfterSeconds` is a fair time to try again.
+ */
+export class PdfRenderRefusedError extends PdfRenderError {
+  constructor(
+    readonly reason: 'queue_full' | 'user_limit',
+    readonly retryAfterSeconds: number,
+  ) {
+    super(reason === 'queue_full' ? 'PDF-køen er fuld' : 'Brugeren har allerede det højeste antal PDF-visninger i gang');
+    this.name = 'PdfRenderRefusedError';
+  }
+}
+
+/**
+ * Who waits for a render. A submission goes ahead of every waiting preview and is never refused
+ * (a council is sending its answer); a preview is a draft shown on screen and can be asked for again.
+ */
+export type RenderPriority = 'submission' | 'preview';
+
+/** What one call of {@link PdfRenderer.render} is for. */
+export interface RenderOptions {
+  /** Default 'submission': a caller that says nothing is never refused. */
+  priority?: RenderPriority;
+  /** Whose preview this is (the user id): counted against `previewsPerUser`. */
+  owner?: string | number;
+  /** This render's time limit in ms, from the call; default the renderer's `timeoutMs`. */
+  timeoutMs?: number;
 }
 
 export interface PdfRendererOptions {
@@ -67,10 +100,14 @@ export interface PdfRendererOptions {
   /** Most pages rendering at once; further renders wait in a queue. Default 2. */
   poolSize?: number;
   /**
-   * Time limit for one render, counted from when it has a slot in the pool and Chromium is
-   * running (starting Chromium has its own 30 s limit). Default 20 000 ms.
+   * Time limit for one render, counted from the call, so the wait for a slot is part of it
+   * (starting Chromium is not: it has its own 30 s limit). Default 20 000 ms.
    */
   timeoutMs?: number;
+  /** Most previews waiting for a slot; one more is refused (queue_full). Default 2 per pool slot. */
+  maxQueuedPreviews?: number;
+  /** Most previews one owner may have waiting or rendering; one more is refused (user_limit). Default 2. */
+  previewsPerUser?: number;
 }
 
 export interface PdfRendererStats {
@@ -82,6 +119,10 @@ export interface PdfRendererStats {
   peakActive: number;
   /** Renders queued for a slot. */
   waiting: number;
+  maxQueuedPreviews: number;
+  previewsPerUser: number;
+  /** Previews refused at once (queue full or the user's limit reached). */
+  refused: number;
   /** Open pages kept ready for the next render. */
   idlePages: number;
   rendered: number;
@@ -98,6 +139,8 @@ export interface PdfRendererStats {
 
 const DEFAULT_POOL_SIZE = 2;
 const DEFAULT_TIMEOUT_MS = 20_000;
+const DEFAULT_QUEUED_PREVIEWS_PER_SLOT = 2;
+const DEFAULT_PREVIEWS_PER_USER = 2;
 // Closing a page or the browser is normally instant; a hang here means Chromium is wedged.
 const CLOSE_TIMEOUT_MS = 5_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
@@ -181,6 +224,11 @@ async function loadContent(page: Page, session: CDPSession, html: string, timeou
   }
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
@@ -195,12 +243,17 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
  * Chromium is started on the first render, not at boot, so that processes which never render
  * (CLI, most tests) never pay for it; and it is started again when it has crashed or been killed.
  * At most `poolSize` pages render at once, because each one costs a renderer process and memory;
- * the rest wait in order. Pages are reused between renders and replaced when a render fails or after PAGE_MAX_RENDERS renders.
+ * the rest wait, submissions ahead of previews and each kind in order. Previews are bounded, so
+ * that one user asking for many cannot make everyone wait: a full preview queue or a user over
+ * their share refuses the preview at once (PdfRenderRefusedError) instead of queueing it.
+ * Pages are reused between renders and replaced when a render fails or after PAGE_MAX_RENDERS renders.
  */
 export class PdfRenderer {
   private readonly chromiumPath: string;
   private readonly poolSize: number;
   private readonly timeoutMs: number;
+  private readonly maxQueuedPreviews: number;
+  private readonly previewsPerUser: number;
 
   private browser: Promise<Browser> | null = null;
   private currentBrowser: Browser | null = null;
@@ -209,13 +262,16 @@ export class PdfRenderer {
   private readonly renders = new WeakMap<Page, number>();
   private readonly sessions = new WeakMap<Page, CDPSession>();
   private active = 0;
-  private readonly waiters: Array<{ resolve: () => void; reject: (error: Error) => void }> = [];
+  private readonly waiting: Record<RenderPriority, Waiter[]> = { submission: [], preview: [] };
+  /** Previews waiting or rendering, per owner. */
+  private readonly previewsByOwner = new Map<string | number, number>();
   private closed = false;
 
   private peakActive = 0;
   private rendered = 0;
   private failed = 0;
   private timedOut = 0;
+  private refused = 0;
   private browserLaunches = 0;
   private lastRenderMs: number | null = null;
   private blockedRequests = 0;
@@ -232,37 +288,57 @@ export class PdfRenderer {
     this.chromiumPath = options.chromiumPath;
     this.poolSize = poolSize;
     this.timeoutMs = timeoutMs;
+    this.maxQueuedPreviews = options.maxQueuedPreviews ?? poolSize * DEFAULT_QUEUED_PREVIEWS_PER_SLOT;
+    this.previewsPerUser = options.previewsPerUser ?? DEFAULT_PREVIEWS_PER_USER;
   }
 
   /**
    * Renders a complete HTML document to an A4 PDF with "Side X af Y" in the footer. The page runs
    * no JavaScript and can load nothing but data: URIs.
    *
-   * @throws PdfRenderTimeoutError when the render takes longer than `timeoutMs`.
+   * @throws PdfRenderRefusedError at once when a preview cannot be queued (queue full, or its owner
+   *   already has `previewsPerUser` under way).
+   * @throws PdfRenderTimeoutError when waiting and rendering together take longer than the time limit.
    * @throws PdfRenderError when Chromium fails or the renderer is closed.
    */
-  async render(html: string): Promise<Buffer> {
+  async render(html: string, options: RenderOptions = {}): Promise<Buffer> {
     if (this.closed) throw new PdfRenderError('PDF-rendereren er lukket');
-    await this.acquireSlot();
-    this.peakActive = Math.max(this.peakActive, this.active);
-    const started = performance.now();
+    const priority = options.priority ?? 'submission';
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const deadline = performance.now() + timeoutMs;
+    const owner = priority === 'preview' ? options.owner : undefined;
+    if (priority === 'preview') this.admitPreview(owner);
+    if (owner !== undefined) this.previewsByOwner.set(owner, (this.previewsByOwner.get(owner) ?? 0) + 1);
     try {
-      const pdf = await this.renderInSlot(html);
-      this.rendered += 1;
-      this.lastRenderMs = Math.round(performance.now() - started);
-      return pdf;
-    } catch (error) {
-      this.failed += 1;
-      throw error;
+      await this.acquireSlot(priority, timeoutMs);
+      this.peakActive = Math.max(this.peakActive, this.active);
+      const started = performance.now();
+      try {
+        const pdf = await this.renderInSlot(html, deadline, timeoutMs);
+        this.rendered += 1;
+        this.lastRenderMs = Math.round(performance.now() - started);
+        return pdf;
+      } catch (error) {
+        this.failed += 1;
+        throw error;
+      } finally {
+        this.releaseSlot();
+      }
     } finally {
-      this.releaseSlot();
+      if (owner !== undefined) {
+        const left = (this.previewsByOwner.get(owner) ?? 1) - 1;
+        if (left > 0) this.previewsByOwner.set(owner, left);
+        else this.previewsByOwner.delete(owner);
+      }
     }
   }
 
   /** Closes Chromium and rejects queued renders. Renders in progress fail. */
   async close(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new PdfRenderError('PDF-rendereren er lukket'));
+    for (const waiter of [...this.waiting.submission.splice(0), ...this.waiting.preview.splice(0)]) {
+      waiter.reject(new PdfRenderError('PDF-rendereren er lukket'));
+    }
     this.idle = [];
     const current = this.browser;
     this.browser = null;
@@ -278,7 +354,10 @@ export class PdfRenderer {
       timeoutMs: this.timeoutMs,
       active: this.active,
       peakActive: this.peakActive,
-      waiting: this.waiters.length,
+      waiting: this.waiting.submission.length + this.waiting.preview.length,
+      maxQueuedPreviews: this.maxQueuedPreviews,
+      previewsPerUser: this.previewsPerUser,
+      refused: this.refused,
       idlePages: this.idle.length,
       rendered: this.rendered,
       failed: this.failed,
@@ -290,46 +369,87 @@ export class PdfRenderer {
     };
   }
 
-  private acquireSlot(): Promise<void> {
+  /** Refuses a preview that would wait behind too many others or exceed its owner's share. */
+  private admitPreview(owner: string | number | undefined): void {
+    const slotFree = this.active < this.poolSize;
+    // A preview waits about one render per preview ahead of it, shared out over the slots.
+    const retryAfterSeconds = Math.max(1, Math.ceil(((this.waiting.preview.length + 1) * (this.lastRenderMs ?? 1_000)) / this.poolSize / 1_000));
+    if (owner !== undefined && (this.previewsByOwner.get(owner) ?? 0) >= this.previewsPerUser) {
+      this.refused += 1;
+      throw new PdfRenderRefusedError('user_limit', retryAfterSeconds);
+    }
+    if (!slotFree && this.waiting.preview.length >= this.maxQueuedPreviews) {
+      this.refused += 1;
+      throw new PdfRenderRefusedError('queue_full', retryAfterSeconds);
+    }
+  }
+
+  /** A slot now, or a place in its priority's queue until one is free or `timeoutMs` has passed. */
+  private acquireSlot(priority: RenderPriority, timeoutMs: number): Promise<void> {
     if (this.active < this.poolSize) {
       this.active += 1;
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+    const queue = this.waiting[priority];
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      };
+      // Gone from the queue when its time is up: a render that waited its whole limit is not
+      // started late, and its caller hears at once.
+      const timer = setTimeout(() => {
+        const index = queue.indexOf(waiter);
+        if (index >= 0) queue.splice(index, 1);
+        this.timedOut += 1;
+        this.failed += 1;
+        reject(new PdfRenderTimeoutError(timeoutMs));
+      }, timeoutMs);
+      queue.push(waiter);
+    });
   }
 
   private releaseSlot(): void {
-    // Hand the slot straight to the next in line, so `active` never dips and a newcomer cannot
-    // overtake the queue.
-    const next = this.waiters.shift();
+    // Hand the slot straight to the next in line, submissions first, so `active` never dips and a
+    // newcomer cannot overtake the queue.
+    const next = this.waiting.submission.shift() ?? this.waiting.preview.shift();
     if (next) next.resolve();
     else this.active -= 1;
   }
 
-  private async renderInSlot(html: string): Promise<Buffer> {
+  private async renderInSlot(html: string, deadline: number, timeoutMs: number): Promise<Buffer> {
     // Starting Chromium is outside the time limit (it has its own, LAUNCH_TIMEOUT_MS): the limit
     // is there to stop a document that takes too long, not to fail the first render after boot.
+    const launchStarted = performance.now();
     const browser = await this.getBrowser();
+    // What was left when the launch began is what is left now.
+    const remainingMs = Math.max(1, deadline - launchStarted);
     let page: Page | undefined;
     let timedOut = false;
     const work = (async () => {
       page = await this.checkoutPage(browser);
-      if (timedOut) throw new PdfRenderTimeoutError(this.timeoutMs);
-      await loadContent(page, this.sessions.get(page)!, html, this.timeoutMs);
-      const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: this.timeoutMs });
+      if (timedOut) throw new PdfRenderTimeoutError(timeoutMs);
+      await loadContent(page, this.sessions.get(page)!, html, remainingMs);
+      const pdf = await page.pdf({ ...PDF_OPTIONS, timeout: remainingMs });
       return Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
     })();
 
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
+    const overTime = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        reject(new PdfRenderTimeoutError(this.timeoutMs));
-      }, this.timeoutMs);
+        reject(new PdfRenderTimeoutError(timeoutMs));
+      }, remainingMs);
     });
 
     try {
-      const pdf = await Promise.race([work, deadline]);
+      const pdf = await Promise.race([work, overTime]);
       if (page) await this.returnPage(page);
       return pdf;
     } catch (error) {
@@ -343,7 +463,7 @@ export class PdfRenderer {
       if (page) await this.discardPage(page);
       if (timedOut || error instanceof PdfRenderTimeoutError) {
         this.timedOut += 1;
-        throw new PdfRenderTimeoutError(this.timeoutMs);
+        throw new PdfRenderTimeoutError(timeoutMs);
       }
       if (error instanceof PdfRenderError) throw error;
       const browserGone = !browser.connected;

@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { getArchivedLetter, previewLetter } from '../../domain/archive/service.ts';
 import { parseInput } from '../../domain/validation.ts';
+import { sendStoredBytes } from '../presenters/download.ts';
 import { actorOf, requireBearerToken, requireLogin } from '../middleware/actor.ts';
 import { letterHeaders, letterParams } from './archive.schemas.ts';
 
@@ -19,7 +20,7 @@ async function sendArchivedLetter(deps: AppDeps, req: Request, res: Response): P
   }
   res.setHeader('Content-Type', 'application/pdf');
   res.setHeader('Content-Disposition', `inline; filename="${letter.fileName}"`);
-  res.send(letter.pdf);
+  await sendStoredBytes(req, res, { size: letter.sizeBytes, bytes: letter.pdf }, deps.logger);
 }
 
 /** The archived letter for the API: GET /api/v1/consultations/{id}/response.pdf (bearer token). */

@@ -9,6 +9,7 @@ import { AppError } from '../../domain/errors.ts';
 import { formatDanishDate } from '../../domain/time.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { renderMarkdownPreview } from '../presenters/markdown.ts';
+import { sendStoredBytes } from '../presenters/download.ts';
 import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
@@ -87,7 +88,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     // attachment() guesses a type from the name; the type read from the content wins.
     res.attachment(doc.filename).type(doc.mediaType).setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'private, no-store');
-    res.send(doc.bytes);
+    await sendStoredBytes(req, res, doc, deps.logger);
   });
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
