@@ -13,6 +13,7 @@ import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { fieldErrors, typedFields } from '../forms.ts';
 import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
 
 interface PageState {
@@ -21,12 +22,12 @@ interface PageState {
   typedDraft?: string;
   /** What the user typed in the comment box, kept when posting it fails. */
   typedComment?: string;
+  /** What the user typed in a workflow form (its `type` says which), kept when the event is refused. */
+  typedEvent?: Record<string, string>;
   notice?: string;
   /** A freshly renewed status link. */
   renewed?: boolean;
 }
-
-const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
 
 const CHANNEL_LABELS: Record<string, string> = { email: 'e-mail', portal: 'høringsportal', letter: 'brev' };
 
@@ -36,20 +37,32 @@ function formatSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
 }
 
+/**
+ * A refusal the page shows beside the form that was sent (bad input, a stale version, a step not
+ * possible now); a consultation the user may not see or act on goes to the error handler.
+ */
+function shownOnPage(error: unknown): AppError {
+  if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
+  return error;
+}
+
 function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
   const consultation = page.consultation;
-  const fieldErrors = Object.fromEntries((state.error?.details ?? []).map((d) => [d.path, d.message]));
+  const errors = fieldErrors(state.error);
+  const eventType = state.typedEvent?.type;
   res.status(state.error ? state.error.httpStatus : 200).render('pages/consultation', {
     title: consultation.title,
     c: consultation,
     draftHtml: consultation.draft ? renderMarkdownPreview(consultation.draft.body) : null,
     typedDraft: state.typedDraft ?? consultation.draft?.body ?? '',
     typedComment: state.typedComment ?? '',
-    commentError: state.typedComment !== undefined ? (fieldErrors.body ?? state.error?.message) : undefined,
+    commentError: state.typedComment !== undefined ? (errors.body ?? state.error?.message) : undefined,
+    draftError: state.typedDraft !== undefined ? errors.body : undefined,
+    // Only the form that was sent is filled in again, with its messages beside its fields.
+    eventForms: eventType ? { [eventType]: { values: state.typedEvent, errors } } : {},
     submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
     conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
     error: state.error?.message,
-    fieldErrors,
     notice: state.notice,
     can: Object.fromEntries(consultation.allowedEvents.map((e) => [e, true])),
     timeline: [...consultation.timeline].reverse(),
@@ -91,40 +104,35 @@ export function consultationPageRoutes(deps: AppDeps): Router {
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = eventForm.parse(req.body ?? {});
-    const { _csrf: _ignored, ...fields } = form as Record<string, unknown>;
-    // A browser sends an untouched optional field as ''; the domain reads absent as "not given".
-    for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
+    const typedEvent = typedFields(req.body);
     try {
-      await sendEvent(deps, actor, id, fields);
+      await sendEvent(deps, actor, id, parseInput(eventForm, req.body ?? {}));
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedEvent });
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = draftForm.parse(req.body ?? {});
+    const typedDraft = typedFields(req.body).body ?? '';
     try {
+      const form = parseInput(draftForm, req.body ?? {});
       await saveDraft(deps, actor, id, { body: form.body, version: form.version });
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedDraft: form.body });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedDraft });
     }
   });
   router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = commentForm.parse(req.body ?? {});
+    const typedComment = typedFields(req.body).body ?? '';
     try {
-      await addDraftComment(deps, actor, id, { body: form.body });
+      await addDraftComment(deps, actor, id, { body: parseInput(commentForm, req.body ?? {}).body });
       res.redirect(303, `/consultations/${id}#kommentarer`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedComment: form.body });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedComment });
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
