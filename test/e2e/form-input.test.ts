@@ -3,7 +3,7 @@ import { MAX_DRAFT_CHARS } from '../../src/domain/consultations/schemas.ts';
 import { useTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { tinyPdf } from '../support/documents.ts';
-import { apiTokenFor, deadlineInDays, makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
+import { apiTokenFor, deadlineInDays, makeConsultationInState, makeCouncilWithPeople, type WorkflowStop } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
@@ -41,6 +41,16 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
   this.timeout(120_000);
   const app = useTestApp();
 
+  /** A consultation at `stop`, its page as its council's secretary sees it, and that page's CSRF token. */
+  async function secretaryOnPage(stop: WorkflowStop) {
+    const people = await makeCouncilWithPeople(testDatabase().db);
+    const c = await makeConsultationInState(app.deps, people, stop);
+    const path = `/consultations/${c.id}`;
+    const secretary = await loggedIn(app, people.secretary);
+    const page = (await secretary.get(path)).text;
+    return { path, secretary, page, csrf: WebSession.csrfToken(page) };
+  }
+
   it('answers an over-long e-mail or password, a NUL and a repeated e-mail with the login page again, the e-mail kept', async () => {
     const web = new WebSession(app.baseUrl);
     const csrf = WebSession.csrfToken((await web.get('/login')).text);
@@ -60,13 +70,7 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
   });
 
   it('refuses a repeated draft body, a missing or 13-digit version and a 20,001-character comment on the page, the text kept', async () => {
-    const { db } = testDatabase();
-    const people = await makeCouncilWithPeople(db);
-    const c = await makeConsultationInState(app.deps, people, 'drafted');
-    const path = `/consultations/${c.id}`;
-    const secretary = await loggedIn(app, people.secretary);
-    const page = (await secretary.get(path)).text;
-    const csrf = WebSession.csrfToken(page);
+    const { path, secretary, page, csrf } = await secretaryOnPage('drafted');
 
     const twice = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['version', versionOn(page)], ['body', 'Første tekst'], ['body', 'Anden tekst']]);
     expect(twice.status).to.equal(422);
@@ -89,13 +93,7 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
   });
 
   it('answers an event form without a type or with it twice with the page again, never a 5xx', async () => {
-    const { db } = testDatabase();
-    const people = await makeCouncilWithPeople(db);
-    const c = await makeConsultationInState(app.deps, people, 'assigned');
-    const path = `/consultations/${c.id}`;
-    const secretary = await loggedIn(app, people.secretary);
-    const page = (await secretary.get(path)).text;
-    const csrf = WebSession.csrfToken(page);
+    const { path, secretary, page, csrf } = await secretaryOnPage('assigned');
     const missing = await postPairs(secretary, `${path}/events`, [['_csrf', csrf], ['version', versionOn(page)]]);
     expect(missing.status).to.equal(422);
     expect(missing.text).to.include('Nogle felter er ikke udfyldt korrekt');
