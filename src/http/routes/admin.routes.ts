@@ -48,7 +48,7 @@ import {
 // the domain's own 1 MB limit gives the field message.
 const upload = multer({
   storage: multer.memoryStorage(),
-  limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 30, fieldSize: 64 * 1024 },
+  limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 30, fieldSize: 1024 * 1024 },
 }).single('logo');
 
 function logoUpload(req: Request, res: Response, next: NextFunction): void {
@@ -57,7 +57,8 @@ function logoUpload(req: Request, res: Response, next: NextFunction): void {
     if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE') {
       return next(new AppError('PAYLOAD_TOO_LARGE', 'Logoet må højst fylde 1 MB'));
     }
-    next(error instanceof multer.MulterError ? new AppError('MALFORMED_REQUEST', 'Formularen kunne ikke læses') : error);
+    // Anything else busboy could not read (a part header over its limit, a missing boundary) is the request's fault.
+    next(new AppError('MALFORMED_REQUEST', 'Formularen kunne ikke læses'));
   });
 }
 

@@ -50,7 +50,8 @@ function parseUpload(req: Request, res: Response, next: NextFunction): void {
       req.body ??= {};
       return next();
     }
-    next(error);
+    // Anything else busboy could not read (a part header over its limit, a missing boundary) is the request's fault.
+    next(error ? new AppError('MALFORMED_REQUEST', 'Formularen kunne ikke læses') : undefined);
   });
 }
 
