@@ -7,6 +7,7 @@ import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, type Workf
 import { eventSchema, newConsultationSchema, saveDraftSchema } from '../../src/domain/consultations/schemas.ts';
 import type { ConsultationDeps } from '../../src/domain/consultations/service.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
+import { danishDate } from '../../src/domain/time.ts';
 import { listConsultationsQuery } from '../../src/http/routes/api/consultations.schemas.ts';
 import { EVENT_ROLES } from '../../src/domain/consultations/policy.ts';
 import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS, type UserEventType } from '../../workflows/consultation.machine.ts';
@@ -139,6 +140,11 @@ function deadlineInRange(date: Date): boolean {
   return date.getTime() >= Date.UTC(1900, 0, 1) && date.getTime() <= latest.getTime() - 60_000;
 }
 
+/** The latest day a received or submitted date may name: tomorrow in Denmark (one day's grace). */
+function latestPastDay(): string {
+  return danishDate(new Date(Date.now() + 86_400_000));
+}
+
 function deadlineNearEdge(date: Date): boolean {
   const latest = new Date();
   latest.setUTCFullYear(latest.getUTCFullYear() + DEADLINE_YEARS_AHEAD);
@@ -265,9 +271,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
             ? 'nul'
             : !deadlineInRange(values.deadline)
               ? 'deadline'
-              : values.council !== null && values.council !== people.council.slug
-                ? 'council'
-                : null;
+              : values.receivedAt && values.receivedAt > latestPastDay()
+                ? 'receivedAt'
+                : values.council !== null && values.council !== people.council.slug
+                  ? 'council'
+                  : null;
           if (refusal) {
             expect(expectClientError(response, context)).to.equal('VALIDATION_FAILED');
             if (refusal !== 'nul') expect(response.body.error.details.map((d: Json) => d.path), context).to.deep.equal([refusal]);
@@ -396,9 +404,10 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
               expect(response.body.error.currentVersion, context).to.equal(c.version);
             }
             if (code === 'VALIDATION_FAILED') {
-              // A valid shape is refused only for an unknown council or assignee, or a deadline out of range.
-              expect(['ASSIGN', 'EXTEND_DEADLINE'], context).to.include(parsed.data.type);
-              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline'], context).to.include(detail.path);
+              // A valid shape is refused only for an unknown council or assignee, a deadline out of range or a submission date to come.
+              expect(['ASSIGN', 'EXTEND_DEADLINE', 'SUBMIT'], context).to.include(parsed.data.type);
+              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline', 'submittedAt'], context).to.include(detail.path);
+              if (parsed.data.type === 'SUBMIT') expect(parsed.data.submittedAt! > latestPastDay(), context).to.equal(true);
             }
             // Refused: nothing changed.
             const after = await send(who, 'GET', `/consultations/${c.id}`);
