@@ -142,6 +142,24 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     expect(extend.text).to.include('Tidszonen skal ligge mellem -14:00 og +14:00');
   });
 
+  it('shows what was typed as text to copy when the consultation moved on and its form is gone', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const awaiting = await makeConsultationInState(app.deps, people, 'awaiting_approval');
+    const path = `/consultations/${awaiting.id}`;
+    const chair = await loggedIn(app, people.chair);
+    const page = (await chair.get(path)).text;
+    // Meanwhile the chair approves in another window.
+    const other = await loggedIn(app, people.chair);
+    const otherPage = (await other.get(path)).text;
+    await postPairs(other, `${path}/events`, [['_csrf', WebSession.csrfToken(otherPage)], ['version', versionOn(otherPage)], ['type', 'APPROVE'], ['basis', 'chair_decision']]);
+    const comment = 'Afsnittet om tolkebistand skal skrives om';
+    const late = await postPairs(chair, `${path}/events`, [['_csrf', WebSession.csrfToken(page)], ['version', versionOn(page)], ['type', 'REQUEST_CHANGES'], ['comment', comment]]);
+    expect(late.status).to.equal(409);
+    expect(late.text).not.to.include('value="REQUEST_CHANGES"');
+    expect(late.text).to.include('formularen findes ikke længere her').and.include(`<pre class="draft-text typed-text">${comment}</pre>`);
+  });
+
   it('refuses a meeting place over 1,000 characters beside the field and keeps it', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);

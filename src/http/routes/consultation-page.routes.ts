@@ -46,6 +46,24 @@ function shownOnPage(error: unknown): AppError {
   return error;
 }
 
+const EVENT_TEXT_LABELS: Record<string, string> = { comment: 'Din kommentar', reason: 'Din begrundelse', note: 'Din note' };
+
+/**
+ * What the user typed into a form the page no longer shows (the consultation moved on while they
+ * wrote): it is shown as text to copy, so a refusal never loses it.
+ */
+function textsWithoutForm(page: ConsultationPage, state: PageState): { label: string; text: string }[] {
+  const c = page.consultation;
+  const texts: { label: string; text: string }[] = [];
+  if (state.typedDraft?.trim() && !c.mayEditDraft) texts.push({ label: 'Dit udkast', text: state.typedDraft });
+  if (state.typedComment?.trim() && !page.mayComment) texts.push({ label: 'Din kommentar til udkastet', text: state.typedComment });
+  const typedEvent = state.typedEvent;
+  if (typedEvent?.type && !c.allowedEvents.includes(typedEvent.type as (typeof c.allowedEvents)[number])) {
+    for (const [field, label] of Object.entries(EVENT_TEXT_LABELS)) if (typedEvent[field]?.trim()) texts.push({ label, text: typedEvent[field] });
+  }
+  return texts;
+}
+
 function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
   const consultation = page.consultation;
   const errors = fieldErrors(state.error);
@@ -60,6 +78,7 @@ function renderPage(res: Response, page: ConsultationPage, state: PageState = {}
     draftError: state.typedDraft !== undefined ? errors.body : undefined,
     // Only the form that was sent is filled in again, with its messages beside its fields.
     eventForms: eventType ? { [eventType]: { values: state.typedEvent, errors } } : {},
+    textsWithoutForm: textsWithoutForm(page, state),
     submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
     conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
     error: state.error?.message,
