@@ -173,7 +173,7 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     expect(answer.text).to.match(/id="place-fejl" class="field-error">Højst 200 tegn/);
   });
 
-  it('answers a search for a NUL character with the queue, not a database error', async () => {
+  it('answers a search for a NUL character with the queue, not a database error, and says so of an over-long search', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const secretary = await loggedIn(app, people.secretary);
@@ -182,6 +182,11 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
       expect(answer.status, query).to.equal(200);
       expect(answer.text, query).to.include('Høringer');
     }
+    const longSearch = 'integration '.repeat(20);
+    const refused = await secretary.get(`/?q=${encodeURIComponent(longSearch)}`);
+    expect(refused.status).to.equal(200);
+    expect(inputValue(refused.text, 'q')).to.equal(longSearch);
+    expect(refused.text).to.include('id="q-fejl">Søgningen er ikke brugt: højst 200 tegn');
   });
 
   it('saves a draft of 200,000 three-byte characters from the form, and answers a bigger body with a Danish 413 page', async () => {

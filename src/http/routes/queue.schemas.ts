@@ -10,11 +10,14 @@ const filterText = (max: number) => z.string().trim().max(max).refine((value) =>
 
 const cursor = filterText(500).optional().catch(undefined);
 
-/** The queue's filters, from the query string. Anything odd falls back to "no filter". */
+/** The longest search the queue takes. */
+export const MAX_SEARCH_CHARS = 200;
+
+/** The queue's filters, from the query string. Anything odd falls back to "no filter" (a refused search says so on the page). */
 export const queueQuery = z.object({
   state: filterText(40).optional().catch(undefined),
   council: filterText(63).optional().catch(undefined),
-  q: filterText(200).optional().catch(undefined),
+  q: filterText(MAX_SEARCH_CHARS).optional().catch(undefined),
   mine: checkbox,
   due: z.enum(['week', 'overdue', '']).optional().catch(undefined),
   /** Page forward from this row; `before` pages back. */
