@@ -404,10 +404,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
               expect(response.body.error.currentVersion, context).to.equal(c.version);
             }
             if (code === 'VALIDATION_FAILED') {
-              // A valid shape is refused only for an unknown council or assignee, a deadline out of range or a submission date to come.
-              expect(['ASSIGN', 'EXTEND_DEADLINE', 'SUBMIT'], context).to.include(parsed.data.type);
-              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline', 'submittedAt'], context).to.include(detail.path);
+              // A valid shape is refused only for an unknown council or assignee, a deadline out of range, or a submission or meeting date to come.
+              expect(['ASSIGN', 'EXTEND_DEADLINE', 'SUBMIT', 'APPROVE'], context).to.include(parsed.data.type);
+              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline', 'submittedAt', 'meetingDate'], context).to.include(detail.path);
               if (parsed.data.type === 'SUBMIT') expect(parsed.data.submittedAt! > latestPastDay(), context).to.equal(true);
+              if (parsed.data.type === 'APPROVE') expect(parsed.data.meetingDate! > latestPastDay(), context).to.equal(true);
             }
             // Refused: nothing changed.
             const after = await send(who, 'GET', `/consultations/${c.id}`);

@@ -515,6 +515,8 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
   let referenceFor: Council | undefined;
   let names: Written['names'];
 
+  // A council approves at a meeting that has been held.
+  if (event.type === 'APPROVE' && event.meetingDate) checkNotAfterToday(event.meetingDate, 'meetingDate', deps.clock());
   switch (event.type) {
     case 'ASSIGN': {
       const assignment = await resolveAssignment(tx, actor, event);
@@ -625,7 +627,7 @@ function checkDeadlineRange(deadline: Date, now: Date): void {
 }
 
 /**
- * A day that has already come (received, submitted): at most today in Denmark, with one day's
+ * A day that has already come (received, submitted, the meeting that approved): at most today in Denmark, with one day's
  * grace for a client whose own calendar is already on tomorrow. 9999-12-31 is a typing error.
  */
 function checkNotAfterToday(date: string, path: string, now: Date): void {
