@@ -80,6 +80,7 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const noVersion = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['body', 'Tekst uden version']]);
     expect(noVersion.status).to.equal(422);
     expect(textareaContent(noVersion.text, 'body')).to.equal('Tekst uden version');
+    expect(noVersion.text).to.include('Indlæs siden igen og send den en gang til');
 
     const hugeVersion = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['version', '1234567890123'], ['body', 'Tekst med lang version']]);
     expect(hugeVersion.status).to.equal(422);
@@ -96,7 +97,7 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const { path, secretary, page, csrf } = await secretaryOnPage('assigned');
     const missing = await postPairs(secretary, `${path}/events`, [['_csrf', csrf], ['version', versionOn(page)]]);
     expect(missing.status).to.equal(422);
-    expect(missing.text).to.include('Nogle felter er ikke udfyldt korrekt');
+    expect(missing.text).to.include('Formularen kom ikke rigtigt frem');
     const twice = await postPairs(secretary, `${path}/events`, [['_csrf', csrf], ['version', versionOn(page)], ['type', 'START_DRAFTING'], ['type', 'WITHDRAW']]);
     expect(twice.status).to.equal(422);
     // Nothing happened.

@@ -64,6 +64,17 @@ function textsWithoutForm(page: ConsultationPage, state: PageState): { label: st
   return texts;
 }
 
+// Fields the page's forms carry hidden: the user cannot correct them, only load the page again.
+const HIDDEN_FIELDS = new Set(['version', 'type']);
+
+/** The message above the page; a refused hidden field says what to do, since no field can show it. */
+function pageErrorMessage(error?: AppError): string | undefined {
+  if (error?.code === 'VALIDATION_FAILED' && error.details.some((d) => HIDDEN_FIELDS.has(d.path))) {
+    return 'Formularen kom ikke rigtigt frem. Indlæs siden igen og send den en gang til – det du skrev, står herunder.';
+  }
+  return error?.message;
+}
+
 function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
   const consultation = page.consultation;
   const errors = fieldErrors(state.error);
@@ -81,7 +92,7 @@ function renderPage(res: Response, page: ConsultationPage, state: PageState = {}
     textsWithoutForm: textsWithoutForm(page, state),
     submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
     conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
-    error: state.error?.message,
+    error: pageErrorMessage(state.error),
     notice: state.notice,
     can: Object.fromEntries(consultation.allowedEvents.map((e) => [e, true])),
     timeline: [...consultation.timeline].reverse(),
