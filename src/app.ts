@@ -24,7 +24,7 @@ import { overviewRoutes } from './http/routes/overview.routes.ts';
 import { requestLogging } from './http/middleware/request-log.ts';
 import { navLinks } from './http/middleware/nav.ts';
 import { adminRoutes } from './http/routes/admin.routes.ts';
-import { FORM_BODY_LIMIT_BYTES } from './http/forms.ts';
+import { FORM_BODY_LIMIT_BYTES, JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -57,7 +57,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
   app.use(calendarFeedRoutes(deps));
 
-  app.use('/api', express.json({ limit: '1mb' }));
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT_BYTES }));
   app.use('/api', openApiRoutes(deps));
   app.use('/api/v1', archiveApiRoutes(deps));
   app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));

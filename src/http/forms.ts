@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { MAX_DRAFT_CHARS } from '../domain/consultations/schemas.ts';
 import { AppError } from '../domain/errors.ts';
 
 /**
@@ -9,13 +8,6 @@ import { AppError } from '../domain/errors.ts';
  * the domain) show the form again with `typedFields` and `fieldErrors`. A malformed or hostile
  * body is therefore a 422 form page, never a ZodError's 500, and nothing typed is lost.
  */
-
-/**
- * The largest urlencoded form body, so that every valid draft fits: a character JavaScript
- * counts once takes at most 9 bytes percent-encoded (a 3-byte UTF-8 character as %XX%XX%XX; a
- * 4-byte one counts twice and takes 12), plus room for the form's other fields.
- */
-export const FORM_BODY_LIMIT_BYTES = MAX_DRAFT_CHARS * 9 + 64 * 1024;
 
 /** Field names a page never sends back: the CSRF token is fresh on every page, a password never leaves the server. */
 const NEVER_SHOWN_AGAIN = new Set(['_csrf', 'password']);

@@ -8,6 +8,7 @@ import { eventSchema, newConsultationSchema, saveDraftSchema } from '../../src/d
 import type { ConsultationDeps } from '../../src/domain/consultations/service.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
 import { danishDate } from '../../src/domain/time.ts';
+import { JSON_BODY_LIMIT_BYTES } from '../../src/http/body-limits.ts';
 import { listConsultationsQuery } from '../../src/http/routes/api/consultations.schemas.ts';
 import { EVENT_ROLES } from '../../src/domain/consultations/policy.ts';
 import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS, type UserEventType } from '../../workflows/consultation.machine.ts';
@@ -35,7 +36,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
 const RUNS = { numRuns: 100 };
 // The council's slug is only known at run time; the query generator uses this marker in its place.
 const SLUG = '<<council-slug>>';
-const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = JSON_BODY_LIMIT_BYTES;
 const DEADLINE_YEARS_AHEAD = 5;
 
 // ---- Generators ------------------------------------------------------------------------------
@@ -86,7 +87,7 @@ const anyString = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 2, arbitrary: nastyStrings },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 250_000 }).map((n) => 'ø'.repeat(n)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1_000_000, max: 1_200_000 }).map((n) => 'x'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: BODY_LIMIT - 100_000, max: BODY_LIMIT + 100_000 }).map((n) => 'x'.repeat(n)) },
 );
 
 /** A value of any JSON type at all. */

@@ -208,6 +208,23 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     expect(tooBig.text).to.include('Formularen er for stor').and.include('Gå tilbage i browseren');
   });
 
+  it('takes a draft of 200,000 characters through the API even when its JSON escapes every one as \\uXXXX', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const c = await makeConsultationInState(app.deps, people, 'drafting');
+    const token = await apiTokenFor(db, people.secretary.email);
+    const body = '€'.repeat(MAX_DRAFT_CHARS);
+    const escapedJson = JSON.stringify({ version: c.version, body: 'BODY' }).replace('BODY', '\\u20ac'.repeat(MAX_DRAFT_CHARS));
+    expect(escapedJson.length).to.be.above(1024 * 1024);
+    const response = await fetch(`${app.baseUrl}/api/v1/consultations/${c.id}/draft`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: escapedJson,
+    });
+    expect(response.status).to.equal(200);
+    expect(((await response.json()) as { draft: { body: string } }).draft.body).to.equal(body);
+  });
+
   it('refuses an over-long summary, reference, link, e-mail or council beside its field, keeps every typed value, and names the chosen files', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import { createApp } from '../../src/app.ts';
 import { addMeeting } from '../../src/domain/meetings/service.ts';
 import { createApiToken, listApiTokensForAdmin } from '../../src/domain/tokens/service.ts';
-import { FORM_BODY_LIMIT_BYTES } from '../../src/http/forms.ts';
+import { FORM_BODY_LIMIT_BYTES } from '../../src/http/body-limits.ts';
 import { loginForm } from '../../src/http/routes/auth.schemas.ts';
 import { EVENT_TYPES } from '../../workflows/consultation.machine.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
