@@ -24,6 +24,7 @@ import { overviewRoutes } from './http/routes/overview.routes.ts';
 import { requestLogging } from './http/middleware/request-log.ts';
 import { navLinks } from './http/middleware/nav.ts';
 import { adminRoutes } from './http/routes/admin.routes.ts';
+import { FORM_BODY_LIMIT_BYTES, JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
 
@@ -56,12 +57,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps));
   app.use(calendarFeedRoutes(deps));
 
-  app.use('/api', express.json({ limit: '1mb' }));
+  app.use('/api', express.json({ limit: JSON_BODY_LIMIT_BYTES }));
   app.use('/api', openApiRoutes(deps));
   app.use('/api/v1', archiveApiRoutes(deps));
   app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));
 
-  app.use(express.urlencoded({ extended: false, limit: '1mb' }));
+  app.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_BYTES }));
   app.use(sessionMiddleware(deps));
   configurePassport(deps);
   app.use(loadSessionActor(deps));

@@ -7,6 +7,8 @@ import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, type Workf
 import { eventSchema, newConsultationSchema, saveDraftSchema } from '../../src/domain/consultations/schemas.ts';
 import type { ConsultationDeps } from '../../src/domain/consultations/service.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
+import { danishDate } from '../../src/domain/time.ts';
+import { JSON_BODY_LIMIT_BYTES } from '../../src/http/body-limits.ts';
 import { listConsultationsQuery } from '../../src/http/routes/api/consultations.schemas.ts';
 import { EVENT_ROLES } from '../../src/domain/consultations/policy.ts';
 import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS, type UserEventType } from '../../workflows/consultation.machine.ts';
@@ -34,7 +36,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
 const RUNS = { numRuns: 100 };
 // The council's slug is only known at run time; the query generator uses this marker in its place.
 const SLUG = '<<council-slug>>';
-const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = JSON_BODY_LIMIT_BYTES;
 const DEADLINE_YEARS_AHEAD = 5;
 
 // ---- Generators ------------------------------------------------------------------------------
@@ -85,7 +87,7 @@ const anyString = fc.oneof(
   { weight: 2, arbitrary: fc.string({ unit: 'grapheme', maxLength: 40 }) },
   { weight: 2, arbitrary: nastyStrings },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 250_000 }).map((n) => 'ø'.repeat(n)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1_000_000, max: 1_200_000 }).map((n) => 'x'.repeat(n)) },
+  { weight: 1, arbitrary: fc.integer({ min: BODY_LIMIT - 100_000, max: BODY_LIMIT + 100_000 }).map((n) => 'x'.repeat(n)) },
 );
 
 /** A value of any JSON type at all. */
@@ -137,6 +139,11 @@ function deadlineInRange(date: Date): boolean {
   const latest = new Date();
   latest.setUTCFullYear(latest.getUTCFullYear() + DEADLINE_YEARS_AHEAD);
   return date.getTime() >= Date.UTC(1900, 0, 1) && date.getTime() <= latest.getTime() - 60_000;
+}
+
+/** The latest day a received or submitted date may name: tomorrow in Denmark (one day's grace). */
+function latestPastDay(): string {
+  return danishDate(new Date(Date.now() + 86_400_000));
 }
 
 function deadlineNearEdge(date: Date): boolean {
@@ -265,9 +272,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
             ? 'nul'
             : !deadlineInRange(values.deadline)
               ? 'deadline'
-              : values.council !== null && values.council !== people.council.slug
-                ? 'council'
-                : null;
+              : values.receivedAt && values.receivedAt > latestPastDay()
+                ? 'receivedAt'
+                : values.council !== null && values.council !== people.council.slug
+                  ? 'council'
+                  : null;
           if (refusal) {
             expect(expectClientError(response, context)).to.equal('VALIDATION_FAILED');
             if (refusal !== 'nul') expect(response.body.error.details.map((d: Json) => d.path), context).to.deep.equal([refusal]);
@@ -396,9 +405,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
               expect(response.body.error.currentVersion, context).to.equal(c.version);
             }
             if (code === 'VALIDATION_FAILED') {
-              // A valid shape is refused only for an unknown council or assignee, or a deadline out of range.
-              expect(['ASSIGN', 'EXTEND_DEADLINE'], context).to.include(parsed.data.type);
-              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline'], context).to.include(detail.path);
+              // A valid shape is refused only for an unknown council or assignee, a deadline out of range, or a submission or meeting date to come.
+              expect(['ASSIGN', 'EXTEND_DEADLINE', 'SUBMIT', 'APPROVE'], context).to.include(parsed.data.type);
+              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline', 'submittedAt', 'meetingDate'], context).to.include(detail.path);
+              if (parsed.data.type === 'SUBMIT') expect(parsed.data.submittedAt! > latestPastDay(), context).to.equal(true);
+              if (parsed.data.type === 'APPROVE') expect(parsed.data.meetingDate! > latestPastDay(), context).to.equal(true);
             }
             // Refused: nothing changed.
             const after = await send(who, 'GET', `/consultations/${c.id}`);

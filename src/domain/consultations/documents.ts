@@ -48,29 +48,45 @@ export interface DocumentView {
   uploadedBy: string | null;
 }
 
-// Names come from the sender's machine: keep the last path part, no control characters, a sane length.
-function cleanFilename(name: string, ext: string): string {
+/** The longest file name Rådssvar keeps; a longer one is refused rather than cut (which could cut off its extension). */
+export const MAX_DOCUMENT_NAME_CHARS = 200;
+
+// Control characters (C0, DEL, C1), the quote that ends a Content-Disposition value, line and
+// paragraph separators, and every bidirectional control: an override or isolate can make
+// "faktura\u202Efdp.exe" show as "fakturaexe.pdf".
+const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f"\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * A file name as it arrived from the sender's machine, made safe to show and send back: the
+ * last path part only, without control or bidirectional formatting characters.
+ */
+export function cleanDocumentName(name: string): string {
   const base = name.split(/[\\/]/).pop() ?? '';
-  const cleaned = base.replace(/[\u0000-\u001f\u007f"]/g, '').trim().slice(0, 200);
-  return cleaned || `dokument.${ext}`;
+  return base.replace(UNSAFE_NAME_CHARACTERS, '').trim();
 }
 
 /**
  * Checks uploaded files by their content (never their name): PDF, DOCX or ODT, at most 25 MB
- * each. Throws VALIDATION_FAILED on the `documents` field naming the first bad file.
+ * each, a name of at most 200 characters. Throws VALIDATION_FAILED on the `documents` field
+ * naming the first bad file.
  */
 export async function checkDocuments(files: UploadedFile[]): Promise<CheckedDocument[]> {
   const fail = (message: string) => new AppError('VALIDATION_FAILED', message, { details: [{ path: 'documents', message }] });
   if (files.length > MAX_DOCUMENTS) throw fail(`Højst ${MAX_DOCUMENTS} dokumenter ad gangen`);
   const checked: CheckedDocument[] = [];
   for (const file of files) {
-    if (file.bytes.length > MAX_DOCUMENT_BYTES) throw fail(`${file.originalName} er større end 25 MB`);
-    if (file.bytes.length === 0) throw fail(`${file.originalName} er tom`);
+    const name = cleanDocumentName(file.originalName);
+    const shown = name || 'Et dokument uden navn';
+    if (name.length > MAX_DOCUMENT_NAME_CHARS) {
+      throw fail(`Filnavnet „${name.slice(0, 40)}…“ er for langt: højst ${MAX_DOCUMENT_NAME_CHARS} tegn. Omdøb filen og vælg den igen.`);
+    }
+    if (file.bytes.length > MAX_DOCUMENT_BYTES) throw fail(`${shown} er større end 25 MB`);
+    if (file.bytes.length === 0) throw fail(`${shown} er tom`);
     const detected = await fileTypeFromBuffer(file.bytes);
     const accepted = detected ? ACCEPTED_DOCUMENT_TYPES[detected.mime] : undefined;
-    if (!detected || !accepted) throw fail(`${file.originalName} er ikke en PDF-, DOCX- eller ODT-fil`);
+    if (!detected || !accepted) throw fail(`${shown} er ikke en PDF-, DOCX- eller ODT-fil`);
     checked.push({
-      filename: cleanFilename(file.originalName, accepted.ext),
+      filename: name || `dokument.${accepted.ext}`,
       mediaType: detected.mime,
       size: file.bytes.length,
       sha256: createHash('sha256').update(file.bytes).digest('hex'),

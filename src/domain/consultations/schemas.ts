@@ -3,6 +3,21 @@ import { APPROVAL_BASES, SUBMISSION_CHANNELS } from '../../../workflows/consulta
 import { parseDeadline } from '../time.ts';
 import { emailSchema, optionalText, requiredText } from '../validation.ts';
 
+/** The largest UTC offset in use anywhere (Kiribati's +14:00; the most negative is -12:00). */
+const MAX_UTC_OFFSET_MINUTES = 14 * 60;
+
+/**
+ * False when a date-time's offset could not be a real one: luxon reads `12:00+25:00` as the day
+ * before, so `2026-12-01T12:00+25:00` would be a deadline on 30 November. No offset, or `Z`, is fine.
+ */
+function hasRealUtcOffset(value: string): boolean {
+  const time = value.split('T')[1];
+  const offset = time ? /([+-])(\d{2})(?::?(\d{2}))?$/.exec(time) : null;
+  if (!offset) return true;
+  const minutes = Number(offset[3] ?? '0');
+  return minutes < 60 && Number(offset[2]) * 60 + minutes <= MAX_UTC_OFFSET_MINUTES;
+}
+
 /** A deadline: ISO 8601 date-time or date; Danish time when no offset is given. */
 export const deadlineSchema = z
   .string({ error: 'Fristen skal udfyldes' })
@@ -10,6 +25,10 @@ export const deadlineSchema = z
   .min(1, 'Fristen skal udfyldes')
   // One parse for the check and the value: reading a Danish local time costs tens of microseconds.
   .transform((value, ctx) => {
+    if (!hasRealUtcOffset(value)) {
+      ctx.addIssue({ code: 'custom', message: 'Tidszonen skal ligge mellem -14:00 og +14:00' });
+      return z.NEVER;
+    }
     const deadline = parseDeadline(value);
     if (deadline) return deadline;
     ctx.addIssue({ code: 'custom', message: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601' });
@@ -108,10 +127,13 @@ export const eventSchema = z
   .meta({ id: 'ConsultationEvent' });
 export type EventInput = z.output<typeof eventSchema>;
 
+/** The longest draft Rådssvar keeps, in characters (UTF-16 code units, as JavaScript counts them). */
+export const MAX_DRAFT_CHARS = 200_000;
+
 /** Saving a draft. */
 export const saveDraftSchema = z
   .object({
-    body: z.string({ error: 'Teksten mangler' }).max(200_000, 'Højst 200.000 tegn'),
+    body: z.string({ error: 'Teksten mangler' }).max(MAX_DRAFT_CHARS, `Højst ${MAX_DRAFT_CHARS.toLocaleString('da-DK')} tegn`),
     version,
   })
   .meta({ id: 'SaveDraft' });

@@ -378,6 +378,7 @@ export async function registerConsultation(
   const values = parseInput(newConsultationSchema, input);
   const now = deps.clock();
   checkDeadlineRange(values.deadline, now);
+  if (values.receivedAt) checkNotAfterToday(values.receivedAt, 'receivedAt', now);
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
   const register = async (db: Executor, storeAlongside?: (consultationId: string) => Promise<void>) => {
     const [received] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
@@ -530,6 +531,8 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
   let referenceFor: Council | undefined;
   let names: Written['names'];
 
+  // A council approves at a meeting that has been held.
+  if (event.type === 'APPROVE' && event.meetingDate) checkNotAfterToday(event.meetingDate, 'meetingDate', deps.clock());
   switch (event.type) {
     case 'ASSIGN': {
       const assignment = await resolveAssignment(tx, actor, event);
@@ -549,6 +552,7 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
       Object.assign(logPayload, { previousDeadline: row.deadline.toISOString(), deadline: event.deadline.toISOString(), note: event.note });
       break;
     case 'SUBMIT':
+      if (event.submittedAt) checkNotAfterToday(event.submittedAt, 'submittedAt', deps.clock());
       machineEvent = { type: 'SUBMIT', channel: event.channel, recipient: event.recipient, submittedAt: event.submittedAt ?? danishDate(deps.clock()) };
       Object.assign(logPayload, { channel: event.channel, recipient: event.recipient, submittedAt: machineEvent.submittedAt });
       break;
@@ -635,6 +639,17 @@ function checkDeadlineRange(deadline: Date, now: Date): void {
   if (deadline.getTime() < EARLIEST_DEADLINE || deadline.getTime() > latest.getTime()) {
     const message = `Fristen skal ligge mellem 1900 og ${MAX_DEADLINE_YEARS_AHEAD} år frem`;
     throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'deadline', message }] });
+  }
+}
+
+/**
+ * A day that has already come (received, submitted, the meeting that approved): at most today in Denmark, with one day's
+ * grace for a client whose own calendar is already on tomorrow. 9999-12-31 is a typing error.
+ */
+function checkNotAfterToday(date: string, path: string, now: Date): void {
+  if (date > danishDate(new Date(now.getTime() + 86_400_000))) {
+    const message = 'Datoen kan ikke ligge efter i dag';
+    throw new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
   }
 }
 

@@ -1,5 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { z } from 'zod';
 import { AppError } from '../../domain/errors.ts';
+import { issuesToDetails } from '../../domain/validation.ts';
 import type { Logger } from '../../logger.ts';
 
 /** True for requests to the JSON API, which get JSON errors instead of pages. */
@@ -7,13 +9,37 @@ export function isApiRequest(req: Request): boolean {
   return req.originalUrl.startsWith('/api/');
 }
 
-/** Turns anything thrown into an AppError; unknown errors become INTERNAL. */
-export function toAppError(error: unknown): AppError {
+// The message of a body over the limit; a page says how to get the text back.
+const PAYLOAD_TOO_LARGE_MESSAGE = 'Forespørgslen er for stor';
+const PAYLOAD_TOO_LARGE_PAGE_MESSAGE =
+  'Formularen er for stor til at blive modtaget, og intet er gemt. Gå tilbage i browseren: din tekst står der stadig, ' +
+  'så du kan kopiere den, gøre den kortere og sende den igen.';
+
+// PostgreSQL's "data exception" class (22xxx): a value the database cannot take, e.g. U+0000 in
+// text. The routes refuse such input before the database; this only keeps a missed case a 4xx.
+const POSTGRES_DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
+
+/**
+ * Turns anything thrown into an AppError; unknown errors become INTERNAL. A ZodError that reached
+ * here (a schema parsed without `parseInput`) is still the user's input: VALIDATION_FAILED.
+ */
+export function toAppError(error: unknown, options: { page?: boolean } = {}): AppError {
   if (error instanceof AppError) return error;
-  const e = error as { code?: string; type?: string; status?: number };
-  if (e?.code === 'EBADCSRFTOKEN') return new AppError('CSRF_FAILED', 'Formularen var for gammel. Indlæs siden igen og prøv igen.');
+  if (error instanceof z.ZodError) {
+    return new AppError('VALIDATION_FAILED', 'Nogle felter er ikke udfyldt korrekt', { details: issuesToDetails(error) });
+  }
+  const e = error as { code?: string; type?: string; status?: number; severity?: string };
+  // Reloading the page would throw away what was typed into the old one: the way back keeps it.
+  if (e?.code === 'EBADCSRFTOKEN') {
+    return new AppError('CSRF_FAILED', 'Formularen var for gammel, og intet er gemt. Gå tilbage i browseren, kopiér det du skrev, indlæs siden igen og send det en gang til.');
+  }
   if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_REQUEST', 'Forespørgslens indhold er ikke gyldig JSON');
-  if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Forespørgslen er for stor');
+  if (e?.type === 'entity.too.large') {
+    return new AppError('PAYLOAD_TOO_LARGE', options.page ? PAYLOAD_TOO_LARGE_PAGE_MESSAGE : PAYLOAD_TOO_LARGE_MESSAGE);
+  }
+  if (typeof e?.code === 'string' && typeof e.severity === 'string' && POSTGRES_DATA_EXCEPTION.test(e.code)) {
+    return new AppError('VALIDATION_FAILED', 'Et felt indeholder en værdi, der ikke kan gemmes', { meta: { postgresCode: e.code } });
+  }
   if (e?.status === 400 || e?.status === 415) return new AppError('MALFORMED_REQUEST', 'Forespørgslen kunne ikke læses');
   return new AppError('INTERNAL', 'Der opstod en uventet fejl');
 }
@@ -29,10 +55,13 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
  */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    const appError = toAppError(error);
+    const appError = toAppError(error, { page: !isApiRequest(req) });
     const requestId = res.locals.requestId ?? '';
     if (appError.code === 'INTERNAL') {
       logger.error({ err: error, requestId, url: req.originalUrl, method: req.method }, 'unexpected error');
+    } else if (!(error instanceof AppError) && appError.code === 'VALIDATION_FAILED') {
+      // Answered as bad input, but a route let it past its own checks: worth finding and fixing.
+      logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'input refused only by the error handler');
     }
     if (res.headersSent) return;
     const retryAfter = appError.meta.retryAfterSeconds;

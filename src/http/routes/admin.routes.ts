@@ -28,6 +28,8 @@ import {
 import type { z } from 'zod';
 import { actorOf, requireAdmin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { parseInput } from '../../domain/validation.ts';
+import { fieldErrors, formError, typedFields } from '../forms.ts';
 import {
   councilForm,
   councilParams,
@@ -46,7 +48,7 @@ import {
 // the domain's own 1 MB limit gives the field message.
 const upload = multer({
   storage: multer.memoryStorage(),
-  limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 30, fieldSize: 64 * 1024 },
+  limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 30, fieldSize: 1024 * 1024 },
 }).single('logo');
 
 function logoUpload(req: Request, res: Response, next: NextFunction): void {
@@ -55,7 +57,8 @@ function logoUpload(req: Request, res: Response, next: NextFunction): void {
     if (error instanceof multer.MulterError && error.code === 'LIMIT_FILE_SIZE') {
       return next(new AppError('PAYLOAD_TOO_LARGE', 'Logoet må højst fylde 1 MB'));
     }
-    next(error instanceof multer.MulterError ? new AppError('MALFORMED_REQUEST', 'Formularen kunne ikke læses') : error);
+    // Anything else busboy could not read (a part header over its limit, a missing boundary) is the request's fault.
+    next(new AppError('MALFORMED_REQUEST', 'Formularen kunne ikke læses'));
   });
 }
 
@@ -63,17 +66,8 @@ function uploadedLogo(req: Request): LogoUpload | undefined {
   return req.file && req.file.size > 0 ? { buffer: req.file.buffer } : undefined;
 }
 
-/** Errors a form shows beside its fields; anything else goes to the error handler. */
-function formError(error: unknown): AppError {
-  if (error instanceof AppError && (error.code === 'VALIDATION_FAILED' || error.code === 'CONFLICT')) return error;
-  throw error;
-}
-
-function fieldErrors(error?: AppError): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const detail of error?.details ?? []) out[detail.path.split('.')[0] ?? detail.path] ??= detail.message;
-  return out;
-}
+/** Errors an admin form shows beside its fields (a taken slug or e-mail too); anything else goes to the error handler. */
+const adminFormError = (error: unknown) => formError(error, ['CONFLICT']);
 
 function councilValues(council: CouncilAdminView): CouncilForm {
   return {
@@ -112,7 +106,7 @@ export function adminRoutes(deps: AppDeps): Router {
     res.render('pages/admin/councils', { title: 'Råd', councils: await listCouncilsForAdmin(db, actorOf(res)) });
   });
 
-  const renderNewCouncil = (res: Response, values: Partial<CouncilForm>, error?: AppError) =>
+  const renderNewCouncil = (res: Response, values: Record<string, unknown>, error?: AppError) =>
     res.status(error ? error.httpStatus : 200).render('pages/admin/council-form', {
       title: 'Nyt råd',
       isNew: true,
@@ -127,19 +121,19 @@ export function adminRoutes(deps: AppDeps): Router {
   });
 
   router.post('/councils', logoUpload, csrfProtection, async (req, res) => {
-    const form = councilForm.parse(req.body ?? {});
     try {
+      const form = parseInput(councilForm, req.body ?? {});
       const council = await createCouncilAsAdmin(db, actorOf(res), form, uploadedLogo(req));
       res.redirect(303, `/admin/councils/${council.id}?ok=oprettet`);
     } catch (error) {
-      renderNewCouncil(res, form, formError(error));
+      renderNewCouncil(res, typedFields(req.body), adminFormError(error));
     }
   });
 
   const renderCouncil = async (
     res: Response,
     councilId: number,
-    state: { values?: CouncilForm; error?: AppError; meetingValues?: Record<string, unknown>; meetingError?: AppError; notice?: string } = {},
+    state: { values?: Record<string, unknown>; error?: AppError; meetingValues?: Record<string, unknown>; meetingError?: AppError; notice?: string } = {},
   ) => {
     const actor = actorOf(res);
     const council = await getCouncilForAdmin(db, actor, councilId);
@@ -182,23 +176,22 @@ export function adminRoutes(deps: AppDeps): Router {
 
   router.post('/councils/:councilId', logoUpload, csrfProtection, async (req, res) => {
     const { councilId } = pathIds(councilParams, req);
-    const form = councilForm.parse(req.body ?? {});
     try {
+      const form = parseInput(councilForm, req.body ?? {});
       await updateCouncilAsAdmin(db, actorOf(res), councilId, form, { logo: uploadedLogo(req), removeLogo: form.removeLogo });
       res.redirect(303, `/admin/councils/${councilId}?ok=gemt`);
     } catch (error) {
-      await renderCouncil(res, councilId, { values: form, error: formError(error) });
+      await renderCouncil(res, councilId, { values: typedFields(req.body), error: adminFormError(error) });
     }
   });
 
   router.post('/councils/:councilId/meetings', csrfProtection, async (req, res) => {
     const { councilId } = pathIds(councilParams, req);
-    const form = meetingForm.parse(req.body ?? {});
     try {
-      await addMeetingAsAdmin(db, actorOf(res), councilId, form);
+      await addMeetingAsAdmin(db, actorOf(res), councilId, parseInput(meetingForm, req.body ?? {}));
       res.redirect(303, `/admin/councils/${councilId}?ok=moede#moeder`);
     } catch (error) {
-      await renderCouncil(res, councilId, { meetingValues: form, meetingError: formError(error) });
+      await renderCouncil(res, councilId, { meetingValues: typedFields(req.body), meetingError: adminFormError(error) });
     }
   });
 
@@ -225,12 +218,11 @@ export function adminRoutes(deps: AppDeps): Router {
   router.get('/users/new', (_req, res) => renderNewUser(res, {}));
 
   router.post('/users', csrfProtection, async (req, res) => {
-    const form = userForm.parse(req.body ?? {});
     try {
-      const user = await createUserAsAdmin(db, actorOf(res), form);
+      const user = await createUserAsAdmin(db, actorOf(res), parseInput(userForm, req.body ?? {}));
       res.redirect(303, `/admin/users/${user.id}?ok=oprettet`);
     } catch (error) {
-      renderNewUser(res, form, formError(error));
+      renderNewUser(res, typedFields(req.body), adminFormError(error));
     }
   });
 
@@ -282,12 +274,11 @@ export function adminRoutes(deps: AppDeps): Router {
 
   router.post('/users/:userId/memberships', csrfProtection, async (req, res) => {
     const { userId } = pathIds(userParams, req);
-    const form = membershipForm.parse(req.body ?? {});
     try {
-      await setMembershipAsAdmin(db, actorOf(res), userId, form);
+      await setMembershipAsAdmin(db, actorOf(res), userId, parseInput(membershipForm, req.body ?? {}));
       res.redirect(303, `/admin/users/${userId}?ok=rolle#raad`);
     } catch (error) {
-      await renderUser(res, userId, { membershipValues: form, membershipError: formError(error) });
+      await renderUser(res, userId, { membershipValues: typedFields(req.body), membershipError: adminFormError(error) });
     }
   });
 
@@ -300,14 +291,13 @@ export function adminRoutes(deps: AppDeps): Router {
   // ---- API tokens ----
   router.post('/users/:userId/tokens', csrfProtection, async (req, res) => {
     const { userId } = pathIds(userParams, req);
-    const form = tokenForm.parse(req.body ?? {});
     try {
-      const { token } = await createApiTokenAsAdmin(db, actorOf(res), userId, form);
+      const { token } = await createApiTokenAsAdmin(db, actorOf(res), userId, parseInput(tokenForm, req.body ?? {}));
       // Shown on this response only: the database keeps just its hash, so there is no redirect to a page that could show it again.
       res.setHeader('Cache-Control', 'no-store');
       await renderUser(res, userId, { newToken: token });
     } catch (error) {
-      await renderUser(res, userId, { tokenError: formError(error) });
+      await renderUser(res, userId, { tokenError: adminFormError(error) });
     }
   });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { formField } from '../forms.ts';
 
 /** A numeric id in the path; anything else is a 404 rather than a database error. */
 const id = z.coerce.number().int().positive().max(2_147_483_647);
@@ -11,7 +12,7 @@ export const tokenParams = z.object({ userId: id, tokenId: id });
 
 // The forms are only shaped here (strings in, strings out); the domain services validate them
 // with their Danish messages, so the API, the CLI and the pages share one set of rules.
-const text = z.string().max(10_000).optional().catch(undefined);
+const text = formField().optional();
 const checkbox = z
   .unknown()
   .optional()

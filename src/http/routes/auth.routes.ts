@@ -2,14 +2,24 @@ import { Router, type Request, type Response, type NextFunction } from 'express'
 import passport from 'passport';
 import { AppError } from '../../domain/errors.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
-import { loginForm, loginQuery } from './auth.schemas.ts';
+import { parseInput } from '../../domain/validation.ts';
+import { formError, typedFields } from '../forms.ts';
+import { loginForm, loginQuery, safeNextPath } from './auth.schemas.ts';
 
 function renderLogin(res: Response, values: { email?: string; next?: string; error?: string }, status = 200): void {
   res.status(status).render('pages/login', { title: 'Log ind', values, error: values.error, hideNav: true });
 }
 
 function logIn(req: Request, res: Response, next: NextFunction): void {
-  const form = loginForm.parse(req.body ?? {});
+  let form: ReturnType<typeof loginForm.parse>;
+  try {
+    form = parseInput(loginForm, req.body ?? {});
+  } catch (error) {
+    const refused = formError(error);
+    const typed = typedFields(req.body);
+    const message = refused.details.map((d) => d.message).join('. ');
+    return renderLogin(res, { email: typed.email, next: safeNextPath.parse(typed.next), error: message || refused.message }, refused.httpStatus);
+  }
   if (!form.email || !form.password) {
     return renderLogin(res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
   }

@@ -1,14 +1,15 @@
 import { z } from 'zod';
+import { formField } from '../forms.ts';
 
-/** Only a path on this site may follow a login, never another host. */
-export const safeNextPath = z
-  .string()
+/** Only a path on this site may follow a login, never another host; anything else means the start page. */
+export const safeNextPath = formField(2000)
   .optional()
+  .catch(undefined)
   .transform((value) => (value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : '/'));
 
 export const loginForm = z.object({
-  email: z.string().trim().max(254).default(''),
-  password: z.string().max(200).default(''),
+  email: formField(254, 'E-mailadressen er for lang').trim().default(''),
+  password: formField(200, 'Adgangskoden er for lang').default(''),
   next: safeNextPath,
 });
 

@@ -14,6 +14,7 @@ import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { fieldErrors, typedFields } from '../forms.ts';
 import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
 
 interface PageState {
@@ -22,12 +23,12 @@ interface PageState {
   typedDraft?: string;
   /** What the user typed in the comment box, kept when posting it fails. */
   typedComment?: string;
+  /** What the user typed in a workflow form (its `type` says which), kept when the event is refused. */
+  typedEvent?: Record<string, string>;
   notice?: string;
   /** A freshly renewed status link. */
   renewed?: boolean;
 }
-
-const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
 
 const CHANNEL_LABELS: Record<string, string> = { email: 'e-mail', portal: 'høringsportal', letter: 'brev' };
 
@@ -37,20 +38,62 @@ function formatSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
 }
 
+/**
+ * A refusal the page shows beside the form that was sent (bad input, a stale version, a step not
+ * possible now); a consultation the user may not see or act on goes to the error handler.
+ */
+function shownOnPage(error: unknown): AppError {
+  if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
+  return error;
+}
+
+const EVENT_TEXT_LABELS: Record<string, string> = { comment: 'Din kommentar', reason: 'Din begrundelse', note: 'Din note' };
+
+/**
+ * What the user typed into a form the page no longer shows (the consultation moved on while they
+ * wrote): it is shown as text to copy, so a refusal never loses it.
+ */
+function textsWithoutForm(page: ConsultationPage, state: PageState): { label: string; text: string }[] {
+  const c = page.consultation;
+  const texts: { label: string; text: string }[] = [];
+  if (state.typedDraft?.trim() && !c.mayEditDraft) texts.push({ label: 'Dit udkast', text: state.typedDraft });
+  if (state.typedComment?.trim() && !page.mayComment) texts.push({ label: 'Din kommentar til udkastet', text: state.typedComment });
+  const typedEvent = state.typedEvent;
+  if (typedEvent?.type && !c.allowedEvents.includes(typedEvent.type as (typeof c.allowedEvents)[number])) {
+    for (const [field, label] of Object.entries(EVENT_TEXT_LABELS)) if (typedEvent[field]?.trim()) texts.push({ label, text: typedEvent[field] });
+  }
+  return texts;
+}
+
+// Fields the page's forms carry hidden: the user cannot correct them, only load the page again.
+const HIDDEN_FIELDS = new Set(['version', 'type']);
+
+/** The message above the page; a refused hidden field says what to do, since no field can show it. */
+function pageErrorMessage(error?: AppError): string | undefined {
+  if (error?.code === 'VALIDATION_FAILED' && error.details.some((d) => HIDDEN_FIELDS.has(d.path))) {
+    return 'Formularen kom ikke rigtigt frem. Indlæs siden igen og send den en gang til – det du skrev, står herunder.';
+  }
+  return error?.message;
+}
+
 function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
   const consultation = page.consultation;
-  const fieldErrors = Object.fromEntries((state.error?.details ?? []).map((d) => [d.path, d.message]));
+  const errors = fieldErrors(state.error);
+  const eventType = state.typedEvent?.type;
   res.status(state.error ? state.error.httpStatus : 200).render('pages/consultation', {
     title: consultation.title,
     c: consultation,
     draftHtml: consultation.draft ? renderMarkdownPreview(consultation.draft.body) : null,
     typedDraft: state.typedDraft ?? consultation.draft?.body ?? '',
     typedComment: state.typedComment ?? '',
-    commentError: state.typedComment !== undefined ? (fieldErrors.body ?? state.error?.message) : undefined,
+    commentError: state.typedComment !== undefined ? (errors.body ?? state.error?.message) : undefined,
+    draftError: state.typedDraft !== undefined ? errors.body : undefined,
+    // Only the form that was sent is filled in again, with its messages beside its fields.
+    eventForms: eventType ? { [eventType]: { values: state.typedEvent, errors } } : {},
+    textsWithoutForm: textsWithoutForm(page, state),
     submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
     conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
-    error: state.error?.message,
-    fieldErrors,
+    error: pageErrorMessage(state.error),
     notice: state.notice,
     can: Object.fromEntries(consultation.allowedEvents.map((e) => [e, true])),
     timeline: [...consultation.timeline].reverse(),
@@ -93,40 +136,35 @@ export function consultationPageRoutes(deps: AppDeps): Router {
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = eventForm.parse(req.body ?? {});
-    const { _csrf: _ignored, ...fields } = form as Record<string, unknown>;
-    // A browser sends an untouched optional field as ''; the domain reads absent as "not given".
-    for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
+    const typedEvent = typedFields(req.body);
     try {
-      await sendEvent(deps, actor, id, fields);
+      await sendEvent(deps, actor, id, parseInput(eventForm, req.body ?? {}));
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedEvent });
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = draftForm.parse(req.body ?? {});
+    const typedDraft = typedFields(req.body).body ?? '';
     try {
+      const form = parseInput(draftForm, req.body ?? {});
       await saveDraft(deps, actor, id, { body: form.body, version: form.version });
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedDraft: form.body });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedDraft });
     }
   });
   router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const form = commentForm.parse(req.body ?? {});
+    const typedComment = typedFields(req.body).body ?? '';
     try {
-      await addDraftComment(deps, actor, id, { body: form.body });
+      await addDraftComment(deps, actor, id, { body: parseInput(commentForm, req.body ?? {}).body });
       res.redirect(303, `/consultations/${id}#kommentarer`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code === 'NOT_FOUND' || error.code === 'FORBIDDEN') throw error;
-      renderPage(res, await getConsultationPage(deps, actor, id), { error, typedComment: form.body });
+      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedComment });
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { MAX_DRAFT_CHARS } from '../../domain/consultations/schemas.ts';
+import { formField } from '../forms.ts';
 
 export const consultationPageParams = z.object({ id: z.string().max(100) });
 
@@ -18,17 +20,26 @@ export const consultationPageQuery = z.object({
   to: versionNumber,
 });
 
-/** A workflow form: the event's fields as strings, as a browser sends them. */
+// The version a form was rendered with, as the hidden field sends it; the domain reads the number.
+const formVersion = formField(12, 'Ugyldig version');
+
+/** Optional event fields a browser sends as '' when left empty; the domain reads absent as "not given". */
+const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
+
+/**
+ * A workflow form: the event's type and version and its other fields, each one string as a
+ * browser sends it (the domain's event schema checks them). The CSRF token is left out.
+ */
 export const eventForm = z
-  .looseObject({ type: z.string().max(40), version: z.string().max(12) })
-  // A date input left empty is posted as "": for the optional dates that means "not given".
-  .transform((form) => {
-    const fields: Record<string, unknown> = { ...form };
-    for (const key of ['submittedAt', 'meetingDate']) if (fields[key] === '') delete fields[key];
+  .object({ type: formField(40, 'Ukendt hændelsestype'), version: formVersion, _csrf: z.unknown().optional() })
+  .catchall(formField())
+  .transform(({ _csrf: _ignored, ...form }) => {
+    const fields: Record<string, string> = { ...form };
+    for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
     return fields as typeof form;
   });
 
-export const draftForm = z.object({ body: z.string().max(200_000).default(''), version: z.string().max(12) });
+export const draftForm = z.object({ body: formField(MAX_DRAFT_CHARS).default(''), version: formVersion });
 
-/** A member's comment on the draft, as the comment form sends it. */
-export const commentForm = z.object({ body: z.string().max(20_000).default('') });
+/** A member's comment on the draft, as the comment form sends it; the domain limits its length. */
+export const commentForm = z.object({ body: formField().default('') });

@@ -6,6 +6,7 @@ import { addMeeting, getMeetingCalendar, removeMeeting } from '../../domain/meet
 import { parseInput } from '../../domain/validation.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { fieldErrors, formError, typedFields } from '../forms.ts';
 import { councilMeetingsParams, meetingFormFields, meetingParams } from './meetings.schemas.ts';
 
 interface FormState {
@@ -21,7 +22,7 @@ async function renderMeetings(deps: AppDeps, res: Response, actor: Actor, slug: 
     calendar,
     form: state.typed ?? { date: '', time: '17:00', place: '', note: '' },
     error: state.error?.message,
-    fieldErrors: Object.fromEntries((state.error?.details ?? []).map((d) => [d.path, d.message])),
+    fieldErrors: fieldErrors(state.error),
     notice: state.notice,
   });
 }
@@ -36,13 +37,12 @@ export function meetingRoutes(deps: AppDeps): Router {
   });
   router.post('/councils/:slug/meetings', requireLogin, csrfProtection, async (req, res) => {
     const { slug } = parseInput(councilMeetingsParams, req.params);
-    const typed = meetingFormFields.parse(req.body ?? {});
+    const typed = typedFields(req.body);
     try {
-      await addMeeting(deps, actorOf(res), slug, typed);
+      await addMeeting(deps, actorOf(res), slug, parseInput(meetingFormFields, req.body ?? {}));
       res.redirect(303, `/councils/${encodeURIComponent(slug)}/meetings?saved=1`);
     } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
-      await renderMeetings(deps, res, actorOf(res), slug, { error, typed });
+      await renderMeetings(deps, res, actorOf(res), slug, { error: formError(error), typed });
     }
   });
   router.post('/councils/:slug/meetings/:id/delete', requireLogin, csrfProtection, async (req, res) => {

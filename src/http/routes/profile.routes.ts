@@ -5,6 +5,7 @@ import { AppError } from '../../domain/errors.ts';
 import { getProfile, renewFeed, saveReminderPreferences } from '../../domain/profile/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { fieldErrors, formError } from '../forms.ts';
 import { profileQuery } from './profile.schemas.ts';
 
 const NOTICES = { reminders: 'Dine påmindelser er gemt.', calendar: 'Kalenderen har fået en ny adresse. Den gamle virker ikke længere.' };
@@ -15,7 +16,7 @@ async function renderProfile(deps: AppDeps, res: Response, actor: Actor, state: 
     profile: await getProfile(deps, actor),
     notice: state.notice,
     error: state.error?.message,
-    fieldErrors: Object.fromEntries((state.error?.details ?? []).map((d) => [d.path, d.message])),
+    fieldErrors: fieldErrors(state.error),
   });
 }
 
@@ -31,8 +32,7 @@ export function profileRoutes(deps: AppDeps): Router {
       await saveReminderPreferences(deps, actorOf(res), req.body ?? {});
       res.redirect(303, '/profile?saved=reminders');
     } catch (error) {
-      if (!(error instanceof AppError) || error.code !== 'VALIDATION_FAILED') throw error;
-      await renderProfile(deps, res, actorOf(res), { error });
+      await renderProfile(deps, res, actorOf(res), { error: formError(error) });
     }
   });
   router.post('/profile/calendar', requireLogin, csrfProtection, async (req, res) => {

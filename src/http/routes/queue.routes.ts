@@ -5,7 +5,7 @@ import { STATES } from '../../../workflows/consultation.machine.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { STATE_LABELS } from '../presenters/labels.ts';
 import { PageCache } from '../presenters/page-cache.ts';
-import { queueQuery, type QueueQuery } from './queue.schemas.ts';
+import { MAX_SEARCH_CHARS, queueQuery, type QueueQuery } from './queue.schemas.ts';
 
 const STATE_OPTIONS = STATES.map((value) => ({ value, label: STATE_LABELS[value] }));
 
@@ -30,6 +30,8 @@ export function queueRoutes(deps: AppDeps): Router {
   router.get('/', requireLogin, async (req, res, next) => {
     const actor = actorOf(res);
     const filters = queueQuery.parse(req.query);
+    // A search that was typed but cannot be used is shown again with a message, not silently dropped.
+    const typedSearch = typeof req.query.q === 'string' && req.query.q.trim() && filters.q === undefined ? req.query.q : undefined;
     const token = filters.due ? null : deps.versions.token(queueDataKeys(actor));
     if (pages.serve(req, res, token)) return;
     const page = await loadQueue(deps, actor, { ...filters, due: filters.due || undefined, council: filters.council || undefined });
@@ -38,6 +40,8 @@ export function queueRoutes(deps: AppDeps): Router {
     pages.render(req, res, next, 'pages/queue', {
       title: 'Høringer',
       filters,
+      typedSearch,
+      searchError: typedSearch === undefined ? undefined : `Søgningen er ikke brugt: højst ${MAX_SEARCH_CHARS} tegn og ingen kontroltegn`,
       items: page.items,
       total: page.total,
       awaitingMyApproval: page.awaitingApproval,

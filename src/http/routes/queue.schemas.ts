@@ -5,13 +5,19 @@ const checkbox = z
   .catch(undefined)
   .transform((value) => value === '1' || value === 'on' || value === 'true');
 
-const cursor = z.string().max(500).optional().catch(undefined);
+// PostgreSQL cannot compare text with U+0000 in it: such a filter is no filter, like any odd one.
+const filterText = (max: number) => z.string().trim().max(max).refine((value) => !value.includes('\u0000'));
 
-/** The queue's filters, from the query string. Anything odd falls back to "no filter". */
+const cursor = filterText(500).optional().catch(undefined);
+
+/** The longest search the queue takes. */
+export const MAX_SEARCH_CHARS = 200;
+
+/** The queue's filters, from the query string. Anything odd falls back to "no filter" (a refused search says so on the page). */
 export const queueQuery = z.object({
-  state: z.string().trim().max(40).optional().catch(undefined),
-  council: z.string().trim().max(63).optional().catch(undefined),
-  q: z.string().trim().max(200).optional().catch(undefined),
+  state: filterText(40).optional().catch(undefined),
+  council: filterText(63).optional().catch(undefined),
+  q: filterText(MAX_SEARCH_CHARS).optional().catch(undefined),
   mine: checkbox,
   due: z.enum(['week', 'overdue', '']).optional().catch(undefined),
   /** Page forward from this row; `before` pages back. */
