@@ -31,7 +31,9 @@ const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only a proxy named in TRUST_PROXY may tell the client's address (the login throttle counts by
+  // it) and protocol; by default X-Forwarded-* headers are ignored.
+  app.set('trust proxy', deps.config.trustProxy);
   configureViews(app);
 
   app.use(requestLogging(deps.logger, { ignore: (path) => path === '/healthz' }));
