@@ -5,7 +5,8 @@ import { purgeExpiredSessions } from '../../src/domain/auth/sessions.ts';
 import { QUEUES } from '../../src/domain/jobs/boss.ts';
 import { startTestApp, useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
-import { makeCouncilWithPeople } from '../support/factories.ts';
+import { statusUrlsFor } from '../../src/domain/consultations/status-links.ts';
+import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startTestScheduler, waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
 
@@ -116,14 +117,62 @@ describe('login sessions in PostgreSQL', function () {
   });
 
   it('in production sets the Secure cookie only over HTTPS (a trusted proxy saying so)', async () => {
-    const production = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production' } } });
+    const production = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production', trustProxy: 'loopback' } } });
+    const untrusting = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production' } } });
     try {
       const plain = await fetch(`${production.baseUrl}/login`);
       expect(plain.headers.getSetCookie()).to.deep.equal([]);
+      const unbelieved = await fetch(`${untrusting.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(unbelieved.headers.getSetCookie(), 'X-Forwarded-Proto from a proxy not in TRUST_PROXY').to.deep.equal([]);
       const proxied = await fetch(`${production.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(proxied.headers.getSetCookie().join(';')).to.match(/raadssvar\.sid=s%3A/).and.match(/Secure/).and.match(/HttpOnly/);
     } finally {
       await production.close();
+      await untrusting.close();
     }
+  });
+});
+
+describe('sessions stored only when there is something to keep', function () {
+  this.timeout(60_000);
+  const app = useTestApp();
+
+  async function sessionCount(): Promise<number> {
+    const result = await sql<{ n: string }>`select count(*) as n from session`.execute(testDatabase().db);
+    return Number(result.rows[0]!.n);
+  }
+
+  it('stores no session for an anonymous visitor\'s 404, status page, health check, static file, calendar feed or API request', async () => {
+    const people = await makeCouncilWithPeople(testDatabase().db);
+    const consultation = await makeConsultationInState(app.deps, people, 'received');
+    const statusUrl = (await statusUrlsFor(app.deps, [consultation.id])).get(consultation.id)!;
+    const requests: Array<[string, number]> = [
+      ['/findes-ikke', 404],
+      [new URL(statusUrl).pathname, 200],
+      [`/status/${'A'.repeat(43)}`, 404],
+      ['/healthz', 200],
+      ['/static/css/app.css', 200],
+      [`/calendar/cal_${'x'.repeat(40)}.ics`, 404],
+      ['/api/v1/consultations', 401],
+      ['/api/findes-ikke', 404],
+    ];
+    const before = await sessionCount();
+    for (const [path, status] of requests) {
+      const response = await fetch(app.baseUrl + path);
+      expect(response.status, path).to.equal(status);
+      expect(response.headers.getSetCookie(), path).to.deep.equal([]);
+    }
+    expect(await sessionCount()).to.equal(before);
+  });
+
+  it('stores one for the login page, whose form needs a CSRF token, and keeps using it when the form comes back', async () => {
+    const before = await sessionCount();
+    const web = new WebSession(app.baseUrl);
+    const page = await web.get('/login');
+    expect(await sessionCount()).to.equal(before + 1);
+    const again = await web.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email: `ukendt-${unique()}@example.dk`, password: 'forkert' });
+    expect(again.status).to.equal(401);
+    expect(WebSession.csrfToken(again.text)).to.equal(WebSession.csrfToken(page.text));
+    expect(await sessionCount()).to.equal(before + 1);
   });
 });
