@@ -220,7 +220,8 @@ export interface Database {
 // ---- Login sessions (migration 2026-11-23T1200; the layout connect-pg-simple used). ----
 
 export interface SessionTable {
-  sid: string;
+  /** The SHA-256 of the session id, hex (migration 2026-12-01T1000); the id itself is only in the cookie. */
+  sid_hash: string;
   /** The session's data as JSON. */
   sess: unknown;
   /** When the session ends unless a request moves it on; a timestamp without time zone. */
