@@ -18,6 +18,7 @@ import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.routes.ts';
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
+import { passwordRoutes } from './http/routes/password.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
   // something.
   app.use(queueRoutes(deps));
   app.use(authRoutes());
+  app.use(passwordRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));

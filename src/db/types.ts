@@ -231,3 +231,19 @@ export interface SessionTable {
 export interface Database {
   session: SessionTable;
 }
+
+// ---- Password resets by e-mail (migration 2026-12-01T1010_password_reset_tokens). ----
+
+export interface PasswordResetTokensTable {
+  /** The SHA-256 of the token in the mailed link, hex. */
+  token_hash: string;
+  user_id: number;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  /** When the token was used, or another reset of the user used it up; null while it is open. */
+  used_at: Timestamp | null;
+}
+
+export interface Database {
+  password_reset_tokens: PasswordResetTokensTable;
+}

@@ -18,6 +18,16 @@ export const LOGIN_LIMITS = {
 
 type LimitName = keyof typeof LOGIN_LIMITS;
 
+/**
+ * Password-reset mails asked for per hour: a few per e-mail (nobody's inbox is flooded) and more
+ * per address (one machine cannot mail the whole staff). Unknown e-mails count the same, so the
+ * limit tells nothing about which exist.
+ */
+export const RESET_REQUEST_LIMITS = {
+  perEmail: { points: 3, durationSeconds: 60 * 60, blockSeconds: 60 * 60 },
+  perAddress: { points: 10, durationSeconds: 60 * 60, blockSeconds: 60 * 60 },
+} as const;
+
 /** One counter's limit: attempts per window, and the pause once they are used up. */
 export interface LoginLimit {
   points: number;
@@ -33,6 +43,7 @@ export interface LoginLimit {
  */
 export class LoginThrottle {
   private readonly limiters: Record<LimitName, RateLimiterPostgres>;
+  private readonly resetLimiters: Record<keyof typeof RESET_REQUEST_LIMITS, RateLimiterPostgres>;
 
   /** `limits` other than LOGIN_LIMITS are for tests, which need small ones; `keyPrefix` keeps their counters apart. */
   constructor(pool: pg.Pool, limits: Record<LimitName, LoginLimit> = LOGIN_LIMITS, keyPrefix = 'login') {
@@ -50,6 +61,10 @@ export class LoginThrottle {
       perAccountAndAddress: limiter('account_address', limits.perAccountAndAddress),
       perAccount: limiter('account', limits.perAccount),
     };
+    this.resetLimiters = {
+      perAddress: limiter('reset_address', RESET_REQUEST_LIMITS.perAddress),
+      perEmail: limiter('reset_email', RESET_REQUEST_LIMITS.perEmail),
+    };
   }
 
   /**
@@ -59,15 +74,20 @@ export class LoginThrottle {
    * account's wide ceiling.
    */
   async consumeAttempt(email: string, address: string): Promise<void> {
-    const keys: Record<LimitName, string> = keysOf(email, address);
-    for (const name of ['perAddress', 'perAccountAndAddress', 'perAccount'] as const) {
-      try {
-        await this.limiters[name].consume(keys[name]);
-      } catch (error) {
-        if (error instanceof RateLimiterRes) throw tooMany(error.msBeforeNext);
-        throw error;
-      }
-    }
+    const keys = keysOf(email, address);
+    await consumeInTurn([
+      [this.limiters.perAddress, keys.perAddress],
+      [this.limiters.perAccountAndAddress, keys.perAccountAndAddress],
+      [this.limiters.perAccount, keys.perAccount],
+    ], LOGIN_TOO_MANY);
+  }
+
+  /** Counts one request for a password-reset mail; throws TOO_MANY_REQUESTS when there were too many. */
+  async consumeResetRequest(email: string, address: string): Promise<void> {
+    await consumeInTurn([
+      [this.resetLimiters.perAddress, address],
+      [this.resetLimiters.perEmail, sha256Hex(email)],
+    ], RESET_TOO_MANY);
   }
 
   /**
@@ -93,11 +113,24 @@ function keysOf(email: string, address: string): Record<LimitName, string> {
   return { perAddress: address, perAccountAndAddress: sha256Hex(`${email} ${address}`), perAccount: sha256Hex(email) };
 }
 
-function tooMany(msBeforeNext: number): AppError {
+const LOGIN_TOO_MANY = 'For mange mislykkede login-forsøg.';
+const RESET_TOO_MANY = 'Der er bedt om for mange nye adgangskoder.';
+
+/** Takes a point from each limiter in turn; throws TOO_MANY_REQUESTS at the first that is used up. */
+async function consumeInTurn(counters: Array<[RateLimiterPostgres, string]>, what: string): Promise<void> {
+  for (const [limiter, key] of counters) {
+    try {
+      await limiter.consume(key);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw tooMany(what, error.msBeforeNext);
+      throw error;
+    }
+  }
+}
+
+function tooMany(what: string, msBeforeNext: number): AppError {
   const minutes = Math.max(1, Math.ceil(msBeforeNext / 60000));
-  return new AppError(
-    'TOO_MANY_REQUESTS',
-    `For mange mislykkede login-forsøg. Prøv igen om ${minutes} ${minutes === 1 ? 'minut' : 'minutter'}.`,
-    { meta: { retryAfterSeconds: Math.ceil(msBeforeNext / 1000) } },
-  );
+  return new AppError('TOO_MANY_REQUESTS', `${what} Prøv igen om ${minutes} ${minutes === 1 ? 'minut' : 'minutter'}.`, {
+    meta: { retryAfterSeconds: Math.ceil(msBeforeNext / 1000) },
+  });
 }
