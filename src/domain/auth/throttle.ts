@@ -36,8 +36,8 @@ export interface LoginLimit {
 }
 
 /**
- * Counts login attempts in PostgreSQL (rate-limiter-flexible), so every app process behind a load
- * balancer sees the same counters. An attempt takes its point before the password is checked, in
+ * Counts login attempts (and requests for password-reset mails) in PostgreSQL
+ * (rate-limiter-flexible), so every app process behind a load balancer sees the same counters. An attempt takes its point before the password is checked, in
  * one atomic upsert per counter: of many concurrent guesses only as many as the limit allows get
  * their password checked.
  */
