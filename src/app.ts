@@ -18,6 +18,7 @@ import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.routes.ts';
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
+import { passwordRoutes } from './http/routes/password.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
@@ -32,7 +33,9 @@ const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback, linklocal, uniquelocal');
+  // Only a proxy named in TRUST_PROXY may tell the client's address (the login throttle counts by
+  // it) and protocol; by default X-Forwarded-* headers are ignored.
+  app.set('trust proxy', deps.config.trustProxy);
   configureViews(app);
 
   app.use(requestLogging(deps.logger, { ignore: (path) => path === '/healthz' }));
@@ -73,6 +76,7 @@ export function createApp(deps: AppDeps): Express {
   // something.
   app.use(queueRoutes(deps));
   app.use(authRoutes());
+  app.use(passwordRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));

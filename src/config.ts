@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -14,11 +15,49 @@ export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium-headless-shell'
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
 
+/** The names Express (proxy-addr) gives to address ranges in its `trust proxy` setting. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** True for an IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`). */
+function isAddressOrRange(item: string): boolean {
+  const [address, bits, extra] = item.split('/');
+  if (extra !== undefined || !address || !isIP(address)) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
+
+/**
+ * TRUST_PROXY in Express's `trust proxy` syntax: a number of proxy hops, or a comma-separated list
+ * of addresses, CIDR ranges and the names loopback, linklocal, uniquelocal. Unset: no proxy is
+ * trusted, so X-Forwarded-For and X-Forwarded-Proto are ignored and a client cannot choose the
+ * address the login throttle counts. `true` (trust everyone) is refused for the same reason.
+ */
+const trustProxySchema = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value, ctx): number | string | false => {
+      if (value === undefined) return false;
+      if (/^\d+$/.test(value)) return Number(value);
+      const items = value.split(',').map((item) => item.trim());
+      const bad = items.find((item) => !PROXY_RANGE_NAMES.has(item) && !isAddressOrRange(item));
+      if (bad !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `"${bad}" er hverken et antal, en adresse, et adresseområde eller loopback/linklocal/uniquelocal` });
+        return z.NEVER;
+      }
+      return items.join(', ');
+    }),
+);
+
 const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    TRUST_PROXY: trustProxySchema,
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
       z
@@ -46,6 +85,11 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   publicUrl: string | undefined;
+  /**
+   * Express's `trust proxy` setting: which proxies' X-Forwarded-* headers are believed (a hop
+   * count or an address list); false (the default) believes none.
+   */
+  trustProxy: number | string | false;
   databaseUrl: string | undefined;
   dataDir: string;
   embeddedPgPort: number;
@@ -81,6 +125,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     nodeEnv: values.NODE_ENV,
     port: values.PORT,
     publicUrl: values.PUBLIC_URL?.replace(/\/$/, ''),
+    trustProxy: values.TRUST_PROXY,
     databaseUrl: values.DATABASE_URL,
     dataDir,
     embeddedPgPort: values.EMBEDDED_PG_PORT,

@@ -44,3 +44,41 @@ cliCommands.push({
     return { ok, ...result };
   },
 });
+
+// ---- user password (issue 14) ----
+import { Writable } from 'node:stream';
+import { createInterface } from 'node:readline';
+import { setPasswordByEmail } from '../domain/auth/account.ts';
+import { systemClock } from '../domain/time.ts';
+
+/**
+ * The first line of stdin: the new password, so it never appears in argv (visible to every user
+ * in `ps` and kept in shell history). At a terminal the typing is not echoed.
+ */
+async function readPasswordFromStdin(): Promise<string> {
+  const atTerminal = process.stdin.isTTY === true;
+  if (atTerminal) process.stderr.write('Ny adgangskode (vises ikke): ');
+  const muted = new Writable({ write: (_chunk, _encoding, done) => done() });
+  const lines = createInterface({ input: process.stdin, output: atTerminal ? muted : undefined, terminal: atTerminal });
+  try {
+    for await (const line of lines) return line;
+    return '';
+  } finally {
+    lines.close();
+    if (atTerminal) process.stderr.write('\n');
+  }
+}
+
+cliCommands.push({
+  name: 'user password',
+  usage: 'user password --email E < fil     # ny adgangskode fra stdin (første linje); logger brugeren ud alle steder',
+  async run(db, options) {
+    if (options.password !== undefined) {
+      throw new AppError('VALIDATION_FAILED', 'Adgangskoden læses fra stdin, ikke fra --password', {
+        details: [{ path: 'password', message: 'Skriv adgangskoden på stdin' }],
+      });
+    }
+    const email = typeof options.email === 'string' ? options.email : '';
+    return setPasswordByEmail({ db, clock: systemClock }, { email, password: await readPasswordFromStdin() });
+  },
+});

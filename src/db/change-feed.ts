@@ -8,7 +8,7 @@ const RECONNECT_MAX_MS = 10_000;
 
 /**
  * What changed, as version counters: one per key the triggers name (`council:12`, `user:7`,
- * `session:<sid>`, `people`), raised by every notification for it. A cached copy remembers the
+ * `session:<SHA-256 of the id>`, `people`), raised by every notification for it. A cached copy remembers the
  * {@link ChangeFeed.token} of the keys it was built from and is good exactly while the token is
  * unchanged. `all` (a council changed) and every gap in listening (the LISTEN connection was lost,
  * so notifications may have been missed) raise the generation, which is part of every token.

@@ -224,7 +224,8 @@ export interface Database {
 // ---- Login sessions (migration 2026-11-23T1200; the layout connect-pg-simple used). ----
 
 export interface SessionTable {
-  sid: string;
+  /** The SHA-256 of the session id, hex (migration 2026-12-01T1000); the id itself is only in the cookie. */
+  sid_hash: string;
   /** The session's data as JSON. */
   sess: unknown;
   /** When the session ends unless a request moves it on; a timestamp without time zone. */
@@ -233,4 +234,20 @@ export interface SessionTable {
 
 export interface Database {
   session: SessionTable;
+}
+
+// ---- Password resets by e-mail (migration 2026-12-01T1010_password_reset_tokens). ----
+
+export interface PasswordResetTokensTable {
+  /** The SHA-256 of the token in the mailed link, hex. */
+  token_hash: string;
+  user_id: number;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  /** When the token was used, or another reset of the user used it up; null while it is open. */
+  used_at: Timestamp | null;
+}
+
+export interface Database {
+  password_reset_tokens: PasswordResetTokensTable;
 }

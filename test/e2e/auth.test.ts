@@ -74,25 +74,3 @@ describe('login, sessions and CSRF', () => {
     expect(response.headers.get('location')).to.equal('/');
   });
 });
-
-describe('login throttling per address', () => {
-  const app = useTestApp();
-
-  it('blocks an address after many failures on different accounts', async () => {
-    const { email, password } = await makeUser(testDatabase().db);
-    const address = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
-    const from = async (mail: string, pass: string) => {
-      const web = new WebSession(app.baseUrl);
-      const page = await web.get('/login');
-      return web.request('/login', {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
-        body: new URLSearchParams({ _csrf: WebSession.csrfToken(page.text), email: mail, password: pass }).toString(),
-      });
-    };
-    for (let i = 0; i < 30; i++) expect((await from(`spray-${i}-${unique()}@example.dk`, 'gæt')).status).to.equal(401);
-    expect((await from(email, password)).status).to.equal(429);
-    // Another address is not affected.
-    expect((await new WebSession(app.baseUrl).logIn(email, password)).status).to.equal(303);
-  });
-});

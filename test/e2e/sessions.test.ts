@@ -1,11 +1,14 @@
 import { expect } from 'chai';
 import { sign } from 'cookie-signature';
 import { sql } from 'kysely';
-import { purgeExpiredSessions } from '../../src/domain/auth/sessions.ts';
+import { purgeExpiredSessions, sessionIdHash } from '../../src/domain/auth/sessions.ts';
 import { QUEUES } from '../../src/domain/jobs/boss.ts';
 import { startTestApp, useTestApp } from '../support/app.ts';
-import { testDatabase } from '../support/db.ts';
-import { makeCouncilWithPeople } from '../support/factories.ts';
+import pg from 'pg';
+import { CHANGE_CHANNEL } from '../../src/db/change-feed.ts';
+import { testDatabase, testDatabaseUrl } from '../support/db.ts';
+import { statusUrlsFor } from '../../src/domain/consultations/status-links.ts';
+import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startTestScheduler, waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
 
@@ -20,7 +23,7 @@ function sessionIdOf(web: WebSession): string {
 
 async function sessionRow(sid: string) {
   const { db } = testDatabase();
-  const result = await sql<{ sess: Record<string, unknown>; live: boolean }>`select sess, expire >= now() as live from session where sid = ${sid}`.execute(db);
+  const result = await sql<{ sess: Record<string, unknown>; live: boolean }>`select sess, expire >= now() as live from session where sid_hash = ${sessionIdHash(sid)}`.execute(db);
   return result.rows[0];
 }
 
@@ -58,6 +61,33 @@ describe('login sessions in PostgreSQL', function () {
     expect(await sessionRow(loggedIn)).to.equal(undefined);
   });
 
+  it('stores only the SHA-256 of the session id: neither the row nor the change notification holds the cookie\'s id', async () => {
+    const { secretary } = await makeCouncilWithPeople(testDatabase().db);
+    const listener = new pg.Client({ connectionString: testDatabaseUrl() });
+    await listener.connect();
+    const payloads: string[] = [];
+    listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+    await listener.query(`listen ${CHANGE_CHANNEL}`);
+    try {
+      const web = new WebSession(app.baseUrl);
+      await web.logIn(secretary.email, secretary.password);
+      const sid = sessionIdOf(web);
+      const queue = await web.get('/');
+      const rows = await sql<{ sid_hash: string; sess: string }>`select sid_hash, sess::text as sess from session where sid_hash = ${sessionIdHash(sid)}`.execute(testDatabase().db);
+      expect(rows.rows).to.have.length(1);
+      expect(rows.rows[0]!.sid_hash).to.match(/^[0-9a-f]{64}$/).and.not.include(sid);
+      expect(rows.rows[0]!.sess).to.not.include(sid);
+      const holdingId = await sql<{ n: string }>`select count(*) as n from session where position(${sid} in sid_hash || sess::text) > 0`.execute(testDatabase().db);
+      expect(Number(holdingId.rows[0]!.n)).to.equal(0);
+
+      await web.postForm('/logout', { _csrf: WebSession.csrfToken(queue.text) });
+      await waitUntil(() => payloads.includes(`session:${sessionIdHash(sid)}`), 10_000, 'the logout notification');
+      expect(payloads.filter((p) => p.includes(sid))).to.deep.equal([]);
+    } finally {
+      await listener.end();
+    }
+  });
+
   it('lets nobody in on a forged signature, an unknown id or an expired session, and never takes an id from the client', async () => {
     const { secretary } = await makeCouncilWithPeople(testDatabase().db);
     const web = new WebSession(app.baseUrl);
@@ -79,7 +109,7 @@ describe('login sessions in PostgreSQL', function () {
     expect(await sessionRow(unknownId)).to.equal(undefined);
 
     // Expired in the database: not let in, once the process's copy is gone (the row changes).
-    await sql`update session set expire = now() - interval '1 minute', sess = jsonb_set(sess::jsonb, '{expired}', 'true')::json where sid = ${sid}`.execute(testDatabase().db);
+    await sql`update session set expire = now() - interval '1 minute', sess = jsonb_set(sess::jsonb, '{expired}', 'true')::json where sid_hash = ${sessionIdHash(sid)}`.execute(testDatabase().db);
     await waitUntil(async () => (await web.get('/')).status === 303, 5_000, 'the expired session to be refused');
   });
 
@@ -88,7 +118,7 @@ describe('login sessions in PostgreSQL', function () {
     const { secretary } = await makeCouncilWithPeople(db);
     const sid = 'gammel-session-fra-express-session';
     const sess = { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/', sameSite: 'lax' }, passport: { user: secretary.actor.userId } };
-    await sql`insert into session (sid, sess, expire) values (${sid}, ${JSON.stringify(sess)}::json, now() + interval '1 hour')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash(sid)}, ${JSON.stringify(sess)}::json, now() + interval '1 hour')`.execute(db);
     const answer = await getWithCookie(app.baseUrl, '/', `raadssvar.sid=${encodeURIComponent(`s:${sign(sid, SECRET)}`)}`);
     expect(answer.status).to.equal(200);
     expect(answer.setCookie).to.deep.equal([]);
@@ -96,7 +126,7 @@ describe('login sessions in PostgreSQL', function () {
 
   it('the purge removes expired sessions and keeps live ones', async () => {
     const { db } = testDatabase();
-    await sql`insert into session (sid, sess, expire) values ('purge-udloebet', '{}'::json, now() - interval '1 second'), ('purge-levende', '{}'::json, now() + interval '1 hour')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-udloebet')}, '{}'::json, now() - interval '1 second'), (${sessionIdHash('purge-levende')}, '{}'::json, now() + interval '1 hour')`.execute(db);
     expect(await purgeExpiredSessions(db)).to.be.at.least(1);
     expect(await sessionRow('purge-udloebet')).to.equal(undefined);
     expect(await sessionRow('purge-levende')).to.deep.include({ live: true });
@@ -104,7 +134,7 @@ describe('login sessions in PostgreSQL', function () {
 
   it('the session-purge job of the app\'s workers removes expired sessions', async () => {
     const { db } = testDatabase();
-    await sql`insert into session (sid, sess, expire) values ('purge-job-udloebet', '{}'::json, now() - interval '1 second')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-job-udloebet')}, '{}'::json, now() - interval '1 second')`.execute(db);
     // No mail is sent here; the SMTP address is never dialled.
     const scheduler = await startTestScheduler({ smtpUrl: 'smtp://127.0.0.1:9', clock: () => new Date() });
     try {
@@ -116,14 +146,62 @@ describe('login sessions in PostgreSQL', function () {
   });
 
   it('in production sets the Secure cookie only over HTTPS (a trusted proxy saying so)', async () => {
-    const production = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production' } } });
+    const production = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production', trustProxy: 'loopback' } } });
+    const untrusting = await startTestApp({ deps: { config: { ...app.deps.config, nodeEnv: 'production' } } });
     try {
       const plain = await fetch(`${production.baseUrl}/login`);
       expect(plain.headers.getSetCookie()).to.deep.equal([]);
+      const unbelieved = await fetch(`${untrusting.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(unbelieved.headers.getSetCookie(), 'X-Forwarded-Proto from a proxy not in TRUST_PROXY').to.deep.equal([]);
       const proxied = await fetch(`${production.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(proxied.headers.getSetCookie().join(';')).to.match(/raadssvar\.sid=s%3A/).and.match(/Secure/).and.match(/HttpOnly/);
     } finally {
       await production.close();
+      await untrusting.close();
     }
+  });
+});
+
+describe('sessions stored only when there is something to keep', function () {
+  this.timeout(60_000);
+  const app = useTestApp();
+
+  async function sessionCount(): Promise<number> {
+    const result = await sql<{ n: string }>`select count(*) as n from session`.execute(testDatabase().db);
+    return Number(result.rows[0]!.n);
+  }
+
+  it('stores no session for an anonymous visitor\'s 404, status page, health check, static file, calendar feed or API request', async () => {
+    const people = await makeCouncilWithPeople(testDatabase().db);
+    const consultation = await makeConsultationInState(app.deps, people, 'received');
+    const statusUrl = (await statusUrlsFor(app.deps, [consultation.id])).get(consultation.id)!;
+    const requests: Array<[string, number]> = [
+      ['/findes-ikke', 404],
+      [new URL(statusUrl).pathname, 200],
+      [`/status/${'A'.repeat(43)}`, 404],
+      ['/healthz', 200],
+      ['/static/css/app.css', 200],
+      [`/calendar/cal_${'x'.repeat(40)}.ics`, 404],
+      ['/api/v1/consultations', 401],
+      ['/api/findes-ikke', 404],
+    ];
+    const before = await sessionCount();
+    for (const [path, status] of requests) {
+      const response = await fetch(app.baseUrl + path);
+      expect(response.status, path).to.equal(status);
+      expect(response.headers.getSetCookie(), path).to.deep.equal([]);
+    }
+    expect(await sessionCount()).to.equal(before);
+  });
+
+  it('stores one for the login page, whose form needs a CSRF token, and keeps using it when the form comes back', async () => {
+    const before = await sessionCount();
+    const web = new WebSession(app.baseUrl);
+    const page = await web.get('/login');
+    expect(await sessionCount()).to.equal(before + 1);
+    const again = await web.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email: `ukendt-${unique()}@example.dk`, password: 'forkert' });
+    expect(again.status).to.equal(401);
+    expect(WebSession.csrfToken(again.text)).to.equal(WebSession.csrfToken(page.text));
+    expect(await sessionCount()).to.equal(before + 1);
   });
 });

@@ -1,23 +1,14 @@
 import { expect } from 'chai';
 import { NO_MIGRATIONS, sql } from 'kysely';
-import pg from 'pg';
-import { createDatabase } from '../../src/db/database.ts';
 import { createMigrator, migrateToLatest } from '../../src/db/migrate.ts';
-import { testDatabase, testDatabaseUrl } from '../support/db.ts';
-import { makeConsultation, makeCouncilWithPeople, unique } from '../support/factories.ts';
+import { testDatabase, withScratchDatabase } from '../support/db.ts';
+import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { systemClock } from '../../src/domain/time.ts';
 import { rejection } from '../support/assert.ts';
 
 describe('migrations', () => {
   it('migrate an empty database to the latest schema, and back down', async () => {
-    const name = `raadssvar_migr_${unique()}`;
-    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const url = new URL(testDatabaseUrl());
-    url.pathname = `/${name}`;
-    const handle = createDatabase(url.toString(), { max: 2 });
-    try {
+    await withScratchDatabase(async (handle) => {
       const results = await migrateToLatest(handle.db);
       expect(results.map((r) => r.status)).to.not.include('Error');
       expect(results.length).to.be.greaterThan(0);
@@ -29,11 +20,7 @@ describe('migrations', () => {
       expect(await migrateToLatest(handle.db)).to.deep.equal([]);
       const down = await createMigrator(handle.db).migrateTo(NO_MIGRATIONS);
       expect(down.error).to.equal(undefined);
-    } finally {
-      await handle.close();
-      await admin.query(`drop database ${name} with (force)`);
-      await admin.end();
-    }
+    });
   });
 
   it('the event log refuses UPDATE and DELETE', async () => {

@@ -16,7 +16,9 @@ export interface TestApp {
 }
 
 /** Starts the real app (real sessions, CSRF, throttling) on 127.0.0.1 with a random port. */
-export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<AppDeps> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  overrides: { clock?: Clock; deps?: Partial<AppDeps>; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const { db, pool } = testDatabase();
   const config = parseConfig({
     NODE_ENV: 'test',
@@ -24,6 +26,7 @@ export async function startTestApp(overrides: { clock?: Clock; deps?: Partial<Ap
     DATA_DIR: 'data/test-app',
     DATABASE_URL: 'postgres://unused',
     LOG_LEVEL: 'silent',
+    ...overrides.env,
   });
   // One renderer per test app unless a test brings its own; Chromium only starts if a test renders a PDF.
   const deps: AppDeps = {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startTestApp, type TestApp } from './app.ts';
 
 const require = createRequire(import.meta.url);
 const axePath = require.resolve('axe-core/axe.min.js');
@@ -82,4 +83,35 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   await expectEveryFieldLabelled(page, name);
   await expectNoAxeViolations(page, name);
   await screenshot(page, name);
+}
+
+/** A running app and a browser for the enclosing suite; `page` opens a tab in a fresh session. */
+export interface BrowserSuite {
+  app: TestApp;
+  page(viewport?: { width: number; height: number }): Promise<Page>;
+}
+
+/** Starts the app and Chromium before the suite's tests and closes both (and every session) after them. */
+export function useBrowserSuite(): BrowserSuite {
+  let browser: Browser | undefined;
+  const contexts: BrowserContext[] = [];
+  const suite = {
+    page: async (viewport?: { width: number; height: number }) => {
+      const context = await newSession(browser!, suite.app.baseUrl);
+      contexts.push(context);
+      const tab = await context.newPage();
+      if (viewport) await tab.setViewportSize(viewport);
+      return tab;
+    },
+  } as BrowserSuite;
+  before(async () => {
+    suite.app = await startTestApp();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await Promise.all(contexts.map((c) => c.close()));
+    await browser?.close();
+    await suite.app?.close();
+  });
+  return suite;
 }

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 
 let handle: DatabaseHandle | undefined;
@@ -19,4 +21,25 @@ export function testDatabase(): DatabaseHandle {
 export async function closeTestDatabase(): Promise<void> {
   await handle?.close();
   handle = undefined;
+}
+
+/**
+ * Runs `use` on a new, empty database on the test server (for migration tests, which need a
+ * schema of their own), and drops it afterwards.
+ */
+export async function withScratchDatabase(use: (handle: DatabaseHandle) => Promise<void>): Promise<void> {
+  const name = `raadssvar_scratch_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const url = new URL(testDatabaseUrl());
+  url.pathname = `/${name}`;
+  const handle = createDatabase(url.toString(), { max: 2 });
+  try {
+    await use(handle);
+  } finally {
+    await handle.close();
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
+  }
 }

@@ -31,6 +31,18 @@ describe('config', () => {
     }
   });
 
+  it('trusts no proxy by default, and TRUST_PROXY in Express\'s syntax', () => {
+    expect(parseConfig({ DATA_DIR: dataDir() }).trustProxy).to.equal(false);
+    expect(parseConfig({ TRUST_PROXY: '', DATA_DIR: dataDir() }).trustProxy).to.equal(false);
+    expect(parseConfig({ TRUST_PROXY: '1', DATA_DIR: dataDir() }).trustProxy).to.equal(1);
+    expect(parseConfig({ TRUST_PROXY: 'loopback,10.0.0.0/8, fd00::/8 ,192.0.2.7', DATA_DIR: dataDir() }).trustProxy).to.equal(
+      'loopback, 10.0.0.0/8, fd00::/8, 192.0.2.7',
+    );
+    for (const wrong of ['true', 'alle', '10.0.0.0/33', '10.0.0/8', 'loopback,']) {
+      expect(() => parseConfig({ TRUST_PROXY: wrong, DATA_DIR: dataDir() }), wrong).to.throw(ConfigError, /TRUST_PROXY/);
+    }
+  });
+
   it('requires SESSION_SECRET in production', () => {
     expect(() => parseConfig({ NODE_ENV: 'production', DATA_DIR: dataDir() })).to.throw(ConfigError, /SESSION_SECRET/);
     const config = parseConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: dataDir() });

@@ -1,46 +1,58 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 
+// A session is found by the SHA-256 of its id (`sid_hash`, hex): the id itself is only in the cookie.
 // `expire` is a timestamp without time zone (the layout connect-pg-simple used, so that sessions
 // from before survive): it is always computed and compared in SQL, from now(), so both sides use
 // the server's own time zone setting.
 
 /** The data of a session that has not expired, as the JSON text it was saved as. */
-export async function findSessionJson(db: Executor, sid: string): Promise<string | undefined> {
+export async function findSessionJson(db: Executor, sidHash: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('session')
     .select(sql<string>`sess::text`.as('json'))
-    .where('sid', '=', sid)
+    .where('sid_hash', '=', sidHash)
     .where(sql<boolean>`expire >= now()`)
     .executeTakeFirst();
   return row?.json;
 }
 
 /** Writes a session's data (JSON text) and moves its expiry to `idleSeconds` from now. */
-export async function saveSession(db: Executor, sid: string, json: string, idleSeconds: number): Promise<void> {
+export async function saveSession(db: Executor, sidHash: string, json: string, idleSeconds: number): Promise<void> {
   await db
     .insertInto('session')
-    .values({ sid, sess: sql`${json}::json`, expire: sql`now() + make_interval(secs => ${idleSeconds})` })
-    .onConflict((oc) => oc.column('sid').doUpdateSet({ sess: sql`excluded.sess`, expire: sql`excluded.expire` }))
+    .values({ sid_hash: sidHash, sess: sql`${json}::json`, expire: sql`now() + make_interval(secs => ${idleSeconds})` })
+    .onConflict((oc) => oc.column('sid_hash').doUpdateSet({ sess: sql`excluded.sess`, expire: sql`excluded.expire` }))
     .execute();
 }
 
 /** Moves a session's expiry to `idleSeconds` from now, leaving its data alone. */
-export async function touchSession(db: Executor, sid: string, idleSeconds: number): Promise<void> {
+export async function touchSession(db: Executor, sidHash: string, idleSeconds: number): Promise<void> {
   await db
     .updateTable('session')
     .set({ expire: sql`now() + make_interval(secs => ${idleSeconds})` })
-    .where('sid', '=', sid)
+    .where('sid_hash', '=', sidHash)
     .execute();
 }
 
 /** Removes a session (logout, a new session at login). */
-export async function deleteSession(db: Executor, sid: string): Promise<void> {
-  await db.deleteFrom('session').where('sid', '=', sid).execute();
+export async function deleteSession(db: Executor, sidHash: string): Promise<void> {
+  await db.deleteFrom('session').where('sid_hash', '=', sidHash).execute();
 }
 
 /** Removes every expired session; returns how many. */
 export async function deleteExpiredSessions(db: Executor): Promise<number> {
   const result = await db.deleteFrom('session').where(sql<boolean>`expire < now()`).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+/**
+ * Removes every session logged in as `userId` (a changed or reset password), except the one
+ * whose hash is `keepSidHash`; returns how many.
+ */
+export async function deleteSessionsOfUser(db: Executor, userId: number, keepSidHash?: string): Promise<number> {
+  let query = db.deleteFrom('session').where(sql<boolean>`sess -> 'passport' ->> 'user' = ${String(userId)}`);
+  if (keepSidHash !== undefined) query = query.where('sid_hash', '<>', keepSidHash);
+  const result = await query.executeTakeFirst();
   return Number(result.numDeletedRows);
 }

@@ -119,3 +119,8 @@ export async function findUserWithMemberships(db: Executor, id: number): Promise
     .where('users.id', '=', id)
     .executeTakeFirst();
 }
+
+/** Replaces a user's password hash. */
+export async function setPasswordHash(db: Executor, id: number, passwordHash: string): Promise<void> {
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}

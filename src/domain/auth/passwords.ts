@@ -1,4 +1,5 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { z } from 'zod';
 
 // scrypt parameters (N=2^15, r=8, p=1): about 32 MiB and a few tens of ms per hash.
 const N = 32768;
@@ -32,3 +33,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 
 /** A hash of a random password, verified against when the e-mail is unknown, so timing tells nothing. */
 export const decoyHash = hashPassword(randomBytes(16).toString('hex'));
+
+/** The rules for a new password (a new user, a change, a reset): 10 to 200 characters. */
+export const newPasswordSchema = z.string().min(10, 'Adgangskoden skal være mindst 10 tegn').max(200, 'Højst 200 tegn');

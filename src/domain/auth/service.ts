@@ -8,22 +8,21 @@ import type { LoginThrottle } from './throttle.ts';
 export const LOGIN_FAILED_MESSAGE = 'E-mail eller adgangskode er forkert.';
 
 /**
- * Checks an e-mail and password, throttled per account and per address.
- * Returns the user's id, or throws UNAUTHENTICATED / TOO_MANY_REQUESTS.
+ * Checks an e-mail and password, throttled per account and address, per account and per address
+ * (see LoginThrottle): the attempt is counted before the password is checked, so concurrent
+ * guesses cannot slip past the limit. Returns the user's id, or throws UNAUTHENTICATED /
+ * TOO_MANY_REQUESTS.
  */
 export async function authenticate(
   deps: { db: Executor; throttle: LoginThrottle },
   credentials: { email: string; password: string; address: string },
 ): Promise<number> {
   const email = credentials.email.trim().toLowerCase();
-  await deps.throttle.assertAllowed(email, credentials.address);
+  await deps.throttle.consumeAttempt(email, credentials.address);
   const user = await findUserByEmail(deps.db, email);
   // Verify against a decoy hash for unknown users so the answer takes as long either way.
   const ok = await verifyPassword(credentials.password, user?.password_hash ?? (await decoyHash));
-  if (!user || !ok || user.disabled_at) {
-    await deps.throttle.recordFailure(email, credentials.address);
-    throw new AppError('UNAUTHENTICATED', LOGIN_FAILED_MESSAGE);
-  }
-  await deps.throttle.recordSuccess(email);
+  if (!user || !ok || user.disabled_at) throw new AppError('UNAUTHENTICATED', LOGIN_FAILED_MESSAGE);
+  await deps.throttle.recordSuccess(email, credentials.address);
   return user.id;
 }

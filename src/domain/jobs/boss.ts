@@ -18,6 +18,11 @@ export const QUEUES = {
   mail: 'mail',
   /** The archived PDF of a response submitted by e-mail, to the authority. */
   submissionMail: 'submission-mail',
+  /**
+   * A request for a password-reset link, by e-mail: the worker looks the user up and queues the
+   * mail, so the web request does the same work whether or not the e-mail is a user's.
+   */
+  passwordReset: 'password-reset',
   /** Cron: remove expired login sessions. */
   sessionPurge: 'session-purge',
 } as const;

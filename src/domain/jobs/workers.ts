@@ -5,6 +5,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
 import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminders/service.ts';
 import { purgeExpiredSessions } from '../auth/sessions.ts';
+import { mailResetLink, type PasswordResetJob } from '../auth/password-reset.ts';
 import type { Clock } from '../time.ts';
 import { QUEUES, type Jobs } from './boss.ts';
 
@@ -21,7 +22,8 @@ export interface WorkerDeps {
 }
 
 /**
- * Starts this process's workers: the reminder job, the session purge, plain mails and submission mails. A handler
+ * Starts this process's workers: the reminder job, the session purge, plain mails, password-reset
+ * requests and submission mails. A handler
  * that throws makes pg-boss retry the job with the queue's retry settings.
  */
 export async function startWorkers(deps: WorkerDeps): Promise<void> {
@@ -37,6 +39,9 @@ export async function startWorkers(deps: WorkerDeps): Promise<void> {
       if (job) await sendReminderMail(deps, job.data);
     });
   }
+  await boss.work<PasswordResetJob>(QUEUES.passwordReset, polling, async ([job]) => {
+    if (job) await mailResetLink(deps, job.data.email);
+  });
   await boss.work(QUEUES.sessionPurge, polling, async () => {
     const removed = await purgeExpiredSessions(deps.db);
     if (removed > 0) deps.logger.info({ removed }, 'expired sessions removed');

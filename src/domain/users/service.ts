@@ -3,7 +3,7 @@ import type { Executor } from '../../db/database.ts';
 import { findUserByEmail, insertUser, upsertMembership } from '../../db/repositories/users.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import type { Role } from '../../db/types.ts';
-import { hashPassword } from '../auth/passwords.ts';
+import { hashPassword, newPasswordSchema } from '../auth/passwords.ts';
 import { AppError } from '../errors.ts';
 import { emailSchema, optionalText, parseInput, requiredText } from '../validation.ts';
 
@@ -20,7 +20,7 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const newUserSchema = z.object({
   email: emailSchema,
   name: requiredText(200),
-  password: z.string().min(10, 'Adgangskoden skal være mindst 10 tegn').max(200),
+  password: newPasswordSchema,
   isAdmin: z.boolean().default(false),
 });
 

@@ -26,6 +26,14 @@ interface ResponseFinished {
 
 let subscribed = false;
 
+/** The paths whose next segment is a secret (a password-reset link, a status link, a calendar feed). */
+const SECRET_SEGMENT = /^(\/(?:password\/reset|status|calendar)\/)[^/?#.]+/;
+
+/** The URL as the log may keep it: a secret in the path is replaced by "[skjult]". */
+export function loggableUrl(url: string): string {
+  return url.replace(SECRET_SEGMENT, '$1[skjult]');
+}
+
 /**
  * Node's http server announces every finished response on this diagnostics channel. One
  * subscriber for the process writes the lines, so a request costs no listener and no child
@@ -44,7 +52,7 @@ function subscribeOnce(): void {
         req: {
           id: response.locals!.requestId,
           method: request.method,
-          url: request.originalUrl ?? request.url,
+          url: loggableUrl(request.originalUrl ?? request.url ?? ''),
           remoteAddress: request.socket.remoteAddress,
         },
         res: { statusCode: response.statusCode },

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import { AppError } from '../../domain/errors.ts';
-import { csrfProtection } from '../middleware/csrf.ts';
+import { csrfProtection, csrfTokenForForm } from '../middleware/csrf.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { formError, typedFields } from '../forms.ts';
 import { loginForm, loginQuery, safeNextPath } from './auth.schemas.ts';
@@ -37,7 +37,7 @@ function logIn(req: Request, res: Response, next: NextFunction): void {
 /** Login and logout. */
 export function authRoutes(): Router {
   const router = Router();
-  router.get('/login', (req, res) => {
+  router.get('/login', csrfTokenForForm, (req, res) => {
     if (res.locals.actor) return res.redirect(303, '/');
     renderLogin(res, { next: loginQuery.parse(req.query).next });
   });

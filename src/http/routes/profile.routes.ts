@@ -2,13 +2,21 @@ import { Router, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import type { Actor } from '../../domain/access/actor.ts';
 import { AppError } from '../../domain/errors.ts';
+import { changePassword } from '../../domain/auth/account.ts';
 import { getProfile, renewFeed, saveReminderPreferences } from '../../domain/profile/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { fieldErrors, formError } from '../forms.ts';
 import { profileQuery } from './profile.schemas.ts';
 
-const NOTICES = { reminders: 'Dine påmindelser er gemt.', calendar: 'Kalenderen har fået en ny adresse. Den gamle virker ikke længere.' };
+const NOTICES = {
+  reminders: 'Dine påmindelser er gemt.',
+  calendar: 'Kalenderen har fået en ny adresse. Den gamle virker ikke længere.',
+  password: 'Din adgangskode er skiftet. Du er logget ud alle andre steder.',
+};
+
+/** The errors a profile form shows on the page again (others go to the error handler). */
+const SHOWN_ON_PAGE = new Set(['VALIDATION_FAILED', 'TOO_MANY_REQUESTS']);
 
 async function renderProfile(deps: AppDeps, res: Response, actor: Actor, state: { notice?: string; error?: AppError } = {}) {
   res.status(state.error ? state.error.httpStatus : 200).render('pages/profile', {
@@ -20,7 +28,7 @@ async function renderProfile(deps: AppDeps, res: Response, actor: Actor, state: 
   });
 }
 
-/** The user's own profile: reminder mails per council and the calendar feed addresses. */
+/** The user's own profile: reminder mails per council, the calendar feed addresses and the password. */
 export function profileRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/profile', requireLogin, async (req, res) => {
@@ -33,6 +41,18 @@ export function profileRoutes(deps: AppDeps): Router {
       res.redirect(303, '/profile?saved=reminders');
     } catch (error) {
       await renderProfile(deps, res, actorOf(res), { error: formError(error) });
+    }
+  });
+  // The typed passwords are never shown again; the page says what was wrong beside each field.
+  router.post('/profile/password', requireLogin, csrfProtection, async (req, res) => {
+    try {
+      await changePassword(deps, actorOf(res), req.body ?? {}, { sid: req.sessionID, address: req.ip ?? 'unknown' });
+      res.redirect(303, '/profile?saved=password#adgangskode');
+    } catch (error) {
+      if (!(error instanceof AppError) || !SHOWN_ON_PAGE.has(error.code)) throw error;
+      const retry = error.meta.retryAfterSeconds;
+      if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
+      await renderProfile(deps, res, actorOf(res), { error });
     }
   });
   router.post('/profile/calendar', requireLogin, csrfProtection, async (req, res) => {
