@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
-import { bootDatabase, loadConfigOrExit } from './boot.ts';
+import { bootDatabase, loadConfigOrExit, startupFailureMessage } from './boot.ts';
 import { createLogger } from './logger.ts';
 import { createHttpServer } from './http/server.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
@@ -14,7 +14,7 @@ const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }), logger });
   const deps = createAppDeps(config, database, logger);
   await deps.versions.start();
   const mailer = createMailer(config);
@@ -64,8 +64,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
 
+// One Danish line and no stack trace for the person starting it; the stack is in the debug log.
 main().catch((error) => {
-  logger.fatal({ err: error }, 'Rådssvar kunne ikke starte');
-  process.stderr.write(`Rådssvar kunne ikke starte: ${(error as Error).message}\n`);
+  logger.debug({ err: error }, 'start failed');
+  process.stderr.write(`Rådssvar kunne ikke starte: ${startupFailureMessage(error)}\n`);
   process.exit(1);
 });

@@ -3,7 +3,7 @@ import { NO_MIGRATIONS, sql } from 'kysely';
 import pg from 'pg';
 import { createDatabase } from '../../src/db/database.ts';
 import { createMigrator, migrateToLatest } from '../../src/db/migrate.ts';
-import { testDatabase, testDatabaseUrl } from '../support/db.ts';
+import { testOwnerDatabase, testOwnerDatabaseUrl } from '../support/db.ts';
 import { makeConsultation, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { systemClock } from '../../src/domain/time.ts';
 import { rejection } from '../support/assert.ts';
@@ -11,10 +11,10 @@ import { rejection } from '../support/assert.ts';
 describe('migrations', () => {
   it('migrate an empty database to the latest schema, and back down', async () => {
     const name = `raadssvar_migr_${unique()}`;
-    const admin = new pg.Client({ connectionString: testDatabaseUrl() });
+    const admin = new pg.Client({ connectionString: testOwnerDatabaseUrl() });
     await admin.connect();
     await admin.query(`create database ${name}`);
-    const url = new URL(testDatabaseUrl());
+    const url = new URL(testOwnerDatabaseUrl());
     url.pathname = `/${name}`;
     const handle = createDatabase(url.toString(), { max: 2 });
     try {
@@ -36,8 +36,8 @@ describe('migrations', () => {
     }
   });
 
-  it('the event log refuses UPDATE and DELETE', async () => {
-    const { db } = testDatabase();
+  it('the event log refuses UPDATE and DELETE, even to its owner', async () => {
+    const { db } = testOwnerDatabase();
     const { secretary, council } = await makeCouncilWithPeople(db);
     const created = await makeConsultation({ db, clock: systemClock }, secretary.actor, { council: council.slug });
     const update = db.updateTable('consultation_events').set({ type: 'HACKED' }).where('consultation_id', '=', created.id).execute();

@@ -1,22 +1,44 @@
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 
-let handle: DatabaseHandle | undefined;
+// On globalThis, not in module variables: mocha loads the global hooks and the test files through
+// different module loaders, so each would otherwise have pools of its own and the teardown would
+// close none of the tests' pools before the database stops.
+const pools = globalThis as { raadssvarTestPools?: { app?: DatabaseHandle; owner?: DatabaseHandle } };
+pools.raadssvarTestPools ??= {};
+const shared = pools.raadssvarTestPools;
 
-/** The migrated test database's URL, set by the global setup. */
-export function testDatabaseUrl(): string {
-  const url = process.env.RAADSSVAR_TEST_DB_URL;
-  if (!url) throw new Error('RAADSSVAR_TEST_DB_URL is not set: run the tests through mocha with .mocharc.json');
+function requiredUrl(name: 'RAADSSVAR_TEST_DB_URL' | 'RAADSSVAR_TEST_OWNER_DB_URL'): string {
+  const url = process.env[name];
+  if (!url) throw new Error(`${name} is not set: run the tests through mocha with .mocharc.json`);
   return url;
 }
 
-/** One shared pool and Kysely instance over the test database. */
-export function testDatabase(): DatabaseHandle {
-  handle ??= createDatabase(testDatabaseUrl(), { max: 30 });
-  return handle;
+/** The migrated test database's URL for the app's restricted role, set by the global setup. */
+export function testDatabaseUrl(): string {
+  return requiredUrl('RAADSSVAR_TEST_DB_URL');
 }
 
-/** Closes the shared pool (global teardown). */
+/** The same database as its owner (the migrations' role): for tests that alter tables or create databases. */
+export function testOwnerDatabaseUrl(): string {
+  return requiredUrl('RAADSSVAR_TEST_OWNER_DB_URL');
+}
+
+/** One shared pool and Kysely instance over the test database, as the app's role. */
+export function testDatabase(): DatabaseHandle {
+  shared.app ??= createDatabase(testDatabaseUrl(), { max: 30 });
+  return shared.app;
+}
+
+/** One shared pool over the test database as its owner, for what the app's role may not do. */
+export function testOwnerDatabase(): DatabaseHandle {
+  shared.owner ??= createDatabase(testOwnerDatabaseUrl(), { max: 4 });
+  return shared.owner;
+}
+
+/** Closes the shared pools (global teardown). */
 export async function closeTestDatabase(): Promise<void> {
-  await handle?.close();
-  handle = undefined;
+  const { app, owner } = shared;
+  shared.app = undefined;
+  shared.owner = undefined;
+  await Promise.all([app?.close(), owner?.close()]);
 }
