@@ -38,7 +38,7 @@ export interface DatabaseTimeouts {
 }
 
 /** The app's limits: a few seconds, far above what any of its statements needs. */
-export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 10_000, idleInTransactionMs: 15_000 };
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5_000, statementMs: 5_000, idleInTransactionMs: 15_000 };
 
 /** What the pool reports an idle connection's loss to. */
 export interface PoolLogger {

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { AppError } from '../../domain/errors.ts';
+import { AppError, isDatabaseUnavailable } from '../../domain/errors.ts';
 import type { Logger } from '../../logger.ts';
 
 /** True for requests to the JSON API, which get JSON errors instead of pages. */
@@ -15,6 +15,9 @@ export function toAppError(error: unknown): AppError {
   if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_REQUEST', 'Forespørgslens indhold er ikke gyldig JSON');
   if (e?.type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Forespørgslen er for stor');
   if (e?.status === 400 || e?.status === 415) return new AppError('MALFORMED_REQUEST', 'Forespørgslen kunne ikke læses');
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'Databasen svarer ikke lige nu. Prøv igen om lidt.', { meta: { retryAfterSeconds: 5 } });
+  }
   return new AppError('INTERNAL', 'Der opstod en uventet fejl');
 }
 
@@ -33,6 +36,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const requestId = res.locals.requestId ?? '';
     if (appError.code === 'INTERNAL') {
       logger.error({ err: error, requestId, url: req.originalUrl, method: req.method }, 'unexpected error');
+    } else if (appError.code === 'SERVICE_UNAVAILABLE') {
+      logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'database unavailable');
     }
     if (res.headersSent) return;
     const retryAfter = appError.meta.retryAfterSeconds;
