@@ -1,17 +1,11 @@
 import { expect } from 'chai';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApp } from '../../src/app.ts';
 import { prepareDatabase } from '../../src/boot.ts';
-import { parseConfig } from '../../src/config.ts';
 import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
 import { runningCluster, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
-import { createAppDeps } from '../../src/deps.ts';
-import { createHttpServer } from '../../src/http/server.ts';
-import { createLogger } from '../../src/logger.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
 import { apiTokenFor, makeCouncilWithPeople } from '../support/factories.ts';
 import { waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
@@ -43,7 +37,7 @@ describe('a frozen database', () => {
   let clusterDir: string;
   let embedded: EmbeddedDatabase;
   let database: DatabaseHandle;
-  let server: Server;
+  let app: TestApp;
   let baseUrl: string;
   let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
   let token: string;
@@ -53,26 +47,15 @@ describe('a frozen database', () => {
     embedded = await startEmbeddedPostgres({ clusterDir, database: 'raadssvar' });
     database = createDatabase(embedded.url, { max: 4, timeouts: { connectMs: 1_000, statementMs: 1_000, idleInTransactionMs: 1_000 } });
     await prepareDatabase(embedded.ownerUrl, database);
-    const config = parseConfig({
-      NODE_ENV: 'test',
-      SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
-      DATA_DIR: 'data/test-app',
-      DATABASE_URL: 'postgres://unused',
-      LOG_LEVEL: 'silent',
-    });
     // The change feed is not started, so nothing is cached: every request below asks the database.
-    const deps = createAppDeps(config, database, createLogger('silent'));
-    server = await new Promise((resolve) => {
-      const s = createHttpServer(createApp(deps)).listen(0, '127.0.0.1', () => resolve(s));
-    });
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    app = await startTestApp({ database, changeFeed: false });
+    baseUrl = app.baseUrl;
     people = await makeCouncilWithPeople(database.db);
     token = await apiTokenFor(database.db, people.secretary.email);
   });
 
   after(async () => {
-    server?.closeAllConnections();
-    await new Promise((resolve) => server?.close(resolve));
+    await app?.close();
     await database?.close();
     await embedded?.stop();
     rmSync(clusterDir, { recursive: true, force: true });
