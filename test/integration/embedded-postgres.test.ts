@@ -29,14 +29,19 @@ describe('the embedded PostgreSQL', () => {
     return embedded;
   }
 
-  function tempDir(prefix: string): string {
+  /** A new folder in tmpdir, open to the postgres user unless `mode` says otherwise. */
+  function tempDir(prefix: string, mode = 0o755): string {
     const dir = mkdtempSync(join(tmpdir(), prefix));
+    chmodSync(dir, mode);
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     return dir;
   }
 
   it('two clusters on one machine run side by side, each on the socket in its own folder; a second start joins the running one', async () => {
-    const first = await started({ clusterDir: join(tempDir('raadssvar-pg-a-'), 'pg'), database: 'raadssvar' });
+    // Folders the postgres user may enter, so (as root too) each cluster stays where it is asked to be.
+    const firstDir = join(tempDir('raadssvar-pg-a-'), 'pg');
+    const first = await started({ clusterDir: firstDir, database: 'raadssvar' });
+    expect(first.clusterDir).to.equal(firstDir);
     const second = await started({ clusterDir: join(tempDir('raadssvar-pg-b-'), 'pg'), database: 'raadssvar' });
     for (const embedded of [first, second]) {
       const handle = createDatabase(embedded.ownerUrl, { max: 1 });
@@ -51,20 +56,20 @@ describe('the embedded PostgreSQL', () => {
     expect(joined.startedHere).to.equal(false);
     expect(joined.url).to.equal(first.url);
     expect(runningCluster(first.clusterDir)?.socketDir).to.equal(first.clusterDir);
+    expect(second.clusterDir).to.not.equal(first.clusterDir);
   });
 
   // Only as root does PostgreSQL run as another user (postgres), the one that could not reach a
   // checkout in a private home; as any other user it runs as that user and reaches it all.
   if (userInfo().uid === 0) {
     it('as root, starts from a checkout in a mode-700 folder that the postgres user cannot enter, and the app works as its own role', async () => {
-      const home = tempDir('raadssvar-home-');
+      const home = tempDir('raadssvar-home-', 0o700);
       expect(statSync(home).mode & 0o777).to.equal(0o700);
       // The checkout's node_modules binaries, reached through the private folder.
       const nativeDir = join(home, 'raadssvar', 'native');
       spawnSync('mkdir', ['-p', dirname(nativeDir)]);
       symlinkSync(await packagedNativeDir(), nativeDir);
       const stateDir = tempDir('raadssvar-state-');
-      chmodSync(stateDir, 0o755);
       // The failure that existed: postgres may not run the binaries where they are.
       const direct = spawnSync(join(nativeDir, 'bin', 'initdb'), ['--version'], { uid: idOf('-u'), gid: idOf('-g') });
       expect((direct.error as NodeJS.ErrnoException | undefined)?.code).to.equal('EACCES');
