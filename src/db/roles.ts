@@ -40,8 +40,20 @@ export async function currentRole(pool: pg.Pool): Promise<string> {
  */
 export async function grantAppRole(owner: pg.Pool, appRole: string): Promise<void> {
   if ((await currentRole(owner)) === appRole) return;
-  const app = id(appRole);
   const client = await owner.connect();
+  // App processes starting at once would otherwise grant, install and hand over side by side.
+  await client.query(`select pg_advisory_lock(hashtext('raadssvar.grant-app-role'))`);
+  try {
+    await grantOnPublic(client, appRole);
+    await handOverJobSchema(client, appRole);
+  } finally {
+    await client.query(`select pg_advisory_unlock(hashtext('raadssvar.grant-app-role'))`).catch(() => {});
+    client.release();
+  }
+}
+
+async function grantOnPublic(client: pg.PoolClient, appRole: string): Promise<void> {
+  const app = id(appRole);
   const present = async (table: string) =>
     (await client.query<{ found: string | null }>('select to_regclass($1) as found', [`public.${table}`])).rows[0]!.found !== null;
   try {
@@ -59,17 +71,14 @@ export async function grantAppRole(owner: pg.Pool, appRole: string): Promise<voi
   } catch (error) {
     await client.query('rollback').catch(() => {});
     throw error;
-  } finally {
-    client.release();
   }
-  await handOverJobSchema(owner, appRole);
 }
 
 /**
  * Installs pg-boss's schema as the owner when it is missing, then makes the app role the owner
  * of the schema and everything in it (also an earlier install made by another role).
  */
-async function handOverJobSchema(owner: pg.Pool, appRole: string): Promise<void> {
+async function handOverJobSchema(owner: pg.PoolClient, appRole: string): Promise<void> {
   const installed = await owner.query<{ found: string | null }>('select to_regclass($1) as found', [`${JOB_SCHEMA}.version`]);
   if (installed.rows[0]!.found === null) await owner.query(PgBoss.getConstructionPlans(JOB_SCHEMA));
   const objects = await owner.query<{ statement: string }>(

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { currentRole, grantAppRole, APPEND_ONLY_TABLES } from '../../src/db/roles.ts';
+import PgBoss from 'pg-boss';
+import { createDatabase } from '../../src/db/database.ts';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { currentRole, grantAppRole, APPEND_ONLY_TABLES, JOB_SCHEMA } from '../../src/db/roles.ts';
 import { systemClock } from '../../src/domain/time.ts';
 import { rejection } from '../support/assert.ts';
-import { testDatabase, testOwnerDatabase } from '../support/db.ts';
+import { testDatabase, testOwnerDatabase, testOwnerDatabaseUrl } from '../support/db.ts';
 import { makeConsultation, makeCouncilWithPeople, unique } from '../support/factories.ts';
 
 // The tests' app code runs as the app's role (test/support/global-hooks.ts); these prove what that
@@ -61,6 +64,31 @@ describe('the app database role', () => {
       await sql`delete from ${sql.table(table)}`.execute(db);
     } finally {
       await sql`drop table ${sql.table(table)}`.execute(owner.db);
+    }
+  });
+
+  it('takes over a job schema an earlier version installed as the owner (a cluster from before the roles)', async () => {
+    const owner = testOwnerDatabase();
+    const appRole = await currentRole(testDatabase().pool);
+    const name = `raadssvar_roles_${unique()}`;
+    await owner.pool.query(`create database ${name}`);
+    const url = new URL(testOwnerDatabaseUrl());
+    url.pathname = `/${name}`;
+    const earlier = createDatabase(url.toString(), { max: 1 });
+    try {
+      await migrateToLatest(earlier.db);
+      await earlier.pool.query(PgBoss.getConstructionPlans(JOB_SCHEMA));
+      await grantAppRole(earlier.pool, appRole);
+      const owners = await earlier.pool.query<{ owner: string }>(
+        `select distinct pg_get_userbyid(c.relowner) as owner from pg_class c join pg_namespace n on n.oid = c.relnamespace
+          where n.nspname = $1 and c.relkind in ('r', 'p')
+         union select pg_get_userbyid(nspowner) from pg_namespace where nspname = $1`,
+        [JOB_SCHEMA],
+      );
+      expect(owners.rows).to.deep.equal([{ owner: appRole }]);
+    } finally {
+      await earlier.close();
+      await owner.pool.query(`drop database ${name} with (force)`);
     }
   });
 });
