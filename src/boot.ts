@@ -91,7 +91,8 @@ const unreachableCodes: Record<string, string> = {
  */
 export function startupFailureMessage(error: unknown): string {
   if (error instanceof EmbeddedPostgresError) return error.message;
-  const e = error as { code?: string; message?: string };
+  const e = error as { code?: string; message?: string; port?: number };
+  if (e?.code === 'EADDRINUSE') return `porten ${e.port ?? ''} er optaget af et andet program; sæt PORT til en ledig port`;
   const firstLine = String(e?.message ?? error).split('\n')[0]!;
   const reason = e?.code ? unreachableCodes[e.code] : undefined;
   if (reason) return `databasen kan ikke bruges: ${reason} (${firstLine})`;

@@ -29,7 +29,8 @@ async function main(): Promise<void> {
     seeded = true;
   }
   const app = createApp(deps);
-  const server: Server = createHttpServer(app).listen(config.port, () => {
+  const server: Server = createHttpServer(app).once('error', startFailed).listen(config.port, () => {
+    server.off('error', startFailed);
     const url = config.publicUrl ?? `http://localhost:${config.port}`;
     const lines = [
       '',
@@ -65,8 +66,10 @@ async function main(): Promise<void> {
 }
 
 // One Danish line and no stack trace for the person starting it; the stack is in the debug log.
-main().catch((error) => {
+function startFailed(error: unknown): never {
   logger.debug({ err: error }, 'start failed');
   process.stderr.write(`Rådssvar kunne ikke starte: ${startupFailureMessage(error)}\n`);
   process.exit(1);
-});
+}
+
+main().catch(startFailed);

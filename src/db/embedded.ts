@@ -367,8 +367,8 @@ export async function startEmbeddedPostgres(options: {
   }
   const user = userInfo().uid === 0 ? postgresUser() : undefined;
   const packaged = options.nativeDir ? binariesIn(options.nativeDir, 'custom') : await packagedBinaries();
-  const binaries = user ? await runnableBinaries(packaged, user, stateDir) : packaged;
-  const clusterDir = await reachableClusterDir(requestedDir, user, stateDir);
+  const binaries = user ? await explained(runnableBinaries(packaged, user, stateDir), `PostgreSQL-programmerne kunne ikke kopieres til ${stateDir}`) : packaged;
+  const clusterDir = await explained(reachableClusterDir(requestedDir, user, stateDir), `mappen til databasen (${requestedDir}) kunne ikke oprettes`);
   const createdCluster = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (createdCluster) await initialise(binaries, clusterDir, user, log);
   const port = options.port ?? SOCKET_PORT;
@@ -396,6 +396,16 @@ export async function startEmbeddedPostgres(options: {
     createdCluster,
     stop,
   };
+}
+
+/** Gives a file-system failure (a read-only disk, a full one) the Danish context of what was being done. */
+async function explained<T>(work: Promise<T>, what: string): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError) throw error;
+    throw new EmbeddedPostgresError(`${what}: ${(error as Error).message}`);
+  }
 }
 
 /** Creates the app's login role and the database when missing (as the cluster's superuser). */

