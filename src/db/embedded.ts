@@ -154,6 +154,16 @@ async function openForAll(path: string): Promise<void> {
 }
 
 /**
+ * Creates `stateDir` and `folder` inside it, each enterable by everyone whatever the umask (only
+ * these folders: the clusters in them stay mode 700, as PostgreSQL requires).
+ */
+async function enterableFolders(stateDir: string, folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  await chmod(stateDir, 0o755);
+  await chmod(folder, 0o755);
+}
+
+/**
  * The binaries where `user` can run them: in place when it reaches them, otherwise a copy in
  * `stateDir`, made once per package version (root-owned, world-readable, written to a temporary
  * name and renamed, so a half-finished copy is never used).
@@ -163,8 +173,7 @@ async function runnableBinaries(binaries: Binaries, user: PostgresUser, stateDir
   const target = join(stateDir, 'postgresql', binaries.key);
   const copy = binariesIn(target, binaries.key);
   if (!existsSync(copy.postgres)) {
-    await mkdir(dirname(target), { recursive: true });
-    await openForAll(stateDir);
+    await enterableFolders(stateDir, dirname(target));
     const partial = `${target}.${process.pid}.partial`;
     await rm(partial, { recursive: true, force: true });
     await cp(realpathSync(binaries.nativeDir), partial, { recursive: true, verbatimSymlinks: true });
@@ -199,8 +208,7 @@ async function reachableClusterDir(clusterDir: string, user: PostgresUser | unde
     );
   }
   const target = join(stateDir, 'clusters', createHash('sha256').update(clusterDir).digest('hex').slice(0, 16));
-  await mkdir(dirname(target), { recursive: true });
-  await openForAll(stateDir).catch(() => {});
+  await enterableFolders(stateDir, dirname(target));
   await rm(clusterDir, { recursive: true, force: true });
   await symlink(target, clusterDir);
   return target;

@@ -97,6 +97,13 @@ describe('the embedded PostgreSQL', () => {
       }
       // The CLI finds the running server through DATA_DIR/pg, as it does beside `npm start`.
       expect(runningCluster(clusterDir)?.socketDir).to.equal(embedded.clusterDir);
+
+      // A second private checkout moves its cluster beside the first, which still starts after it.
+      const other = await started({ clusterDir: join(home, 'other', 'data', 'pg'), database: 'raadssvar', stateDir, nativeDir });
+      expect(other.clusterDir).to.not.equal(embedded.clusterDir);
+      await embedded.stop();
+      const again = await started({ clusterDir, database: 'raadssvar', stateDir, nativeDir });
+      expect(again).to.include({ clusterDir: embedded.clusterDir, startedHere: true, createdCluster: false });
     });
   }
 
