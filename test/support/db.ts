@@ -1,4 +1,8 @@
-import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
+import { createDatabase, type DatabaseHandle, type DatabaseTimeouts } from '../../src/db/database.ts';
+
+// Limits far above the app's: on a loaded machine a test waiting its turn for a pooled connection
+// is slow, not broken. test/e2e/database-unavailable.test.ts proves the app's own limits.
+const TEST_TIMEOUTS: DatabaseTimeouts = { connectMs: 60_000, statementMs: 60_000, idleInTransactionMs: 120_000 };
 
 // On globalThis, not in module variables: mocha loads the global hooks and the test files through
 // different module loaders, so each would otherwise have pools of its own and the teardown would
@@ -25,13 +29,13 @@ export function testOwnerDatabaseUrl(): string {
 
 /** One shared pool and Kysely instance over the test database, as the app's role. */
 export function testDatabase(): DatabaseHandle {
-  shared.app ??= createDatabase(testDatabaseUrl(), { max: 30 });
+  shared.app ??= createDatabase(testDatabaseUrl(), { max: 30, timeouts: TEST_TIMEOUTS });
   return shared.app;
 }
 
 /** One shared pool over the test database as its owner, for what the app's role may not do. */
 export function testOwnerDatabase(): DatabaseHandle {
-  shared.owner ??= createDatabase(testOwnerDatabaseUrl(), { max: 4 });
+  shared.owner ??= createDatabase(testOwnerDatabaseUrl(), { max: 4, timeouts: TEST_TIMEOUTS });
   return shared.owner;
 }
 
