@@ -91,7 +91,8 @@ export async function startBenchDatabase(options: BenchDatabaseOptions = {}): Pr
   let url = process.env.DATABASE_URL;
   if (!url) {
     embedded = await startEmbeddedPostgres({ ...BENCH_EMBEDDED, onLog: options.log });
-    url = embedded.url;
+    // The owner: the benchmark drops and recreates its database.
+    url = embedded.ownerUrl;
     await recreateDatabase(url);
   }
   // The app's own pool and Kysely set-up, so the benchmark measures what the app runs.

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './db/database.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -65,8 +66,24 @@ const configSchema = z
         .regex(/^postgres(ql)?:\/\//, 'skal være en postgres://-adresse')
         .optional(),
     ),
+    // Database roles and limits (src/db/roles.ts, src/db/database.ts).
+    DATABASE_OWNER_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'skal være en postgres://-adresse')
+        .optional(),
+    ),
+    DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_DATABASE_TIMEOUTS.connectMs),
+    DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_DATABASE_TIMEOUTS.statementMs),
+    DATABASE_IDLE_TRANSACTION_TIMEOUT_MS: z.coerce
+      .number()
+      .int()
+      .min(100)
+      .max(3_600_000)
+      .default(DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs),
     DATA_DIR: z.string().min(1).default('./data'),
-    EMBEDDED_PG_PORT: z.coerce.number().int().min(1024).max(65535).default(54329),
+    EMBEDDED_PG_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).max(65535).optional()),
     SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'skal være mindst 32 tegn').optional()),
     CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
     LOG_LEVEL: z.enum(logLevels).default('info'),
@@ -76,6 +93,9 @@ const configSchema = z
     SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
   })
   .superRefine((env, ctx) => {
+    if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
+      ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'kræver DATABASE_URL (appens egen rolle)' });
+    }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'skal sættes når NODE_ENV=production' });
     }
@@ -90,9 +110,14 @@ export type Config = {
    * count or an address list); false (the default) believes none.
    */
   trustProxy: number | string | false;
+  /** The app's connection (a role with only the grants of src/db/roles.ts); unset means the embedded PostgreSQL. */
   databaseUrl: string | undefined;
+  /** The schema owner's connection, for migrations and grants; unset means DATABASE_URL is the owner too. */
+  databaseOwnerUrl: string | undefined;
+  databaseTimeouts: DatabaseTimeouts;
   dataDir: string;
-  embeddedPgPort: number;
+  /** A TCP port for the embedded PostgreSQL besides its socket; unset means the socket only. */
+  embeddedPgPort: number | undefined;
   sessionSecret: string;
   chromiumPath: string;
   logLevel: (typeof logLevels)[number];
@@ -127,6 +152,12 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     publicUrl: values.PUBLIC_URL?.replace(/\/$/, ''),
     trustProxy: values.TRUST_PROXY,
     databaseUrl: values.DATABASE_URL,
+    databaseOwnerUrl: values.DATABASE_OWNER_URL,
+    databaseTimeouts: {
+      connectMs: values.DATABASE_CONNECT_TIMEOUT_MS,
+      statementMs: values.DATABASE_STATEMENT_TIMEOUT_MS,
+      idleInTransactionMs: values.DATABASE_IDLE_TRANSACTION_TIMEOUT_MS,
+    },
     dataDir,
     embeddedPgPort: values.EMBEDDED_PG_PORT,
     sessionSecret: values.SESSION_SECRET ?? persistedSessionSecret(dataDir),

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
-import { bootDatabase, loadConfigOrExit } from './boot.ts';
+import { bootDatabase, loadConfigOrExit, startupFailureMessage } from './boot.ts';
 import { createLogger } from './logger.ts';
 import { createHttpServer } from './http/server.ts';
 import { gracefulClose } from './http/shutdown.ts';
@@ -16,7 +16,7 @@ const logger = createLogger(config.logLevel);
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }) });
+  const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }), logger });
   const deps = createAppDeps(config, database, logger);
   await deps.versions.start();
   const mailer = createMailer(config);
@@ -31,7 +31,8 @@ async function main(): Promise<void> {
     seeded = true;
   }
   const app = createApp(deps);
-  const server: Server = createHttpServer(app).listen(config.port, () => {
+  const server: Server = createHttpServer(app).once('error', startFailed).listen(config.port, () => {
+    server.off('error', startFailed);
     const url = publicBaseUrl(config);
     const lines = [
       '',
@@ -81,8 +82,11 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
-  logger.fatal({ err: error }, 'Rådssvar kunne ikke starte');
-  process.stderr.write(`Rådssvar kunne ikke starte: ${(error as Error).message}\n`);
+// One Danish line and no stack trace for the person starting it; the stack is in the debug log.
+function startFailed(error: unknown): never {
+  logger.debug({ err: error }, 'start failed');
+  process.stderr.write(`Rådssvar kunne ikke starte: ${startupFailureMessage(error)}\n`);
   process.exit(1);
-});
+}
+
+main().catch(startFailed);

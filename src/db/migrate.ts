@@ -27,7 +27,9 @@ export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Migration ${failed?.migrationName ?? '?'} fejlede: ${String((error as Error).message ?? error)}`);
+    // No migration ran: the database itself failed (unreachable, refused), and says why.
+    if (!failed) throw error;
+    throw new Error(`Migration ${failed.migrationName} fejlede: ${String((error as Error).message ?? error)}`);
   }
   return results ?? [];
 }

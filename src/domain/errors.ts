@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'TOO_MANY_REQUESTS'
   | 'CSRF_FAILED'
   | 'RENDER_FAILED'
+  | 'SERVICE_UNAVAILABLE'
   | 'INTERNAL';
 
 const httpStatusByCode: Record<ErrorCode, number> = {
@@ -27,6 +28,7 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   TOO_MANY_REQUESTS: 429,
   CSRF_FAILED: 403,
   RENDER_FAILED: 503,
+  SERVICE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -67,4 +69,32 @@ export function notFound(what = 'Siden findes ikke'): AppError {
 /** Shorthand for a role that sees something but may not act on it. */
 export function forbidden(message = 'Du har ikke adgang til at gøre dette'): AppError {
   return new AppError('FORBIDDEN', message);
+}
+
+/** SQLSTATE classes and codes that mean PostgreSQL could not serve the statement now, not that it was wrong. */
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57014', // query_canceled: statement_timeout
+  '25P03', // idle_in_transaction_session_timeout
+  '55P03', // lock_not_available: lock_timeout
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or shutting down
+  '53300', // too_many_connections
+]);
+const UNAVAILABLE_NODE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOENT', 'EHOSTUNREACH']);
+// What pg and pg-pool throw when their own time limits pass or the connection goes.
+const UNAVAILABLE_MESSAGES = /^(Query read timeout|timeout exceeded when trying to connect|Connection terminated|Client has encountered a connection error)/;
+
+/**
+ * True when `error` says the database is unreachable, frozen or too slow (a connect, statement or
+ * idle-transaction timeout, a lost connection): the request may succeed later, so it becomes
+ * SERVICE_UNAVAILABLE rather than an unexpected error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (typeof e.code === 'string' && (UNAVAILABLE_SQLSTATES.has(e.code) || e.code.startsWith('08') || UNAVAILABLE_NODE_CODES.has(e.code))) {
+    return true;
+  }
+  return typeof e.message === 'string' && UNAVAILABLE_MESSAGES.test(e.message);
 }

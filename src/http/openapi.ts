@@ -6,7 +6,7 @@ import { listConsultationsQuery } from './routes/api/consultations.schemas.ts';
 const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'STALE_VERSION', 'TRANSITION_NOT_ALLOWED', 'TOO_MANY_REQUESTS', 'INTERNAL']),
+      code: z.enum(['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'STALE_VERSION', 'TRANSITION_NOT_ALLOWED', 'TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE', 'INTERNAL']),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })),
       requestId: z.string().optional(),

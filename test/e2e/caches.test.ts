@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { ChangeFeed } from '../../src/db/change-feed.ts';
 import { useTestApp } from '../support/app.ts';
-import { testDatabase } from '../support/db.ts';
+import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultation, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
@@ -61,7 +61,8 @@ describe('per-process caches, kept true by the database’s change notifications
 
     // A change the database does not announce (its trigger off inside this one transaction) is
     // not seen: the page comes from the cache.
-    await db.transaction().execute(async (tx) => {
+    // Only the owner may switch a trigger off; the app's role cannot.
+    await testOwnerDatabase().db.transaction().execute(async (tx) => {
       await sql`alter table consultations disable trigger consultations_changed`.execute(tx);
       await tx.updateTable('consultations').set({ title: `Stille ændring ${tag}` }).where('id', '=', consultation.id).execute();
       await sql`alter table consultations enable trigger consultations_changed`.execute(tx);

@@ -3,8 +3,15 @@ import { createDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
-import { testDatabase } from '../support/db.ts';
+import { testDatabase, testDatabaseUrl } from '../support/db.ts';
 import { makeUser } from '../support/factories.ts';
+
+/** A pool on the test server for a database that does not exist: every query fails, and not for a reason that passes. */
+function misconfiguredDatabase() {
+  const url = new URL(testDatabaseUrl());
+  url.pathname = '/raadssvar_findes_ikke';
+  return createDatabase(url.toString(), { max: 1 });
+}
 
 describe('health and error pages', () => {
   const app = useTestApp();
@@ -22,18 +29,36 @@ describe('health and error pages', () => {
   });
 
   describe('with the database down', () => {
-    let broken: TestApp;
+    let down: TestApp;
     before(async () => {
-      // A pool pointing at a port where nothing listens: every query fails.
+      // A pool pointing at a port where nothing listens: every query fails, until it listens again.
       const dead = createDatabase('postgres://x:y@127.0.0.1:9/none', { max: 1 });
-      broken = await startTestApp({ deps: { db: dead.db, pool: dead.pool } });
+      down = await startTestApp({ deps: { db: dead.db, pool: dead.pool } });
     });
-    after(() => broken.close());
+    after(() => down.close());
 
     it('answers /healthz with 503', async () => {
-      const response = await fetch(`${broken.baseUrl}/healthz`);
+      const response = await fetch(`${down.baseUrl}/healthz`);
       expect(response.status).to.equal(503);
     });
+
+    it('answers the API with SERVICE_UNAVAILABLE, 503 and Retry-After, never the connection error', async () => {
+      const response = await fetch(`${down.baseUrl}/api/v1/consultations`, { headers: { authorization: 'Bearer rs_x' } });
+      expect(response.status).to.equal(503);
+      expect(response.headers.get('retry-after')).to.equal('5');
+      const body = (await response.json()) as { error: { code: string } };
+      expect(body.error.code).to.equal('SERVICE_UNAVAILABLE');
+      expect(JSON.stringify(body)).not.to.include('ECONNREFUSED');
+    });
+  });
+
+  describe('with the database misconfigured', () => {
+    let broken: TestApp;
+    before(async () => {
+      const missing = misconfiguredDatabase();
+      broken = await startTestApp({ deps: { db: missing.db, pool: missing.pool } });
+    });
+    after(() => broken.close());
 
     it('answers the API with INTERNAL JSON and a request id', async () => {
       const response = await fetch(`${broken.baseUrl}/api/v1/consultations`, { headers: { authorization: 'Bearer rs_x' } });
@@ -41,7 +66,7 @@ describe('health and error pages', () => {
       const body = (await response.json()) as { error: { code: string; requestId: string } };
       expect(body.error.code).to.equal('INTERNAL');
       expect(body.error.requestId).to.equal(response.headers.get('x-request-id'));
-      expect(JSON.stringify(body)).not.to.include('ECONNREFUSED');
+      expect(JSON.stringify(body)).not.to.include('raadssvar_findes_ikke');
     });
 
     it('shows a 500 page with a request id and no stack trace', async () => {
@@ -55,7 +80,7 @@ describe('health and error pages', () => {
       const requestId = page.headers.get('x-request-id');
       expect(requestId).to.match(/^[0-9a-f-]{36}$/);
       expect(page.text).to.include(requestId!).and.include('Der opstod en fejl');
-      expect(page.text).not.to.match(/at .*\.ts:\d+|ECONNREFUSED|Error:/);
+      expect(page.text).not.to.match(/at .*\.ts:\d+|raadssvar_findes_ikke|Error:/);
     });
   });
 
@@ -66,8 +91,8 @@ describe('health and error pages', () => {
     let broken: TestApp;
     before(async () => {
       logged = await startTestApp({ deps: { logger } });
-      const dead = createDatabase('postgres://x:y@127.0.0.1:9/none', { max: 1 });
-      broken = await startTestApp({ deps: { logger, db: dead.db, pool: dead.pool } });
+      const missing = misconfiguredDatabase();
+      broken = await startTestApp({ deps: { logger, db: missing.db, pool: missing.pool } });
     });
     after(async () => {
       await logged.close();
@@ -99,7 +124,7 @@ describe('health and error pages', () => {
       await response.text();
       const [error, request] = linesOf(response.headers.get('x-request-id'));
       expect(error).to.include({ msg: 'unexpected error', level: 50, url: '/api/v1/consultations', method: 'GET' });
-      expect(error!.err.stack).to.be.a('string').and.include('ECONNREFUSED');
+      expect(error!.err.stack).to.be.a('string').and.include('raadssvar_findes_ikke');
       expect(request).to.include({ msg: 'request completed' });
       expect(request!.res).to.deep.equal({ statusCode: 500 });
     });

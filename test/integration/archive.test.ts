@@ -6,7 +6,7 @@ import type { Actor } from '../../src/domain/access/actor.ts';
 import { previewLetter, verifyArchive, type SubmittedLetter } from '../../src/domain/archive/service.ts';
 import { getConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
 import { PdfRenderer, PdfRenderError, TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
-import { testDatabase } from '../support/db.ts';
+import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
@@ -224,25 +224,27 @@ describe('submitting with an archived PDF letter', function () {
     expect(events).to.have.length(1);
   });
 
-  it('the database refuses UPDATE, DELETE and TRUNCATE of an archived letter', async () => {
+  it('the database refuses UPDATE, DELETE and TRUNCATE of an archived letter: the app role has no right to, and its triggers stop even the owner', async () => {
     const done = await makeConsultationInState(deps, people, 'submitted');
     const [row] = await archiveRows(done.id);
     expect(row).to.exist;
-    const attempts = [
-      () => db.updateTable('archived_documents').set({ sha256: 'x' }).where('id', '=', row!.id).execute(),
-      () => db.updateTable('archived_documents').set({ pdf: Buffer.from('%PDF-falsk') }).where('id', '=', row!.id).execute(),
-      () => db.deleteFrom('archived_documents').where('id', '=', row!.id).execute(),
-      () => sql`truncate archived_documents`.execute(db),
+    const attempts = (as: typeof db) => [
+      () => as.updateTable('archived_documents').set({ sha256: 'x' }).where('id', '=', row!.id).execute(),
+      () => as.updateTable('archived_documents').set({ pdf: Buffer.from('%PDF-falsk') }).where('id', '=', row!.id).execute(),
+      () => as.deleteFrom('archived_documents').where('id', '=', row!.id).execute(),
+      () => sql`truncate archived_documents`.execute(as),
     ];
-    for (const attempt of attempts) {
-      let error: unknown;
-      try {
-        await attempt();
-      } catch (caught) {
-        error = caught;
+    for (const [as, reason] of [[db, /permission denied/], [testOwnerDatabase().db, /append-only/]] as const) {
+      for (const attempt of attempts(as)) {
+        let error: unknown;
+        try {
+          await attempt();
+        } catch (caught) {
+          error = caught;
+        }
+        expect(error, attempt.toString()).to.be.instanceOf(Error);
+        expect((error as Error).message).to.match(reason);
       }
-      expect(error, attempt.toString()).to.be.instanceOf(Error);
-      expect((error as Error).message).to.match(/append-only/);
     }
     const [still] = await archiveRows(done.id);
     expect(still!.sha256).to.equal(row!.sha256);

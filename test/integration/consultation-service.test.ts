@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { testDatabase } from '../support/db.ts';
+import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { rejection } from '../support/assert.ts';
 import {
   deadlineInDays,
@@ -375,9 +375,12 @@ describe('consultation service', () => {
       expect(saves.map((e) => (e.payload as { draftNumber: number }).draftNumber)).to.deep.equal([1, 2, 3]);
 
       const first = versions[0]!;
-      await rejection(sql`update response_versions set body = 'omskrevet' where id = ${first.id}`.execute(db), /append-only/);
-      await rejection(sql`delete from response_versions where id = ${first.id}`.execute(db), /append-only/);
-      await rejection(db.updateTable('response_versions').set({ number: 99 }).where('consultation_id', '=', c.id).execute(), /append-only/);
+      // The app's role may not try; the triggers stop even the owner.
+      const owner = testOwnerDatabase().db;
+      await rejection(sql`update response_versions set body = 'omskrevet' where id = ${first.id}`.execute(db), /permission denied/);
+      await rejection(sql`update response_versions set body = 'omskrevet' where id = ${first.id}`.execute(owner), /append-only/);
+      await rejection(sql`delete from response_versions where id = ${first.id}`.execute(owner), /append-only/);
+      await rejection(owner.updateTable('response_versions').set({ number: 99 }).where('consultation_id', '=', c.id).execute(), /append-only/);
       expect(await responseVersions(c.id)).to.deep.equal(versions);
     });
 

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { NO_MIGRATIONS, sql } from 'kysely';
 import { createMigrator, migrateToLatest } from '../../src/db/migrate.ts';
-import { testDatabase, withScratchDatabase } from '../support/db.ts';
+import { testOwnerDatabase, withScratchDatabase } from '../support/db.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { systemClock } from '../../src/domain/time.ts';
 import { rejection } from '../support/assert.ts';
@@ -23,8 +23,8 @@ describe('migrations', () => {
     });
   });
 
-  it('the event log refuses UPDATE and DELETE', async () => {
-    const { db } = testDatabase();
+  it('the event log refuses UPDATE and DELETE, even to its owner', async () => {
+    const { db } = testOwnerDatabase();
     const { secretary, council } = await makeCouncilWithPeople(db);
     const created = await makeConsultation({ db, clock: systemClock }, secretary.actor, { council: council.slug });
     const update = db.updateTable('consultation_events').set({ type: 'HACKED' }).where('consultation_id', '=', created.id).execute();

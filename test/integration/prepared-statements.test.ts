@@ -6,7 +6,7 @@ import { CONSULTATION_COLUMNS } from '../../src/db/repositories/consultations.ts
 import { COUNCIL_COLUMNS } from '../../src/db/repositories/councils.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
-import { testDatabase, testDatabaseUrl } from '../support/db.ts';
+import { testDatabase, testDatabaseUrl, testOwnerDatabase } from '../support/db.ts';
 
 describe('prepared statements for the hot queries', () => {
   // One connection, so every statement below runs in the same backend and its prepared statements
@@ -60,16 +60,16 @@ describe('prepared statements for the hot queries', () => {
     const deps = { db: single.db, clock: () => new Date() };
     const before = await makeConsultation(deps, secretary.actor, { council: council.slug });
     await sendEvent(deps, secretary.actor, before.id, { type: 'START_DRAFTING', version: before.version });
-    // What a newer app process's migration might do while this one runs.
-    await sql`alter table consultations add column added_by_a_later_migration text`.execute(testDatabase().db);
-    await sql`alter table councils add column added_by_a_later_migration text`.execute(testDatabase().db);
+    // What a newer app process's migration (as the owner) might do while this one runs.
+    await sql`alter table consultations add column added_by_a_later_migration text`.execute(testOwnerDatabase().db);
+    await sql`alter table councils add column added_by_a_later_migration text`.execute(testOwnerDatabase().db);
     try {
       const after = await makeConsultation(deps, secretary.actor, { council: council.slug });
       const drafting = await sendEvent(deps, secretary.actor, after.id, { type: 'START_DRAFTING', version: after.version });
       expect(drafting).to.include({ state: 'drafting', version: after.version + 1 });
     } finally {
-      await sql`alter table consultations drop column added_by_a_later_migration`.execute(testDatabase().db);
-      await sql`alter table councils drop column added_by_a_later_migration`.execute(testDatabase().db);
+      await sql`alter table consultations drop column added_by_a_later_migration`.execute(testOwnerDatabase().db);
+      await sql`alter table councils drop column added_by_a_later_migration`.execute(testOwnerDatabase().db);
     }
   });
 

@@ -6,6 +6,8 @@ import { parseConfig } from '../../src/config.ts';
 import { createAppDeps, type AppDeps } from '../../src/deps.ts';
 import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
+import type pg from 'pg';
+import type { Db } from '../../src/db/database.ts';
 import { testDatabase } from './db.ts';
 
 /** A running app on a random port over the test database. */
@@ -17,9 +19,18 @@ export interface TestApp {
 
 /** Starts the real app (real sessions, CSRF, throttling) on 127.0.0.1 with a random port. */
 export async function startTestApp(
-  overrides: { clock?: Clock; deps?: Partial<AppDeps>; env?: Record<string, string> } = {},
+  overrides: {
+    clock?: Clock;
+    deps?: Partial<AppDeps>;
+    /** Environment variables for the app's configuration (e.g. TRUST_PROXY). */
+    env?: Record<string, string>;
+    /** Another database than the shared test database. */
+    database?: { db: Db; pool: pg.Pool };
+    /** False: the change feed is not started, so nothing is cached and every request asks the database. */
+    changeFeed?: boolean;
+  } = {},
 ): Promise<TestApp> {
-  const { db, pool } = testDatabase();
+  const { db, pool } = overrides.database ?? testDatabase();
   const config = parseConfig({
     NODE_ENV: 'test',
     SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
@@ -35,7 +46,7 @@ export async function startTestApp(
     ...overrides.deps,
   };
   const ownRenderer = overrides.deps?.pdf === undefined;
-  await deps.versions.start();
+  if (overrides.changeFeed !== false) await deps.versions.start();
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(createApp(deps)).listen(0, '127.0.0.1', () => resolve(s));
   });

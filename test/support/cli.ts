@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { testDatabaseUrl } from './db.ts';
+import { testDatabaseUrl, testOwnerDatabaseUrl } from './db.ts';
 
 /** What one run of the admin CLI printed and how it ended. */
 export interface CliResult {
@@ -17,7 +17,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdin?:
     const child = execFile(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env } },
+      { env: { ...process.env, DATABASE_URL: testDatabaseUrl(), DATABASE_OWNER_URL: testOwnerDatabaseUrl(), LOG_LEVEL: 'silent', ...env } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
     if (stdin !== undefined) child.stdin?.end(stdin);

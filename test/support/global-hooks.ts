@@ -2,41 +2,48 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { prepareDatabase } from '../../src/boot.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createDatabase } from '../../src/db/database.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
+import { JOB_SCHEMA } from '../../src/db/roles.ts';
 import { closeTestDatabase } from './db.ts';
-import { freePort } from './ports.ts';
 
-// One PostgreSQL for the whole run: TEST_DATABASE_URL when set (its public schema is reset),
-// otherwise a fresh embedded cluster of this run's own in a temporary folder, on a free port,
-// so two runs on one machine never share or stop each other's database.
+// One PostgreSQL for the whole run: TEST_DATABASE_URL (the owner) with TEST_DATABASE_APP_URL (the
+// app's role) when set, their public and job schemas reset; otherwise a fresh embedded cluster of
+// this run's own in a temporary folder, listening on its own socket, so two runs on one machine
+// never share or stop each other's database. Either way the code under test connects as the
+// restricted app role, so every test also proves the grants of src/db/roles.ts are enough.
 let embedded: EmbeddedDatabase | undefined;
 let clusterDir: string | undefined;
 
-export async function mochaGlobalSetup(): Promise<void> {
-  let url = process.env.TEST_DATABASE_URL;
-  if (url) {
-    const client = new pg.Client({ connectionString: url });
+async function testUrls(): Promise<{ ownerUrl: string; appUrl: string }> {
+  const ownerUrl = process.env.TEST_DATABASE_URL;
+  if (ownerUrl) {
+    const appUrl = process.env.TEST_DATABASE_APP_URL;
+    if (!appUrl) throw new Error('TEST_DATABASE_URL kræver TEST_DATABASE_APP_URL: en rolle uden ejerskab, som testene kører appen som (se .ci/run)');
+    const client = new pg.Client({ connectionString: ownerUrl });
     await client.connect();
-    await client.query('drop schema if exists public cascade; create schema public;');
+    await client.query(`drop schema if exists public cascade; drop schema if exists ${JOB_SCHEMA} cascade; create schema public;`);
     await client.end();
-  } else {
-    clusterDir = mkdtempSync(join(tmpdir(), 'raadssvar-test-pg-'));
-    embedded = await startEmbeddedPostgres({ clusterDir, port: await freePort(), database: 'postgres' });
-    const admin = new pg.Client({ connectionString: embedded.url });
-    await admin.connect();
-    await admin.query('drop database if exists raadssvar_test with (force)');
-    await admin.query("create database raadssvar_test encoding 'UTF8' template template0");
-    await admin.end();
-    url = embedded.url.replace(/\/postgres$/, '/raadssvar_test');
+    return { ownerUrl, appUrl };
   }
-  const handle = createDatabase(url, { max: 2 });
-  await migrateToLatest(handle.db);
-  const version = await handle.pool.query('show server_version');
-  await handle.close();
-  process.env.RAADSSVAR_TEST_DB_URL = url;
-  process.stdout.write(`  Tests kører mod PostgreSQL ${version.rows[0].server_version}\n`);
+  clusterDir = mkdtempSync(join(tmpdir(), 'raadssvar-test-pg-'));
+  embedded = await startEmbeddedPostgres({ clusterDir, database: 'raadssvar_test' });
+  return { ownerUrl: embedded.ownerUrl, appUrl: embedded.url };
+}
+
+export async function mochaGlobalSetup(): Promise<void> {
+  const { ownerUrl, appUrl } = await testUrls();
+  const app = createDatabase(appUrl, { max: 1 });
+  try {
+    await prepareDatabase(ownerUrl, app);
+    const version = await app.pool.query('show server_version');
+    process.stdout.write(`  Tests kører mod PostgreSQL ${version.rows[0].server_version}\n`);
+  } finally {
+    await app.close();
+  }
+  process.env.RAADSSVAR_TEST_DB_URL = appUrl;
+  process.env.RAADSSVAR_TEST_OWNER_DB_URL = ownerUrl;
 }
 
 export async function mochaGlobalTeardown(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { z } from 'zod';
-import { AppError } from '../../domain/errors.ts';
+import { AppError, isDatabaseUnavailable } from '../../domain/errors.ts';
 import { issuesToDetails } from '../../domain/validation.ts';
 import type { Logger } from '../../logger.ts';
 
@@ -41,6 +41,9 @@ export function toAppError(error: unknown, options: { page?: boolean } = {}): Ap
     return new AppError('VALIDATION_FAILED', 'Et felt indeholder en værdi, der ikke kan gemmes', { meta: { postgresCode: e.code } });
   }
   if (e?.status === 400 || e?.status === 415) return new AppError('MALFORMED_REQUEST', 'Forespørgslen kunne ikke læses');
+  if (isDatabaseUnavailable(error)) {
+    return new AppError('SERVICE_UNAVAILABLE', 'Databasen svarer ikke lige nu. Prøv igen om lidt.', { meta: { retryAfterSeconds: 5 } });
+  }
   return new AppError('INTERNAL', 'Der opstod en uventet fejl');
 }
 
@@ -62,6 +65,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     } else if (!(error instanceof AppError) && appError.code === 'VALIDATION_FAILED') {
       // Answered as bad input, but a route let it past its own checks: worth finding and fixing.
       logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'input refused only by the error handler');
+    } else if (appError.code === 'SERVICE_UNAVAILABLE') {
+      logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'database unavailable');
     }
     if (res.headersSent) return;
     const retryAfter = appError.meta.retryAfterSeconds;
