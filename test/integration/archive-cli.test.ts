@@ -3,7 +3,7 @@ import { verifyArchive } from '../../src/domain/archive/service.ts';
 import { TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
 import { runCli } from '../support/cli.ts';
 import { forgeArchivedLetter, insertArchiveRow, readArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
-import { testDatabase } from '../support/db.ts';
+import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 
 const cli = (...args: string[]) => runCli(args);
@@ -54,7 +54,7 @@ describe('CLI archive verify', function () {
 
     const originals = await Promise.all([readArchiveRow(db, first.id), readArchiveRow(db, second.id)]);
     try {
-      await withTriggersOff(db, (tx) => forgeArchivedLetter(tx, first.id, Buffer.from('%PDF-1.7\n% forfalsket\n%%EOF\n')));
+      await withTriggersOff(testOwnerDatabase().db, (tx) => forgeArchivedLetter(tx, first.id, Buffer.from('%PDF-1.7\n% forfalsket\n%%EOF\n')));
       const forged = await cli('archive', 'verify');
       expect(forged.code, forged.stderr).to.equal(3);
       const output = JSON.parse(forged.stdout);
@@ -62,7 +62,7 @@ describe('CLI archive verify', function () {
       expect(output.chainBreaks.map((b: { problem: string; id: number }) => [b.problem, b.id])).to.deep.equal([['changed', first.id]]);
 
       // Every hash after it recomputed: the chain holds in itself, but not against the recorded head.
-      await withTriggersOff(db, (tx) => rechainFrom(tx, first.chain_position));
+      await withTriggersOff(testOwnerDatabase().db, (tx) => rechainFrom(tx, first.chain_position));
       expect(JSON.parse((await cli('archive', 'verify')).stdout).chainBreaks).to.deep.equal([]);
       const anchored = await cli('archive', 'verify', '--anchor', anchor);
       expect(anchored.code).to.equal(3);
@@ -70,7 +70,7 @@ describe('CLI archive verify', function () {
         ['anchor', second.chain_position],
       ]);
     } finally {
-      await withTriggersOff(db, async (tx) => {
+      await withTriggersOff(testOwnerDatabase().db, async (tx) => {
         // Not created_at: read back as a Date it lost its microseconds, which the chain hash covers.
         for (const { id, created_at: _createdAt, ...row } of originals) await tx.updateTable('archived_documents').set(row).where('id', '=', id).execute();
       });

@@ -396,7 +396,7 @@ describe('the archive chain', function () {
     const [, middle, last] = await archiveLetters(3);
     const forged = Buffer.from('%PDF-1.7\n% Et andet høringssvar end det sendte\n%%EOF\n');
 
-    const contentOnly = await withTriggersOff(db, async (tx) => {
+    const contentOnly = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
       await forgeArchivedLetter(tx, middle!.id, forged);
       return verifyArchive(tx);
     }, { rollBack: true });
@@ -411,7 +411,7 @@ describe('the archive chain', function () {
     });
 
     // With its chain hash recomputed too, the next letter's link to it no longer holds.
-    const withItsHash = await withTriggersOff(db, async (tx) => {
+    const withItsHash = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
       await forgeArchivedLetter(tx, middle!.id, forged);
       await tx
         .updateTable('archived_documents')
@@ -428,7 +428,7 @@ describe('the archive chain', function () {
     // head recorded outside the database before the rewrite catches it.
     const before = await verifyArchive(db);
     const anchor = { position: before.head!.position, chainSha256: before.head!.chainSha256 };
-    const wholeTail = await withTriggersOff(db, async (tx) => {
+    const wholeTail = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
       await forgeArchivedLetter(tx, middle!.id, forged);
       await rechainFrom(tx, middle!.chain_position);
       return { unanchored: await verifyArchive(tx), anchored: await verifyArchive(tx, { anchors: [anchor] }) };
@@ -443,7 +443,7 @@ describe('the archive chain', function () {
 
   it('a removed letter leaves a gap', async () => {
     const [, middle, last] = await archiveLetters(3);
-    const result = await withTriggersOff(db, async (tx) => {
+    const result = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
       await tx.deleteFrom('archived_documents').where('id', '=', middle!.id).execute();
       return verifyArchive(tx);
     }, { rollBack: true });
@@ -463,7 +463,7 @@ describe('the archive chain', function () {
 
   it('the migration chains the letters already archived in the order they were archived', async () => {
     await archiveLetters(2);
-    const rechained = await inRolledBackTransaction(db, async (tx) => {
+    const rechained = await inRolledBackTransaction(testOwnerDatabase().db, async (tx) => {
       await archiveChainMigration.down(tx);
       await archiveChainMigration.up(tx);
       const rows = await tx.selectFrom('archived_documents').select(['id', 'chain_position']).orderBy('id').execute();

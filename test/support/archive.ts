@@ -43,16 +43,21 @@ export async function inRolledBackTransaction<T>(db: Db, check: (tx: Tx) => Prom
 }
 
 /**
- * Runs `change` in one transaction with every trigger off, as a database superuser could: what an
- * attacker with the owner's rights would do to the append-only archive. With `rollBack` the
- * transaction is undone after `change` (which may check what it did inside it) and its result returned.
+ * Runs `change` in one transaction with the archive's triggers off, as the schema's owner could:
+ * what an attacker with the owner's rights would do to the append-only archive. `owner` must be
+ * the owner's connection (testOwnerDatabase): the app's role may not switch triggers off. The
+ * triggers are switched on again inside the same transaction, so no other connection ever sees
+ * them off. With `rollBack` the transaction is undone after `change` (which may check what it did
+ * inside it) and its result returned.
  */
-export async function withTriggersOff<T>(db: Db, change: (tx: Tx) => Promise<T>, { rollBack = false } = {}): Promise<T> {
+export async function withTriggersOff<T>(owner: Db, change: (tx: Tx) => Promise<T>, { rollBack = false } = {}): Promise<T> {
   const run = async (tx: Tx) => {
-    await sql`set local session_replication_role = replica`.execute(tx);
-    return change(tx);
+    await sql`alter table archived_documents disable trigger user`.execute(tx);
+    const result = await change(tx);
+    await sql`alter table archived_documents enable trigger user`.execute(tx);
+    return result;
   };
-  return rollBack ? inRolledBackTransaction(db, run) : db.transaction().execute(run);
+  return rollBack ? inRolledBackTransaction(owner, run) : owner.transaction().execute(run);
 }
 
 /** An archived letter's fields as stored, bytes included, for restoring it after a test rewrote it. */
