@@ -33,6 +33,8 @@ export function startAppServer(
       DATABASE_URL: databaseUrl,
       SESSION_SECRET: 'bench-secret-bench-secret-bench-secret-0123',
       LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
+      // The benchmark client is the app's TLS-terminating proxy on loopback (BEHIND_TLS_PROXY).
+      TRUST_PROXY: 'loopback',
       ...env,
     },
   });
@@ -100,7 +102,7 @@ export async function logIn(baseUrl: string, email: string, password: string): P
 
 /**
  * In production the session cookie is Secure, so the app sets it only on HTTPS. The benchmark
- * talks plain HTTP on loopback, like a TLS-terminating proxy in front of the app would (the app
- * trusts loopback proxies), and says so with this header.
+ * talks plain HTTP on loopback, like a TLS-terminating proxy in front of the app would (the bench
+ * server is started with TRUST_PROXY=loopback), and says so with this header.
  */
 export const BEHIND_TLS_PROXY = { 'x-forwarded-proto': 'https' };

@@ -66,8 +66,7 @@ export async function run(): Promise<BenchResult> {
       from consultation_documents d, pg_attribute a
       where d.id = ${documentId} and a.attrelid = 'consultation_documents'::regclass and a.attname = 'bytes'`.execute(database.db);
 
-    // TRUST_PROXY for an app that trusts no proxy unless told: the benchmark is its loopback proxy.
-    const server = await startAppServer(database.url, { TRUST_PROXY: 'loopback' });
+    const server = await startAppServer(database.url);
     try {
       const baseUrl = `http://127.0.0.1:${server.port}`;
       const url = `${baseUrl}/consultations/${consultation.id}/documents/${documentId}`;
