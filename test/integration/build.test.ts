@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -71,6 +71,21 @@ describe('the production build', function () {
     expect(existsSync(join(outDir, 'views', 'pages', 'login.hbs'))).to.equal(true);
     expect(existsSync(join(outDir, 'views', 'pdf', 'letter.hbs'))).to.equal(true);
     expect(existsSync(join(outDir, 'public'))).to.equal(true);
+  });
+
+  it('imports only packages that `npm ci --omit=dev` installs', () => {
+    const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const file of readdirSync(outDir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.js'))) {
+      const code = readFileSync(join(outDir, file), 'utf8');
+      for (const [, specifier] of code.matchAll(/(?:from |import\(?)\s*["']([^"'./][^"']*)["']/g)) {
+        if (specifier!.startsWith('node:')) continue;
+        const parts = specifier!.split('/');
+        imported.add(specifier!.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!);
+      }
+    }
+    expect([...imported]).to.include.members(['express', 'handlebars', 'dotenv']);
+    expect([...imported].filter((name) => !(name in dependencies))).to.deep.equal([]);
   });
 
   it('starts with node, without tsx, serves the Danish login page and exits 0 on SIGTERM', async () => {
