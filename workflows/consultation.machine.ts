@@ -83,6 +83,16 @@ export interface ConsultationInput {
 const hasText = (value: unknown) => typeof value === 'string' && value.trim().length > 0;
 const isIsoDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value);
 
+/**
+ * The guards that decide from the consultation alone whether its state takes an event now.
+ * Every other guard checks the event's payload (a reason, a channel, a later deadline): a
+ * question about what is sent, not about whether the event may be sent at all, which is what
+ * `acceptedEventTypes` answers. A new guard that reads only `context` belongs here.
+ */
+const stateGuards = {
+  hasNonEmptyDraft: ({ context }: { context: ConsultationContext }) => context.draftNumber > 0 && !context.draftEmpty,
+};
+
 export const consultationMachine = setup({
   types: {
     context: {} as ConsultationContext,
@@ -91,7 +101,7 @@ export const consultationMachine = setup({
   },
   guards: {
     hasCouncil: ({ event }) => event.type === 'ASSIGN' && hasText(event.council),
-    hasNonEmptyDraft: ({ context }) => context.draftNumber > 0 && !context.draftEmpty,
+    ...stateGuards,
     hasComment: ({ event }) => event.type === 'REQUEST_CHANGES' && hasText(event.comment),
     hasValidBasis: ({ event }) =>
       event.type === 'APPROVE' &&
@@ -245,6 +255,29 @@ const defaultContextFields: Partial<ConsultationContext> = {
 export function restoreSnapshot(persisted: PersistedConsultation, storedVersion: number): ConsultationSnapshot {
   const upgraded = upgradeSnapshot(persisted, storedVersion);
   return consultationMachine.resolveState({ value: upgraded.value, context: upgraded.context });
+}
+
+/**
+ * The event types the consultation's state has a transition for now, read from the machine's own
+ * transitions: an event counts when one of its transitions has no guard, a payload guard (which a
+ * well-formed event passes), or a state guard (`stateGuards`) that the current context passes.
+ * No event is made up, so no invented payload can make an answer wrong.
+ */
+export function acceptedEventTypes(snapshot: ConsultationSnapshot): ConsultationEventType[] {
+  const node = consultationMachine.states[snapshot.value as ConsultationState];
+  if (!node) throw new Error(`Unknown state ${JSON.stringify(snapshot.value)}`);
+  const accepted: ConsultationEventType[] = [];
+  for (const [type, transitions] of node.transitions) {
+    if (transitions.some((t) => passesStateGuard(t.guard, snapshot.context))) accepted.push(type as ConsultationEventType);
+  }
+  return accepted;
+}
+
+function passesStateGuard(guard: unknown, context: ConsultationContext): boolean {
+  if (guard === undefined) return true;
+  const name = typeof guard === 'string' ? guard : (guard as { type?: unknown }).type;
+  if (typeof name !== 'string') throw new Error('Give every guard of the consultation machine a name (setup guards)');
+  return Object.hasOwn(stateGuards, name) ? stateGuards[name as keyof typeof stateGuards]({ context }) : true;
 }
 
 /** True when the state is final: nothing more can happen to the consultation. */

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { adjacencyMapToArray, createTestModel } from '@xstate/graph';
 import { initialTransition, transition } from 'xstate';
 import {
+  acceptedEventTypes,
   consultationMachine,
   EVENT_TYPES,
   FINAL_STATES,
@@ -197,6 +198,13 @@ describe('consultation machine', () => {
     expect([...OPEN_STATES, ...FINAL_STATES]).to.have.members(ALL_STATES);
   });
 
+  it("FINAL_STATES are exactly the machine's final states, and OPEN_STATES the others", () => {
+    const nodes = Object.values(consultationMachine.states);
+    expect(nodes.map((node) => node.key)).to.have.members(ALL_STATES);
+    expect([...FINAL_STATES]).to.have.members(nodes.filter((node) => node.type === 'final').map((node) => node.key));
+    expect([...OPEN_STATES]).to.have.members(nodes.filter((node) => node.type !== 'final').map((node) => node.key));
+  });
+
   it('builds an initial snapshot without input (transition() makes one on every call) without failing', () => {
     // A context factory that reads a missing input throws inside XState, which catches the error
     // and marks the throwaway snapshot failed: correct results, but every transition pays for it.
@@ -342,6 +350,25 @@ describe('consultation machine', () => {
       expect([...accepted]).to.have.members(ALL_EVENT_TYPES);
       // Guards the model runs into: no draft yet, a deadline already extended to LATER_DEADLINE.
       expect([...refused]).to.include.members(['SUBMIT_FOR_APPROVAL', 'EXTEND_DEADLINE']);
+    });
+
+    it('acceptedEventTypes names, in every explored snapshot, exactly the event types can() accepts with a well-formed payload', () => {
+      const snapshots = new Map<string, ConsultationSnapshot>();
+      for (const { state } of adjacencyMapToArray(model.getAdjacencyMap())) {
+        snapshots.set(JSON.stringify([state.value, state.context]), state as ConsultationSnapshot);
+      }
+      expect(snapshots.size).to.be.greaterThan(ALL_STATES.length);
+      const offered = new Set<string>();
+      for (const snapshot of snapshots.values()) {
+        const accepted = acceptedEventTypes(snapshot);
+        const label = `${String(snapshot.value)}: ${JSON.stringify(snapshot.context)}`;
+        expect(accepted, label).to.have.members(ALL_EVENT_TYPES.filter((type) => snapshot.can(validEvent(type, snapshot))));
+        for (const type of accepted) offered.add(`${String(snapshot.value)} ${type}`);
+      }
+      // Each row of the table is offered somewhere, SUBMIT_FOR_APPROVAL only once a draft is saved.
+      expect([...offered]).to.have.members(
+        Object.entries(TABLE).flatMap(([from, row]) => Object.keys(row).map((type) => `${from} ${type}`)),
+      );
     });
 
     it('replaying every shortest path with transition() gives the same states and keeps the invariants', async () => {

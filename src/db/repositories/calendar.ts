@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
+import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
 import type { Executor } from '../database.ts';
-
-const CLOSED_STATES = ['submitted', 'declined', 'withdrawn'];
 
 /** The live feed token row for a user's own feed (councilId null) or one council's feed. */
 export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId: number | null) {
@@ -66,7 +65,7 @@ export function listFeedDeadlines(db: Executor, councilIds: number[]) {
         .as('extensions'),
     ])
     .where('consultations.council_id', 'in', councilIds)
-    .where('consultations.state', 'not in', CLOSED_STATES)
+    .where('consultations.state', 'not in', FINAL_STATES)
     .orderBy('consultations.deadline')
     .execute();
 }

@@ -239,7 +239,8 @@ export interface ConsultationListFilter {
   q?: string;
   deadlineBefore?: Date;
   deadlineAfter?: Date;
-  excludeStates?: string[];
+  /** Leave out consultations in these (final) states. */
+  excludeStates?: readonly string[];
   after?: { deadline: Date; id: string };
   limit: number;
 }

@@ -1,6 +1,5 @@
+import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
 import type { Executor } from '../database.ts';
-
-const CLOSED_STATES = ['submitted', 'declined', 'withdrawn'];
 
 /** Open consultations of a council whose deadline lies between `from` and `until`, with the council's reminder days. */
 export function listDeadlineReminderCandidates(db: Executor, from: Date, until: Date) {
@@ -17,7 +16,7 @@ export function listDeadlineReminderCandidates(db: Executor, from: Date, until: 
       'councils.name as councilName',
       'councils.reminder_working_days as reminderWorkingDays',
     ])
-    .where('consultations.state', 'not in', CLOSED_STATES)
+    .where('consultations.state', 'not in', FINAL_STATES)
     .where('consultations.deadline', '>', from)
     .where('consultations.deadline', '<=', until)
     .execute();

@@ -20,8 +20,10 @@ import {
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
 import {
+  acceptedEventTypes,
   consultationMachine,
   EVENT_TYPES,
+  FINAL_STATES,
   isFinalState,
   MACHINE_VERSION,
   persistSnapshot,
@@ -104,38 +106,20 @@ export interface TimelineEntry {
   payload: Record<string, unknown>;
 }
 
-// A valid payload per event type, so `snapshot.can()` answers for the state alone.
-function representativeEvent(type: UserEventType, snapshot: ConsultationSnapshot): ConsultationMachineEvent {
-  switch (type) {
-    case 'ASSIGN':
-      return { type, council: snapshot.context.council ?? 'council' };
-    case 'REQUEST_CHANGES':
-      return { type, comment: 'comment' };
-    case 'APPROVE':
-      return { type, basis: 'chair_decision' };
-    case 'SUBMIT':
-      return { type, channel: 'letter' };
-    case 'DECLINE':
-    case 'WITHDRAW':
-      return { type, reason: 'reason' };
-    case 'EXTEND_DEADLINE':
-      return { type, deadline: '9999-12-31T00:00:00Z' };
-    default:
-      return { type };
-  }
-}
-
 /**
- * The events this actor may send now: the machine's `can()` for the current state, combined
- * with the role table. Never a second copy of the state rules.
+ * The events this actor may send now: the event types the machine's current state takes
+ * (`acceptedEventTypes`, read from the machine itself), combined with the role table. Never a
+ * second copy of the state rules. Whether a payload is good (a reason given, a later deadline) is
+ * checked when the event is sent, not here.
  */
 export function allowedEventsFor(actor: Actor, snapshot: ConsultationSnapshot, councilId: number | null): UserEventType[] {
+  const accepted = new Set(acceptedEventTypes(snapshot));
   return EVENT_TYPES.filter((type) => {
     const roleAllows =
       type === 'ASSIGN' && councilId === null
         ? actor.isAdmin || actor.councils.some((c) => c.role === 'secretary')
         : mayActorSend(actor, type, councilId);
-    return roleAllows && snapshot.can(representativeEvent(type, snapshot));
+    return roleAllows && accepted.has(type);
   });
 }
 
@@ -344,14 +328,14 @@ export async function listConsultations(
   if (query.mine) filter.assigneeId = actor.userId;
   if (query.overdue) {
     filter.deadlineBefore = now;
-    filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+    filter.excludeStates = FINAL_STATES;
   }
   if (query.dueWithinDays !== undefined) {
     filter.deadlineAfter = now;
     filter.deadlineBefore = new Date(now.getTime() + query.dueWithinDays * 86_400_000);
-    filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+    filter.excludeStates = FINAL_STATES;
   }
-  if (query.openOnly) filter.excludeStates = ['submitted', 'declined', 'withdrawn'];
+  if (query.openOnly) filter.excludeStates = FINAL_STATES;
   if (query.cursor) filter.after = decodeCursor(query.cursor);
   const rows = await listConsultationRows(deps.db, filter);
   const page = rows.slice(0, limit);

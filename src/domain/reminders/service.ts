@@ -14,6 +14,7 @@ import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
 import { workingDaysBetween } from '../deadlines/status.ts';
 import { publicBaseUrl } from '../public-url.ts';
+import { isFinalState } from '../../../workflows/consultation.machine.ts';
 
 /** Working days an approval may wait before the chair is reminded. */
 export const APPROVAL_WAIT_WORKING_DAYS = 2;
@@ -36,8 +37,6 @@ export interface PlannedReminder {
 /** A queued reminder mail; `consultationId` lets the sender drop it if the case closed meanwhile. */
 export type ReminderMailJob = MailMessage & { consultationId?: string };
 
-const CLOSED_STATES = new Set(['submitted', 'declined', 'withdrawn']);
-
 /**
  * Sends one queued reminder mail, unless its consultation was closed after the reminder was
  * queued (a retry can come hours later). Throws on a failed send so pg-boss retries.
@@ -46,7 +45,7 @@ export async function sendReminderMail(deps: { db: Db; mailer: Mailer }, job: Re
   const { consultationId, ...mail } = job;
   if (consultationId) {
     const row = await findConsultationRow(deps.db, consultationId);
-    if (!row || CLOSED_STATES.has(row.state)) return 'skipped';
+    if (!row || isFinalState(row.state)) return 'skipped';
   }
   await deps.mailer.send(mail);
   return 'sent';
