@@ -5,7 +5,7 @@
 // does under tsx, and production needs only DIR, package.json and the production node_modules.
 // DIR must lie inside the repository: Node finds node_modules and package.json's "type" by walking up.
 import { spawnSync } from 'node:child_process';
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,4 +23,7 @@ const compiled = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.bu
 });
 if (compiled.status !== 0) process.exit(compiled.status ?? 1);
 for (const folder of ['views', 'public']) cpSync(join(root, folder), join(outDir, folder), { recursive: true });
-process.stderr.write(`Bygget til ${outDir}; start med: node ${join(outDir, 'src', 'main.js')}\n`);
+// The documented entry points, `node dist/main.js` and `node dist/cli.js`, in front of the mirrored tree.
+writeFileSync(join(outDir, 'main.js'), "import './src/main.js';\n");
+writeFileSync(join(outDir, 'cli.js'), "import './src/cli/main.js';\n");
+process.stderr.write(`Bygget til ${outDir}; start med: node ${join(outDir, 'main.js')}\n`);

@@ -90,7 +90,7 @@ describe('the production build', function () {
 
   it('starts with node, without tsx, serves the Danish login page and exits 0 on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(outDir, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [join(outDir, 'main.js')], {
       cwd: root,
       env: { ...process.env, ...productionEnv(), PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -117,7 +117,7 @@ describe('the production build', function () {
 
   it('runs the admin CLI with node', async () => {
     const slug = `build-${unique()}`;
-    const result = await run(process.execPath, [join(outDir, 'src', 'cli', 'main.js'), 'council', 'create', '--slug', slug, '--name', 'Byggerådet'], {
+    const result = await run(process.execPath, [join(outDir, 'cli.js'), 'council', 'create', '--slug', slug, '--name', 'Byggerådet'], {
       ...productionEnv(),
       LOG_LEVEL: 'silent',
     });
