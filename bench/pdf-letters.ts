@@ -1,4 +1,4 @@
-import type { LetterData } from '../src/domain/pdf/renderer.ts';
+import type { LetterData } from '../src/domain/pdf/letter.ts';
 
 const PARAGRAPH =
   'Integrationsrådet støtter strategiens mål om beskæftigelse og uddannelse, men savner konkrete indsatser for kvinder ' +

@@ -1,5 +1,5 @@
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
-import { PdfRenderer } from '../src/domain/pdf/renderer.ts';
+import { ChromiumPdfRenderer } from '../src/adapters/chromium-pdf.ts';
 import { letter } from './pdf-letters.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../src/config.ts';
 
@@ -20,7 +20,7 @@ function tell(message: object): Promise<void> {
   });
 }
 
-const renderer = new PdfRenderer({ chromiumPath });
+const renderer = new ChromiumPdfRenderer({ chromiumPath });
 try {
   await renderLetterPdf(renderer, letter(0));
   let started = 0;

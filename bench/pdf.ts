@@ -7,10 +7,13 @@ import { performance } from 'node:perf_hooks';
 import { launch, type Browser, type PDFOptions } from 'puppeteer-core';
 import type { Db } from '../src/db/database.ts';
 import { loadActor, type Actor } from '../src/domain/access/actor.ts';
-import { registerConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../src/domain/consultations/service.ts';
+import { registerConsultation, saveDraft, sendEvent, type EventDeps } from '../src/domain/consultations/service.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
-import { headlessModeFor, PdfRenderer, renderLetterHtml, type LetterData } from '../src/domain/pdf/renderer.ts';
+import { ChromiumPdfRenderer, headlessModeFor } from '../src/adapters/chromium-pdf.ts';
+import { renderLetterHtml, type LetterData } from '../src/domain/pdf/letter.ts';
+import { recordingJobs } from '../test/support/fakes.ts';
+import { createLogger } from '../src/logger.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { addMember, createUser } from '../src/domain/users/service.ts';
 import { body, COUNCIL, letter } from './pdf-letters.ts';
@@ -33,7 +36,7 @@ const MEMORY_RENDERS = Number(process.env.BENCH_PDF_MEMORY_RENDERS ?? 500);
 const MEMORY_EARLY = 50;
 /**
  * Renders in each memory window: with the app's pool of 2 and a page replaced after 25 letters
- * (PAGE_MAX_RENDERS in renderer.ts), 50 renders are one full cycle of both pages.
+ * (PAGE_MAX_RENDERS in src/adapters/chromium-pdf.ts), 50 renders are one full cycle of both pages.
  */
 const MEMORY_WINDOW = 50;
 
@@ -73,8 +76,8 @@ async function createFixture(db: Db): Promise<Fixture> {
   return { secretary: s!, chair: c!, council: council.slug };
 }
 
-/** An approved consultation (through the workflow without rendering) ready to SUBMIT. */
-async function approvedConsultation(deps: ConsultationDeps, fixture: Fixture, n: number) {
+/** An approved consultation (through the workflow: nothing is rendered before SUBMIT) ready to SUBMIT. */
+async function approvedConsultation(deps: EventDeps, fixture: Fixture, n: number) {
   let c = await registerConsultation(deps, fixture.secretary, {
     title: 'Udkast til Integrationsstrategi 2026–2029',
     authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
@@ -213,9 +216,9 @@ async function memoryRun() {
 
 export async function run(): Promise<BenchResult> {
   const database = await startBenchDatabase({ poolSize: 10 });
-  const workflow: ConsultationDeps = { db: database.db, clock: systemClock };
-  const appRenderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
-  const app: ConsultationDeps = { ...workflow, pdf: appRenderer };
+  const appRenderer = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
+  // The mail a SUBMIT by e-mail queues is only recorded: this measures the letter, not the queue.
+  const app: EventDeps = { db: database.db, clock: systemClock, pdf: appRenderer, jobs: recordingJobs(), logger: createLogger('silent') };
   let bare: Browser | undefined;
   try {
     const fixture = await createFixture(database.db);
@@ -223,7 +226,7 @@ export async function run(): Promise<BenchResult> {
     // (a) render-and-archive through the app against bare setContent + pdf on a warm browser.
     process.stderr.write(`pdf: preparing ${ARCHIVE_DOCS} approved consultations\n`);
     const approved = [];
-    for (let i = 0; i < ARCHIVE_DOCS; i++) approved.push(await approvedConsultation(workflow, fixture, i));
+    for (let i = 0; i < ARCHIVE_DOCS; i++) approved.push(await approvedConsultation(app, fixture, i));
     bare = await quickLaunch();
     const barePage = await bare.newPage();
     for (let i = 0; i < 3; i++) {
@@ -278,7 +281,7 @@ export async function run(): Promise<BenchResult> {
     const coldFactor = mean(coldMs) / mean(appMs);
 
     // (b) the pool: 200 documents at concurrency 4 against one at a time, alternated in halves.
-    const pool = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: POOL_CONCURRENCY });
+    const pool = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: POOL_CONCURRENCY });
     let sequentialS = 0;
     let concurrentS = 0;
     let poolPeak = 0;

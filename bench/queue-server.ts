@@ -4,6 +4,10 @@ import { createHttpServer } from '../src/http/server.ts';
 import { parseConfig } from '../src/config.ts';
 import { createDatabase } from '../src/db/database.ts';
 import { createAppDeps } from '../src/deps.ts';
+import { ChromiumPdfRenderer } from '../src/adapters/chromium-pdf.ts';
+import { startPgBossJobs } from '../src/adapters/pg-boss-jobs.ts';
+import { createMailer } from '../src/adapters/smtp-mailer.ts';
+import { jobHandlers } from '../src/domain/jobs/workers.ts';
 import { createLogger } from '../src/logger.ts';
 
 /**
@@ -17,9 +21,12 @@ import { createLogger } from '../src/logger.ts';
 const config = parseConfig(process.env);
 const logger = createLogger(config.logLevel);
 const database = createDatabase(config.databaseUrl!);
-// Chromium starts only on a first render, which the queue never asks for.
-const deps = createAppDeps(config, database, logger);
+// The adapters as `npm start` has them. Chromium starts only on a first render, which the queue never asks for.
+const jobs = await startPgBossJobs(database.pool, logger);
+const adapters = { pdf: new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath }), mailer: createMailer(config), jobs };
+const deps = createAppDeps(config, database, logger, adapters);
 await deps.versions.start();
+await jobs.work(jobHandlers(deps));
 
 const app = createApp(deps);
 app.get('/bench/bare', (_req, res) => {
@@ -39,5 +46,5 @@ const server = createHttpServer(app).listen(0, '127.0.0.1', () => {
 process.on('disconnect', () => {
   server.closeAllConnections();
   server.close();
-  void Promise.all([deps.versions.close(), database.close()]).finally(() => process.exit(0));
+  void Promise.all([deps.versions.close(), jobs.stop(), adapters.pdf.close()]).finally(() => database.close().finally(() => process.exit(0)));
 });

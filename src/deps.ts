@@ -3,11 +3,10 @@ import type { Config } from './config.ts';
 import { ChangeFeed } from './db/change-feed.ts';
 import { cachedActorLoader, type Actor } from './domain/access/actor.ts';
 import type { Db } from './db/database.ts';
-import type { AfterSubmit } from './domain/archive/service.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
-import { PdfRenderer } from './domain/pdf/renderer.ts';
+import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import { systemClock, type Clock } from './domain/time.ts';
-import type { Jobs } from './domain/jobs/boss.ts';
+import type { Jobs } from './domain/jobs/jobs.ts';
 import type { Mailer } from './domain/mail/mailer.ts';
 import type { Logger } from './logger.ts';
 
@@ -27,26 +26,23 @@ export interface AppDeps {
   versions: ChangeFeed;
   /** The user with their councils, or undefined when gone or disabled; cached per process (cachedActorLoader). */
   actorFor(userId: number): Promise<Actor | undefined>;
-  /** One Chromium for the whole process (started on the first render); closed on shutdown. */
+  /** One Chromium for the whole process (src/adapters/chromium-pdf.ts); closed on shutdown. */
   pdf: PdfRenderer;
-  /**
-   * Runs once after each committed submission with its archived letter (e.g. to queue the e-mail
-   * of the letter when the channel is `email`). Unset: nothing follows a submission.
-   */
-  afterSubmit?: AfterSubmit;
-  /** Outgoing mail; absent in tests that send none. */
-  mailer?: Mailer;
-  /** pg-boss (reminders, mail retries); absent in tests that run no jobs. */
-  jobs?: Jobs;
+  /** Outgoing mail (src/adapters/smtp-mailer.ts). */
+  mailer: Mailer;
+  /** Background jobs: reminders, mails and their retries (src/adapters/pg-boss-jobs.ts). */
+  jobs: Jobs;
 }
+
+/** The infrastructure the process starts and stops itself (src/adapters); tests pass fakes. */
+export type Adapters = Pick<AppDeps, 'pdf' | 'mailer' | 'jobs'>;
 
 /**
  * The dependencies every app process has over an open database: the system clock, login
  * throttling in PostgreSQL, the change feed (not yet listening: call `versions.start()`) with the
- * cached actor lookup, and one PDF renderer (Chromium starts on its first render). Mail, jobs and
- * follow-ups are added by whoever runs them.
+ * cached actor lookup, and the adapters the caller started (PDF renderer, mailer, jobs).
  */
-export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool }, logger: Logger): AppDeps {
+export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool }, logger: Logger, adapters: Adapters): AppDeps {
   // The pool's own connection settings: the feed listens on a connection of its own beside it.
   const versions = new ChangeFeed(database.pool.options, logger);
   return {
@@ -58,6 +54,6 @@ export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool 
     actorFor: cachedActorLoader(database.db, versions),
     clock: systemClock,
     throttle: new LoginThrottle(database.pool),
-    pdf: new PdfRenderer({ chromiumPath: config.chromiumPath }),
+    ...adapters,
   };
 }

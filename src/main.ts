@@ -6,9 +6,10 @@ import { createHttpServer } from './http/server.ts';
 import { gracefulClose } from './http/shutdown.ts';
 import { DEMO_PASSWORD, DEMO_USERS, hasAnyUser, seedDemo } from './seed/demo.ts';
 import { createAppDeps } from './deps.ts';
-import { startJobs } from './domain/jobs/boss.ts';
-import { startWorkers } from './domain/jobs/workers.ts';
-import { createMailer } from './domain/mail/mailer.ts';
+import { ChromiumPdfRenderer } from './adapters/chromium-pdf.ts';
+import { startPgBossJobs } from './adapters/pg-boss-jobs.ts';
+import { createMailer } from './adapters/smtp-mailer.ts';
+import { jobHandlers } from './domain/jobs/workers.ts';
 import { publicBaseUrl } from './domain/public-url.ts';
 
 const config = loadConfigOrExit();
@@ -17,12 +18,13 @@ const logger = createLogger(config.logLevel);
 async function main(): Promise<void> {
   const started = Date.now();
   const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }), logger });
-  const deps = createAppDeps(config, database, logger);
-  await deps.versions.start();
   const mailer = createMailer(config);
-  const jobs = await startJobs(database.pool, logger);
-  Object.assign(deps, { mailer, jobs });
-  await startWorkers({ ...deps, mailer, jobs });
+  const jobs = await startPgBossJobs(database.pool, logger);
+  // Chromium starts on the first render, not here.
+  const pdf = new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath });
+  const deps = createAppDeps(config, database, logger, { pdf, mailer, jobs });
+  await deps.versions.start();
+  await jobs.work(jobHandlers(deps));
   const shouldSeed =
     config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
   let seeded = false;
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'stopping');
     const [closed] = await drained;
     if (closed.cutOff > 0) logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
-    await deps.pdf.close();
+    await pdf.close();
     await feedClosed;
     mailer.close();
     await database.shutdown();

@@ -1,7 +1,9 @@
 import { parseArgs } from 'node:util';
 import { bootDatabase, loadConfigOrExit } from '../boot.ts';
-import { PdfRenderer } from '../domain/pdf/renderer.ts';
+import { ChromiumPdfRenderer } from '../adapters/chromium-pdf.ts';
+import { startPgBossJobs } from '../adapters/pg-boss-jobs.ts';
 import { systemClock } from '../domain/time.ts';
+import { createLogger } from '../logger.ts';
 import { hasAnyUser, seedDemo } from '../seed/demo.ts';
 import { seedScale } from '../seed/scale.ts';
 
@@ -19,12 +21,15 @@ try {
   } else if (await hasAnyUser(database.db)) {
     process.stdout.write(`${JSON.stringify({ seeded: false, reason: 'Databasen har allerede brugere; demodata indlæses kun i en tom database.' })}\n`);
   } else {
-    // The demo's submitted consultations get their archived letters, as in the app.
-    const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath });
+    // The demo's submitted consultations get their archived letters and queued mails, as in the
+    // app; the app's workers send the mails when it runs.
+    const logger = createLogger(config.logLevel);
+    const pdf = new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath });
+    const jobs = await startPgBossJobs(database.pool, logger, { schedule: false });
     try {
-      await seedDemo({ db: database.db, clock: systemClock, pdf });
+      await seedDemo({ db: database.db, clock: systemClock, pdf, jobs, logger });
     } finally {
-      await pdf.close();
+      await Promise.all([pdf.close(), jobs.stop()]);
     }
     process.stdout.write(`${JSON.stringify({ seeded: 'demo' })}\n`);
   }

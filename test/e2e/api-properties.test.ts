@@ -5,13 +5,14 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, type WorkflowStop } from '../support/factories.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema } from '../../src/domain/consultations/schemas.ts';
-import type { ConsultationDeps } from '../../src/domain/consultations/service.ts';
+import type { EventDeps } from '../../src/domain/consultations/service.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
 import { danishDate } from '../../src/domain/time.ts';
 import { JSON_BODY_LIMIT_BYTES } from '../../src/http/body-limits.ts';
 import { listConsultationsQuery } from '../../src/http/routes/api/consultations.schemas.ts';
 import { EVENT_ROLES } from '../../src/domain/consultations/policy.ts';
 import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS, type UserEventType } from '../../workflows/consultation.machine.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 type Json = any;
 type Who = 'secretary' | 'chair' | 'member';
@@ -159,14 +160,14 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
   // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
   this.timeout(300_000);
   let app: TestApp;
-  let deps: ConsultationDeps;
+  let deps: EventDeps;
   let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
   const tokens = {} as Record<Who, string>;
 
   before(async () => {
     app = await startTestApp();
     const { db } = testDatabase();
-    deps = { db, clock: () => new Date() };
+    deps = workflowDeps(db);
     people = await makeCouncilWithPeople(db);
     tokens.secretary = await apiTokenFor(db, people.secretary.email);
     tokens.chair = await apiTokenFor(db, people.chair.email);

@@ -11,10 +11,11 @@ import {
   unique,
   type WorkflowStop,
 } from '../support/factories.ts';
-import { sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
+import { sendEvent, type EventDeps } from '../../src/domain/consultations/service.ts';
 import { danishDate } from '../../src/domain/time.ts';
 import type { Db } from '../../src/db/database.ts';
 import { EVENT_TYPES, type UserEventType } from '../../workflows/consultation.machine.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 type Json = any;
 type Role = 'secretary' | 'chair' | 'member' | 'staff' | 'admin' | 'outsider';
@@ -26,7 +27,7 @@ const UTC_ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 describe('JSON API v1 /api/v1/consultations', () => {
   let app: TestApp;
   let db: Db;
-  let deps: ConsultationDeps;
+  let deps: EventDeps;
   let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
   let prefix: string;
   const tokens = {} as Record<Role, string>;
@@ -35,7 +36,7 @@ describe('JSON API v1 /api/v1/consultations', () => {
   before(async () => {
     app = await startTestApp();
     db = testDatabase().db;
-    deps = { db, clock: () => new Date() };
+    deps = workflowDeps(db);
     people = await makeCouncilWithPeople(db);
     prefix = people.council.referencePrefix;
     const admin = await makeUser(db, { admin: true, name: 'Administrator' });

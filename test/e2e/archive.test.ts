@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { extractText } from 'unpdf';
-import { PdfRenderError, PdfRenderer } from '../../src/domain/pdf/renderer.ts';
+import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
+import { PdfRenderError } from '../../src/domain/pdf/renderer.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
@@ -136,12 +137,12 @@ describe('the archived letter over HTTP', function () {
       expect(Number(answer.headers.get('retry-after'))).to.be.at.least(1);
       expect(answer.text).to.include('Du har allerede udkast under visning som PDF');
     }
-    expect(app.deps.pdf.stats()).to.deep.include({ active: 0, waiting: 0 });
+    expect((app.deps.pdf as ChromiumPdfRenderer).stats()).to.deep.include({ active: 0, waiting: 0 });
   });
 
   it('web: with the preview queue full, a preview is refused at once with 503 and Retry-After', async () => {
     // One page and no waiting room: every preview that arrives while one renders is refused.
-    const pdf = new PdfRenderer({ chromiumPath: app.deps.config.chromiumPath, poolSize: 1, maxQueuedPreviews: 0 });
+    const pdf = new ChromiumPdfRenderer({ chromiumPath: app.deps.config.chromiumPath, poolSize: 1, maxQueuedPreviews: 0 });
     const busy = await startTestApp({ deps: { pdf } });
     try {
       const awaiting = await makeConsultationInState(busy.deps, people, 'awaiting_approval');
@@ -168,7 +169,7 @@ describe('the archived letter over HTTP', function () {
   });
 
   it('web: when the letter cannot be rendered the page says so and the consultation stays approved', async () => {
-    const broken = await startTestApp({ deps: { pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')), close: async () => {} } as never } });
+    const broken = await startTestApp({ deps: { pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')), close: async () => {} } } });
     try {
       const approved = await makeConsultationInState(broken.deps, people, 'approved');
       const path = `/consultations/${approved.id}`;

@@ -7,6 +7,7 @@ import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 /** The titles of the queue table's rows, in order. */
 function rowTitles(html: string): string[] {
@@ -40,7 +41,7 @@ describe('the queue', () => {
 
   it('lists the consultations of all the user’s councils soonest first, marks due soon and overdue in words, and filters', async () => {
     const { db } = testDatabase();
-    const deps = { db, clock: () => new Date() };
+    const deps = workflowDeps(db);
     const a = await makeCouncilWithPeople(db);
     const b = await makeCouncilWithPeople(db);
     await addMember(db, { email: a.secretary.email, council: b.council.slug, role: 'secretary' });
@@ -90,7 +91,7 @@ describe('the queue', () => {
 
   it('pages forward, back and to the first page, keeping the filters', async () => {
     const { db } = testDatabase();
-    const deps = { db, clock: () => new Date() };
+    const deps = workflowDeps(db);
     const people = await makeCouncilWithPeople(db);
     const tag = unique();
     for (let i = 0; i < 28; i++) {
@@ -121,7 +122,7 @@ describe('the queue', () => {
 
   it('shows a chair everything awaiting their approval at the top, whatever the page and filters', async () => {
     const { db } = testDatabase();
-    const deps = { db, clock: () => new Date() };
+    const deps = workflowDeps(db);
     const people = await makeCouncilWithPeople(db);
     const tag = unique();
     // 26 earlier deadlines push the one awaiting approval off the first page of the list.
@@ -153,7 +154,7 @@ describe('the queue', () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const tag = unique();
-    await makeConsultation({ db, clock: () => new Date() }, people.secretary.actor, { council: people.council.slug, title: `Komprimeret ${tag}`, deadline: deadlineInDays(9) });
+    await makeConsultation(workflowDeps(db), people.secretary.actor, { council: people.council.slug, title: `Komprimeret ${tag}`, deadline: deadlineInDays(9) });
     const web = new WebSession(app.baseUrl);
     await web.logIn(people.secretary.email, people.secretary.password);
     const cookie = web.cookieHeader();

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { sign } from 'cookie-signature';
 import { sql } from 'kysely';
 import { purgeExpiredSessions, sessionIdHash } from '../../src/domain/auth/sessions.ts';
-import { QUEUES } from '../../src/domain/jobs/boss.ts';
+import { QUEUES } from '../../src/domain/jobs/jobs.ts';
 import { startTestApp, useTestApp } from '../support/app.ts';
 import pg from 'pg';
 import { CHANGE_CHANNEL } from '../../src/db/change-feed.ts';

@@ -6,9 +6,8 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { DEFAULT_CHROMIUM_PATH, parseConfig } from '../../src/config.ts';
-import { createAppDeps } from '../../src/deps.ts';
-import { createLogger } from '../../src/logger.ts';
+import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
+import { workflowDeps } from '../support/fakes.ts';
 import { testDatabase, testDatabaseUrl } from '../support/db.ts';
 import { largePdf, storeDocument } from '../support/documents.ts';
 import { apiTokenFor, makeConsultation, makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
@@ -106,8 +105,7 @@ describe('shutdown on SIGTERM', function () {
 
   it('finishes four downloads and a submission under way, takes no new connection, and exits 0', async () => {
     const { db, pool } = testDatabase();
-    const config = parseConfig({ NODE_ENV: 'test', SESSION_SECRET: 'x'.repeat(40), DATA_DIR: dataDir, DATABASE_URL: 'postgres://unused', LOG_LEVEL: 'silent' });
-    const deps = createAppDeps(config, { db, pool }, createLogger('silent'));
+    const deps = workflowDeps(db);
     const people = await makeCouncilWithPeople(db);
     const withDocument = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug });
     const documentId = await storeDocument(db, people.secretary.actor, withDocument.id, largePdf(DOCUMENT_BYTES));

@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { verifyArchive } from '../../src/domain/archive/service.ts';
-import { TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
+import { TEMPLATE_VERSION } from '../../src/domain/pdf/letter.ts';
 import { runCli } from '../support/cli.ts';
 import { forgeArchivedLetter, insertArchiveRow, readArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
 import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 const cli = (...args: string[]) => runCli(args);
 
@@ -15,7 +16,7 @@ describe('CLI archive verify', function () {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     // Workflow-only deps: this consultation is approved, not archived; its archive row is written by hand.
-    const deps = { db, clock: () => new Date() };
+    const deps = workflowDeps(db);
     const approved = await makeConsultationInState(deps, people, 'approved');
     const expected = await verifyArchive(db);
     const first = await cli('archive', 'verify');
@@ -40,7 +41,7 @@ describe('CLI archive verify', function () {
   it('reports the chain and its head; a consistent rewrite exits 3 naming the letter; --anchor catches a rewritten tail', async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
-    const deps = { db, clock: () => new Date() };
+    const deps = workflowDeps(db);
     const letters = [];
     for (const n of [1, 2]) {
       const approved = await makeConsultationInState(deps, people, 'approved');

@@ -3,9 +3,12 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { extractText, getMeta } from 'unpdf';
 import type { Actor } from '../../src/domain/access/actor.ts';
-import { previewLetter, verifyArchive, type SubmittedLetter } from '../../src/domain/archive/service.ts';
-import { getConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
-import { PdfRenderer, PdfRenderError, TEMPLATE_VERSION } from '../../src/domain/pdf/renderer.ts';
+import { previewLetter, verifyArchive } from '../../src/domain/archive/service.ts';
+import { getConsultation, saveDraft, sendEvent, type EventDeps } from '../../src/domain/consultations/service.ts';
+import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
+import { TEMPLATE_VERSION } from '../../src/domain/pdf/letter.ts';
+import { PdfRenderError } from '../../src/domain/pdf/renderer.ts';
+import { recordingJobs, workflowDeps, type RecordingJobs } from '../support/fakes.ts';
 import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
@@ -35,16 +38,14 @@ describe('submitting with an archived PDF letter', function () {
   this.timeout(180_000);
   let db: ReturnType<typeof testDatabase>['db'];
   // One Chromium for the whole file.
-  const renderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
-  let deps: ConsultationDeps & { pdf: Pick<PdfRenderer, 'render'> };
+  const renderer = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
+  let deps: EventDeps & { jobs: RecordingJobs };
   let people: Awaited<ReturnType<typeof makeCouncilWithPeople>>;
   let sec: Actor;
-  let submitted: SubmittedLetter[];
 
   before(async () => {
     db = testDatabase().db;
-    submitted = [];
-    deps = { db, clock: () => new Date(), pdf: renderer, afterSubmit: (s) => void submitted.push(s) };
+    deps = { ...workflowDeps(db), pdf: renderer, jobs: recordingJobs() };
     people = await makeCouncilWithPeople(db);
     sec = people.secretary.actor;
     await db
@@ -71,7 +72,6 @@ describe('submitting with an archived PDF letter', function () {
   it('moves the consultation to submitted and archives the letter of the approved text, signed by the approving chair', async () => {
     const body = '## Bemærkninger\n\nRådet støtter målet om, at flere ældre får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på økonomien.';
     const approved = await approvedWith(body);
-    const before = submitted.length;
     const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'bu@naestved.dk' });
     expect(done.state).to.equal('submitted');
     // The answer is built from what the transaction wrote, and must be what a fresh read gives.
@@ -115,18 +115,9 @@ describe('submitting with an archived PDF letter', function () {
     expect(info.Keywords).to.include('Høringssvar').and.include(done.reference!);
     expect(info.CreationDate).to.match(/^D:\d{14}[+-]\d{2}'\d{2}'$/);
 
-    expect(submitted.slice(before)).to.deep.equal([
-      {
-        consultationId: done.id,
-        archiveId: row!.id,
-        reference: done.reference,
-        channel: 'email',
-        recipient: 'bu@naestved.dk',
-        sha256: row!.sha256,
-        sizeBytes: row!.size_bytes,
-        fileName: `Hoeringssvar-${done.reference}.pdf`,
-        submittedBy: sec.userId,
-      },
+    // By e-mail: the mail of the archived letter is queued in the submitting transaction.
+    expect(deps.jobs.queued.filter((job) => (job.data as { consultationId?: string }).consultationId === done.id)).to.deep.equal([
+      { queue: 'submission-mail', data: { consultationId: done.id }, inTransaction: true },
     ]);
   });
 
@@ -144,7 +135,7 @@ describe('submitting with an archived PDF letter', function () {
 
   it('refuses before rendering: wrong role, stale version, wrong state, bad payload', async () => {
     let renders = 0;
-    const counting: ConsultationDeps = { db, clock: deps.clock, pdf: { render: async (html) => { renders += 1; return renderer.render(html); } } };
+    const counting: EventDeps = { ...deps, pdf: { render: async (html) => { renders += 1; return renderer.render(html); } } };
     const approved = await approvedWith('Rådet støtter forslaget.');
     await expectAppError(sendEvent(counting, people.member.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
     await expectAppError(sendEvent(counting, people.staff.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
@@ -160,8 +151,7 @@ describe('submitting with an archived PDF letter', function () {
 
   it('a render failure leaves the consultation approved with nothing written, and says so in Danish', async () => {
     const approved = await approvedWith('Rådet støtter forslaget.');
-    const failing: ConsultationDeps = { ...deps, pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')) } };
-    const before = submitted.length;
+    const failing: EventDeps = { ...deps, pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')) } };
     const error = await expectAppError(
       sendEvent(failing, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
       'RENDER_FAILED',
@@ -172,16 +162,16 @@ describe('submitting with an archived PDF letter', function () {
     expect(after).to.include({ state: 'approved', version: approved.version });
     expect(after.timeline.map((e) => e.type)).not.to.include('SUBMIT');
     expect(await archiveRows(approved.id)).to.have.length(0);
-    expect(submitted.length).to.equal(before);
+    expect(deps.jobs.queued.filter((job) => (job.data as { consultationId?: string }).consultationId === approved.id), 'no mail queued').to.deep.equal([]);
 
     const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
     expect(done.state).to.equal('submitted');
   });
 
   it('Chromium killed in the middle of a submit: that submit fails cleanly, the next one succeeds', async () => {
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
     try {
-      const ownDeps: ConsultationDeps = { ...deps, pdf: own };
+      const ownDeps: EventDeps = { ...deps, pdf: own };
       // Long enough to keep Chromium busy for a while (about 60 pages).
       const long = Array.from({ length: 400 }, (_, i) => `Afsnit ${i + 1}: Rådet bemærker, at økonomien for de ældre borgere skal sikres på længere sigt, også i Næstved.`).join('\n\n');
       const first = await approvedWith(long);
@@ -274,7 +264,7 @@ describe('submitting with an archived PDF letter', function () {
     it('neither in the archived letter nor in the preview makes a request or shows live content', async () => {
       // A renderer of this test's own: closing it ends every fetch Chromium could still make, so
       // the listener's record is final once it has settled.
-      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+      const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
       const ownDeps = { ...deps, pdf: own };
       const approved = await approvedWith(hostile(listener.url));
       let preview: Awaited<ReturnType<typeof previewLetter>>;
@@ -350,7 +340,7 @@ describe('the archive chain', function () {
   async function archiveLetters(count: number) {
     const rows = [];
     for (let i = 0; i < count; i++) {
-      const approved = await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved');
+      const approved = await makeConsultationInState(workflowDeps(db), people, 'approved');
       rows.push(await insertArchiveRow(db, approved.id, Buffer.from(`%PDF-1.7\n% Høringssvar nr. ${i + 1} (test)\n%%EOF\n`)));
     }
     return rows;
@@ -369,7 +359,7 @@ describe('the archive chain', function () {
   });
 
   it('an INSERT cannot choose its own place or hashes in the chain', async () => {
-    const approved = await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved');
+    const approved = await makeConsultationInState(workflowDeps(db), people, 'approved');
     const version = await db.selectFrom('response_versions').select('id').where('consultation_id', '=', approved.id).executeTakeFirstOrThrow();
     const pdf = Buffer.from('%PDF-1.7\n% forsøg på at vælge sin plads\n%%EOF\n');
     const row = await db
@@ -452,7 +442,7 @@ describe('the archive chain', function () {
 
   it('concurrent archiving appends to one chain: no two letters share a predecessor', async () => {
     const approved = [];
-    for (let i = 0; i < 8; i++) approved.push(await makeConsultationInState({ db, clock: () => new Date() }, people, 'approved'));
+    for (let i = 0; i < 8; i++) approved.push(await makeConsultationInState(workflowDeps(db), people, 'approved'));
     // Eight INSERTs on eight connections at once; each links to the head under the chain's lock.
     const rows = await Promise.all(approved.map((c, i) => insertArchiveRow(db, c.id, Buffer.from(`%PDF-1.7\n% samtidig ${i}\n%%EOF\n`))));
     const positions = rows.map((r) => r.chain_position).sort((a, b) => a - b);

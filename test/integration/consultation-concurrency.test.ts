@@ -2,18 +2,19 @@ import { expect } from 'chai';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
-import { saveDraft, sendEvent, type ConsultationDeps } from '../../src/domain/consultations/service.ts';
+import { saveDraft, sendEvent, type EventDeps } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import type { Db } from '../../src/db/database.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 const N = 20;
 
 describe('concurrent changes to one consultation', () => {
   let db: Db;
-  let deps: ConsultationDeps;
+  let deps: EventDeps;
   before(() => {
     db = testDatabase().db;
-    deps = { db, clock: () => new Date() };
+    deps = workflowDeps(db);
   });
 
   async function counts(id: string) {

@@ -16,7 +16,7 @@ import {
   listConsultations,
   saveDraft,
   sendEvent,
-  type ConsultationDeps,
+  type EventDeps,
   type ConsultationDetails,
 } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
@@ -31,13 +31,14 @@ import {
   type PersistedConsultation,
   type UserEventType,
 } from '../../workflows/consultation.machine.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 // The database exists once the global setup has run, so it is taken in a hook.
 let db: Db;
-let deps: ConsultationDeps;
+let deps: EventDeps;
 before(() => {
   db = testDatabase().db;
-  deps = { db, clock: () => new Date() };
+  deps = workflowDeps(db);
 });
 
 async function row(id: string) {

@@ -1,15 +1,8 @@
 import { expect } from 'chai';
 import { extractText, getMeta } from 'unpdf';
-import {
-  PdfRenderer,
-  PdfRenderError,
-  PdfRenderRefusedError,
-  PdfRenderTimeoutError,
-  TEMPLATE_VERSION,
-  letterMetadata,
-  renderLetterHtml,
-  type LetterData,
-} from '../../src/domain/pdf/renderer.ts';
+import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
+import { PdfRenderError, PdfRenderRefusedError, PdfRenderTimeoutError } from '../../src/domain/pdf/renderer.ts';
+import { TEMPLATE_VERSION, letterMetadata, renderLetterHtml, type LetterData } from '../../src/domain/pdf/letter.ts';
 
 import { startListener, type RecordingListener } from '../support/listener.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
@@ -123,13 +116,13 @@ describe('renderLetterHtml', () => {
   });
 });
 
-describe('PdfRenderer', function () {
+describe('ChromiumPdfRenderer', function () {
   this.timeout(180_000);
   const timings: string[] = [];
-  let renderer: PdfRenderer;
+  let renderer: ChromiumPdfRenderer;
 
   before(() => {
-    renderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    renderer = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
   });
 
   after(async () => {
@@ -227,11 +220,11 @@ describe('PdfRenderer', function () {
     let listener: RecordingListener;
     // A renderer of each test's own: closing it after the render ends every fetch Chromium could
     // still make, so the listener's record is final once it has settled (no waiting on a clock).
-    let own: PdfRenderer;
+    let own: ChromiumPdfRenderer;
 
     beforeEach(async () => {
       listener = await startListener();
-      own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+      own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
     });
 
     afterEach(async () => {
@@ -294,7 +287,7 @@ describe('PdfRenderer', function () {
   });
 
   it('fails a render when Chromium is killed mid-render, and the next render starts a new browser', async () => {
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
     try {
       await own.render('<p>opvarmning</p>');
       const pid = own.stats().browserPid;
@@ -323,7 +316,7 @@ describe('PdfRenderer', function () {
   });
 
   it('never runs more than poolSize renders at once', async () => {
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 2 });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 2 });
     try {
       let maxActive = 0;
       let maxWaiting = 0;
@@ -352,7 +345,7 @@ describe('PdfRenderer', function () {
   });
 
   it('rejects a render over the time limit, closes its page, and renders the next one', async () => {
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 1_500 });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 1_500 });
     try {
       await own.render('<p>opvarmning</p>');
       const started = performance.now();
@@ -386,10 +379,10 @@ describe('PdfRenderer', function () {
     }
 
     it('renders a submission next, ahead of a full queue of previews, and refuses one preview more at once', async () => {
-      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, maxQueuedPreviews: 3 });
+      const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, maxQueuedPreviews: 3 });
       try {
         const finished: string[] = [];
-        const render = (label: string, options: Parameters<PdfRenderer['render']>[1]) =>
+        const render = (label: string, options: Parameters<ChromiumPdfRenderer['render']>[1]) =>
           own.render(page(label), options).then((pdf) => {
             finished.push(label);
             return pdf;
@@ -416,7 +409,7 @@ describe('PdfRenderer', function () {
     });
 
     it('lets one user have at most previewsPerUser previews under way; others and later ones go through', async () => {
-      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, previewsPerUser: 2 });
+      const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1, previewsPerUser: 2 });
       try {
         const first = [own.render(page('a1'), { priority: 'preview', owner: 7 }), own.render(page('a2'), { priority: 'preview', owner: 7 })];
         const third = await refusal(own.render(page('a3'), { priority: 'preview', owner: 7 }));
@@ -432,7 +425,7 @@ describe('PdfRenderer', function () {
     });
 
     it('fails a render that waited its whole time limit for a slot, without starting it late', async () => {
-      const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1 });
+      const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, poolSize: 1 });
       await own.render(page('opvarmning'));
       const pid = own.stats().browserPid!;
       // A stopped Chromium holds the only slot for as long as the test wants, whatever the machine's load.
@@ -456,7 +449,7 @@ describe('PdfRenderer', function () {
   it('prints a page whose load event waits for a layout, although the headless shell draws no frames', async () => {
     // A failed @import holds back the <object>, which Chromium then starts at the next layout;
     // with no frames drawn that layout only comes when the renderer asks for one.
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 5_000 });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH, timeoutMs: 5_000 });
     try {
       const html =
         '<!DOCTYPE html><html><head><meta charset="utf-8"><style>@import url(http://127.0.0.1:9/a.css);</style></head>' +
@@ -470,7 +463,7 @@ describe('PdfRenderer', function () {
   });
 
   it('refuses to render after close()', async () => {
-    const own = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
+    const own = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
     await own.close();
     let error: unknown;
     try {

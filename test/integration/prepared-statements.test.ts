@@ -7,6 +7,7 @@ import { COUNCIL_COLUMNS } from '../../src/db/repositories/councils.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
 import { testDatabase, testDatabaseUrl, testOwnerDatabase } from '../support/db.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 describe('prepared statements for the hot queries', () => {
   // One connection, so every statement below runs in the same backend and its prepared statements
@@ -26,7 +27,7 @@ describe('prepared statements for the hot queries', () => {
 
   it('runs a transition as named statements, parsed once per connection, and leaves other queries unnamed', async () => {
     const { council, secretary } = await makeCouncilWithPeople(testDatabase().db);
-    const deps = { db: single.db, clock: () => new Date() };
+    const deps = workflowDeps(single.db);
     const first = await makeConsultation(deps, secretary.actor, { council: council.slug });
     await sendEvent(deps, secretary.actor, first.id, { type: 'START_DRAFTING', version: first.version });
     const afterOne = await preparedInBackend();
@@ -57,7 +58,7 @@ describe('prepared statements for the hot queries', () => {
 
   it('keeps working in a process that prepared its statements before a migration added a column', async () => {
     const { council, secretary } = await makeCouncilWithPeople(testDatabase().db);
-    const deps = { db: single.db, clock: () => new Date() };
+    const deps = workflowDeps(single.db);
     const before = await makeConsultation(deps, secretary.actor, { council: council.slug });
     await sendEvent(deps, secretary.actor, before.id, { type: 'START_DRAFTING', version: before.version });
     // What a newer app process's migration (as the owner) might do while this one runs.

@@ -6,10 +6,11 @@ import { getConsultation, sendEvent } from '../../src/domain/consultations/servi
 import { DateTime } from 'luxon';
 import { workingDaysBetween } from '../../src/domain/deadlines/status.ts';
 import { danishDate, ZONE } from '../../src/domain/time.ts';
-import { QUEUES } from '../../src/domain/jobs/boss.ts';
+import { QUEUES } from '../../src/domain/jobs/jobs.ts';
 import { testDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil, type ReceivedMail, type TestScheduler, type TestSmtp } from '../support/mail.ts';
+import { workflowDeps } from '../support/fakes.ts';
 
 /** A clock tests move by hand. */
 function movableClock(start: string) {
@@ -52,7 +53,7 @@ describe('reminders', function () {
     const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: time.clock });
     schedulers.push(scheduler);
     const people = await makeCouncilWithPeople(db);
-    const c = await makeConsultation({ db, clock: time.clock }, people.secretary.actor, {
+    const c = await makeConsultation(workflowDeps(db, time.clock), people.secretary.actor, {
       council: people.council.slug,
       deadline: '2026-12-15T12:00', // a Tuesday
     });
@@ -86,7 +87,7 @@ describe('reminders', function () {
     const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: time.clock });
     schedulers.push(scheduler);
     const people = await makeCouncilWithPeople(db);
-    const deps = { db, clock: time.clock };
+    const deps = workflowDeps(db, time.clock);
     const open = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2026-12-15T12:00' });
     const closed = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2026-12-15T12:00' });
     await sendEvent(deps, people.chair.actor, closed.id, { type: 'DECLINE', version: closed.version, reason: 'Ikke relevant for rådet' });
@@ -108,9 +109,9 @@ describe('reminders', function () {
     const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: time.clock });
     schedulers.push(scheduler);
     const people = await makeCouncilWithPeople(db);
-    const c = await makeConsultationInState({ db, clock: time.clock }, people, 'awaiting_approval', { deadline: deadlineInDays(90) });
+    const c = await makeConsultationInState(workflowDeps(db, time.clock), people, 'awaiting_approval', { deadline: deadlineInDays(90) });
     // The event log is stamped by the database clock, so the walk starts from the request's own date.
-    const requested = danishDate((await getConsultation({ db, clock: time.clock }, people.chair.actor, c.id)).timeline.at(-1)!.at);
+    const requested = danishDate((await getConsultation(workflowDeps(db, time.clock), people.chair.actor, c.id)).timeline.at(-1)!.at);
     const afterWorkingDays = (n: number) => {
       let day = DateTime.fromISO(requested, { zone: ZONE });
       while (workingDaysBetween(requested, day.toISODate()!) < n) day = day.plus({ days: 1 });
@@ -137,7 +138,7 @@ describe('reminders', function () {
     const councils = await Promise.all([makeCouncilWithPeople(db), makeCouncilWithPeople(db)]);
     for (const people of councils) {
       for (let i = 0; i < 3; i += 1) {
-        await makeConsultation({ db, clock: time.clock }, people.secretary.actor, { council: people.council.slug, deadline: '2026-12-15T12:00' });
+        await makeConsultation(workflowDeps(db, time.clock), people.secretary.actor, { council: people.council.slug, deadline: '2026-12-15T12:00' });
       }
     }
     const ours = councils.flatMap((p) => [p.secretary.email, p.chair.email]);

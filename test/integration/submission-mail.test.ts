@@ -3,13 +3,13 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { getConsultation, sendEvent } from '../../src/domain/consultations/service.ts';
-import { PdfRenderer } from '../../src/domain/pdf/renderer.ts';
-import { createMailer } from '../../src/domain/mail/mailer.ts';
+import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
+import { createMailer } from '../../src/adapters/smtp-mailer.ts';
 import { enqueueSubmissionMail } from '../../src/domain/mail/submission.ts';
-import { QUEUES } from '../../src/domain/jobs/boss.ts';
+import { QUEUES } from '../../src/domain/jobs/jobs.ts';
 import { systemClock } from '../../src/domain/time.ts';
-import { insertArchiveRow } from '../support/archive.ts';
 import { testDatabase } from '../support/db.ts';
+import { workflowDeps } from '../support/fakes.ts';
 import { makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil } from '../support/mail.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
@@ -26,11 +26,11 @@ describe('submission by e-mail', function () {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
 
+  /** A consultation submitted by e-mail and archived (a blank letter); its mail job is only recorded, so each test queues its own. */
   async function submittedWithArchive(authorityEmail: string) {
     const people = await makeCouncilWithPeople(db);
-    const c = await makeConsultationInState({ db, clock: systemClock }, people, 'submitted', { authorityEmail });
-    const archive = await insertArchiveRow(db, c.id);
-    return { people, c, archive };
+    const c = await makeConsultationInState(workflowDeps(db, systemClock), people, 'submitted', { authorityEmail });
+    return { people, c };
   }
 
   const timelineTypes = async (id: string, actor: Parameters<typeof getConsultation>[1]) =>
@@ -62,9 +62,9 @@ describe('submission by e-mail', function () {
     cleanup.push(() => smtp.close());
     const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: systemClock });
     cleanup.push(() => scheduler.stop());
-    const renderer = new PdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH });
+    const renderer = new ChromiumPdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH });
     cleanup.push(() => renderer.close());
-    const deps = { db, clock: systemClock, pdf: renderer, jobs: scheduler.jobs };
+    const deps = { ...workflowDeps(db, systemClock), pdf: renderer, jobs: scheduler.jobs };
     const people = await makeCouncilWithPeople(db);
     const byMail = `udvalg-${unique()}@naestved.dk`;
     const byLetter = `udvalg-${unique()}@naestved.dk`;

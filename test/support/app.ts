@@ -4,11 +4,13 @@ import { createApp } from '../../src/app.ts';
 import { createHttpServer } from '../../src/http/server.ts';
 import { parseConfig } from '../../src/config.ts';
 import { createAppDeps, type AppDeps } from '../../src/deps.ts';
+import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
 import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import type pg from 'pg';
 import type { Db } from '../../src/db/database.ts';
 import { testDatabase } from './db.ts';
+import { recordingJobs, recordingMailer } from './fakes.ts';
 
 /** A running app on a random port over the test database. */
 export interface TestApp {
@@ -39,13 +41,20 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ...overrides.env,
   });
-  // One renderer per test app unless a test brings its own; Chromium only starts if a test renders a PDF.
+  // The real Chromium (tests look at the letters), one per test app unless a test brings its own; it
+  // only starts if a test renders a PDF. Jobs and mail are recorded, not run: a test that checks
+  // delivered mail brings the real pg-boss (startTestScheduler).
+  const ownRenderer = overrides.deps?.pdf === undefined;
+  const adapters = {
+    pdf: overrides.deps?.pdf ?? new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath }),
+    mailer: overrides.deps?.mailer ?? recordingMailer(),
+    jobs: overrides.deps?.jobs ?? recordingJobs(),
+  };
   const deps: AppDeps = {
-    ...createAppDeps(config, { db, pool }, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent')),
+    ...createAppDeps(config, { db, pool }, createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'), adapters),
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...overrides.deps,
   };
-  const ownRenderer = overrides.deps?.pdf === undefined;
   if (overrides.changeFeed !== false) await deps.versions.start();
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(createApp(deps)).listen(0, '127.0.0.1', () => resolve(s));

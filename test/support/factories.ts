@@ -55,7 +55,7 @@ export function makeConsultation(deps: ConsultationDeps, actor: Actor, overrides
 }
 
 // ---- Helpers for the consultation service and API tests (appended). ----
-import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
+import { saveDraft, sendEvent, type EventDeps } from '../../src/domain/consultations/service.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
 
 /** Where `makeConsultationInState` can take a consultation, each by the roles that may do it. */
@@ -72,7 +72,7 @@ export function deadlineInDays(days: number, from: Date = new Date()): string {
  * saved non-empty draft).
  */
 export async function makeConsultationInState(
-  deps: ConsultationDeps,
+  deps: EventDeps,
   people: { council: { slug: string }; secretary: { actor: Actor }; chair: { actor: Actor } },
   stop: WorkflowStop,
   overrides: Record<string, unknown> = {},

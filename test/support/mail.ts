@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Db } from '../../src/db/database.ts';
-import { startJobs, type JobSettings, type Jobs } from '../../src/domain/jobs/boss.ts';
-import { startWorkers } from '../../src/domain/jobs/workers.ts';
-import { createMailer, type Mailer } from '../../src/domain/mail/mailer.ts';
+import { startPgBossJobs, type JobSettings, type PgBossJobs } from '../../src/adapters/pg-boss-jobs.ts';
+import { createMailer } from '../../src/adapters/smtp-mailer.ts';
+import { jobHandlers } from '../../src/domain/jobs/workers.ts';
+import type { Mailer } from '../../src/domain/mail/mailer.ts';
 import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import { testDatabase } from './db.ts';
@@ -68,9 +69,9 @@ export const TEST_JOB_SETTINGS: Partial<JobSettings> = {
 /** pg-boss with the app's workers over the test database, as one app process would run it. */
 export interface TestScheduler {
   db: Db;
-  jobs: Jobs;
+  jobs: PgBossJobs;
   mailer: Mailer;
-  deps: { db: Db; clock: Clock; jobs: Jobs; config: { publicUrl: string; port: number } };
+  deps: { db: Db; clock: Clock; jobs: PgBossJobs; config: { publicUrl: string; port: number } };
   stop(): Promise<void>;
 }
 
@@ -79,9 +80,9 @@ export async function startTestScheduler(options: { smtpUrl: string; clock: Cloc
   const { db, pool } = testDatabase();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const mailer = createMailer({ smtpUrl: options.smtpUrl, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir: 'data/test-mail' });
-  const jobs = await startJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
+  const jobs = await startPgBossJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
   const config = { publicUrl: 'http://raadssvar.test', port: 3000 };
-  await startWorkers({ db, clock: options.clock, logger, mailer, config, jobs });
+  await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs }));
   return {
     db,
     jobs,

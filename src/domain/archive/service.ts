@@ -16,56 +16,35 @@ import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import { renderLetterPdf } from '../pdf/letter.ts';
-import { PdfRenderRefusedError, TEMPLATE_VERSION, type LetterData, type PdfRenderer } from '../pdf/renderer.ts';
+import { renderLetterPdf, TEMPLATE_VERSION, type LetterData } from '../pdf/letter.ts';
+import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
 import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
-import type { Jobs } from '../jobs/boss.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import type { Logger } from '../../logger.ts';
 import { enqueueSubmissionMail } from '../mail/submission.ts';
 
-/** A committed submission with its archived letter: what a follow-up (e.g. mailing it) needs. */
-export interface SubmittedLetter {
-  consultationId: string;
-  archiveId: number;
-  reference: string | null;
-  channel: Extract<EventInput, { type: 'SUBMIT' }>['channel'];
-  recipient: string | null;
-  sha256: string;
-  sizeBytes: number;
-  fileName: string;
-  submittedBy: number;
-}
-
-/**
- * Called once after a submission and its archive row have been committed, never for a submit
- * that failed. This is the one place to start what follows a submission, e.g. queueing the
- * e-mail of the letter when `channel` is `email`. An error thrown here is logged, not shown to
- * the user: the submission itself has already happened.
- */
-export type AfterSubmit = (submitted: SubmittedLetter) => Promise<void> | void;
-
-/** What the archive needs: the database, the clock, the shared PDF renderer. */
+/** What the archive needs: the database, the clock, the shared PDF renderer, the job queue. */
 export interface ArchiveDeps {
   db: Db;
   clock: Clock;
   pdf: Pick<PdfRenderer, 'render'>;
-  afterSubmit?: AfterSubmit;
-  /** pg-boss; with it, a SUBMIT by e-mail queues the letter's mail in the submitting transaction. */
-  jobs?: Jobs;
-  logger?: { error(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  /** A SUBMIT by e-mail queues the letter's mail in the submitting transaction. */
+  jobs: Jobs;
+  logger: Pick<Logger, 'error' | 'warn'>;
 }
 
 /**
  * Writes the state change of a SUBMIT and its archived `letter` inside the caller's transaction
  * (the consultation service's applyEvent, one statement) on the row as locked, with its details.
- * Returns the archive row's id and a result that comes back to the caller.
+ * What it returns comes back to the caller of submitWithLetter.
  */
 export type ApplySubmit<T> = (
   tx: Tx,
   row: ConsultationDetailsRow,
   event: EventInput,
   letter: ArchiveRecord,
-) => Promise<{ archiveId: number; result: T }>;
+) => Promise<T>;
 
 type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
 
@@ -152,15 +131,10 @@ function signer(person: { name: string; title: string | null }): { name: string;
  * signed by the chair who approved it, and only then one transaction locks the consultation,
  * checks the version again, writes the transition (through `apply`) and appends the archive row.
  * A render failure leaves the consultation `approved` with nothing written (RENDER_FAILED); of two
- * concurrent submits exactly one commits, the other gets STALE_VERSION.
+ * concurrent submits exactly one commits, the other gets STALE_VERSION. A SUBMIT by e-mail queues
+ * the letter's mail in the same transaction. Returns what `apply` returned.
  */
-export async function submitWithLetter<T>(
-  deps: ArchiveDeps,
-  actor: Actor,
-  id: string,
-  input: unknown,
-  apply: ApplySubmit<T>,
-): Promise<{ submitted: SubmittedLetter; applied: T }> {
+export async function submitWithLetter<T>(deps: ArchiveDeps, actor: Actor, id: string, input: unknown, apply: ApplySubmit<T>): Promise<T> {
   const row = await visibleLetterSource(deps.db, actor, id);
   if (!mayActorSend(actor, 'SUBMIT', row.council_id)) throw forbidden();
   const event: SubmitEvent = parseInput(eventSchemas.SUBMIT, input);
@@ -182,19 +156,19 @@ export async function submitWithLetter<T>(
     // A submission goes ahead of every waiting preview and is never refused for load.
     pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'submission' });
   } catch (error) {
-    deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a submission failed');
+    deps.logger.error({ err: error, consultationId: id }, 'PDF rendering of a submission failed');
     throw renderFailed();
   }
   const sha256 = createHash('sha256').update(pdf).digest('hex');
 
   const letterRecord: ArchiveRecord = { pdf, sha256, responseVersionId: response.id, templateVersion: TEMPLATE_VERSION, submittedBy: actor.userId };
-  const { archiveId, applied } = await deps.db.transaction().execute(async (tx) => {
+  return deps.db.transaction().execute(async (tx) => {
     const locked = await lockConsultationWithDetails(tx, id);
     if (!locked || !mayActorSee(actor, locked)) throw notFound('Høringen findes ikke');
     // The same version as when the letter was rendered means the same approved text: every new
     // response version raises the version. (apply checks it too; failing here is only earlier.)
     if (locked.version !== event.version) throw staleVersion(locked.version);
-    let written: { archiveId: number; result: T };
+    let written: T;
     try {
       written = await apply(tx, locked, event, letterRecord);
     } catch (error) {
@@ -204,29 +178,9 @@ export async function submitWithLetter<T>(
       throw error;
     }
     // Queued in the same transaction: the mail job exists exactly when the submission does.
-    if (event.channel === 'email' && deps.jobs) await enqueueSubmissionMail({ jobs: deps.jobs }, id, { tx });
-    return { archiveId: written.archiveId, applied: written.result };
+    if (event.channel === 'email') await enqueueSubmissionMail(deps, id, { tx });
+    return written;
   });
-
-  const submitted: SubmittedLetter = {
-    consultationId: id,
-    archiveId,
-    reference: row.reference,
-    channel: event.channel,
-    recipient: event.recipient ?? null,
-    sha256,
-    sizeBytes: pdf.length,
-    fileName: letterFileName(row),
-    submittedBy: actor.userId,
-  };
-  if (deps.afterSubmit) {
-    try {
-      await deps.afterSubmit(submitted);
-    } catch (error) {
-      deps.logger?.error({ err: error, consultationId: id }, 'afterSubmit failed after the submission was committed');
-    }
-  }
-  return { submitted, applied };
 }
 
 /**
@@ -307,7 +261,7 @@ export async function previewLetter(
     return { pdf, fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
   } catch (error) {
     if (error instanceof PdfRenderRefusedError) throw previewRefused(error);
-    deps.logger?.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
+    deps.logger.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
     throw new AppError('RENDER_FAILED', 'Udkastet kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
   }
 }

@@ -4,10 +4,9 @@ import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import { findOpenResetToken, insertResetToken, useResetToken } from '../../db/repositories/password-resets.ts';
 import { findUserByEmail, findUserById } from '../../db/repositories/users.ts';
-import type { Logger } from '../../logger.ts';
 import { AppError } from '../errors.ts';
-import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
-import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import { QUEUES, type Jobs } from '../jobs/jobs.ts';
+import type { MailMessage } from '../mail/mailer.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { formatDanishDateTime, type Clock } from '../time.ts';
 import { emailSchema, parseInput } from '../validation.ts';
@@ -31,10 +30,8 @@ export interface PasswordResetDeps {
   clock: Clock;
   config: Pick<Config, 'publicUrl' | 'port'>;
   throttle: LoginThrottle;
-  logger: Logger;
-  /** The mail goes through pg-boss when there is a queue (every app process has one), so it is retried. */
-  jobs?: Jobs;
-  mailer?: Mailer;
+  /** The request and the mail are queued, so the mail is retried until it is delivered. */
+  jobs: Jobs;
 }
 
 /** The "Glemt adgangskode?" form. */
@@ -50,27 +47,23 @@ export interface PasswordResetJob {
 
 /**
  * Someone asks for a reset link for `input.email`. Throttled per e-mail and per address
- * (TOO_MANY_REQUESTS); a malformed e-mail is VALIDATION_FAILED. With a job queue (every app
- * process) the request is queued as it is and {@link mailResetLink} runs in a worker: the answer,
- * which is the same either way (RESET_REQUESTED_MESSAGE), then takes as long whether or not the
- * e-mail is a user's, as OWASP's Forgot Password Cheat Sheet asks. Without one it runs here.
+ * (TOO_MANY_REQUESTS); a malformed e-mail is VALIDATION_FAILED. The request is queued as it is
+ * and {@link mailResetLink} runs in a worker: the answer, which is the same either way
+ * (RESET_REQUESTED_MESSAGE), then takes as long whether or not the e-mail is a user's, as OWASP's
+ * Forgot Password Cheat Sheet asks.
  */
 export async function requestPasswordReset(deps: PasswordResetDeps, input: unknown, address: string): Promise<void> {
   const { email } = parseInput(forgotPasswordSchema, input);
   await deps.throttle.consumeResetRequest(email, address);
-  if (deps.jobs) {
-    const job: PasswordResetJob = { email };
-    await deps.jobs.boss.send(QUEUES.passwordReset, job, retryOptions(deps.jobs));
-  } else {
-    await mailResetLink(deps, email);
-  }
+  const job: PasswordResetJob = { email };
+  await deps.jobs.enqueue(QUEUES.passwordReset, job);
 }
 
 /**
  * When `email` is an active user's: stores a single-use token good for RESET_TOKEN_TTL_MS (only
- * its SHA-256) and mails it as a link; otherwise does nothing.
+ * its SHA-256) and queues its mail with the link; otherwise does nothing.
  */
-export async function mailResetLink(deps: Omit<PasswordResetDeps, 'throttle'>, email: string): Promise<void> {
+export async function mailResetLink(deps: Pick<PasswordResetDeps, 'db' | 'clock' | 'config' | 'jobs'>, email: string): Promise<void> {
   const user = await findUserByEmail(deps.db, email);
   if (!user || user.disabled_at) return;
   const token = `pw_${randomBytes(32).toString('base64url')}`;
@@ -89,15 +82,11 @@ export async function mailResetLink(deps: Omit<PasswordResetDeps, 'throttle'>, e
       'Har du ikke selv bedt om det, kan du se bort fra denne mail: din adgangskode er uændret.',
     ].join('\n'),
   };
-  const { jobs, mailer } = deps;
   await deps.db.transaction().execute(async (tx) => {
     await insertResetToken(tx, { tokenHash: sha256Hex(token), userId: user.id, expiresAt });
     // In the same transaction: the mail is queued exactly when the token exists.
-    if (jobs) await jobs.boss.send(QUEUES.mail, mail, { ...retryOptions(jobs), db: executorAdapter(tx) });
+    await deps.jobs.enqueue(QUEUES.mail, mail, { tx });
   });
-  if (jobs) return;
-  if (mailer) await mailer.send(mail);
-  else deps.logger.warn({ userId: user.id }, 'password reset asked for, but this process sends no mail');
 }
 
 /** The user a reset link is for, while it is open; NOT_FOUND (RESET_LINK_INVALID_MESSAGE) otherwise. */

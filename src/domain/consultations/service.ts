@@ -40,26 +40,20 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders } from './policy.ts';
-import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
-import type { PdfRenderer } from '../pdf/renderer.ts';
-import type { Jobs } from '../jobs/boss.ts';
+import { submitWithLetter, type ArchiveDeps } from '../archive/service.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
 
-/** What the consultation services need from the outside world. */
+/** What the consultation services that only read and write rows need. */
 export interface ConsultationDeps {
   db: Db;
   clock: Clock;
-  /**
-   * The shared PDF renderer. With it (always in the app: AppDeps), SUBMIT renders and archives the
-   * letter (src/domain/archive/service.ts); without it (workflow-only scripts and benchmarks)
-   * SUBMIT only records the state change.
-   */
-  pdf?: Pick<PdfRenderer, 'render'>;
-  /** Runs once after a submission and its archived letter are committed (see AfterSubmit). */
-  afterSubmit?: AfterSubmit;
-  /** pg-boss (in the app): a SUBMIT by e-mail queues the mail of the archived letter. */
-  jobs?: Jobs;
 }
+
+/**
+ * What sending an event needs: SUBMIT renders and archives the letter with the PDF renderer and,
+ * by e-mail, queues its mail (src/domain/archive/service.ts).
+ */
+export type EventDeps = ConsultationDeps & ArchiveDeps;
 
 /** A consultation as the UI and the API see it, for one actor. */
 export interface ConsultationView {
@@ -429,13 +423,13 @@ export async function registerConsultation(
  * which version they saw, compute the next snapshot with the machine, write it with version + 1
  * and append the event row. Effects of the event run after the commit.
  */
-export async function sendEvent(deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
-  if (deps.pdf && (input as { type?: unknown } | null)?.type === 'SUBMIT') {
+export async function sendEvent(deps: EventDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
+  if ((input as { type?: unknown } | null)?.type === 'SUBMIT') {
     // The letter is rendered before the transaction; the transition itself is still applyEvent's.
-    const { applied } = await submitWithLetter({ ...deps, pdf: deps.pdf }, actor, id, input, async (tx, row, event, letter) => {
+    const applied = await submitWithLetter(deps, actor, id, input, async (tx, row, event, letter) => {
       const written = await applyEvent(tx, deps, actor, row, event, letter);
       if (written.archiveId === undefined) throw new Error('SUBMIT wrote no archive row');
-      return { archiveId: written.archiveId, result: { details: detailsAfter(row, written), snapshot: written.snapshot } };
+      return { details: detailsAfter(row, written), snapshot: written.snapshot };
     });
     return detailsFor(actor, applied.details, deps.clock(), applied.snapshot);
   }

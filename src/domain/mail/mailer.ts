@@ -1,9 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import nodemailer from 'nodemailer';
-import type { Config } from '../../config.ts';
-
 /** One outgoing mail; the sender is always MAIL_FROM. */
 export interface MailMessage {
   to: string | string[];
@@ -12,53 +6,12 @@ export interface MailMessage {
   attachments?: { filename: string; content: Buffer; contentType: string }[];
 }
 
-/** Sends mail, over SMTP or into .eml files; which one is told by `description` (for the start banner). */
+/**
+ * Sends mail (src/adapters/smtp-mailer.ts: over SMTP or into .eml files); which way is told by
+ * `description`, for the start banner.
+ */
 export interface Mailer {
   readonly description: string;
   send(message: MailMessage): Promise<{ messageId: string }>;
   close(): void;
-}
-
-/** The folder the file transport writes to when no SMTP_URL is set. */
-export function mailFolder(dataDir: string): string {
-  return join(dataDir, 'mail');
-}
-
-/**
- * The mailer the configuration asks for: nodemailer over SMTP when SMTP_URL is set, otherwise a
- * file transport that writes each mail as an .eml file into DATA_DIR/mail, so the embedded default
- * never sends mail to real people and a developer can open what would have been sent.
- */
-export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'dataDir'>): Mailer {
-  if (config.smtpUrl) {
-    // Short timeouts: a send that hangs would hold a job past its expiry; the job retries instead.
-    const transport = nodemailer.createTransport({
-      url: config.smtpUrl,
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 30_000,
-    });
-    const host = new URL(config.smtpUrl).host;
-    return {
-      description: `SMTP via ${host}`,
-      async send(message) {
-        const info = await transport.sendMail({ from: config.mailFrom, ...message });
-        return { messageId: String(info.messageId) };
-      },
-      close: () => transport.close(),
-    };
-  }
-  const folder = mailFolder(config.dataDir);
-  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
-  return {
-    description: `ingen SMTP_URL: mails gemmes som .eml-filer i ${folder}`,
-    async send(message) {
-      const info = await transport.sendMail({ from: config.mailFrom, ...message });
-      await mkdir(folder, { recursive: true });
-      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
-      await writeFile(join(folder, name), info.message as Buffer);
-      return { messageId: String(info.messageId) };
-    },
-    close: () => transport.close(),
-  };
 }

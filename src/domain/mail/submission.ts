@@ -3,7 +3,7 @@ import { archiveMailDelivered, latestArchivedDocument } from '../../db/repositor
 import { findConsultationRow, insertEvent } from '../../db/repositories/consultations.ts';
 import { findCouncilById } from '../../db/repositories/councils.ts';
 import type { Logger } from '../../logger.ts';
-import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
+import { QUEUES, type Attempt, type Jobs } from '../jobs/jobs.ts';
 import type { Mailer } from './mailer.ts';
 
 /** The job's data: which consultation's archived response to mail. */
@@ -23,22 +23,13 @@ export async function enqueueSubmissionMail(
   options: { tx?: Executor } = {},
 ): Promise<string | null> {
   const data: SubmissionMailJob = { consultationId };
-  return deps.jobs.boss.send(QUEUES.submissionMail, data, {
-    ...retryOptions(deps.jobs),
-    ...(options.tx ? { db: executorAdapter(options.tx) } : {}),
-  });
+  return deps.jobs.enqueue(QUEUES.submissionMail, data, options);
 }
 
 export interface SubmissionMailDeps {
   db: Db;
   mailer: Mailer;
   logger: Logger;
-}
-
-/** Where the job is in its tries; the last try records the failure on the timeline. */
-export interface Attempt {
-  retryCount: number;
-  retryLimit: number;
 }
 
 /**

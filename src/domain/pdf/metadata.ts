@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ZONE } from '../time.ts';
-import type { LetterMetadata } from './renderer.ts';
+import type { LetterMetadata } from './letter.ts';
 
 /*
  * Chromium writes only Title (from <title>), Creator, Producer and CreationDate into a PDF's

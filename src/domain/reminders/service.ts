@@ -8,7 +8,7 @@ import {
   listDeadlineReminderCandidates,
   listOptOuts,
 } from '../../db/repositories/reminders.ts';
-import { executorAdapter, QUEUES, retryOptions, type Jobs } from '../jobs/boss.ts';
+import { QUEUES, type Jobs } from '../jobs/jobs.ts';
 import type { MailMessage, Mailer } from '../mail/mailer.ts';
 import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
@@ -180,10 +180,7 @@ export async function runReminders(deps: ReminderDeps & { jobs: Jobs }): Promise
     const claimed = await deps.db.transaction().execute(async (tx) => {
       if (!(await claimReminder(tx, reminder))) return false;
       const job: ReminderMailJob = { ...reminder.mail, consultationId: reminder.consultationId };
-      await deps.jobs.boss.send(QUEUES.mail, job, {
-        ...retryOptions(deps.jobs),
-        db: executorAdapter(tx),
-      });
+      await deps.jobs.enqueue(QUEUES.mail, job, { tx });
       return true;
     });
     if (claimed) queued += 1;

@@ -1,31 +1,15 @@
 import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import type pg from 'pg';
-import type { Executor } from '../../db/database.ts';
-import type { Logger } from '../../logger.ts';
-import { ZONE } from '../time.ts';
+import type { Executor } from '../db/database.ts';
+import { QUEUES, type JobHandlers, type Jobs, type QueueName } from '../domain/jobs/jobs.ts';
+import { ZONE } from '../domain/time.ts';
+import type { Logger } from '../logger.ts';
 
 /**
  * Background jobs on pg-boss: jobs and cron schedules live in PostgreSQL (schema `pgboss` of the
  * app's own database), so any number of app processes share the work and each job runs once.
  */
-
-/** The queues Rådssvar uses. */
-export const QUEUES = {
-  /** Cron: find due reminders and queue one mail for each (exactly once per reminder). */
-  reminders: 'reminders',
-  /** One plain mail (a reminder), retried until it is delivered. */
-  mail: 'mail',
-  /** The archived PDF of a response submitted by e-mail, to the authority. */
-  submissionMail: 'submission-mail',
-  /**
-   * A request for a password-reset link, by e-mail: the worker looks the user up and queues the
-   * mail, so the web request does the same work whether or not the e-mail is a user's.
-   */
-  passwordReset: 'password-reset',
-  /** Cron: remove expired login sessions. */
-  sessionPurge: 'session-purge',
-} as const;
 
 /** The cron queues: one run at a time, no retries (the next run comes soon enough). */
 const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge]);
@@ -34,6 +18,12 @@ const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessi
 export const REMINDER_CRON = '*/15 * * * *';
 /** How often expired sessions are removed. */
 export const SESSION_PURGE_CRON = '7,22,37,52 * * * *';
+
+/** Workers per queue in each process, each polling on its own (one when not named). */
+const WORKERS: Partial<Record<QueueName, number>> = {
+  // Several workers, one job each: a batch would succeed or fail as a whole, resending good mails.
+  [QUEUES.mail]: 4,
+};
 
 export interface JobSettings {
   /** How often idle workers look for new jobs (pg-boss's minimum is 0.5 s). */
@@ -58,10 +48,12 @@ export const DEFAULT_JOB_SETTINGS: JobSettings = {
 
 const DEFAULT_STOP_GRACE_MS = 5_000;
 
-/** A started pg-boss with Rådssvar's queues created. */
-export interface Jobs {
+/** A started pg-boss with Rådssvar's queues created: the app's {@link Jobs}. */
+export interface PgBossJobs extends Jobs {
   boss: PgBoss;
   settings: JobSettings;
+  /** Starts this process's workers, one handler per queue. */
+  work(handlers: JobHandlers): Promise<void>;
   /**
    * Takes no new jobs from now on and waits up to `graceMs` (at least 1 s, pg-boss's minimum) for
    * the running ones to finish; any still running then are marked failed, to be retried.
@@ -78,7 +70,7 @@ function poolAdapter(pool: pg.Pool): PgBoss.Db {
  * The pg-boss `db` adapter over a Kysely executor: a job sent with it is written in that
  * transaction, so it exists exactly when the transaction's other rows do.
  */
-export function executorAdapter(db: Executor): PgBoss.Db {
+function executorAdapter(db: Executor): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
       const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
@@ -89,10 +81,10 @@ export function executorAdapter(db: Executor): PgBoss.Db {
 
 /**
  * Starts pg-boss over the app's pool (installing or migrating its schema on first start), creates
- * the queues and, when `settings.schedule`, the cron schedules (reminders, session purge). Workers are added by
- * {@link import('./workers.ts').startWorkers}.
+ * the queues and, when `settings.schedule`, the cron schedules (reminders, session purge). Workers
+ * are added by {@link PgBossJobs.work}.
  */
-export async function startJobs(pool: pg.Pool, logger: Logger, settings: Partial<JobSettings> = {}): Promise<Jobs> {
+export async function startPgBossJobs(pool: pg.Pool, logger: Logger, settings: Partial<JobSettings> = {}): Promise<PgBossJobs> {
   const resolved: JobSettings = { ...DEFAULT_JOB_SETTINGS, ...settings };
   const boss = new PgBoss({
     db: poolAdapter(pool),
@@ -115,18 +107,22 @@ export async function startJobs(pool: pg.Pool, logger: Logger, settings: Partial
     await boss.schedule(QUEUES.reminders, REMINDER_CRON, {}, { tz: ZONE });
     await boss.schedule(QUEUES.sessionPurge, SESSION_PURGE_CRON, {}, { tz: ZONE });
   }
+  const polling = { pollingIntervalSeconds: resolved.pollingIntervalSeconds, includeMetadata: true as const };
   return {
     boss,
     settings: resolved,
+    // The queue's retry settings on every job too: a job must not be lost to a queue made earlier with others.
+    enqueue: (queue, data, options = {}) => boss.send(queue, data, { ...retry, ...(options.tx ? { db: executorAdapter(options.tx) } : {}) }),
+    async work(handlers) {
+      for (const queue of Object.values(QUEUES)) {
+        const handler = handlers[queue];
+        for (let i = 0; i < (WORKERS[queue] ?? 1); i += 1) {
+          await boss.work<object>(queue, polling, async ([job]) => {
+            if (job) await handler(job.data as never, { retryCount: job.retryCount, retryLimit: job.retryLimit });
+          });
+        }
+      }
+    },
     stop: (graceMs = DEFAULT_STOP_GRACE_MS) => boss.stop({ graceful: true, timeout: graceMs, wait: true }),
-  };
-}
-
-/** Send options carrying the queue's retry settings, for jobs that must not be lost. */
-export function retryOptions(jobs: Jobs): PgBoss.SendOptions {
-  return {
-    retryLimit: jobs.settings.retryLimit,
-    retryDelay: jobs.settings.retryDelaySeconds,
-    retryBackoff: jobs.settings.retryBackoff,
   };
 }
