@@ -19,7 +19,7 @@ const helpers = {
   stateLabel: (state: string) => STATE_LABELS[state] ?? state,
   eventLabel: (type: string) => EVENT_LABELS[type] ?? type,
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role] ?? role,
-  deadlineText: (status: DeadlineStatus, daysLeft: number) => deadlineText(status, daysLeft),
+  deadlineText: (status: DeadlineStatus, daysLeft: number, workingDaysLeft: number | null) => deadlineText(status, daysLeft, workingDaysLeft),
   fieldError: (errors: Record<string, string> | undefined, field: string) => errors?.[field],
   year: () => new Date().getFullYear(),
 };

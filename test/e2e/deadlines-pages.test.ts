@@ -112,4 +112,17 @@ describe('profile, meeting calendar and deadline advice pages', () => {
     const staffPage = (await staff.get(`/consultations/${tooSoon.id}`)).text;
     expect(staffPage).to.include('Intet møde før fristen').and.not.include('Anmodning om fristforlængelse');
   });
+
+  it('shows calendar days with the working days among them, and says which days count', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    // From Tuesday 1 December 2026 to Tuesday 8 December: 7 calendar days, of which 2–4 and 7–8 December are working days.
+    const soon = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, deadline: '2026-12-08T12:00' });
+    const web = await logIn(people.secretary);
+    const counting = 'Arbejdsdage er mandag til fredag undtagen helligdage, grundlovsdag (5. juni), juleaftensdag (24. december) og nytårsaftensdag (31. december).';
+
+    const page = (await web.get(`/consultations/${soon.id}`)).text;
+    expect(page).to.include('Snart: 7 dage tilbage (5 arbejdsdage)').and.include(counting);
+    const queue = (await web.get('/')).text;
+    expect(queue).to.include('Snart: 7 dage tilbage (5 arbejdsdage)').and.include(counting);
+  });
 });

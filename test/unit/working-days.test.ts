@@ -74,11 +74,13 @@ describe('deadlineStatus', () => {
     // Monday 9 March → Monday 16 March: 5 working days left → due soon at the default 5.
     expect(deadlineStatus({ deadline, now: at('2026-03-09T09:00'), closed: false })).to.deep.equal({
       daysLeft: 7,
+      workingDaysLeft: 5,
       deadlineStatus: 'due_soon',
     });
     // Friday 6 March: 6 working days left → ok.
     expect(deadlineStatus({ deadline, now: at('2026-03-06T09:00'), closed: false })).to.deep.equal({
       daysLeft: 10,
+      workingDaysLeft: 6,
       deadlineStatus: 'ok',
     });
   });
@@ -88,18 +90,56 @@ describe('deadlineStatus', () => {
     // From Monday 30 March: 31 Mar, 1 Apr, 7 Apr, 8 Apr = 4 working days, although 9 calendar days.
     expect(deadlineStatus({ deadline: afterEaster, now: at('2026-03-30T09:00'), closed: false })).to.deep.equal({
       daysLeft: 9,
+      workingDaysLeft: 4,
       deadlineStatus: 'due_soon',
     });
+  });
+
+  /** daysLeft and workingDaysLeft from `now` to a deadline at 12.00 on `deadlineDay` (both Danish time). */
+  const counts = (now: string, deadlineDay: string) => {
+    const { daysLeft, workingDaysLeft } = deadlineStatus({ deadline: at(`${deadlineDay}T12:00`), now: at(now), closed: false });
+    return { daysLeft, workingDaysLeft };
+  };
+
+  it('daysLeft counts calendar days and workingDaysLeft the working days among them, around a weekend', () => {
+    // Friday 6 March → Monday 9 March: three calendar days, one working day (the Monday).
+    expect(counts('2026-03-06T09:00', '2026-03-09')).to.deep.equal({ daysLeft: 3, workingDaysLeft: 1 });
+    // Friday → Saturday: a day left, but no working day before the deadline.
+    expect(counts('2026-03-06T09:00', '2026-03-07')).to.deep.equal({ daysLeft: 1, workingDaysLeft: 0 });
+    // On the day itself nothing is left to count.
+    expect(counts('2026-03-09T09:00', '2026-03-09')).to.deep.equal({ daysLeft: 0, workingDaysLeft: 0 });
+  });
+
+  it('Easter 2026: Skærtorsdag to 2. påskedag leave two working days in a week', () => {
+    // Wednesday 1 April → Wednesday 8 April: 2–6 April are off; 7 and 8 April count.
+    expect(counts('2026-04-01T09:00', '2026-04-08')).to.deep.equal({ daysLeft: 7, workingDaysLeft: 2 });
+  });
+
+  it('Grundlovsdag, 5 June, is closed like a holiday', () => {
+    // Thursday 4 June → Monday 8 June 2026: Friday 5 June is Grundlovsdag, so only the Monday counts.
+    expect(counts('2026-06-04T09:00', '2026-06-08')).to.deep.equal({ daysLeft: 4, workingDaysLeft: 1 });
+    // Thursday 4 June → Thursday 11 June: 8, 9, 10, 11 June.
+    expect(counts('2026-06-04T09:00', '2026-06-11')).to.deep.equal({ daysLeft: 7, workingDaysLeft: 4 });
+  });
+
+  it('24 and 31 December are closed as well as 25, 26 December and 1 January', () => {
+    // Wednesday 23 December 2026 → Monday 4 January 2027: 28, 29, 30 December and 4 January count;
+    // 24 (juleaftensdag), 25, 26, 31 (nytårsaftensdag) December and 1 January do not.
+    expect(counts('2026-12-23T09:00', '2027-01-04')).to.deep.equal({ daysLeft: 12, workingDaysLeft: 4 });
+    // Tuesday 30 → Thursday 31 December: the day is left, but no working day.
+    expect(counts('2026-12-30T09:00', '2026-12-31')).to.deep.equal({ daysLeft: 1, workingDaysLeft: 0 });
   });
 
   it('is overdue the minute after the deadline, and closed wins', () => {
     expect(deadlineStatus({ deadline, now: at('2026-03-16T11:59'), closed: false }).deadlineStatus).to.equal('due_soon');
     expect(deadlineStatus({ deadline, now: at('2026-03-16T12:01'), closed: false })).to.deep.equal({
       daysLeft: 0,
+      workingDaysLeft: null,
       deadlineStatus: 'overdue',
     });
     expect(deadlineStatus({ deadline, now: at('2026-03-20T12:00'), closed: true })).to.deep.equal({
       daysLeft: -4,
+      workingDaysLeft: null,
       deadlineStatus: 'closed',
     });
   });
@@ -110,6 +150,7 @@ describe('deadlineStatus', () => {
     // Saturday before the switch (CET): two calendar days, one working day.
     expect(deadlineStatus({ deadline: dstDeadline, now: at('2026-03-28T12:00'), closed: false })).to.deep.equal({
       daysLeft: 2,
+      workingDaysLeft: 1,
       deadlineStatus: 'due_soon',
     });
     // Late Saturday evening: the 23-hour Sunday must not make it 1 day.
@@ -129,6 +170,7 @@ describe('deadlineStatus', () => {
     // Saturday 24 October 23.30 CEST: the 25-hour Sunday must not make it 3 days.
     expect(deadlineStatus({ deadline: dstDeadline, now: at('2026-10-24T23:30'), closed: false })).to.deep.equal({
       daysLeft: 2,
+      workingDaysLeft: 1,
       deadlineStatus: 'due_soon',
     });
     expect(

@@ -15,6 +15,8 @@ export interface OverviewItem {
   state: ConsultationState;
   deadline: Date;
   daysLeft: number;
+  /** Working days left to the deadline (DeadlineCount); null once closed or overdue. */
+  workingDaysLeft: number | null;
   deadlineStatus: DeadlineStatus;
   submittedAt: string | null;
 }

@@ -34,6 +34,8 @@ export interface QueueItem {
   assignee: { name: string } | null;
   deadline: Date;
   daysLeft: number;
+  /** Working days left to the deadline (DeadlineCount); null once closed or overdue. */
+  workingDaysLeft: number | null;
   deadlineStatus: DeadlineStatus;
 }
 

@@ -72,6 +72,8 @@ export interface ConsultationView {
   council: { id: number; slug: string; name: string } | null;
   assignee: { email: string; name: string } | null;
   daysLeft: number;
+  /** Working days left to the deadline (DeadlineCount); null once closed or overdue. */
+  workingDaysLeft: number | null;
   deadlineStatus: DeadlineStatus;
   allowedEvents: UserEventType[];
   mayEditDraft: boolean;

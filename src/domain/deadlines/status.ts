@@ -96,7 +96,7 @@ export function isDanishHoliday(isoDate: string): boolean {
   return isHolidayDay(day);
 }
 
-/** True for Monday to Friday that is not a Danish public holiday. */
+/** True for Monday to Friday that is neither a Danish public holiday nor one of CLOSED_MONTH_DAYS. */
 export function isWorkingDay(isoDate: string): boolean {
   const day = dayOf(isoDate);
   return !Number.isNaN(day) && isWorkingDayNumber(day);
@@ -171,23 +171,35 @@ export function subtractWorkingDays(isoDate: string, n: number): string {
   return isoOfDay(day);
 }
 
+/** How close a deadline is (see {@link deadlineStatus}). */
+export interface DeadlineCount {
+  /** Calendar days from today to the deadline's date, in Danish time: 0 on the day, negative after it. */
+  daysLeft: number;
+  /**
+   * Working days (isWorkingDay) after today up to and including the deadline's date; null once the
+   * consultation is closed or the deadline has passed, when no working days are left to count.
+   */
+  workingDaysLeft: number | null;
+  deadlineStatus: DeadlineStatus;
+}
+
 /**
  * The one rule for how close a deadline is, used by the queue, the pages, the API and reminders.
- * `daysLeft` counts calendar days in Danish time (0 on the day, negative after it); "due soon"
- * counts working days, so weekends and public holidays do not eat into the warning.
+ * `daysLeft` counts calendar days in Danish time, what "3 dage" means to a reader; "due soon"
+ * and `workingDaysLeft` count working days, so weekends and holidays do not eat into the warning.
  */
 export function deadlineStatus(input: {
   deadline: Date;
   now: Date;
   closed: boolean;
   dueSoonWorkingDays?: number;
-}): { daysLeft: number; deadlineStatus: DeadlineStatus } {
+}): DeadlineCount {
   const today = danishDayOf(input.now);
   const deadlineDay = danishDayOf(input.deadline);
   const daysLeft = deadlineDay - today;
-  if (input.closed) return { daysLeft, deadlineStatus: 'closed' };
-  if (input.deadline.getTime() < input.now.getTime()) return { daysLeft, deadlineStatus: 'overdue' };
+  if (input.closed) return { daysLeft, workingDaysLeft: null, deadlineStatus: 'closed' };
+  if (input.deadline.getTime() < input.now.getTime()) return { daysLeft, workingDaysLeft: null, deadlineStatus: 'overdue' };
   const threshold = input.dueSoonWorkingDays ?? DEFAULT_DUE_SOON_WORKING_DAYS;
-  const working = workingDaysBetweenDays(today, deadlineDay);
-  return { daysLeft, deadlineStatus: working <= threshold ? 'due_soon' : 'ok' };
+  const workingDaysLeft = workingDaysBetweenDays(today, deadlineDay);
+  return { daysLeft, workingDaysLeft, deadlineStatus: workingDaysLeft <= threshold ? 'due_soon' : 'ok' };
 }

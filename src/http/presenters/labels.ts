@@ -29,11 +29,16 @@ export const EVENT_LABELS: Record<string, string> = {
   MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
 };
 
-/** The deadline's status in words, so it is never told by colour alone. */
-export function deadlineText(status: DeadlineStatus, daysLeft: number): string {
+/**
+ * The deadline's status in words, so it is never told by colour alone: calendar days left, with
+ * the working days among them beside them, e.g. "3 dage tilbage (1 arbejdsdag)".
+ */
+export function deadlineText(status: DeadlineStatus, daysLeft: number, workingDaysLeft: number | null): string {
   if (status === 'closed') return 'Afsluttet';
   if (status === 'overdue') return daysLeft === 0 ? 'Overskredet i dag' : `Overskredet for ${-daysLeft} ${-daysLeft === 1 ? 'dag' : 'dage'} siden`;
   if (daysLeft === 0) return 'Frist i dag';
-  const days = `${daysLeft} ${daysLeft === 1 ? 'dag' : 'dage'} tilbage`;
+  const working = workingDaysLeft === null ? '' : ` (${workingDaysLeft} ${workingDaysLeft === 1 ? 'arbejdsdag' : 'arbejdsdage'})`;
+  const days = `${daysLeft} ${daysLeft === 1 ? 'dag' : 'dage'} tilbage${working}`;
   return status === 'due_soon' ? `Snart: ${days}` : days;
 }
+
