@@ -62,9 +62,9 @@ const DEFAULT_PREVIEWS_PER_USER = 2;
 const CLOSE_TIMEOUT_MS = 5_000;
 const LAUNCH_TIMEOUT_MS = 30_000;
 // A page that has rendered this many letters is closed and replaced: its renderer's memory grows
-// with every document (in the headless shell from about 110 MB to 230 MB over 50 letters). A new
-// page is not free either (a renderer process to start, CDP domains to enable): replacing every
-// 10th letter cost a quarter more CPU per letter than every 25th (BENCHMARKS.md, pdf).
+// with every document. A new page is not free either (a renderer process to start, CDP domains to
+// enable), so replacing pages more often costs CPU per letter; the figures behind this number are
+// in BENCHMARKS.md (figures behind design choices).
 const PAGE_MAX_RENDERS = 25;
 
 // How often a page whose load event is still outstanding is made to lay itself out (loadContent).
@@ -116,7 +116,7 @@ function allowOnlyDataUris(request: HTTPRequest, onBlocked: () => void): void {
  * chromium-headless-shell) is headless only and started as 'shell'; a full Chromium runs its
  * new headless mode. The shell is the one to use for PDFs: it prints inside the renderer instead
  * of starting a print-compositor process per document, and it has no browser UI to load, so the
- * same letters take about two thirds of the memory and time (BENCHMARKS.md).
+ * same letters take clearly less memory and time (BENCHMARKS.md, figures behind design choices).
  */
 export function headlessModeFor(chromiumPath: string): true | 'shell' {
   return /headless[-_]shell$/.test(chromiumPath) ? 'shell' : true;
@@ -127,8 +127,8 @@ export function headlessModeFor(chromiumPath: string): true | 'shell' {
  * --enable-begin-frame-control and so draws no frames; work Chromium leaves for the next frame
  * (starting an <object> once a failed stylesheet has settled, say) would then wait for ever, and
  * so would the load event. Asking for the layout metrics runs that work, so while the load event
- * is outstanding the page is asked every LAYOUT_NUDGE_MS. A letter loads in a few milliseconds
- * and is never asked.
+ * is outstanding the page is asked every LAYOUT_NUDGE_MS. A letter normally loads before the
+ * first nudge and is never asked.
  */
 async function loadContent(page: Page, session: CDPSession, html: string, timeoutMs: number): Promise<void> {
   const nudge = setInterval(() => {
@@ -457,13 +457,13 @@ export class ChromiumPdfRenderer implements PdfRenderer {
       // No spare renderer process kept warm for the next navigation: the pool reuses its pages,
       // so a spare would only hold memory.
       '--disable-features=SpareRendererForSitePerProcess',
-      // At most two renderer processes for the pool's pages (each holds 100–350 MB): two cores
-      // keep two busy, and more only add memory.
+      // At most two renderer processes for the pool's pages (each holds a large part of the
+      // memory: BENCHMARKS.md): two cores keep two busy, and more only add memory.
       '--renderer-process-limit=2',
       // The network service in the browser process instead of one of its own: every request is
       // blocked anyway (data: URIs only), so its own process would only hold memory.
       '--enable-features=NetworkServiceInProcess2',
-      // Software compositing needs no process of its own (saves one process, about 75 MB resident).
+      // Software compositing needs no process of its own: one process and its memory fewer.
       '--in-process-gpu',
       // Second wall behind request interception: <link rel="prefetch"> and preconnect are fetched
       // by the browser process, outside interception. Sending all HTTP(S) through a proxy on a
@@ -475,8 +475,8 @@ export class ChromiumPdfRenderer implements PdfRenderer {
     if (headless === 'shell') {
       // The headless shell then draws no frames unless a DevTools client asks for one, and we
       // never do: a PDF is printed from the document, not from a picture of it. Without this, every
-      // letter is also composited and rastered for an 800×600 screen nobody sees, about a fifth of
-      // a letter's CPU (BENCHMARKS.md, pdf).
+      // letter is also composited and rastered for an 800×600 screen nobody sees, a good part of a
+      // letter's CPU (BENCHMARKS.md, figures behind design choices).
       args.push('--enable-begin-frame-control');
     }
     // Chromium refuses to start its sandbox as root (as in our containers); elsewhere keep it.
@@ -498,8 +498,8 @@ export class ChromiumPdfRenderer implements PdfRenderer {
       handleSIGHUP: false,
     }).then(
       async (browser) => {
-        // Chromium opens with an about:blank tab, and each tab holds a renderer process (about
-        // 70–150 MB). The pool opens its own pages, so close it before any of them exists.
+        // Chromium opens with an about:blank tab, and each tab holds a renderer process and its
+        // memory. The pool opens its own pages, so close it before any of them exists.
         await Promise.all((await browser.pages()).map((page) => page.close())).catch(() => undefined);
         this.browserLaunches += 1;
         this.currentBrowser = browser;

@@ -1,7 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { z } from 'zod';
 
-// scrypt parameters (N=2^15, r=8, p=1): about 32 MiB and a few tens of ms per hash.
+// scrypt parameters (N=2^15, r=8, p=1): memory-hard, so guessing on GPUs is dear, while one login
+// stays quick (its cost: BENCHMARKS.md, figures behind design choices).
 const N = 32768;
 const r = 8;
 const p = 1;

@@ -23,7 +23,8 @@ export const deadlineSchema = z
   .string({ error: 'Fristen skal udfyldes' })
   .trim()
   .min(1, 'Fristen skal udfyldes')
-  // One parse for the check and the value: reading a Danish local time costs tens of microseconds.
+  // One parse for the check and the value: reading a Danish local time with luxon is dear
+  // (BENCHMARKS.md, figures behind design choices).
   .transform((value, ctx) => {
     if (!hasRealUtcOffset(value)) {
       ctx.addIssue({ code: 'custom', message: 'Tidszonen skal ligge mellem -14:00 og +14:00' });

@@ -122,7 +122,8 @@ function workingDaysBetweenDays(start: number, end: number): number {
   return count;
 }
 
-// One formatter, made once: luxon's zone conversion costs tens of microseconds per DateTime.
+// One formatter, made once: a luxon DateTime per instant, or a formatter made per call, costs many
+// times more (BENCHMARKS.md, figures behind design choices).
 const danishCalendar = new Intl.DateTimeFormat('en-US', { timeZone: ZONE, year: 'numeric', month: 'numeric', day: 'numeric' });
 
 const HOUR_MS = 3_600_000;
@@ -130,7 +131,7 @@ const HOUR_MS = 3_600_000;
  * Danish day numbers by UTC hour. Denmark's offset only changes on a whole UTC hour, so every
  * instant in an hour falls on the same Danish date as the hour's start plus the same offset.
  * Every view of a consultation asks for two of these (today and the deadline), and a queue page
- * shows fifty: formatting each costs several microseconds, a lookup next to nothing.
+ * shows fifty: a map lookup is far cheaper than formatting each.
  */
 const danishDayByHour = new Map<number, number>();
 const MAX_CACHED_HOURS = 50_000;
