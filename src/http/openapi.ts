@@ -36,7 +36,7 @@ const consultationSchema = z
       .nullable()
       .optional()
       .meta({ description: 'The newest draft, in GET /consultations/{id} and after a change; absent for municipal staff, who never see drafts' }),
-    daysLeft: z.number().int(),
+    daysLeft: z.number().int().meta({ description: 'Calendar days from today to the deadline’s date, in Danish time: 0 on the day, negative after it. `due_soon` counts working days: Monday to Friday except Danish public holidays, 5 June, 24 and 31 December' }),
     deadlineStatus: z.enum(['ok', 'due_soon', 'overdue', 'closed']),
     allowedEvents: z.array(z.enum(EVENT_TYPES)),
     timeline: z
