@@ -55,6 +55,7 @@ export interface RecordingMailer extends Mailer {
   sent: MailMessage[];
 }
 
+/** For tests that send mail but do not check its delivery. */
 export function recordingMailer(): RecordingMailer {
   const sent: MailMessage[] = [];
   return {
@@ -81,6 +82,7 @@ export interface RecordingJobs extends Jobs {
   queued: RecordedJob[];
 }
 
+/** For tests that queue jobs but do not run them; `queued` says what was queued. */
 export function recordingJobs(): RecordingJobs {
   const queued: RecordedJob[] = [];
   return {
