@@ -19,7 +19,6 @@ const logger = createLogger(config.logLevel);
 const database = createDatabase(config.databaseUrl!);
 // Chromium starts only on a first render, which the queue never asks for.
 const deps = createAppDeps(config, database, logger);
-await deps.versions.start();
 
 const app = createApp(deps);
 app.get('/bench/bare', (_req, res) => {
@@ -39,5 +38,5 @@ const server = createHttpServer(app).listen(0, '127.0.0.1', () => {
 process.on('disconnect', () => {
   server.closeAllConnections();
   server.close();
-  void Promise.all([deps.versions.close(), database.close()]).finally(() => process.exit(0));
+  void database.close().finally(() => process.exit(0));
 });

@@ -71,9 +71,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
   app.use(navLinks);
-  // The start page first: it is the page everyone reloads, and its router also forgets the
-  // session's cached queue pages on every POST, which must come before any route that changes
-  // something.
+  // The start page first: it is the page everyone reloads.
   app.use(queueRoutes(deps));
   app.use(authRoutes());
   app.use(passwordRoutes(deps));

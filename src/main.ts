@@ -18,7 +18,6 @@ async function main(): Promise<void> {
   const started = Date.now();
   const database = await bootDatabase(config, { log: (line) => logger.debug({ postgres: line }), logger });
   const deps = createAppDeps(config, database, logger);
-  await deps.versions.start();
   const mailer = createMailer(config);
   const jobs = await startJobs(database.pool, logger);
   Object.assign(deps, { mailer, jobs });
@@ -56,9 +55,6 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.shutdownGraceSeconds * 1000;
-    // First, so the database going down with the same signal is not reported as a lost feed; the
-    // caches it keeps true are simply not used while the rest drains.
-    const feedClosed = deps.versions.close();
     const drained = Promise.all([
       closeServer(graceMs),
       jobs.stop(graceMs).catch((error) => logger.warn({ err: error }, 'pg-boss stop')),
@@ -68,7 +64,6 @@ async function main(): Promise<void> {
     const [closed] = await drained;
     if (closed.cutOff > 0) logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
     await deps.pdf.close();
-    await feedClosed;
     mailer.close();
     await database.shutdown();
     logger.info('stopped');
