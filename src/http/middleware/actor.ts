@@ -10,7 +10,6 @@ declare global {
     interface Locals {
       actor?: Actor;
       csrfToken?: string;
-      requestId?: string;
     }
   }
 }
