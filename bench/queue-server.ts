@@ -25,7 +25,6 @@ const database = createDatabase(config.databaseUrl!);
 const jobs = await startPgBossJobs(database.pool, logger);
 const adapters = { pdf: new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath }), mailer: createMailer(config), jobs };
 const deps = createAppDeps(config, database, logger, adapters);
-await deps.versions.start();
 await jobs.work(jobHandlers(deps));
 
 const app = createApp(deps);
@@ -46,5 +45,5 @@ const server = createHttpServer(app).listen(0, '127.0.0.1', () => {
 process.on('disconnect', () => {
   server.closeAllConnections();
   server.close();
-  void Promise.all([deps.versions.close(), jobs.stop(), adapters.pdf.close()]).finally(() => database.close().finally(() => process.exit(0)));
+  void Promise.all([jobs.stop(), adapters.pdf.close()]).finally(() => database.close().finally(() => process.exit(0)));
 });

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createDatabase, type Db } from '../src/db/database.ts';
@@ -18,15 +19,15 @@ const POOL_SIZE = CLIENTS + 8;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 /**
  * Warm-up lifecycles per path, not counted: enough for every pooled connection to have run each
- * statement more than five times (PostgreSQL plans a prepared statement afresh for its first five
- * runs, then keeps a generic plan) and for V8 to have optimised the hot code, so the rounds
- * measure the steady state of a running server rather than its first seconds.
+ * statement several times and for V8 to have optimised the hot code, so the rounds measure the
+ * steady state of a running server rather than its first seconds.
  */
 const WARMUP_CONSULTATIONS = 8 * CLIENTS;
 const PROFILE_CONSULTATIONS = 30;
 /** Event rows per consultation: REGISTERED and ASSIGN (one registration), START_DRAFTING, SAVE_DRAFT, SUBMIT_FOR_APPROVAL, APPROVE, SUBMIT. */
 const STEPS_PER_CONSULTATION = 7;
-const TARGET_RATIO = 0.5;
+/** Issue 15: plain Kysely statements in one transaction, no driver patches. */
+const TARGET_RATIO = 0.4;
 
 const DRAFT_BODY = Array.from(
   { length: 12 },
@@ -335,6 +336,7 @@ const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFracti
  * the same run, and a check that no update was lost.
  */
 export async function run(): Promise<BenchResult> {
+  const loadAtStart = loadavg()[0]!;
   const log = (line: string) => process.stdout.write(`${line}\n`);
   const database = await startBenchDatabase({ poolSize: POOL_SIZE });
   try {
@@ -391,7 +393,7 @@ export async function run(): Promise<BenchResult> {
       columns: ['', 'service layer', 'raw SQL baseline'],
       rows: [
         ['transitions/s', fmt(serviceRate), fmt(rawRate)],
-        ['ratio service/raw (target ≥ 0.5)', fmt(ratio, 2), '1.00'],
+        [`ratio service/raw (target ≥ ${TARGET_RATIO})`, fmt(ratio, 2), '1.00'],
         [`ratio per round (${ROUNDS} rounds)`, roundRatios.map((r) => fmt(r, 2)).join(' '), ''],
         ['successful transitions', fmt(service.stats.transitions), fmt(raw.transitions)],
         ['expected transitions', fmt(expected), fmt(expected)],
@@ -410,6 +412,7 @@ export async function run(): Promise<BenchResult> {
         prof.perStep.map((p) => `${p.step} ${fmt(p.queries, 1)} queries, ${fmt(p.dbMs, 2)} ms waiting on round trips, ${fmt(p.wallMs, 2)} ms wall`).join('; ') +
         '.',
       `Statements per call: ${prof.perStep.map((p) => `**${p.step}**: ${p.kinds.join(', ')}`).join('; ')}.`,
+      `Load average of the machine (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)}.`,
     ];
     return {
       description:
@@ -422,7 +425,7 @@ export async function run(): Promise<BenchResult> {
         '(inserted first, not timed): per step one transaction with `UPDATE consultations SET state=$3, version=version+1 WHERE ' +
         'id=$1 AND version=$2` and an `INSERT INTO consultation_events`. Lost updates: the event rows of the benchmark\'s ' +
         'consultations must equal the successful transitions counted by the clients.',
-      target: 'ratio >= 0.5, lost updates = 0',
+      target: `ratio >= ${TARGET_RATIO}, lost updates = 0`,
       pass,
       postgres: database.postgresVersion,
       metrics: {

@@ -1,3 +1,4 @@
+import compression from 'compression';
 import express, { type Express } from 'express';
 import helmet from 'helmet';
 import path from 'node:path';
@@ -57,6 +58,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
+  // Pages, JSON and calendar feeds go out compressed. Not the static files (served above, with
+  // their Range support) nor a file download (Content-Disposition: a stored document or a PDF),
+  // which keeps its Content-Length and streams a slice at a time.
+  app.use(compression({ filter: (req, res) => !res.hasHeader('Content-Disposition') && compression.filter(req, res) }));
   app.use(healthRoutes(deps));
   app.use(calendarFeedRoutes(deps));
 
@@ -71,9 +76,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(loadSessionActor(deps));
   app.use(csrfTokenForViews);
   app.use(navLinks);
-  // The start page first: it is the page everyone reloads, and its router also forgets the
-  // session's cached queue pages on every POST, which must come before any route that changes
-  // something.
+  // The start page first: it is the page everyone reloads.
   app.use(queueRoutes(deps));
   app.use(authRoutes());
   app.use(passwordRoutes(deps));

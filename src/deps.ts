@@ -1,7 +1,5 @@
 import type pg from 'pg';
 import type { Config } from './config.ts';
-import { ChangeFeed } from './db/change-feed.ts';
-import { cachedActorLoader, type Actor } from './domain/access/actor.ts';
 import type { Db } from './db/database.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
 import type { PdfRenderer } from './domain/pdf/renderer.ts';
@@ -18,14 +16,6 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   throttle: LoginThrottle;
-  /**
-   * The database's change notifications (src/db/change-feed.ts): the per-process caches of
-   * sessions, actors and rendered pages are used only while it listens. Started at boot, closed
-   * on shutdown.
-   */
-  versions: ChangeFeed;
-  /** The user with their councils, or undefined when gone or disabled; cached per process (cachedActorLoader). */
-  actorFor(userId: number): Promise<Actor | undefined>;
   /** One Chromium for the whole process (src/adapters/chromium-pdf.ts); closed on shutdown. */
   pdf: PdfRenderer;
   /** Outgoing mail (src/adapters/smtp-mailer.ts). */
@@ -39,19 +29,14 @@ export type Adapters = Pick<AppDeps, 'pdf' | 'mailer' | 'jobs'>;
 
 /**
  * The dependencies every app process has over an open database: the system clock, login
- * throttling in PostgreSQL, the change feed (not yet listening: call `versions.start()`) with the
- * cached actor lookup, and the adapters the caller started (PDF renderer, mailer, jobs).
+ * throttling in PostgreSQL, and the adapters the caller started (PDF renderer, mailer, jobs).
  */
 export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool }, logger: Logger, adapters: Adapters): AppDeps {
-  // The pool's own connection settings: the feed listens on a connection of its own beside it.
-  const versions = new ChangeFeed(database.pool.options, logger);
   return {
     config,
     db: database.db,
     pool: database.pool,
     logger,
-    versions,
-    actorFor: cachedActorLoader(database.db, versions),
     clock: systemClock,
     throttle: new LoginThrottle(database.pool),
     ...adapters,

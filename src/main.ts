@@ -23,7 +23,6 @@ async function main(): Promise<void> {
   // Chromium starts on the first render, not here.
   const pdf = new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath });
   const deps = createAppDeps(config, database, logger, { pdf, mailer, jobs });
-  await deps.versions.start();
   await jobs.work(jobHandlers(deps));
   const shouldSeed =
     config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
@@ -58,9 +57,6 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.shutdownGraceSeconds * 1000;
-    // First, so the database going down with the same signal is not reported as a lost feed; the
-    // caches it keeps true are simply not used while the rest drains.
-    const feedClosed = deps.versions.close();
     const drained = Promise.all([
       closeServer(graceMs),
       jobs.stop(graceMs).catch((error) => logger.warn({ err: error }, 'pg-boss stop')),
@@ -70,7 +66,6 @@ async function main(): Promise<void> {
     const [closed] = await drained;
     if (closed.cutOff > 0) logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
     await pdf.close();
-    await feedClosed;
     mailer.close();
     await database.shutdown();
     logger.info('stopped');

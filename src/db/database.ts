@@ -1,6 +1,5 @@
 import { Kysely, PostgresDialect, type KyselyConfig, type Transaction } from 'kysely';
 import pg from 'pg';
-import { usePreparedStatements } from './prepared.ts';
 import type { Database } from './types.ts';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a calendar date has no time zone to shift it.
@@ -86,7 +85,6 @@ export function createDatabase(
     // A connection of a pool being closed may still report the server's goodbye.
     if (!pool.ending) logger.warn({ err: error }, 'an idle database connection was lost');
   });
-  usePreparedStatements(pool);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(options.log ? { log: options.log } : {}) });
   return {
     db,

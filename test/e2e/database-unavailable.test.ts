@@ -47,8 +47,7 @@ describe('a frozen database', () => {
     embedded = await startEmbeddedPostgres({ clusterDir, database: 'raadssvar' });
     database = createDatabase(embedded.url, { max: 4, timeouts: { connectMs: 1_000, statementMs: 1_000, idleInTransactionMs: 1_000 } });
     await prepareDatabase(embedded.ownerUrl, database);
-    // The change feed is not started, so nothing is cached: every request below asks the database.
-    app = await startTestApp({ database, changeFeed: false });
+    app = await startTestApp({ database });
     baseUrl = app.baseUrl;
     people = await makeCouncilWithPeople(database.db);
     token = await apiTokenFor(database.db, people.secretary.email);

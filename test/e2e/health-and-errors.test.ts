@@ -1,10 +1,12 @@
 import { expect } from 'chai';
+import { connect } from 'node:net';
 import { createDatabase } from '../../src/db/database.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
 import { testDatabase, testDatabaseUrl } from '../support/db.ts';
 import { makeUser } from '../support/factories.ts';
+import { waitUntil } from '../support/mail.ts';
 
 /** A pool on the test server for a database that does not exist: every query fails, and not for a reason that passes. */
 function misconfiguredDatabase() {
@@ -117,6 +119,24 @@ describe('health and error pages', () => {
       // Requests to another app in the same process are that app's business.
       await (await fetch(`${app.baseUrl}/login`)).text();
       expect(lines.filter((l) => l.req?.url === '/login' && l.req?.id !== page.headers.get('x-request-id'))).to.have.length(0);
+    });
+
+    it('logs a request the client gave up on, and hides the secret in its URL', async () => {
+      const { port } = new URL(logged.baseUrl);
+      const socket = connect(Number(port), '127.0.0.1');
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      // The body never arrives in full: the client leaves while the app still reads it. Node answers
+      // `Expect: 100-continue` as it hands the request to the app, so then the app has it.
+      const continued = new Promise<void>((resolve) => socket.on('data', (chunk) => String(chunk).includes('100 Continue') && resolve()));
+      socket.write(
+        'POST /password/reset/pw_hemmelig-noegle HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n' +
+          'Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n',
+      );
+      await continued;
+      socket.write('password=');
+      socket.destroy();
+      await waitUntil(() => lines.some((l) => l.msg === 'request aborted' && l.req?.url === '/password/reset/[skjult]'), 10_000, 'the aborted request line');
+      expect(JSON.stringify(lines)).not.to.include('hemmelig-noegle');
     });
 
     it('logs an unexpected error with the stack under the same request id as its request line', async () => {

@@ -28,8 +28,6 @@ export async function startTestApp(
     env?: Record<string, string>;
     /** Another database than the shared test database. */
     database?: { db: Db; pool: pg.Pool };
-    /** False: the change feed is not started, so nothing is cached and every request asks the database. */
-    changeFeed?: boolean;
   } = {},
 ): Promise<TestApp> {
   const { db, pool } = overrides.database ?? testDatabase();
@@ -55,7 +53,6 @@ export async function startTestApp(
     ...(overrides.clock ? { clock: overrides.clock } : {}),
     ...overrides.deps,
   };
-  if (overrides.changeFeed !== false) await deps.versions.start();
   const server: Server = await new Promise((resolve) => {
     const s = createHttpServer(createApp(deps)).listen(0, '127.0.0.1', () => resolve(s));
   });
@@ -69,7 +66,6 @@ export async function startTestApp(
         server.closeAllConnections();
         server.close(() => resolve());
       });
-      await deps.versions.close();
       if (ownRenderer) await deps.pdf.close();
     },
   };

@@ -1,8 +1,7 @@
 import { sql } from 'kysely';
 import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor } from '../database.ts';
-import { statementTemplate } from '../prepared.ts';
-import { CONSULTATION_COLUMNS, newestResponseVersion } from './consultations.ts';
+import { newestResponseVersion } from './consultations.ts';
 
 /** The fields of an archived letter, without the PDF bytes. */
 export interface ArchivedDocumentInfo {
@@ -91,17 +90,11 @@ export function findArchivedDocumentAtPosition(db: Executor, position: number) {
  * (the actor of its newest APPROVE event, with the title they sign with in the consultation's
  * council, null when unset). Submitting and previewing need all of it before anything else.
  */
-export async function findLetterSource(db: Executor, id: string) {
-  const result = await db.executeQuery(letterSourceStatement.bind(db, { id }));
-  return result.rows[0];
-}
-
-// Every submission and preview starts here; built, compiled and prepared once.
-const letterSourceStatement = statementTemplate((db, slot: (name: 'id') => never) =>
-  db
+export function findLetterSource(db: Executor, id: string) {
+  return db
     .selectFrom('consultations')
     .leftJoin('councils', 'councils.id', 'consultations.council_id')
-    .select(CONSULTATION_COLUMNS.map((column) => `consultations.${column}` as const))
+    .selectAll('consultations')
     .select([
       'councils.name as council_name',
       'councils.letterhead_address',
@@ -120,13 +113,14 @@ const letterSourceStatement = statementTemplate((db, slot: (name: 'id') => never
           )
           .select(['users.id', 'users.name', 'memberships.title'])
           .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
-          .where('consultation_events.type', '=', sql.lit('APPROVE'))
+          .where('consultation_events.type', '=', 'APPROVE')
           .orderBy('consultation_events.id', 'desc')
-          .limit(sql.lit(1)),
+          .limit(1),
       ).as('last_approver'),
     ])
-    .where('consultations.id', '=', slot('id')),
-);
+    .where('consultations.id', '=', id)
+    .executeTakeFirst();
+}
 
 /** The title a user signs with in a council ("formand", "næstformand"), or null when unset. */
 export async function findMembershipTitle(db: Executor, userId: number, councilId: number): Promise<string | null> {

@@ -1,5 +1,3 @@
-import type { DataVersions } from '../../db/change-feed.ts';
-import { VersionedCache } from '../../db/versioned-cache.ts';
 import type { Executor } from '../../db/database.ts';
 import type { Role } from '../../db/types.ts';
 import { findUserWithMemberships, type UserCouncil } from '../../db/repositories/users.ts';
@@ -13,7 +11,11 @@ export interface Actor {
   councils: UserCouncil[];
 }
 
-/** Loads the actor for a user id, or undefined when the user is gone or disabled. */
+/**
+ * Loads the actor for a user id, or undefined when the user is gone or disabled: one indexed read
+ * of the user with their councils, on every request, so a disabled user or a removed membership
+ * takes effect at once in every process.
+ */
 export async function loadActor(db: Executor, userId: number): Promise<Actor | undefined> {
   const user = await findUserWithMemberships(db, userId);
   if (!user || user.disabled_at) return undefined;
@@ -29,30 +31,4 @@ export function roleIn(actor: Actor, councilId: number | null | undefined): Role
 /** Ids of the councils whose data the actor may read. */
 export function readableCouncilIds(actor: Actor): number[] {
   return actor.councils.map((c) => c.councilId);
-}
-
-/** How long a cached actor is trusted without any notification, as a last resort (ms). */
-const ACTOR_CACHE_TTL_MS = 60_000;
-
-/**
- * loadActor with a per-process cache, for the one lookup nearly every request makes. A copy is
- * used only while `versions` says neither the user, their memberships nor any council changed
- * since it was read (see src/db/change-feed.ts); without live change notifications every call
- * reads the database. Cached actors are frozen: callers share them.
- */
-export function cachedActorLoader(db: Executor, versions: DataVersions, max = 10_000): (userId: number) => Promise<Actor | undefined> {
-  // null stands for "no such actor", which is worth caching too.
-  const cache = new VersionedCache<number, Actor | null>(versions, { max, ttlMs: ACTOR_CACHE_TTL_MS });
-  return async (userId) => {
-    const actor = await cache.get(userId, `user:${userId}`, async () => {
-      const loaded = await loadActor(db, userId);
-      return loaded ? deepFreeze(loaded) : null;
-    });
-    return actor ?? undefined;
-  };
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const inner of Object.values(value)) if (inner && typeof inner === 'object') deepFreeze(inner);
-  return Object.freeze(value);
 }

@@ -36,7 +36,7 @@ export interface ArchiveDeps {
 
 /**
  * Writes the state change of a SUBMIT and its archived `letter` inside the caller's transaction
- * (the consultation service's applyEvent, one statement) on the row as locked, with its details.
+ * (the consultation service's applyEvent) on the row as locked, with its details.
  * What it returns comes back to the caller of submitWithLetter.
  */
 export type ApplySubmit<T> = (

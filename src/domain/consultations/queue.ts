@@ -1,4 +1,3 @@
-import { ALL_CONSULTATIONS_KEY } from '../../db/change-feed.ts';
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { countQueueRows, listQueueRows, type QueueFilter, type QueueKey, type QueueRow } from '../../db/repositories/queue.ts';
@@ -87,18 +86,6 @@ function toItem(row: QueueRow, now: Date): QueueItem {
     deadline: row.deadline,
     ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays ?? undefined }),
   };
-}
-
-/**
- * The keys of the data a user's queue is made of (for DataVersions tokens, src/db/change-feed.ts):
- * the user and their councils, the consultations of those councils and the unassigned ones they
- * registered (an administrator's queue spans every consultation), and people's names.
- */
-export function queueDataKeys(actor: Actor): string[] {
-  const consultations = actor.isAdmin
-    ? [ALL_CONSULTATIONS_KEY]
-    : [...actor.councils.map((c) => `council:${c.councilId}`), `creator:${actor.userId}`];
-  return [`user:${actor.userId}`, 'people', ...consultations];
 }
 
 /** The council id a slug filter means for this actor; -1 (matches nothing) for a council they may not see. */

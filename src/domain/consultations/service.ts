@@ -15,7 +15,6 @@ import {
   type EventRecord,
   type TransitionChanges,
   type TransitionRecords,
-  type TransitionResultColumn,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
@@ -232,7 +231,7 @@ function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: 
  * saved a draft, and new names when ASSIGN changed them.
  */
 interface Written {
-  row: Pick<Consultation, TransitionResultColumn>;
+  row: Consultation;
   /** The machine snapshot the row now stores. */
   snapshot: ConsultationSnapshot;
   event: ConsultationDetailsRow['events'][number];
@@ -344,7 +343,7 @@ export async function listConsultations(
 /**
  * Registers a consultation; with a council it is assigned at once (and gets the council's
  * reference). Both transitions (REGISTERED, and ASSIGN when a council is given) are computed with
- * the machine and stored with their event rows in one statement.
+ * the machine and stored with their event rows in one transaction.
  */
 export async function registerConsultation(
   deps: ConsultationDeps,
@@ -360,20 +359,20 @@ export async function registerConsultation(
   checkDeadlineRange(values.deadline, now);
   if (values.receivedAt) checkNotAfterToday(values.receivedAt, 'receivedAt', now);
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
-  const register = async (db: Executor, storeAlongside?: (consultationId: string) => Promise<void>) => {
+  const register = async (tx: Tx) => {
     const [received] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
     const events: EventRecord[] = [{ actorId: actor.userId, type: 'REGISTERED', fromState: null, toState: received.value, payload: {} }];
     let snapshot = received;
     let assignment: Assignment | undefined;
     if (values.council) {
-      assignment = await resolveAssignment(db, actor, { council: values.council, assignee: null });
+      assignment = await resolveAssignment(tx, actor, { council: values.council, assignee: null });
       if (!mayActorSend(actor, 'ASSIGN', assignment.council.id)) throw forbidden();
       if (!received.can(assignment.machineEvent)) throw transitionNotAllowed('ASSIGN', received.value);
       [snapshot] = transition(consultationMachine, received, assignment.machineEvent);
       events.push({ actorId: actor.userId, type: 'ASSIGN', fromState: received.value, toState: snapshot.value, payload: assignment.logPayload });
     }
     const { row, events: stored } = await insertConsultationWithEvents(
-      db,
+      tx,
       {
         title: values.title,
         authority: values.authority,
@@ -397,7 +396,7 @@ export async function registerConsultation(
         ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: referenceYear(now) }
         : null,
     );
-    await storeAlongside?.(row.id);
+    await options.alongside?.(tx, row.id);
     const registered: ConsultationDetailsRow = {
       ...row,
       councilSlug: null,
@@ -411,12 +410,7 @@ export async function registerConsultation(
     };
     return { details: registered, snapshot };
   };
-  // Without anything alongside, the one INSERT statement is the whole write and so its own
-  // transaction: BEGIN and COMMIT would only add two round trips.
-  const { alongside } = options;
-  const written = alongside
-    ? await deps.db.transaction().execute((tx) => register(tx, (consultationId) => alongside(tx, consultationId)))
-    : await register(deps.db);
+  const written = await deps.db.transaction().execute(register);
   return detailsFor(actor, written.details, deps.clock(), written.snapshot);
 }
 
@@ -501,7 +495,7 @@ async function resolveAssignment(
   };
 }
 
-/** Applies one event to the locked row; a SUBMIT with its letter (`letter`) archives it in the same statement. */
+/** Applies one event to the locked row; a SUBMIT with its letter (`letter`) archives it in the same transaction. */
 async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput, letter?: ArchiveRecord): Promise<Written> {
   const changes: TransitionChanges = {};
 
@@ -581,7 +575,7 @@ async function writeTransition(
     snapshot: next,
     event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state),
     // The body as stored, which is not always the string sent: a lone UTF-16 surrogate becomes U+FFFD.
-    draft: written.draft ? { ...written.draft, authorName: actor.name } : undefined,
+    draft: written.draft ? { ...written.draft, created_at: written.draft.created_at.toISOString(), authorName: actor.name } : undefined,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Actor } from '../../domain/access/actor.ts';
+import { loadActor, type Actor } from '../../domain/access/actor.ts';
 import { AppError } from '../../domain/errors.ts';
 import { userIdForToken } from '../../domain/tokens/service.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -10,7 +10,6 @@ declare global {
     interface Locals {
       actor?: Actor;
       csrfToken?: string;
-      requestId?: string;
     }
   }
 }
@@ -23,7 +22,7 @@ export function loadSessionActor(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
     const userId = sessionUserId(req);
     if (userId === undefined) return next();
-    const actor = await deps.actorFor(userId);
+    const actor = await loadActor(deps.db, userId);
     if (actor) {
       res.locals.actor = actor;
       return next();
@@ -51,7 +50,7 @@ export function requireBearerToken(deps: AppDeps): RequestHandler {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
     const userId = match ? await userIdForToken(deps.db, match[1]!) : undefined;
-    const actor = userId !== undefined ? await deps.actorFor(userId) : undefined;
+    const actor = userId !== undefined ? await loadActor(deps.db, userId) : undefined;
     if (!actor) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="raadssvar"');
       return next(new AppError('UNAUTHENTICATED', 'Manglende eller ugyldig API-nøgle'));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, isDatabaseUnavailable } from '../../domain/errors.ts';
 import { issuesToDetails } from '../../domain/validation.ts';
 import type { Logger } from '../../logger.ts';
+import { loggableUrl, requestIdOf } from './request-log.ts';
 
 /** True for requests to the JSON API, which get JSON errors instead of pages. */
 export function isApiRequest(req: Request): boolean {
@@ -59,14 +60,15 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => {
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
     const appError = toAppError(error, { page: !isApiRequest(req) });
-    const requestId = res.locals.requestId ?? '';
+    const requestId = requestIdOf(req);
+    const url = loggableUrl(req.originalUrl);
     if (appError.code === 'INTERNAL') {
-      logger.error({ err: error, requestId, url: req.originalUrl, method: req.method }, 'unexpected error');
+      logger.error({ err: error, requestId, url, method: req.method }, 'unexpected error');
     } else if (!(error instanceof AppError) && appError.code === 'VALIDATION_FAILED') {
       // Answered as bad input, but a route let it past its own checks: worth finding and fixing.
-      logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'input refused only by the error handler');
+      logger.warn({ err: error, requestId, url, method: req.method }, 'input refused only by the error handler');
     } else if (appError.code === 'SERVICE_UNAVAILABLE') {
-      logger.warn({ err: error, requestId, url: req.originalUrl, method: req.method }, 'database unavailable');
+      logger.warn({ err: error, requestId, url, method: req.method }, 'database unavailable');
     }
     if (res.headersSent) return;
     const retryAfter = appError.meta.retryAfterSeconds;

@@ -1,233 +1,84 @@
-import { parse as parseCookies } from 'cookie';
-import { sign, unsign } from 'cookie-signature';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
+import session, { Store, type SessionData } from 'express-session';
 import { LRUCache } from 'lru-cache';
 import type { AppDeps } from '../../deps.ts';
-import { newSessionId, SessionStore } from '../../domain/auth/sessions.ts';
+import { moveSessionExpiry, newSessionId, readSession, removeSession, writeSession } from '../../domain/auth/sessions.ts';
 
 const COOKIE_NAME = 'raadssvar.sid';
 
-/** What the app keeps in a session. */
-export interface SessionData {
-  /** Passport's part: the logged-in user's id (see src/http/passport.ts). */
-  passport?: { user?: number };
-  /** The CSRF token of the session's forms (csrf-sync). */
-  csrfToken?: string;
-}
+/** A request moves a session's expiry in the database at most this often per session and process. */
+const TOUCH_INTERVAL_MS = 60_000;
 
-/**
- * The session of a request: its data as own properties, and the methods passport (login) and
- * csrf-sync expect of express-session's sessions.
- */
-export interface Session extends SessionData {
-  /** Replaces the session with a new, empty one under a new id, removing the old one. */
-  regenerate(callback: (error?: unknown) => void): void;
-  /** Writes the session now (it is otherwise written when the response ends). */
-  save(callback?: (error?: unknown) => void): void;
-  /** Removes the session; the request has none afterwards. */
-  destroy(callback: (error?: unknown) => void): void;
-}
-
-declare global {
-  namespace Express {
-    interface Request {
-      session: Session;
-      /** The id of the request's session (a new one when the request brought none). */
-      sessionID: string;
-    }
+declare module 'express-session' {
+  interface SessionData {
+    /** Passport's part: the logged-in user's id (see src/http/passport.ts). */
+    passport?: { user?: number };
   }
 }
 
-/** Where a session finds its request's bookkeeping; a symbol, so JSON.stringify leaves it out. */
-const CONTEXT = Symbol('session context');
-const CONTEXT_OF_RESPONSE = Symbol('session context');
-
-interface SessionSettings {
-  store: SessionStore;
-  secret: string;
-  secure: boolean;
-  logger: AppDeps['logger'];
-}
+type Callback = (error?: unknown) => void;
 
 /**
- * One request's session bookkeeping. The methods live on classes rather than in closures made per
- * request: this runs on every request, and the page everyone reloads should allocate little.
+ * express-session's store over the `session` table (src/domain/auth/sessions.ts, which keys rows
+ * by the SHA-256 of the id): one indexed read per request of a visitor with a session. The cookie
+ * is not stored: its settings come from the configuration on every request, so the stored data
+ * is only what the app put in the session.
  */
-class SessionContext {
-  /** The data as stored under `sid`; undefined while nothing is stored. */
-  storedJson: string | undefined;
-  /** The response's own end(), called once the session is written. */
-  end: Response['end'];
+class PostgresSessionStore extends Store {
+  /** Sessions whose expiry this process moved within TOUCH_INTERVAL_MS. */
+  readonly #touched = new LRUCache<string, true>({ max: 50_000, ttl: TOUCH_INTERVAL_MS });
 
   constructor(
-    readonly settings: SessionSettings,
-    readonly req: Request,
-    readonly res: Response,
-    public sid: string,
-    storedJson: string | undefined,
-    /** The session id the request's cookie carried, if its signature held. */
-    readonly cookieSid: string | undefined,
+    private readonly deps: Pick<AppDeps, 'db' | 'logger'>,
+    private readonly cookie: session.CookieOptions,
   ) {
-    this.storedJson = storedJson;
-    this.end = res.end;
+    super();
   }
 
-  /** Gives the request its session, and the response an end() that writes the session first. */
-  attach(): void {
-    this.req.sessionID = this.sid;
-    this.req.session = RequestSession.of(this, this.storedJson === undefined ? {} : (JSON.parse(this.storedJson) as SessionData));
-    (this.res as ResponseWithSession)[CONTEXT_OF_RESPONSE] = this;
-    this.res.end = endAfterSession as Response['end'];
+  override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
+    readSession(this.deps.db, sid).then(
+      (data) => callback(null, data === undefined ? null : ({ ...data, cookie: { ...this.cookie } } as SessionData)),
+      (error: unknown) => callback(error),
+    );
   }
 
-  regenerate(callback: (error?: unknown) => void): void {
-    const old = this.storedJson === undefined ? Promise.resolve() : this.settings.store.destroy(this.sid);
-    old.then(() => {
-      this.sid = newSessionId();
-      this.storedJson = undefined;
-      this.req.sessionID = this.sid;
-      this.req.session = RequestSession.of(this, {});
-      callback();
-    }, callback);
-  }
-
-  save(callback?: (error?: unknown) => void): void {
-    const json = JSON.stringify(this.req.session);
-    this.settings.store.save(this.sid, json).then(() => {
-      this.storedJson = json;
+  override set(sid: string, data: SessionData, callback?: Callback): void {
+    const { cookie: _cookie, ...stored } = data;
+    writeSession(this.deps.db, sid, stored).then(() => {
+      this.#touched.set(sid, true);
       callback?.();
     }, (error: unknown) => callback?.(error));
   }
 
-  destroy(callback: (error?: unknown) => void): void {
-    this.settings.store.destroy(this.sid).then(() => {
-      // Without a session, nothing is written when the response ends.
-      (this.req as { session?: Session }).session = undefined;
-      callback();
-    }, callback);
+  override destroy(sid: string, callback?: Callback): void {
+    this.#touched.delete(sid);
+    removeSession(this.deps.db, sid).then(() => callback?.(), (error: unknown) => callback?.(error));
   }
 
-  /** Stores the session if its data changed, sets the cookie of a newly stored one, touches the rest. */
-  write(): Promise<void> | undefined {
-    const session = (this.req as { session?: Session }).session;
-    if (!session) return undefined;
-    const json = JSON.stringify(session);
-    const stored = this.storedJson !== undefined;
-    const changed = json !== this.storedJson && (stored || json !== '{}');
-    const { store, secret, secure } = this.settings;
-    // A Secure cookie is only set over HTTPS (directly or behind a trusted proxy).
-    if ((stored || changed) && this.sid !== this.cookieSid && !this.res.headersSent && (!secure || this.req.secure)) {
-      this.res.cookie(COOKIE_NAME, `s:${sign(this.sid, secret)}`, { httpOnly: true, sameSite: 'lax', secure, path: '/' });
-    }
-    if (changed) {
-      return store.save(this.sid, json).then(() => {
-        this.storedJson = json;
-      });
-    }
-    if (stored) store.touch(this.sid);
-    return undefined;
+  /** Moves the expiry of an unchanged session, at most once a minute; nobody waits for that write. */
+  override touch(sid: string, _data: SessionData, callback?: Callback): void {
+    callback?.();
+    if (this.#touched.has(sid)) return;
+    this.#touched.set(sid, true);
+    moveSessionExpiry(this.deps.db, sid).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'session expiry not moved'));
   }
-}
-
-type ResponseWithSession = Response & { [CONTEXT_OF_RESPONSE]: SessionContext };
-
-/** A request's session: the data as own properties, the methods from its SessionContext. */
-class RequestSession {
-  declare [CONTEXT]: SessionContext;
-
-  static of(context: SessionContext, data: SessionData): Session {
-    const session = new RequestSession();
-    session[CONTEXT] = context;
-    return Object.assign(session, data) as unknown as Session;
-  }
-
-  regenerate(callback: (error?: unknown) => void): void {
-    this[CONTEXT].regenerate(callback);
-  }
-
-  save(callback?: (error?: unknown) => void): void {
-    this[CONTEXT].save(callback);
-  }
-
-  destroy(callback: (error?: unknown) => void): void {
-    this[CONTEXT].destroy(callback);
-  }
-}
-
-/** The response's end(), put in place by SessionContext: writes the session first. */
-function endAfterSession(this: ResponseWithSession, ...args: unknown[]): Response {
-  const context = this[CONTEXT_OF_RESPONSE];
-  const end = context.end as (...endArgs: unknown[]) => Response;
-  (this as Response).end = context.end;
-  const written = context.write();
-  if (!written) return end.apply(this, args);
-  // The next request (a redirect's target) must find what this one stored.
-  written.then(
-    () => end.apply(this, args),
-    (error: unknown) => {
-      context.settings.logger.error({ err: error, reqId: this.locals.requestId }, 'session not saved');
-      end.apply(this, args);
-    },
-  );
-  return this;
 }
 
 /**
- * Login sessions kept in PostgreSQL (SessionStore), shared by every app process. The cookie holds
- * only the session id, signed (HMAC-SHA256, cookie-signature, in express-session's format, so
- * sessions from before carry over); it has no expiry of its own (it ends with the browser) and is
- * set only when a session is first stored. A session's data is written when the response ends,
- * only if it changed, and a session that never held anything is never stored.
- *
- * Written here rather than with express-session, whose per-request work (three SHA-1 hashes of
- * the session, the signature checked by two more hashes, a Session and a Cookie object, wrapped
- * response methods) cost the queue page, the page everyone reloads, more than anything else but
- * the socket write (BENCHMARKS.md). Here a signature once checked is remembered, the stored JSON
- * text is compared as a string, and a request whose session is cached does no I/O.
+ * Login sessions (express-session) kept in PostgreSQL, shared by every app process. The cookie
+ * holds only the session id, signed with SESSION_SECRET; it has no expiry of its own (it ends
+ * with the browser, the session after eight idle hours) and is Secure in production. A session
+ * is stored only once it holds something (the login form's CSRF token, a login).
  */
 export function sessionMiddleware(deps: AppDeps): RequestHandler {
-  const settings: SessionSettings = {
-    store: new SessionStore(deps),
+  const cookie: session.CookieOptions = { httpOnly: true, sameSite: 'lax', secure: deps.config.nodeEnv === 'production', path: '/' };
+  return session({
+    name: COOKIE_NAME,
     secret: deps.config.sessionSecret,
-    secure: deps.config.nodeEnv === 'production',
-    logger: deps.logger,
-  };
-  // Signed cookie value → session id, for values whose signature has been checked. A hit is an
-  // exact match of a string this secret signed, so it proves what the HMAC would.
-  const verified = new LRUCache<string, string>({ max: 50_000 });
-
-  const sessionIdFromCookie = (req: Request): string | undefined => {
-    const header = req.headers.cookie;
-    if (!header || !header.includes(COOKIE_NAME)) return undefined;
-    const value = parseCookies(header)[COOKIE_NAME];
-    if (!value?.startsWith('s:')) return undefined;
-    const known = verified.get(value);
-    if (known !== undefined) return known;
-    const sid = unsign(value.slice(2), settings.secret);
-    if (sid === false) return undefined;
-    verified.set(value, sid);
-    return sid;
-  };
-
-  return (req, res, next) => {
-    const cookieSid = sessionIdFromCookie(req);
-    if (cookieSid === undefined) {
-      new SessionContext(settings, req, res, newSessionId(), undefined, undefined).attach();
-      return next();
-    }
-    const json = settings.store.cached(cookieSid);
-    if (json !== undefined) {
-      new SessionContext(settings, req, res, cookieSid, json, cookieSid).attach();
-      return next();
-    }
-    settings.store.load(cookieSid).then((loaded) => {
-      // An unknown or expired id gets a new session: an id is never taken from the client.
-      const context =
-        loaded === undefined
-          ? new SessionContext(settings, req, res, newSessionId(), undefined, cookieSid)
-          : new SessionContext(settings, req, res, cookieSid, loaded, cookieSid);
-      context.attach();
-      next();
-    }, next);
-  };
+    store: new PostgresSessionStore(deps, cookie),
+    cookie,
+    genid: newSessionId,
+    resave: false,
+    saveUninitialized: false,
+  });
 }

@@ -42,8 +42,8 @@ export function authRoutes(): Router {
     renderLogin(res, { next: loginQuery.parse(req.query).next });
   });
   router.post('/login', csrfProtection, logIn);
-  // Destroying the session row ends the login everywhere (every process hears of it, see
-  // src/db/change-feed.ts); passport's own logout would only empty it first.
+  // Destroying the session row ends the login everywhere (every process reads the session on
+  // every request); passport's own logout would only empty it first.
   router.post('/logout', csrfProtection, (req, res, next) => {
     req.session.destroy((error: unknown) => (error ? next(error) : res.redirect(303, '/login')));
   });
