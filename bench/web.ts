@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { sql } from 'kysely';
-import { createDatabase } from '../src/db/database.ts';
+import { createDatabase, type Db } from '../src/db/database.ts';
 import { BEHIND_TLS_PROXY, logIn, peakRssOf, rssOf, startAppServer, type AppServer } from './app-server.ts';
-import { BENCH_EMBEDDED, percentile, startBenchDatabase, type BenchResult } from './support.ts';
+import { BENCH_EMBEDDED, percentile, startBenchDatabase, type BenchDatabase, type BenchResult } from './support.ts';
 import {
   consultationId,
   consultationNumber,
@@ -523,6 +523,29 @@ function topSelfTime(dir: string, count = 20): string[] {
     .map(([key, hits]) => `${((100 * hits) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${key}`);
 }
 
+// ---------- pg_stat_statements, for --profile ----------
+
+/**
+ * The benchmark's embedded PostgreSQL restarted with pg_stat_statements loaded (ALTER SYSTEM:
+ * the setting is kept in the cluster until the run resets it) and the extension created.
+ */
+async function withStatementStats(database: BenchDatabase): Promise<BenchDatabase> {
+  await database.pool.query(`alter system set shared_preload_libraries = 'pg_stat_statements'`);
+  await database.close();
+  const restarted = await startBenchDatabase({ poolSize: 2 });
+  await restarted.pool.query('create extension if not exists pg_stat_statements');
+  return restarted;
+}
+
+async function topStatements(db: Db, count = 10): Promise<string[]> {
+  const result = await sql<{ calls: number; total_ms: number; mean_ms: number; query: string }>`
+    select calls::int, round(total_exec_time)::int as total_ms, round(mean_exec_time::numeric, 2)::float8 as mean_ms,
+      regexp_replace(left(query, 160), '\s+', ' ', 'g') as query
+    from pg_stat_statements where query not ilike '%pg_stat_statements%'
+    order by total_exec_time desc limit ${count}`.execute(db);
+  return result.rows.map((r) => `${String(r.total_ms).padStart(7)} ms ${String(r.calls).padStart(6)}× ${r.mean_ms.toFixed(2).padStart(8)} ms  ${r.query}`);
+}
+
 // ---------- the benchmark ----------
 
 /** `--sizes 10k,100k,1m` (or BENCH_SIZES) and `--profile`. */
@@ -551,7 +574,9 @@ const sizeLabel = (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n >= 1e3 ? `${n / 1
  */
 export async function run(argv: string[] = []): Promise<BenchResult> {
   const options = parseOptions(argv);
-  const database = await startBenchDatabase({ poolSize: 2 });
+  let database = await startBenchDatabase({ poolSize: 2 });
+  const statementStats = options.profile && database.embedded;
+  if (statementStats) database = await withStatementStats(database);
   // Seeding runs statements far longer than the app's timeouts allow.
   const seeding = createDatabase(database.url, { max: 1, timeouts: null });
   const profileDir = options.profile ? mkdtempSync(join(tmpdir(), 'raadssvar-web-profile-')) : undefined;
@@ -583,8 +608,14 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
         }
         const byRole = new Map<BenchRole, Person[]>();
         for (const person of people) byRole.set(person.role, [...(byRole.get(person.role) ?? []), person]);
+        if (statementStats) await sql`select pg_stat_statements_reset()`.execute(seeding.db);
         const measured = await measureSize(server, { port: server.port, size, people, byRole });
         results.push({ ...measured, seedSeconds });
+        if (statementStats) {
+          const top = await topStatements(seeding.db);
+          process.stderr.write(`web ${f0(size)}: top statements by total time (pg_stat_statements)\n${top.join('\n')}\n`);
+          profiles.push(`Top statements at ${sizeLabel(size)} (pg_stat_statements, the whole measurement): ${top.slice(0, 6).join(' · ')}`);
+        }
       } finally {
         await server.stop();
       }
@@ -597,6 +628,8 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
     return report(results, { peopleSeconds, loginSeconds, users: users.length, postgres: database.postgresVersion, profiles });
   } finally {
     agent.destroy();
+    // The next run without --profile runs without the extension's overhead.
+    if (statementStats) await sql`alter system reset shared_preload_libraries`.execute(seeding.db);
     await seeding.close();
     await database.close();
     if (profileDir) rmSync(profileDir, { recursive: true, force: true });
@@ -713,6 +746,9 @@ function report(
         `(one scrypt check each, then their profile page for the feed address) ${f1(context.loginSeconds)} s. Sessions stay in the database across the server's restart per size.`,
       `The client shares the machine's ${cpus().length} CPUs with the server and PostgreSQL; the bare route is measured with the same client, so the ratios are fair, ` +
         `but the bare route's absolute rate is bounded by the client too. Load average (1 min) at the end: ${loadAverage}.`,
+      `What grows with the table is history, as in years of use: each council keeps ${WEB_SEED.openPerCouncil} open consultations at every size, so a ` +
+        `calendar feed or a default queue holds about the same rows at 10k and 1M, while searches, filters on final states, the admin's views and counts ` +
+        `meet the whole history. (A table whose open rows grow with it, as in the profile quoted in issue 15, makes feeds and counts grow too.)`,
       `Write phases: each connection owns one drafting consultation; "draft" saves it again and again with the version the last save left, "transition" is the ` +
         `secretary's SUBMIT_FOR_APPROVAL followed by the chair's REQUEST_CHANGES. A refused write in the mix (409 stale version, a step no longer possible) is the app ` +
         `working as it should when two people act on one consultation, and is counted apart from failures.`,
