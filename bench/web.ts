@@ -457,7 +457,7 @@ async function measureSize(server: AppServer, world: World): Promise<Omit<SizeRe
   const rssMiB = rssOf(server.pid);
   log('bare route again');
   const bareAfter = await phase(server, BARE_SECONDS / 2, bareLoop(world));
-  const bare = bareBefore.rps <= bareAfter.rps ? mergePhases(bareBefore, bareAfter) : mergePhases(bareAfter, bareBefore);
+  const bare = mergePhases(bareBefore, bareAfter);
   const alone = {} as Record<PageType, PhaseResult>;
   for (const type of ['queue', 'consultation', 'overview', 'calendar'] as const) {
     log(`${type} alone`);
@@ -731,7 +731,7 @@ function report(
       `and their calendar feed (no cookie, the secret address from their profile page). Sizes: ${results.map((r) => f0(r.size)).join(', ')} consultations; the table grows ` +
       `by history (each council's ${WEB_SEED.openPerCouncil} newest are open, older ones final, one every ${WEB_SEED.daysBetween} days back), seeded with INSERT … SELECT ` +
       `from machine-made snapshots (bench/web-seed.ts). Per size: ${WARMUP_SECONDS} s warm-up, the bare route (\`/bench/bare\`, in front of all the app's middleware on the ` +
-      `same server) for ${BARE_SECONDS / 2} s before and after ${MIX_SECONDS} s of the mix (the slower half counts), then each page type alone for ${PHASE_SECONDS} s ` +
+      `same server) for ${BARE_SECONDS / 2} s before and ${BARE_SECONDS / 2} s after ${MIX_SECONDS} s of the mix (counted together), then each page type alone for ${PHASE_SECONDS} s ` +
       `(at least ${PHASE_MIN_REQUESTS} requests) to measure its CPU per request: the server's from \`process.cpuUsage()\` (asked over IPC), PostgreSQL's from /proc ` +
       `(postmaster and backends). Latencies are those of the mix.`,
     target:
