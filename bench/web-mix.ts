@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { STATES } from '../workflows/consultation.machine.ts';
-import { RARE_TITLE_WORD, WEB_SEED, type BenchRole } from './web-seed.ts';
+import { councilSlug, RARE_TITLE_WORD, WEB_SEED, type BenchRole } from './web-seed.ts';
 
 /** The kinds of request the web benchmark reports on, each on its own. */
 export const PAGE_TYPES = ['queue', 'consultation', 'overview', 'draft', 'transition', 'calendar'] as const;
@@ -75,7 +75,7 @@ export function queueUrl(councils: readonly string[], random: () => number = Mat
   const pick = <T>(list: readonly T[]) => list[Math.floor(random() * list.length)]!;
   const params = new URLSearchParams();
   const shape = pickWeighted({ none: 30, state: 15, council: 15, search: 17, mine: 5, due: 10, combined: 8 }, random);
-  const council = councils.length > 0 ? pick(councils) : councilSlugAt(Math.floor(random() * WEB_SEED.councils));
+  const council = councils.length > 0 ? pick(councils) : councilSlug(1 + Math.floor(random() * WEB_SEED.councils));
   if (shape === 'state' || shape === 'combined') params.set('state', pick(FILTER_STATES));
   if (shape === 'council' || shape === 'combined') params.set('council', council);
   if (shape === 'search' || (shape === 'combined' && random() < 0.5)) params.set('q', pick(SEARCH_TERMS));
@@ -83,10 +83,6 @@ export function queueUrl(councils: readonly string[], random: () => number = Mat
   if (shape === 'due') params.set('due', random() < 0.5 ? 'week' : 'overdue');
   const query = params.toString();
   return query ? `/?${query}` : '/';
-}
-
-function councilSlugAt(index: number): string {
-  return `web-${String(index + 1).padStart(3, '0')}`;
 }
 
 /**

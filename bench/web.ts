@@ -20,7 +20,7 @@ import {
   type Action,
   type PageType,
 } from './web-mix.ts';
-import { addWebConsultations, seedWebPeople, WEB_SEED, type BenchRole, type WebUser } from './web-seed.ts';
+import { addWebConsultations, councilSlug, seedWebPeople, WEB_SEED, type BenchRole, type WebUser } from './web-seed.ts';
 import type { ServerUsage } from './server-main.ts';
 
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
@@ -391,7 +391,7 @@ async function claimDraftingConsultations(world: World): Promise<OwnedConsultati
   const owned: OwnedConsultation[] = [];
   // Drafting consultations of the seed are kinds 2 and 3 (k ≡ 2, 3 mod 6); one council per connection.
   for (let council = 0; council < WEB_SEED.councils && owned.length < CONNECTIONS; council += 7) {
-    const slug = `web-${String(council + 1).padStart(3, '0')}`;
+    const slug = councilSlug(council + 1);
     const secretary = secretaries.find((p) => p.councils.includes(slug));
     const chair = chairs.find((p) => p.councils.includes(slug));
     if (!secretary || !chair) continue;
