@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -501,18 +501,26 @@ interface CpuProfile {
   nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
 }
 
-/** The functions with the most self time in the newest CPU profile in `dir`, as lines. */
-function topSelfTime(dir: string, count = 20): string[] {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
-  const file = files.at(-1);
+/**
+ * The functions with the most self time in the CPU profile the server process `pid` left in
+ * `dir` (its main thread's: the largest of its files; tsx's loader thread writes one too), as
+ * lines with their share of the busy (non-idle) samples.
+ */
+function topSelfTime(dir: string, pid: number, count = 20): string[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile') && f.includes(`.${pid}.`))
+    .map((f) => ({ f, size: statSync(join(dir, f)).size }))
+    .sort((a, b) => b.size - a.size);
+  const file = files[0]?.f;
   if (!file) return ['(no CPU profile was written)'];
   const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
   const byFunction = new Map<string, number>();
-  let total = 0;
+  let busy = 0;
   for (const node of profile.nodes) {
     const hits = node.hitCount ?? 0;
-    total += hits;
     const { functionName, url, lineNumber } = node.callFrame;
+    if (functionName === '(idle)') continue;
+    busy += hits;
     const where = url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(`${process.cwd()}/`, '');
     const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
@@ -520,7 +528,7 @@ function topSelfTime(dir: string, count = 20): string[] {
   return [...byFunction]
     .sort((a, b) => b[1] - a[1])
     .slice(0, count)
-    .map(([key, hits]) => `${((100 * hits) / Math.max(1, total)).toFixed(1).padStart(5)}%  ${key}`);
+    .map(([key, hits]) => `${((100 * hits) / Math.max(1, busy)).toFixed(1).padStart(5)}%  ${key}`);
 }
 
 // ---------- pg_stat_statements, for --profile ----------
@@ -540,7 +548,7 @@ async function withStatementStats(database: BenchDatabase): Promise<BenchDatabas
 async function topStatements(db: Db, count = 10): Promise<string[]> {
   const result = await sql<{ calls: number; total_ms: number; mean_ms: number; query: string }>`
     select calls::int, round(total_exec_time)::int as total_ms, round(mean_exec_time::numeric, 2)::float8 as mean_ms,
-      regexp_replace(left(query, 160), '\s+', ' ', 'g') as query
+      regexp_replace(left(query, 160), '\\s+', ' ', 'g') as query
     from pg_stat_statements where query not ilike '%pg_stat_statements%'
     order by total_exec_time desc limit ${count}`.execute(db);
   return result.rows.map((r) => `${String(r.total_ms).padStart(7)} ms ${String(r.calls).padStart(6)}× ${r.mean_ms.toFixed(2).padStart(8)} ms  ${r.query}`);
@@ -597,6 +605,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       const seedSeconds = (performance.now() - seedStarted) / 1000;
       process.stderr.write(`web: ${f0(size)} consultations seeded in ${f1(seedSeconds)} s\n`);
       const server = await startAppServer(database.url, {}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+      const serverPid = server.pid;
       try {
         // Sessions live in the database, so the people logged in once stay logged in across server restarts.
         if (people && (await send(server.port, 'GET', '/', headersOf(people[0]!))).status !== 200) people = undefined;
@@ -620,7 +629,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
         await server.stop();
       }
       if (profileDir) {
-        const top = topSelfTime(profileDir);
+        const top = topSelfTime(profileDir, serverPid);
         process.stderr.write(`web ${f0(size)}: top self time in the server\n${top.join('\n')}\n`);
         profiles.push(`Top self time at ${sizeLabel(size)} (\`--profile\`): ${top.slice(0, 10).map((line) => line.trim()).join(' · ')}`);
       }
