@@ -2,8 +2,9 @@ import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ServerUsage } from './server-main.ts';
 
-// The app server as the benchmarks that measure it over HTTP start it (queue, downloads).
+// The app server as the benchmarks that measure it over HTTP start it (web, downloads).
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 
@@ -16,16 +17,23 @@ function appNodeFlags(): string[] {
   return pkg.scripts.start.split(/\s+/).filter((token) => /^--max-(old|semi)-space-size=\d+$/.test(token));
 }
 
+/** The app server of {@link startAppServer}, running. */
+export interface AppServer {
+  port: number;
+  pid: number;
+  /** The server's CPU time, memory and cache counters now (asked over IPC). */
+  usage(): Promise<ServerUsage>;
+  stop(): Promise<void>;
+}
+
 /**
- * The app server (bench/queue-server.ts) in a child process with `npm start`'s Node flags, in
- * production mode unless `env` says otherwise; resolves with its port and pid.
+ * The app server (bench/server-main.ts) in a child process with `npm start`'s Node flags (and
+ * `nodeFlags`, e.g. `--cpu-prof`), in production mode unless `env` says otherwise; resolves once
+ * it listens.
  */
-export function startAppServer(
-  databaseUrl: string,
-  env: Record<string, string> = {},
-): Promise<{ port: number; pid: number; stop(): Promise<void> }> {
-  const child = fork(join(BENCH_DIR, 'queue-server.ts'), [], {
-    execArgv: [...appNodeFlags(), '--import', 'tsx'],
+export function startAppServer(databaseUrl: string, env: Record<string, string> = {}, nodeFlags: string[] = []): Promise<AppServer> {
+  const child = fork(join(BENCH_DIR, 'server-main.ts'), [], {
+    execArgv: [...appNodeFlags(), ...nodeFlags, '--import', 'tsx'],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
       ...process.env,
@@ -38,22 +46,36 @@ export function startAppServer(
       ...env,
     },
   });
+  const usage = () =>
+    new Promise<ServerUsage>((resolve) => {
+      const listener = (message: { type?: string; usage?: ServerUsage }) => {
+        if (message?.type !== 'usage') return;
+        child.off('message', listener);
+        resolve(message.usage!);
+      };
+      child.on('message', listener);
+      child.send({ type: 'usage' });
+    });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
-    child.once('message', (message: { port: number }) => {
+    const listening = (message: { port?: number }) => {
+      if (typeof message?.port !== 'number') return;
+      child.off('message', listening);
       resolve({
         port: message.port,
         pid: child.pid!,
+        usage,
         stop: () =>
           new Promise((done) => {
             child.removeAllListeners('exit');
             child.once('exit', () => done());
             child.disconnect();
-            setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+            setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
           }),
       });
-    });
+    };
+    child.on('message', listening);
   });
 }
 
@@ -81,18 +103,21 @@ function cookiesOf(response: Response, jar: Map<string, string>): void {
   }
 }
 
-/** Logs in through the login form like a browser; returns the session cookie header. */
-export async function logIn(baseUrl: string, email: string, password: string): Promise<string> {
+/**
+ * Logs in through the login form like a browser; returns the session cookie header. `headers` go
+ * with both requests (e.g. the X-Forwarded-For of the user's own machine).
+ */
+export async function logIn(baseUrl: string, email: string, password: string, headers: Record<string, string> = {}): Promise<string> {
   const jar = new Map<string, string>();
   const header = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
-  const page = await fetch(`${baseUrl}/login`, { headers: BEHIND_TLS_PROXY });
+  const page = await fetch(`${baseUrl}/login`, { headers: { ...BEHIND_TLS_PROXY, ...headers } });
   cookiesOf(page, jar);
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.text())?.[1];
   if (!csrf) throw new Error('no CSRF token on the login page');
   const login = await fetch(`${baseUrl}/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header(), ...BEHIND_TLS_PROXY },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: header(), ...BEHIND_TLS_PROXY, ...headers },
     body: new URLSearchParams({ _csrf: csrf, email, password, next: '/' }).toString(),
   });
   cookiesOf(login, jar);

@@ -2,14 +2,15 @@ import { consoleTable, writeResult, type BenchResult } from './support.ts';
 
 /** A benchmark module: `bench/<name>.ts` exporting `run()`. */
 export interface BenchModule {
-  run(): Promise<BenchResult>;
+  /** `argv`: what followed the name on the command line (e.g. `--sizes 10k,100k`). */
+  run(argv: string[]): Promise<BenchResult>;
 }
 
 /** Every benchmark by name, loaded only when it runs. */
 export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   transitions: () => import('./transitions.ts'),
   pdf: () => import('./pdf.ts'),
-  queue: () => import('./queue.ts'),
+  web: () => import('./web.ts'),
   downloads: () => import('./downloads.ts'),
 };
 
@@ -23,12 +24,12 @@ export async function main(argv: string[]): Promise<number> {
   const load = name !== undefined && Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
   if (!name || !load) {
     process.stderr.write(
-      `${name ? `Unknown benchmark: ${name}\n` : ''}Usage: npm run bench -- <name>\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')}\n`,
+      `${name ? `Unknown benchmark: ${name}\n` : ''}Usage: npm run bench -- <name> [options]\nBenchmarks: ${Object.keys(BENCHMARKS).join(', ')}\n`,
     );
     return 2;
   }
   const module = await load();
-  const result = await module.run();
+  const result = await module.run(argv.slice(1));
   const written = await writeResult(name, result);
   process.stdout.write(`\n${consoleTable(result.table)}\n\n`);
   process.stdout.write(`target: ${result.target} — ${result.pass ? 'met' : 'MISSED'}\n`);

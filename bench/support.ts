@@ -14,10 +14,10 @@ import type { Database } from '../src/db/types.ts';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(BENCH_DIR, '..');
 
-/** Where the embedded benchmark cluster lives, its port and its database. */
+/** Where the embedded benchmark cluster lives, its port (BENCH_PG_PORT, for two checkouts at once) and its database. */
 export const BENCH_EMBEDDED = {
   clusterDir: join(REPO_ROOT, 'data', 'bench-pg'),
-  port: 54349,
+  port: Number(process.env.BENCH_PG_PORT ?? 54349),
   database: 'raadssvar_bench',
 } as const;
 
