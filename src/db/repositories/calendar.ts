@@ -42,10 +42,11 @@ export async function revokeCalendarTokens(db: Executor, userId: number, council
 }
 
 /**
- * Open consultations of these councils for a feed, with how many times their deadline was
- * extended (the event's SEQUENCE).
+ * The open consultations of these councils whose deadline lies in `[from, until)`, soonest first and
+ * at most `limit`, with how many times their deadline was extended (the event's SEQUENCE). The
+ * window keeps the read on the (council_id, deadline, id) index, whatever the table's size.
  */
-export function listFeedDeadlines(db: Executor, councilIds: number[]) {
+export function listFeedDeadlines(db: Executor, councilIds: number[], window: FeedWindow) {
   if (councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('consultations')
@@ -65,20 +66,34 @@ export function listFeedDeadlines(db: Executor, councilIds: number[]) {
         .as('extensions'),
     ])
     .where('consultations.council_id', 'in', councilIds)
+    .where('consultations.deadline', '>=', window.from)
+    .where('consultations.deadline', '<', window.until)
     .where('consultations.state', 'not in', FINAL_STATES)
     .orderBy('consultations.deadline')
+    .orderBy('consultations.id')
+    .limit(window.limit)
     .execute();
 }
 
-/** Meetings of these councils from `from` on. */
-export function listFeedMeetings(db: Executor, councilIds: number[], from: Date) {
+/** The time span and the most events a feed reads. */
+export interface FeedWindow {
+  from: Date;
+  until: Date;
+  limit: number;
+}
+
+/** Meetings of these councils starting in `[from, until)`, soonest first and at most `limit`. */
+export function listFeedMeetings(db: Executor, councilIds: number[], window: FeedWindow) {
   if (councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('meetings')
     .innerJoin('councils', 'councils.id', 'meetings.council_id')
     .select(['meetings.id', 'meetings.starts_at', 'meetings.place', 'meetings.note', 'councils.name as councilName'])
     .where('meetings.council_id', 'in', councilIds)
-    .where('meetings.starts_at', '>=', from)
+    .where('meetings.starts_at', '>=', window.from)
+    .where('meetings.starts_at', '<', window.until)
     .orderBy('meetings.starts_at')
+    .orderBy('meetings.id')
+    .limit(window.limit)
     .execute();
 }
