@@ -7,14 +7,14 @@ import { performance } from 'node:perf_hooks';
 import { launch, type Browser, type PDFOptions } from 'puppeteer-core';
 import type { Db } from '../src/db/database.ts';
 import { loadActor, type Actor } from '../src/domain/access/actor.ts';
-import { registerConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../src/domain/consultations/service.ts';
+import { registerConsultation, saveDraft, sendEvent, type RegistrationDeps } from '../src/domain/consultations/service.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
 import { headlessModeFor, PdfRenderer, renderLetterHtml, type LetterData } from '../src/domain/pdf/renderer.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { addMember, createUser } from '../src/domain/users/service.ts';
 import { body, COUNCIL, letter } from './pdf-letters.ts';
-import { percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
+import { BENCH_SESSION_SECRET, percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../src/config.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -74,7 +74,7 @@ async function createFixture(db: Db): Promise<Fixture> {
 }
 
 /** An approved consultation (through the workflow without rendering) ready to SUBMIT. */
-async function approvedConsultation(deps: ConsultationDeps, fixture: Fixture, n: number) {
+async function approvedConsultation(deps: RegistrationDeps, fixture: Fixture, n: number) {
   let c = await registerConsultation(deps, fixture.secretary, {
     title: 'Udkast til Integrationsstrategi 2026–2029',
     authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
@@ -213,9 +213,9 @@ async function memoryRun() {
 
 export async function run(): Promise<BenchResult> {
   const database = await startBenchDatabase({ poolSize: 10 });
-  const workflow: ConsultationDeps = { db: database.db, clock: systemClock };
+  const workflow: RegistrationDeps = { db: database.db, clock: systemClock, config: { sessionSecret: BENCH_SESSION_SECRET } };
   const appRenderer = new PdfRenderer({ chromiumPath: CHROMIUM_PATH });
-  const app: ConsultationDeps = { ...workflow, pdf: appRenderer };
+  const app: RegistrationDeps = { ...workflow, pdf: appRenderer };
   let bare: Browser | undefined;
   try {
     const fixture = await createFixture(database.db);

@@ -22,7 +22,7 @@ try {
     // The demo's submitted consultations get their archived letters, as in the app.
     const pdf = new PdfRenderer({ chromiumPath: config.chromiumPath });
     try {
-      await seedDemo({ db: database.db, clock: systemClock, pdf });
+      await seedDemo({ db: database.db, clock: systemClock, pdf, config });
     } finally {
       await pdf.close();
     }

@@ -164,12 +164,22 @@ export function queueRowsQuery(db: Executor, filter: QueueFilter, page: { after?
 
 export type QueueRow = Awaited<ReturnType<typeof listQueueRows>>[number];
 
-/** How many consultations match the filter. */
-export async function countQueueRows(db: Executor, filter: QueueFilter): Promise<number> {
+/**
+ * How many consultations match the filter, counting at most `upTo` + 1 of them: the count stops
+ * there, so it costs the same for a filter that matches the whole table. A result above `upTo`
+ * means "more than `upTo`".
+ */
+export async function countQueueRows(db: Executor, filter: QueueFilter, upTo: number): Promise<number> {
   const row = await db
-    .selectFrom('consultations')
+    .selectFrom((eb) =>
+      eb
+        .selectFrom('consultations')
+        .select(sql.lit(1).as('one'))
+        .where((inner) => inner.and(conditions(inner, filter)))
+        .limit(upTo + 1)
+        .as('matching'),
+    )
     .select((eb) => eb.fn.countAll<number>().as('count'))
-    .where((eb) => eb.and(conditions(eb, filter)))
     .executeTakeFirstOrThrow();
   return Number(row.count);
 }

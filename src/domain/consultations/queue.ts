@@ -42,8 +42,10 @@ export interface QueuePage {
   items: QueueItem[];
   /** Everything awaiting this user's approval (in councils where they may approve), soonest first. */
   awaitingApproval: QueueItem[];
-  /** How many consultations match the filters in all. */
+  /** How many consultations match the filters in all, counted up to QUEUE_COUNT_LIMIT. */
   total: number;
+  /** True when more than QUEUE_COUNT_LIMIT match (then `total` is QUEUE_COUNT_LIMIT): shown as "over 1.000". */
+  totalIsLowerBound: boolean;
   nextCursor: string | null;
   prevCursor: string | null;
   /** True when this is not the first page (so "back to the first page" makes sense). */
@@ -51,6 +53,8 @@ export interface QueuePage {
 }
 
 export const QUEUE_PAGE_SIZE = 25;
+/** The queue counts its matches up to this many; nobody pages through more, and counting stops here. */
+export const QUEUE_COUNT_LIMIT = 1000;
 /** The approval box shows at most this many; a chair with more has a backlog the queue filter shows in full. */
 const APPROVAL_LIMIT = 50;
 const WEEK_MS = 7 * 86_400_000;
@@ -140,7 +144,7 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
 
   const [rows, total, approvalRows] = await Promise.all([
     listQueueRows(deps.db, filter, { after, before, limit: QUEUE_PAGE_SIZE + 1 }),
-    countQueueRows(deps.db, filter),
+    countQueueRows(deps.db, filter, QUEUE_COUNT_LIMIT),
     approverCouncils.length > 0
       ? listQueueRows(deps.db, { inCouncils: approverCouncils, state: 'awaiting_approval' }, { limit: APPROVAL_LIMIT })
       : Promise.resolve([]),
@@ -156,7 +160,8 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
   return {
     items: pageRows.map((row) => toItem(row, now)),
     awaitingApproval: approvalRows.map((row) => toItem(row, now)),
-    total,
+    total: Math.min(total, QUEUE_COUNT_LIMIT),
+    totalIsLowerBound: total > QUEUE_COUNT_LIMIT,
     nextCursor: hasNext && last ? encodeKey(last) : null,
     prevCursor: hasPrev && first ? encodeKey(first) : null,
     paged: after !== undefined || before !== undefined,

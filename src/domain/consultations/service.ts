@@ -43,6 +43,7 @@ import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, ma
 import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { Jobs } from '../jobs/boss.ts';
+import { createStatusLink, type StatusLinkDeps } from './status-links.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
 
 /** What the consultation services need from the outside world. */
@@ -59,6 +60,11 @@ export interface ConsultationDeps {
   afterSubmit?: AfterSubmit;
   /** pg-boss (in the app): a SUBMIT by e-mail queues the mail of the archived letter. */
   jobs?: Jobs;
+}
+
+/** What registering needs besides the consultation services: the secret status links are derived under. */
+export interface RegistrationDeps extends ConsultationDeps {
+  config: Pick<StatusLinkDeps['config'], 'sessionSecret'>;
 }
 
 /** A consultation as the UI and the API see it, for one actor. */
@@ -193,8 +199,21 @@ function commentOf(payload: Record<string, unknown>): string | null {
 
 /** One consultation with its draft and timeline, or NOT_FOUND when the actor may not see it. */
 export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: string): Promise<ConsultationDetails> {
+  return (await readConsultation(deps, actor, id)).consultation;
+}
+
+/**
+ * The consultation as the actor sees it and the row it was made from (one read), or NOT_FOUND when
+ * the actor may not see it; for pages that decide more from the row.
+ */
+export async function readConsultation(
+  deps: ConsultationDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ consultation: ConsultationDetails; row: ConsultationDetailsRow }> {
   const row = isUuid(id) ? await findConsultationDetails(deps.db, id) : undefined;
-  return detailsFor(actor, row, deps.clock());
+  const consultation = detailsFor(actor, row, deps.clock());
+  return { consultation, row: row! };
 }
 
 /** The details view of a row read with its draft and events, or NOT_FOUND when the actor may not see it. */
@@ -346,12 +365,13 @@ export async function listConsultations(
 }
 
 /**
- * Registers a consultation; with a council it is assigned at once (and gets the council's
+ * Registers a consultation with its status link (created here, in the same transaction, so reading
+ * a page never has to write one); with a council it is assigned at once (and gets the council's
  * reference). Both transitions (REGISTERED, and ASSIGN when a council is given) are computed with
  * the machine and stored with their event rows in one statement.
  */
 export async function registerConsultation(
-  deps: ConsultationDeps,
+  deps: RegistrationDeps,
   actor: Actor,
   input: unknown,
   options: {
@@ -415,12 +435,13 @@ export async function registerConsultation(
     };
     return { details: registered, snapshot };
   };
-  // Without anything alongside, the one INSERT statement is the whole write and so its own
-  // transaction: BEGIN and COMMIT would only add two round trips.
   const { alongside } = options;
-  const written = alongside
-    ? await deps.db.transaction().execute((tx) => register(tx, (consultationId) => alongside(tx, consultationId)))
-    : await register(deps.db);
+  const written = await deps.db.transaction().execute((tx) =>
+    register(tx, async (consultationId) => {
+      await createStatusLink(tx, deps.config.sessionSecret, consultationId);
+      await alongside?.(tx, consultationId);
+    }),
+  );
   return detailsFor(actor, written.details, deps.clock(), written.snapshot);
 }
 
