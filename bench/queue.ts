@@ -85,7 +85,7 @@ export async function run(): Promise<BenchResult> {
     const councils = await listMembershipsOfUser(database.db, secretary!.id);
     const compiled = queueRowsQuery(
       database.db,
-      { visible: { councilIds: councils.map((c) => c.councilId), createdBy: secretary!.id }, excludeStates: FINAL_STATES },
+      { viewer: { userId: secretary!.id, isAdmin: false, councilIds: councils.map((c) => c.councilId) }, excludeStates: FINAL_STATES },
       { limit: 26 },
     ).compile();
     const plan = await database.pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers) ${compiled.sql}`, [...compiled.parameters]);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
 import type { Executor } from '../database.ts';
+import { visibleTo, type Viewer } from '../visibility.ts';
 
 /** The live feed token row for a user's own feed (councilId null) or one council's feed. */
 export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId: number | null) {
@@ -42,12 +43,13 @@ export async function revokeCalendarTokens(db: Executor, userId: number, council
 }
 
 /**
- * The open consultations of these councils whose deadline lies in `[from, until)`, soonest first and
+ * The open consultations the viewer sees (visibleTo; a feed's viewer is never an administrator, and the
+ * join leaves out unassigned consultations) whose deadline lies in `[from, until)`, soonest first and
  * at most `limit`, with how many times their deadline was extended (the event's SEQUENCE). The
  * window keeps the read on the (council_id, deadline, id) index, whatever the table's size.
  */
-export function listFeedDeadlines(db: Executor, councilIds: number[], window: FeedWindow) {
-  if (councilIds.length === 0) return Promise.resolve([]);
+export function listFeedDeadlines(db: Executor, viewer: Viewer, window: FeedWindow) {
+  if (viewer.councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('consultations')
     .innerJoin('councils', 'councils.id', 'consultations.council_id')
@@ -65,7 +67,7 @@ export function listFeedDeadlines(db: Executor, councilIds: number[], window: Fe
         .where('consultation_events.type', '=', 'EXTEND_DEADLINE')
         .as('extensions'),
     ])
-    .where('consultations.council_id', 'in', councilIds)
+    .where((eb) => visibleTo(eb, viewer))
     .where('consultations.deadline', '>=', window.from)
     .where('consultations.deadline', '<', window.until)
     .where('consultations.state', 'not in', FINAL_STATES)

@@ -1,13 +1,14 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { visibleTo, type Viewer } from '../visibility.ts';
 
 /**
  * The staff overview's lines, soonest deadline first: only the public columns it shows, and the
  * submission date from the SUBMIT event's payload (never the snapshot). Only consultations with a
- * council; `councilIds` undefined means every council (admins).
+ * council (the join leaves the unassigned out), of the councils the viewer is given (visibleTo).
  */
-export function listOverviewRows(db: Executor, filter: { councilIds?: number[]; limit: number }) {
-  let query = db
+export function listOverviewRows(db: Executor, filter: { viewer: Viewer; limit: number }) {
+  const query = db
     .selectFrom('consultations')
     .innerJoin('councils', 'councils.id', 'consultations.council_id')
     .select((eb) => [
@@ -27,8 +28,7 @@ export function listOverviewRows(db: Executor, filter: { councilIds?: number[]; 
         .limit(1)
         .as('submittedAt'),
     ]);
-  if (filter.councilIds !== undefined) {
-    query = filter.councilIds.length > 0 ? query.where('consultations.council_id', 'in', filter.councilIds) : query.where(sql<boolean>`false`);
-  }
-  return query.orderBy('consultations.deadline').orderBy('consultations.id').limit(filter.limit).execute();
+  return query
+    .where((eb) => visibleTo(eb, filter.viewer))
+    .orderBy('consultations.deadline').orderBy('consultations.id').limit(filter.limit).execute();
 }

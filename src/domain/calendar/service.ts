@@ -115,7 +115,8 @@ export async function calendarFeedForToken(deps: CalendarDeps, token: string): P
     limit: FEED_MAX_EVENTS,
   };
   const [deadlines, meetings] = await Promise.all([
-    listFeedDeadlines(deps.db, councilIds, window),
+    // The feed holds the councils the user sits on (or the one), also for an administrator.
+    listFeedDeadlines(deps.db, { userId: actor.userId, isAdmin: false, councilIds }, window),
     listFeedMeetings(deps.db, councilIds, window),
   ]);
   const base = publicBaseUrl(deps.config);

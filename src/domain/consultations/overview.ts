@@ -33,10 +33,12 @@ export async function staffOverview(deps: ConsultationDeps, actor: Actor, option
   if (!mayActorSeeOverview(actor)) throw notFound();
   const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
   const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
+  // Staff see more councils than their own: every council of their municipalities.
   const councilIds = actor.isAdmin
-    ? undefined
+    ? []
     : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
-  const rows = await listOverviewRows(deps.db, { councilIds, limit: Math.min(options.limit ?? 200, 500) });
+  const viewer = { userId: actor.userId, isAdmin: actor.isAdmin, councilIds };
+  const rows = await listOverviewRows(deps.db, { viewer, limit: Math.min(options.limit ?? 200, 500) });
   const now = deps.clock();
   return rows.map((row) => {
     const state = row.state as ConsultationState;

@@ -4,12 +4,10 @@ import type { Consultation, Council } from '../../db/types.ts';
 import {
   findConsultationDetails,
   insertConsultationWithEvents,
-  listConsultationRows,
   lockConsultationWithDetails,
   takeReference,
   updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
-  type ConsultationListFilter,
   type ArchiveRecord,
   type DraftRecord,
   type EventRecord,
@@ -18,6 +16,8 @@ import {
   type TransitionResultColumn,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
+import { listConsultationRows, type ListFilter } from '../../db/repositories/queue.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
 import {
   acceptedEventTypes,
@@ -39,7 +39,7 @@ import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
-import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders } from './policy.ts';
+import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders, viewerOf } from './policy.ts';
 import { submitWithLetter, type AfterSubmit } from '../archive/service.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { Jobs } from '../jobs/boss.ts';
@@ -305,23 +305,6 @@ export interface ListQuery {
   cursor?: string;
 }
 
-function encodeCursor(row: { deadline: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.deadline.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { deadline: Date; id: string } {
-  try {
-    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(deadline);
-    // The year bounds keep the date inside PostgreSQL's timestamptz range.
-    const year = date.getUTCFullYear();
-    if (Number.isNaN(date.getTime()) || year < 1 || year > 9999 || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
-    return { deadline: date, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Ugyldig markør', { details: [{ path: 'cursor', message: 'Ugyldig markør' }] });
-  }
-}
-
 /** The consultations the actor may see, soonest deadline first, one page at a time. */
 export async function listConsultations(
   deps: ConsultationDeps,
@@ -330,15 +313,7 @@ export async function listConsultations(
 ): Promise<{ items: ConsultationView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const now = deps.clock();
-  const filter: ConsultationListFilter = {
-    limit: limit + 1,
-    state: query.state,
-    q: query.q?.trim() || undefined,
-  };
-  if (!actor.isAdmin) {
-    filter.councilIds = actor.councils.map((c) => c.councilId);
-    filter.createdBy = actor.userId;
-  }
+  const filter: ListFilter = { viewer: viewerOf(actor), states: query.state, q: query.q?.trim() || undefined };
   if (query.council) {
     const council = await findCouncilBySlug(deps.db, query.council);
     // An unknown or foreign council gives an empty list, not an error that tells it exists.
@@ -350,13 +325,13 @@ export async function listConsultations(
     filter.excludeStates = FINAL_STATES;
   }
   if (query.dueWithinDays !== undefined) {
-    filter.deadlineAfter = now;
+    filter.deadlineFrom = now;
     filter.deadlineBefore = new Date(now.getTime() + query.dueWithinDays * 86_400_000);
     filter.excludeStates = FINAL_STATES;
   }
   if (query.openOnly) filter.excludeStates = FINAL_STATES;
-  if (query.cursor) filter.after = decodeCursor(query.cursor);
-  const rows = await listConsultationRows(deps.db, filter);
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listConsultationRows(deps.db, filter, { after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   return {
     items: page.map((row) => toView(actor, row, now)),
