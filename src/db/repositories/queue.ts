@@ -2,7 +2,6 @@ import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kyse
 import type { Executor } from '../database.ts';
 import type { Database } from '../types.ts';
 import { partitionsOf, visibleTo, type Partition, type Viewer } from '../visibility.ts';
-import { CONSULTATION_COLUMNS } from './consultations.ts';
 
 /**
  * A filter of the one list of consultations (the queue, its search and the API list), already
@@ -151,7 +150,7 @@ export type QueueRow = Awaited<ReturnType<typeof listQueueRows>>[number];
 /** One page of whole consultations (every column, with council and assignee names), for views that need the snapshot (the API list). */
 export function listConsultationRows(db: Executor, filter: ListFilter, page: ListPage) {
   return listQuery(db, filter, page)
-    .select(CONSULTATION_COLUMNS.map((column) => `consultations.${column}` as const))
+    .selectAll('consultations')
     .select([
       'councils.slug as councilSlug',
       'councils.name as councilName',
