@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { launch, type Browser, type PDFOptions } from 'puppeteer-core';
 import type { Db } from '../src/db/database.ts';
 import { loadActor, type Actor } from '../src/domain/access/actor.ts';
-import { registerConsultation, saveDraft, sendEvent, type EventDeps } from '../src/domain/consultations/service.ts';
+import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../src/domain/consultations/service.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
 import { ChromiumPdfRenderer, headlessModeFor } from '../src/adapters/chromium-pdf.ts';
@@ -17,7 +17,7 @@ import { createLogger } from '../src/logger.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { addMember, createUser } from '../src/domain/users/service.ts';
 import { body, COUNCIL, letter } from './pdf-letters.ts';
-import { percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
+import { BENCH_SESSION_SECRET, percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../src/config.ts';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -77,7 +77,7 @@ async function createFixture(db: Db): Promise<Fixture> {
 }
 
 /** An approved consultation (through the workflow: nothing is rendered before SUBMIT) ready to SUBMIT. */
-async function approvedConsultation(deps: EventDeps, fixture: Fixture, n: number) {
+async function approvedConsultation(deps: EventDeps & RegistrationDeps, fixture: Fixture, n: number) {
   let c = await registerConsultation(deps, fixture.secretary, {
     title: 'Udkast til Integrationsstrategi 2026–2029',
     authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
@@ -218,7 +218,7 @@ export async function run(): Promise<BenchResult> {
   const database = await startBenchDatabase({ poolSize: 10 });
   const appRenderer = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
   // The mail a SUBMIT by e-mail queues is only recorded: this measures the letter, not the queue.
-  const app: EventDeps = { db: database.db, clock: systemClock, pdf: appRenderer, jobs: recordingJobs(), logger: createLogger('silent') };
+  const app: EventDeps & RegistrationDeps = { db: database.db, clock: systemClock, config: { sessionSecret: BENCH_SESSION_SECRET }, pdf: appRenderer, jobs: recordingJobs(), logger: createLogger('silent') };
   let bare: Browser | undefined;
   try {
     const fixture = await createFixture(database.db);

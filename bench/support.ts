@@ -14,6 +14,9 @@ import type { Database } from '../src/db/types.ts';
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = join(BENCH_DIR, '..');
 
+/** The secret benchmarks derive status links under when they register consultations themselves. */
+export const BENCH_SESSION_SECRET = 'bench-secret-bench-secret-bench-secret-01';
+
 /** Where the embedded benchmark cluster lives, its port (BENCH_PG_PORT, for two checkouts at once) and its database. */
 export const BENCH_EMBEDDED = {
   clusterDir: join(REPO_ROOT, 'data', 'bench-pg'),

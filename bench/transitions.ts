@@ -4,13 +4,13 @@ import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { createDatabase, type Db } from '../src/db/database.ts';
 import { loadActor, type Actor } from '../src/domain/access/actor.ts';
-import { registerConsultation, saveDraft, sendEvent, type EventDeps } from '../src/domain/consultations/service.ts';
+import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../src/domain/consultations/service.ts';
 import { workflowDeps } from '../test/support/fakes.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { AppError } from '../src/domain/errors.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { addMember, createUser } from '../src/domain/users/service.ts';
-import { peakRssMiB, percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
+import { BENCH_SESSION_SECRET, peakRssMiB, percentile, runClients, startBenchDatabase, type BenchResult } from './support.ts';
 
 const CONSULTATIONS = Number(process.env.BENCH_CONSULTATIONS ?? 1000);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 32);
@@ -109,7 +109,7 @@ type Step = 'register' | 'START_DRAFTING' | 'saveDraft' | 'SUBMIT_FOR_APPROVAL' 
  * registered). `onStep` is told before each call, for the profile.
  */
 async function lifecycle(
-  deps: EventDeps,
+  deps: EventDeps & RegistrationDeps,
   fixture: Fixture,
   council: string,
   n: number,
@@ -159,7 +159,7 @@ async function lifecycle(
 }
 
 /** Runs `count` lifecycles on `clients` concurrent clients; client i uses council i. */
-async function servicePath(deps: EventDeps, fixture: Fixture, count: number, clients: number, offset: number) {
+async function servicePath(deps: EventDeps & RegistrationDeps, fixture: Fixture, count: number, clients: number, offset: number) {
   const stats = newStats();
   const ids: string[] = [];
   let next = 0;
@@ -296,7 +296,7 @@ async function profile(url: string, fixture: Fixture) {
     };
   });
   // SUBMIT archives its letter: a blank one from the fake renderer, so this measures the transition, not Chromium; its mail job is only recorded.
-    const deps = workflowDeps(db, systemClock);
+    const deps = { ...workflowDeps(db, systemClock), config: { sessionSecret: BENCH_SESSION_SECRET } };
   const wall = new Map<Step, number>();
   const stats = newStats();
   try {
@@ -344,7 +344,7 @@ export async function run(): Promise<BenchResult> {
     log(`transitions: PostgreSQL ${database.postgresVersion} (${database.embedded ? 'embedded, data/bench-pg' : 'DATABASE_URL'}), ${CONSULTATIONS} consultations, ${CLIENTS} clients, pool ${POOL_SIZE}`);
     const fixture = await createFixture(db, CLIENTS);
     // SUBMIT archives its letter: a blank one from the fake renderer, so this measures the transition, not Chromium; its mail job is only recorded.
-    const deps = workflowDeps(db, systemClock);
+    const deps = { ...workflowDeps(db, systemClock), config: { sessionSecret: BENCH_SESSION_SECRET } };
 
     // Warm-up (JIT, pool connections, plan caches); its rows are not counted.
     await servicePath(deps, fixture, WARMUP_CONSULTATIONS, CLIENTS, 800_000);

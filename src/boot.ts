@@ -4,6 +4,7 @@ import { parseConfig, type Config } from './config.ts';
 import { createDatabase, type DatabaseHandle, type PoolLogger } from './db/database.ts';
 import { EmbeddedPostgresError, startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.ts';
 import { migrateToLatest } from './db/migrate.ts';
+import { createMissingStatusLinks } from './domain/consultations/status-links.ts';
 import { currentRole, grantAppRole } from './db/roles.ts';
 
 /** The database Rådssvar runs on: the configured PostgreSQL or the embedded one in DATA_DIR. */
@@ -56,6 +57,7 @@ export async function bootDatabase(
   const handle = createDatabase(url, { max: options.poolSize, timeouts: config.databaseTimeouts, logger: options.logger });
   try {
     await prepareDatabase(ownerUrl!, handle);
+    await createMissingStatusLinks(handle.db, config.sessionSecret);
   } catch (error) {
     await handle.close();
     if (embedded?.startedHere) await embedded.stop();

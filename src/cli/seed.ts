@@ -27,7 +27,7 @@ try {
     const pdf = new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath });
     const jobs = await startPgBossJobs(database.pool, logger, { schedule: false });
     try {
-      await seedDemo({ db: database.db, clock: systemClock, pdf, jobs, logger });
+      await seedDemo({ db: database.db, clock: systemClock, pdf, jobs, logger, config });
     } finally {
       await Promise.all([pdf.close(), jobs.stop()]);
     }

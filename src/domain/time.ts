@@ -55,6 +55,8 @@ export function danishDate(instant: Date): string {
 /** "12. marts 2026" */
 export function formatDanishDate(value: Date | string): string {
   if (typeof value === 'string') {
+    const plain = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+    if (plain && DANISH_MONTHS[Number(plain[2]) - 1]) return `${Number(plain[3])}. ${DANISH_MONTHS[Number(plain[2]) - 1]} ${plain[1]}`;
     return DateTime.fromISO(value, { zone: ZONE }).setLocale('da').toFormat('d. MMMM yyyy');
   }
   const p = partsInDenmark(value);

@@ -5,7 +5,7 @@ import { findUserByEmail } from '../db/repositories/users.ts';
 import type { Role } from '../db/types.ts';
 import { loadActor, type Actor } from '../domain/access/actor.ts';
 import { createCouncil } from '../domain/councils/service.ts';
-import { registerConsultation, saveDraft, sendEvent, type EventDeps } from '../domain/consultations/service.ts';
+import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
 import { addDemoMeetings } from './meetings.ts';
@@ -206,7 +206,7 @@ function firstUserWith(council: string, role: Role): string {
  * councils), twenty consultations in every state, with deadlines around today. The same data
  * on every first start; only the dates follow the calendar.
  */
-export async function seedDemo(deps: EventDeps): Promise<void> {
+export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void> {
   const { db } = deps;
   for (const council of COUNCILS) await createCouncil(db, council);
   for (const user of DEMO_USERS) {

@@ -1,7 +1,15 @@
 import { expect } from 'chai';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
-import { calendarFeedUrl, calendarFeedUrlForEmail, renewCalendarFeed } from '../../src/domain/calendar/service.ts';
+import {
+  calendarFeedForToken,
+  calendarFeedUrl,
+  calendarFeedUrlForEmail,
+  FEED_FUTURE_DAYS,
+  FEED_MAX_EVENTS,
+  FEED_PAST_DAYS,
+  renewCalendarFeed,
+} from '../../src/domain/calendar/service.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { parseDeadline } from '../../src/domain/time.ts';
 import { addMember } from '../../src/domain/users/service.ts';
@@ -86,6 +94,29 @@ describe('calendar feeds', () => {
     expect((await fetchFeed(renewed)).status).to.equal(200);
     expect((await fetchFeed(`${app.baseUrl}/calendar/cal_${'x'.repeat(43)}.ics`)).status).to.equal(404);
     expect((await fetchFeed(`${app.baseUrl}/calendar/nonsense.ics`)).status).to.equal(404);
+  });
+
+  it(`holds only the events from ${FEED_PAST_DAYS} days ago to ${FEED_FUTURE_DAYS} days ahead, at most ${FEED_MAX_EVENTS} meetings, soonest first`, async () => {
+    const deps = app.deps;
+    const people = await makeCouncilWithPeople(deps.db);
+    const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-03-01T12:00' });
+    const url = await calendarFeedUrl(deps, people.member.actor);
+    const token = url.slice(url.lastIndexOf('/') + 1, -'.ics'.length);
+    const feedAt = async (now: string) => vevents(ical.sync.parseICS(await calendarFeedForToken({ ...deps, clock: () => new Date(now) }, token)));
+    const uid = `deadline-${c.id}@raadssvar`;
+    expect((await feedAt('2027-02-20T00:00:00Z')).has(uid), 'days before the deadline').to.equal(true);
+    expect((await feedAt('2027-03-20T00:00:00Z')).has(uid), 'less than 30 days after').to.equal(true);
+    expect((await feedAt('2027-04-15T00:00:00Z')).has(uid), 'more than 30 days after').to.equal(false);
+    expect((await feedAt('2026-01-15T00:00:00Z')).has(uid), 'more than a year before').to.equal(false);
+
+    const firstMeeting = Date.parse('2027-06-01T15:00:00Z');
+    for (let i = 0; i < FEED_MAX_EVENTS + 5; i++) {
+      await insertMeeting(deps.db, { councilId: people.council.id, startsAt: new Date(firstMeeting + i * 86_400_000), place: 'Rådhuset' });
+    }
+    const meetings = [...(await feedAt('2027-05-01T00:00:00Z')).values()].filter((e) => String(e.uid).startsWith('meeting-'));
+    expect(meetings).to.have.length(FEED_MAX_EVENTS);
+    const starts = meetings.map((e) => e.start.getTime()).sort((a, b) => a - b);
+    expect(starts[0], 'the soonest are kept').to.equal(firstMeeting);
   });
 
   it('npm run cli -- calendar url --email E [--council SLUG] prints {"url": ...}', async function () {

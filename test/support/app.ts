@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { Db } from '../../src/db/database.ts';
 import { testDatabase } from './db.ts';
 import { recordingJobs, recordingMailer } from './fakes.ts';
+import { TEST_SESSION_SECRET } from './factories.ts';
 
 /** A running app on a random port over the test database. */
 export interface TestApp {
@@ -33,7 +34,7 @@ export async function startTestApp(
   const { db, pool } = overrides.database ?? testDatabase();
   const config = parseConfig({
     NODE_ENV: 'test',
-    SESSION_SECRET: 'test-secret-test-secret-test-secret-0123',
+    SESSION_SECRET: TEST_SESSION_SECRET,
     DATA_DIR: 'data/test-app',
     DATABASE_URL: 'postgres://unused',
     LOG_LEVEL: 'silent',

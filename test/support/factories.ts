@@ -43,9 +43,13 @@ export async function makeCouncilWithPeople(db: Db) {
   return { council, secretary, chair, member, staff };
 }
 
+/** The SESSION_SECRET of the test app (test/support/app.ts). */
+export const TEST_SESSION_SECRET = 'test-secret-test-secret-test-secret-0123';
+
 /** A consultation registered by `actor`, assigned to `council` when given. */
 export function makeConsultation(deps: ConsultationDeps, actor: Actor, overrides: Record<string, unknown> = {}) {
-  return registerConsultation(deps, actor, {
+  // The test app's secret unless the deps bring their own, so status links work through the app.
+  return registerConsultation({ config: { sessionSecret: TEST_SESSION_SECRET }, ...deps }, actor, {
     title: 'Udkast til Integrationsstrategi 2026–2029',
     authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
     authorityReference: '25-012345',

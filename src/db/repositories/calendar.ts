@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
 import type { Executor } from '../database.ts';
+import { visibleTo, type Viewer } from '../visibility.ts';
 
 /** The live feed token row for a user's own feed (councilId null) or one council's feed. */
 export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId: number | null) {
@@ -42,11 +43,13 @@ export async function revokeCalendarTokens(db: Executor, userId: number, council
 }
 
 /**
- * Open consultations of these councils for a feed, with how many times their deadline was
- * extended (the event's SEQUENCE).
+ * The open consultations the viewer sees (visibleTo; a feed's viewer is never an administrator, and the
+ * join leaves out unassigned consultations) whose deadline lies in `[from, until)`, soonest first and
+ * at most `limit`, with how many times their deadline was extended (the event's SEQUENCE). The
+ * window keeps the read on the (council_id, deadline, id) index, whatever the table's size.
  */
-export function listFeedDeadlines(db: Executor, councilIds: number[]) {
-  if (councilIds.length === 0) return Promise.resolve([]);
+export function listFeedDeadlines(db: Executor, viewer: Viewer, window: FeedWindow) {
+  if (viewer.councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('consultations')
     .innerJoin('councils', 'councils.id', 'consultations.council_id')
@@ -64,21 +67,35 @@ export function listFeedDeadlines(db: Executor, councilIds: number[]) {
         .where('consultation_events.type', '=', 'EXTEND_DEADLINE')
         .as('extensions'),
     ])
-    .where('consultations.council_id', 'in', councilIds)
+    .where((eb) => visibleTo(eb, viewer))
+    .where('consultations.deadline', '>=', window.from)
+    .where('consultations.deadline', '<', window.until)
     .where('consultations.state', 'not in', FINAL_STATES)
     .orderBy('consultations.deadline')
+    .orderBy('consultations.id')
+    .limit(window.limit)
     .execute();
 }
 
-/** Meetings of these councils from `from` on. */
-export function listFeedMeetings(db: Executor, councilIds: number[], from: Date) {
+/** The time span and the most events a feed reads. */
+export interface FeedWindow {
+  from: Date;
+  until: Date;
+  limit: number;
+}
+
+/** Meetings of these councils starting in `[from, until)`, soonest first and at most `limit`. */
+export function listFeedMeetings(db: Executor, councilIds: number[], window: FeedWindow) {
   if (councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('meetings')
     .innerJoin('councils', 'councils.id', 'meetings.council_id')
     .select(['meetings.id', 'meetings.starts_at', 'meetings.place', 'meetings.note', 'councils.name as councilName'])
     .where('meetings.council_id', 'in', councilIds)
-    .where('meetings.starts_at', '>=', from)
+    .where('meetings.starts_at', '>=', window.from)
+    .where('meetings.starts_at', '<', window.until)
     .orderBy('meetings.starts_at')
+    .orderBy('meetings.id')
+    .limit(window.limit)
     .execute();
 }

@@ -118,6 +118,22 @@ export async function insertMissingStatusLinks(db: Executor, links: { consultati
     .execute();
 }
 
+/**
+ * Up to `limit` ids, in id order after `afterId`, of consultations that have no status link; paging
+ * by id keeps each batch a bounded walk of the primary key.
+ */
+export async function listConsultationsWithoutStatusLink(db: Executor, afterId: string | null, limit: number): Promise<string[]> {
+  let query = db
+    .selectFrom('consultations')
+    .select('consultations.id')
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('consultation_status_links').select(sql.lit(1).as('one')).whereRef('consultation_status_links.consultation_id', '=', 'consultations.id'))),
+    );
+  if (afterId !== null) query = query.where('consultations.id', '>', afterId);
+  const rows = await query.orderBy('consultations.id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
 /** The status links (nonces) of some consultations. */
 export function listStatusLinks(db: Executor, consultationIds: string[]) {
   if (consultationIds.length === 0) return Promise.resolve([]);

@@ -25,8 +25,16 @@ import { buildCalendarFeed, type FeedEvent } from './feed.ts';
  */
 
 const TOKEN_PREFIX = 'cal_';
-/** Past meetings stay in the feed this long, so last month's meeting does not vanish from calendars. */
-const PAST_MEETING_DAYS = 90;
+/**
+ * What a feed holds: deadlines and meetings from this many days back (so last month's events do not
+ * vanish from calendars) to this many days ahead, and at most this many of each, soonest first. A
+ * calendar program polls the feed every few hours, so later events appear as time moves on; the
+ * bound keeps a feed's size and its cost to build the same however many consultations there are.
+ */
+export const FEED_PAST_DAYS = 30;
+export const FEED_FUTURE_DAYS = 365;
+export const FEED_MAX_EVENTS = 100;
+const DAY_MS = 86_400_000;
 
 export interface CalendarDeps {
   db: Db;
@@ -88,7 +96,8 @@ function councilIdOf(actor: Actor, slug: string): number {
 
 /**
  * The iCalendar feed behind a token: deadlines of the open consultations and the meetings of the
- * user's councils (or the one council of a council feed). NOT_FOUND for an unknown or renewed
+ * user's councils (or the one council of a council feed), within the feed's window and at most
+ * FEED_MAX_EVENTS of each (see FEED_PAST_DAYS). NOT_FOUND for an unknown or renewed
  * token, a disabled user, or a council the user no longer sits on.
  */
 export async function calendarFeedForToken(deps: CalendarDeps, token: string): Promise<string> {
@@ -100,9 +109,15 @@ export async function calendarFeedForToken(deps: CalendarDeps, token: string): P
   if (councils.length === 0 && row.council_id !== null) throw notFound('Kalenderen findes ikke');
   const councilIds = councils.map((c) => c.councilId);
   const now = deps.clock();
+  const window = {
+    from: new Date(now.getTime() - FEED_PAST_DAYS * DAY_MS),
+    until: new Date(now.getTime() + FEED_FUTURE_DAYS * DAY_MS),
+    limit: FEED_MAX_EVENTS,
+  };
   const [deadlines, meetings] = await Promise.all([
-    listFeedDeadlines(deps.db, councilIds),
-    listFeedMeetings(deps.db, councilIds, new Date(now.getTime() - PAST_MEETING_DAYS * 86_400_000)),
+    // The feed holds the councils the user sits on (or the one), also for an administrator.
+    listFeedDeadlines(deps.db, { userId: actor.userId, isAdmin: false, councilIds }, window),
+    listFeedMeetings(deps.db, councilIds, window),
   ]);
   const base = publicBaseUrl(deps.config);
   const events: FeedEvent[] = [

@@ -112,6 +112,11 @@ async function visibleConsultation(deps: ConsultationDeps, actor: Actor, id: str
 /** The documents of a consultation the actor may see. */
 export async function listConsultationDocuments(deps: ConsultationDeps, actor: Actor, id: string): Promise<DocumentView[]> {
   await visibleConsultation(deps, actor, id);
+  return documentsOf(deps, id);
+}
+
+/** The documents of a consultation whose visibility the caller has already checked. */
+export async function documentsOf(deps: Pick<ConsultationDeps, 'db'>, id: string): Promise<DocumentView[]> {
   const rows = await listDocuments(deps.db, id);
   return rows.map((r) => ({
     id: r.id,

@@ -1,6 +1,6 @@
-import { listConsultationRows } from '../../db/repositories/consultations.ts';
 import { councilIdsInMunicipalities } from '../../db/repositories/consultation-extras.ts';
-import { isFinalState, restoreSnapshot, type ConsultationState, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import { listOverviewRows } from '../../db/repositories/overview.ts';
+import { isFinalState, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
 import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
 import { notFound } from '../errors.ts';
@@ -28,31 +28,31 @@ export function mayActorSeeOverview(actor: Actor): boolean {
 
 /**
  * The read-only overview for municipal staff: the consultations of the councils where the actor
- * is staff and of every council in the same municipalities, soonest deadline first.
+ * is staff and of every council in the same municipalities, soonest deadline first. Everything it
+ * shows comes from columns; no snapshot is read or restored.
  */
 export async function staffOverview(deps: ConsultationDeps, actor: Actor, options: { limit?: number } = {}): Promise<OverviewItem[]> {
   if (!mayActorSeeOverview(actor)) throw notFound();
   const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
   const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
+  // Staff see more councils than their own: every council of their municipalities.
   const councilIds = actor.isAdmin
-    ? undefined
+    ? []
     : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
-  const rows = await listConsultationRows(deps.db, { councilIds, limit: Math.min(options.limit ?? 200, 500) });
+  const viewer = { userId: actor.userId, isAdmin: actor.isAdmin, councilIds };
+  const rows = await listOverviewRows(deps.db, { viewer, limit: Math.min(options.limit ?? 200, 500) });
   const now = deps.clock();
-  return rows
-    .filter((row) => row.council_id !== null)
-    .map((row) => {
-      const state = row.state as ConsultationState;
-      const context = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version).context;
-      return {
-        title: row.title,
-        authority: row.authority,
-        reference: row.reference,
-        councilName: row.councilName,
-        state,
-        deadline: row.deadline,
-        ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays ?? undefined }),
-        submittedAt: context.submission?.submittedAt ?? null,
-      };
-    });
+  return rows.map((row) => {
+    const state = row.state as ConsultationState;
+    return {
+      title: row.title,
+      authority: row.authority,
+      reference: row.reference,
+      councilName: row.councilName,
+      state,
+      deadline: row.deadline,
+      ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays }),
+      submittedAt: row.submittedAt ?? null,
+    };
+  });
 }

@@ -1,11 +1,13 @@
 import { diffWordsWithSpace } from 'diff';
-import { findConsultationRow, listResponseVersions } from '../../db/repositories/consultations.ts';
+import { listResponseVersions } from '../../db/repositories/consultations.ts';
+import { listMeetings } from '../../db/repositories/meetings.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
 import { mayActorReadInternals } from './policy.ts';
 import { listComments, mayCommentNow, type DraftCommentView } from './comments.ts';
-import { listConsultationDocuments, type DocumentView } from './documents.ts';
-import { getConsultation, type ConsultationDeps, type ConsultationDetails } from './service.ts';
+import { documentsOf, type DocumentView } from './documents.ts';
+import { adviceForConsultation, needsDeadlineAdvice, type ConsultationAdvice } from '../deadlines/service.ts';
+import { readConsultation, type ConsultationDeps, type ConsultationDetails } from './service.ts';
 import { mayActorSeeStatusLink, statusUrlFor, type StatusLinkDeps } from './status-links.ts';
 
 /** One saved response version, listed without its text. */
@@ -39,6 +41,8 @@ export interface ConsultationPage {
    * without, `comments` and `versions` are empty and `diff` is null (mayActorReadInternals).
    */
   mayReadInternals: boolean;
+  /** The deadline compared with the council's next meetings; null when closed or without a council. */
+  advice: ConsultationAdvice | null;
 }
 
 /** The word-level difference between two texts, in order. */
@@ -51,7 +55,9 @@ export function diffTexts(before: string, after: string): DiffPart[] {
 
 /**
  * The consultation page for an actor: the consultation, its documents, the comments, the saved
- * versions, a diff between versions `from` and `to` when asked, and the status link for those who may see it.
+ * versions, a diff between versions `from` and `to` when asked, the status link for those who may see it
+ * and the deadline advice. The consultation is read once (with its draft and timeline) and the
+ * council's meetings once; nothing is written.
  */
 export async function getConsultationPage(
   deps: ConsultationDeps & StatusLinkDeps,
@@ -59,14 +65,15 @@ export async function getConsultationPage(
   id: string,
   options: { diffFrom?: number; diffTo?: number } = {},
 ): Promise<ConsultationPage> {
-  const consultation = await getConsultation(deps, actor, id);
-  const row = (await findConsultationRow(deps.db, id))!;
+  const { consultation, row } = await readConsultation(deps, actor, id);
+  const now = deps.clock();
   const internals = mayActorReadInternals(actor, row);
-  const [documents, comments, versions, statusUrl] = await Promise.all([
-    listConsultationDocuments(deps, actor, id),
+  const [documents, comments, versions, statusUrl, meetings] = await Promise.all([
+    documentsOf(deps, id),
     internals ? listComments(deps, id) : [],
     internals ? listResponseVersions(deps.db, id) : [],
     statusUrlFor(deps, actor, row),
+    needsDeadlineAdvice(consultation) && row.council_id !== null ? listMeetings(deps.db, row.council_id, now) : [],
   ]);
   let diff: ConsultationPage['diff'] = null;
   const from = versions.find((v) => v.number === options.diffFrom);
@@ -84,5 +91,6 @@ export async function getConsultationPage(
     mayRenewStatusLink: mayActorSeeStatusLink(actor, row) && (actor.isAdmin || role === 'secretary' || (row.council_id === null && row.created_by === actor.userId)),
     readOnly: role === 'staff' && !actor.isAdmin,
     mayReadInternals: internals,
+    advice: adviceForConsultation(actor, consultation, meetings, now),
   };
 }

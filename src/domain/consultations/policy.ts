@@ -1,4 +1,5 @@
 import type { Role } from '../../db/types.ts';
+import type { Viewer } from '../../db/visibility.ts';
 import type { UserEventType } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 
@@ -43,6 +44,11 @@ export function mayActorSee(actor: Actor, consultation: { council_id: number | n
   if (actor.isAdmin) return true;
   if (consultation.council_id === null) return consultation.created_by === actor.userId;
   return roleIn(actor, consultation.council_id) !== undefined;
+}
+
+/** The actor as the database's visibility rule needs it (visibleTo in src/db/visibility.ts, the SQL of mayActorSee). */
+export function viewerOf(actor: Actor): Viewer {
+  return { userId: actor.userId, isAdmin: actor.isAdmin, councilIds: actor.councils.map((c) => c.councilId) };
 }
 
 /** True when the actor may register consultations at all (admins and secretaries). */

@@ -1,12 +1,12 @@
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
-import { countQueueRows, listQueueRows, type QueueFilter, type QueueKey, type QueueRow } from '../../db/repositories/queue.ts';
+import { countQueueRows, listQueueRows, type ListFilter, type QueueRow } from '../../db/repositories/queue.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { FINAL_STATES, isFinalState, STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
 import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
-import { AppError } from '../errors.ts';
 import type { Clock } from '../time.ts';
-import { EVENT_ROLES } from './policy.ts';
+import { EVENT_ROLES, viewerOf } from './policy.ts';
 
 /** The queue's filters as the user chose them. */
 export interface QueueQuery {
@@ -43,8 +43,10 @@ export interface QueuePage {
   items: QueueItem[];
   /** Everything awaiting this user's approval (in councils where they may approve), soonest first. */
   awaitingApproval: QueueItem[];
-  /** How many consultations match the filters in all. */
+  /** How many consultations match the filters in all, counted up to QUEUE_COUNT_LIMIT. */
   total: number;
+  /** True when more than QUEUE_COUNT_LIMIT match (then `total` is QUEUE_COUNT_LIMIT): shown as "over 1.000". */
+  totalIsLowerBound: boolean;
   nextCursor: string | null;
   prevCursor: string | null;
   /** True when this is not the first page (so "back to the first page" makes sense). */
@@ -52,26 +54,11 @@ export interface QueuePage {
 }
 
 export const QUEUE_PAGE_SIZE = 25;
+/** The queue counts its matches up to this many; nobody pages through more, and counting stops here. */
+export const QUEUE_COUNT_LIMIT = 1000;
 /** The approval box shows at most this many; a chair with more has a backlog the queue filter shows in full. */
 const APPROVAL_LIMIT = 50;
 const WEEK_MS = 7 * 86_400_000;
-
-function encodeKey(row: QueueKey): string {
-  return Buffer.from(JSON.stringify([row.deadline.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeKey(cursor: string): QueueKey {
-  try {
-    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
-    const date = new Date(String(deadline));
-    const year = date.getUTCFullYear();
-    if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw new Error('bad date');
-    if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) throw new Error('bad id');
-    return { deadline: date, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Ugyldig side', { details: [{ path: 'cursor', message: 'Ugyldig side' }] });
-  }
-}
 
 function toItem(row: QueueRow, now: Date): QueueItem {
   const state = row.state as ConsultationState;
@@ -103,11 +90,10 @@ async function councilIdFor(db: Db, actor: Actor, slug: string): Promise<number>
  */
 export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, query: QueueQuery): Promise<QueuePage> {
   const now = deps.clock();
-  const filter: QueueFilter = {};
-  if (!actor.isAdmin) filter.visible = { councilIds: actor.councils.map((c) => c.councilId), createdBy: actor.userId };
+  const filter: ListFilter = { viewer: viewerOf(actor) };
   if (query.council) filter.councilId = await councilIdFor(deps.db, actor, query.council);
   if (query.state && query.state !== 'all') {
-    filter.state = (STATES as readonly string[]).includes(query.state) ? query.state : '-';
+    filter.states = [(STATES as readonly string[]).includes(query.state) ? query.state : '-'];
   } else if (!query.state || query.due) {
     filter.excludeStates = FINAL_STATES;
   }
@@ -123,15 +109,15 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
   const q = query.q?.trim();
   if (q) filter.q = q;
 
-  const after = query.after ? decodeKey(query.after) : undefined;
-  const before = !after && query.before ? decodeKey(query.before) : undefined;
+  const after = query.after ? decodeCursor(query.after) : undefined;
+  const before = !after && query.before ? decodeCursor(query.before) : undefined;
   const approverCouncils = actor.councils.filter((c) => EVENT_ROLES.APPROVE.roles.includes(c.role)).map((c) => c.councilId);
 
   const [rows, total, approvalRows] = await Promise.all([
     listQueueRows(deps.db, filter, { after, before, limit: QUEUE_PAGE_SIZE + 1 }),
-    countQueueRows(deps.db, filter),
+    countQueueRows(deps.db, filter, QUEUE_COUNT_LIMIT),
     approverCouncils.length > 0
-      ? listQueueRows(deps.db, { inCouncils: approverCouncils, state: 'awaiting_approval' }, { limit: APPROVAL_LIMIT })
+      ? listQueueRows(deps.db, { viewer: filter.viewer, inCouncils: approverCouncils, states: ['awaiting_approval'] }, { limit: APPROVAL_LIMIT })
       : Promise.resolve([]),
   ]);
   const more = rows.length > QUEUE_PAGE_SIZE;
@@ -145,9 +131,10 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
   return {
     items: pageRows.map((row) => toItem(row, now)),
     awaitingApproval: approvalRows.map((row) => toItem(row, now)),
-    total,
-    nextCursor: hasNext && last ? encodeKey(last) : null,
-    prevCursor: hasPrev && first ? encodeKey(first) : null,
+    total: Math.min(total, QUEUE_COUNT_LIMIT),
+    totalIsLowerBound: total > QUEUE_COUNT_LIMIT,
+    nextCursor: hasNext && last ? encodeCursor(last) : null,
+    prevCursor: hasPrev && first ? encodeCursor(first) : null,
     paged: after !== undefined || before !== undefined,
   };
 }

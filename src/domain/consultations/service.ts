@@ -4,12 +4,10 @@ import type { Consultation, Council } from '../../db/types.ts';
 import {
   findConsultationDetails,
   insertConsultationWithEvents,
-  listConsultationRows,
   lockConsultationWithDetails,
   takeReference,
   updateConsultationAndAppendEvent,
   type ConsultationDetailsRow,
-  type ConsultationListFilter,
   type ArchiveRecord,
   type DraftRecord,
   type EventRecord,
@@ -17,6 +15,8 @@ import {
   type TransitionRecords,
 } from '../../db/repositories/consultations.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
+import { listConsultationRows, type ListFilter } from '../../db/repositories/queue.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
 import {
   acceptedEventTypes,
@@ -38,8 +38,9 @@ import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
-import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders } from './policy.ts';
+import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders, viewerOf } from './policy.ts';
 import { submitWithLetter, type ArchiveDeps } from '../archive/service.ts';
+import { createStatusLink, type StatusLinkDeps } from './status-links.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
 
 /** What the consultation services that only read and write rows need. */
@@ -53,6 +54,11 @@ export interface ConsultationDeps {
  * by e-mail, queues its mail (src/domain/archive/service.ts).
  */
 export type EventDeps = ConsultationDeps & ArchiveDeps;
+
+/** What registering needs besides the consultation services: the secret status links are derived under. */
+export interface RegistrationDeps extends ConsultationDeps {
+  config: Pick<StatusLinkDeps['config'], 'sessionSecret'>;
+}
 
 /** A consultation as the UI and the API see it, for one actor. */
 export interface ConsultationView {
@@ -188,8 +194,21 @@ function commentOf(payload: Record<string, unknown>): string | null {
 
 /** One consultation with its draft and timeline, or NOT_FOUND when the actor may not see it. */
 export async function getConsultation(deps: ConsultationDeps, actor: Actor, id: string): Promise<ConsultationDetails> {
+  return (await readConsultation(deps, actor, id)).consultation;
+}
+
+/**
+ * The consultation as the actor sees it and the row it was made from (one read), or NOT_FOUND when
+ * the actor may not see it; for pages that decide more from the row.
+ */
+export async function readConsultation(
+  deps: ConsultationDeps,
+  actor: Actor,
+  id: string,
+): Promise<{ consultation: ConsultationDetails; row: ConsultationDetailsRow }> {
   const row = isUuid(id) ? await findConsultationDetails(deps.db, id) : undefined;
-  return detailsFor(actor, row, deps.clock());
+  const consultation = detailsFor(actor, row, deps.clock());
+  return { consultation, row: row! };
 }
 
 /** The details view of a row read with its draft and events, or NOT_FOUND when the actor may not see it. */
@@ -281,23 +300,6 @@ export interface ListQuery {
   cursor?: string;
 }
 
-function encodeCursor(row: { deadline: Date; id: string }): string {
-  return Buffer.from(JSON.stringify([row.deadline.toISOString(), row.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { deadline: Date; id: string } {
-  try {
-    const [deadline, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(deadline);
-    // The year bounds keep the date inside PostgreSQL's timestamptz range.
-    const year = date.getUTCFullYear();
-    if (Number.isNaN(date.getTime()) || year < 1 || year > 9999 || typeof id !== 'string' || !isUuid(id)) throw new Error('bad cursor');
-    return { deadline: date, id };
-  } catch {
-    throw new AppError('VALIDATION_FAILED', 'Ugyldig markør', { details: [{ path: 'cursor', message: 'Ugyldig markør' }] });
-  }
-}
-
 /** The consultations the actor may see, soonest deadline first, one page at a time. */
 export async function listConsultations(
   deps: ConsultationDeps,
@@ -306,15 +308,7 @@ export async function listConsultations(
 ): Promise<{ items: ConsultationView[]; nextCursor: string | null }> {
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 200);
   const now = deps.clock();
-  const filter: ConsultationListFilter = {
-    limit: limit + 1,
-    state: query.state,
-    q: query.q?.trim() || undefined,
-  };
-  if (!actor.isAdmin) {
-    filter.councilIds = actor.councils.map((c) => c.councilId);
-    filter.createdBy = actor.userId;
-  }
+  const filter: ListFilter = { viewer: viewerOf(actor), states: query.state, q: query.q?.trim() || undefined };
   if (query.council) {
     const council = await findCouncilBySlug(deps.db, query.council);
     // An unknown or foreign council gives an empty list, not an error that tells it exists.
@@ -326,13 +320,13 @@ export async function listConsultations(
     filter.excludeStates = FINAL_STATES;
   }
   if (query.dueWithinDays !== undefined) {
-    filter.deadlineAfter = now;
+    filter.deadlineFrom = now;
     filter.deadlineBefore = new Date(now.getTime() + query.dueWithinDays * 86_400_000);
     filter.excludeStates = FINAL_STATES;
   }
   if (query.openOnly) filter.excludeStates = FINAL_STATES;
-  if (query.cursor) filter.after = decodeCursor(query.cursor);
-  const rows = await listConsultationRows(deps.db, filter);
+  const after = query.cursor ? decodeCursor(query.cursor) : undefined;
+  const rows = await listConsultationRows(deps.db, filter, { after, limit: limit + 1 });
   const page = rows.slice(0, limit);
   return {
     items: page.map((row) => toView(actor, row, now)),
@@ -341,12 +335,13 @@ export async function listConsultations(
 }
 
 /**
- * Registers a consultation; with a council it is assigned at once (and gets the council's
+ * Registers a consultation with its status link (created here, in the same transaction, so reading
+ * a page never has to write one); with a council it is assigned at once (and gets the council's
  * reference). Both transitions (REGISTERED, and ASSIGN when a council is given) are computed with
  * the machine and stored with their event rows in one transaction.
  */
 export async function registerConsultation(
-  deps: ConsultationDeps,
+  deps: RegistrationDeps,
   actor: Actor,
   input: unknown,
   options: {
@@ -396,6 +391,7 @@ export async function registerConsultation(
         ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: referenceYear(now) }
         : null,
     );
+    await createStatusLink(tx, deps.config.sessionSecret, row.id);
     await options.alongside?.(tx, row.id);
     const registered: ConsultationDetailsRow = {
       ...row,

@@ -4,6 +4,7 @@ import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import {
   findConsultationByStatusToken,
   insertMissingStatusLinks,
+  listConsultationsWithoutStatusLink,
   listStatusLinks,
   upsertStatusLink,
 } from '../../db/repositories/consultation-extras.ts';
@@ -43,18 +44,35 @@ export function mayActorSeeStatusLink(actor: Actor, row: { council_id: number | 
   return role === 'secretary' || role === 'chair';
 }
 
+/** Creates the status link of a newly registered consultation (inside its registering transaction). */
+export async function createStatusLink(db: Executor, secret: string, consultationId: string): Promise<void> {
+  await insertMissingStatusLinks(db, [newLink(secret, consultationId)]);
+}
+
 /**
- * The absolute status URLs of the given consultations, creating links for those that have none.
- * The caller passes only consultations whose links the actor may see.
+ * Creates the links of consultations registered before every registration made one, a batch at a
+ * time; returns how many it created. Run at boot, after the migrations: the links are derived
+ * under the server secret, which migrations do not have.
+ */
+export async function createMissingStatusLinks(db: Executor, secret: string): Promise<number> {
+  let created = 0;
+  let afterId: string | null = null;
+  for (;;) {
+    const ids: string[] = await listConsultationsWithoutStatusLink(db, afterId, 1000);
+    if (ids.length === 0) return created;
+    await insertMissingStatusLinks(db, ids.map((id) => newLink(secret, id)));
+    created += ids.length;
+    afterId = ids[ids.length - 1]!;
+  }
+}
+
+/**
+ * The absolute status URLs of the given consultations. Only reads: every consultation got its link
+ * when it was registered. The caller passes only consultations whose links the actor may see.
  */
 export async function statusUrlsFor(deps: StatusLinkDeps, consultationIds: string[]): Promise<Map<string, string>> {
   const secret = deps.config.sessionSecret;
-  let links = await listStatusLinks(deps.db, consultationIds);
-  const missing = consultationIds.filter((id) => !links.some((l) => l.consultation_id === id));
-  if (missing.length > 0) {
-    await insertMissingStatusLinks(deps.db, missing.map((id) => newLink(secret, id)));
-    links = await listStatusLinks(deps.db, consultationIds);
-  }
+  const links = await listStatusLinks(deps.db, consultationIds);
   return new Map(links.map((l) => [l.consultation_id, `${publicBaseUrl(deps.config)}/status/${tokenFor(secret, l.nonce)}`]));
 }
 

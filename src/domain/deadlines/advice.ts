@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { ZONE, danishDate, formatDanishDate, formatDanishDateTime } from '../time.ts';
-import { isWorkingDay, subtractWorkingDays } from './status.ts';
+import { addWorkingDays, subtractWorkingDays } from './status.ts';
 
 /**
  * What to do about a deadline, given when the council next meets.
@@ -210,15 +210,4 @@ export function extensionLetterText(input: {
 function placeSuffix(meeting: CouncilMeeting): string {
   const place = meeting.place.trim();
   return place ? ` (${place})` : '';
-}
-
-/** The date `n` working days after (n ≥ 0) the given date; the mirror of subtractWorkingDays. */
-function addWorkingDays(isoDate: string, n: number): string {
-  let cursor = DateTime.fromISO(isoDate, { zone: ZONE });
-  let left = n;
-  while (left > 0) {
-    cursor = cursor.plus({ days: 1 });
-    if (isWorkingDay(cursor.toISODate()!)) left -= 1;
-  }
-  return cursor.toISODate()!;
 }

@@ -1,9 +1,5 @@
-import type { Db } from '../../db/database.ts';
-import { findCouncilById } from '../../db/repositories/councils.ts';
-import { listMeetings } from '../../db/repositories/meetings.ts';
 import type { Actor } from '../access/actor.ts';
 import type { ConsultationView } from '../consultations/service.ts';
-import type { Clock } from '../time.ts';
 import { adviseOnDeadline, type DeadlineAdvice } from './advice.ts';
 
 /** The advice for one consultation, and the extension letter when the actor may ask for one. */
@@ -14,21 +10,18 @@ export interface ConsultationAdvice {
 }
 
 /**
- * Compares a consultation's deadline with its council's next meetings (see adviseOnDeadline).
- * Null when there is nothing to advise: no council yet, or the consultation is closed. The caller
- * has already checked that the actor may see the consultation.
+ * Compares a consultation's deadline with its council's next meetings (see adviseOnDeadline), as
+ * the caller read them with the consultation. Null when there is nothing to advise: no council
+ * yet, or the consultation is closed (see needsDeadlineAdvice). The caller has already checked that
+ * the actor may see the consultation.
  */
-export async function adviceForConsultation(
-  deps: { db: Db; clock: Clock },
+export function adviceForConsultation(
   actor: Actor,
   consultation: Pick<ConsultationView, 'council' | 'deadline' | 'deadlineStatus' | 'allowedEvents' | 'authority' | 'title' | 'authorityReference'>,
-): Promise<ConsultationAdvice | null> {
-  if (!consultation.council || consultation.deadlineStatus === 'closed') return null;
-  const now = deps.clock();
-  const [council, meetings] = await Promise.all([
-    findCouncilById(deps.db, consultation.council.id),
-    listMeetings(deps.db, consultation.council.id, now),
-  ]);
+  meetings: { starts_at: Date; place: string }[],
+  now: Date,
+): ConsultationAdvice | null {
+  if (!needsDeadlineAdvice(consultation) || !consultation.council) return null;
   const advice = adviseOnDeadline({
     deadline: consultation.deadline,
     now,
@@ -37,7 +30,7 @@ export async function adviceForConsultation(
   const extensionLetter =
     advice.kind === 'no_meeting' && consultation.allowedEvents.includes('EXTEND_DEADLINE')
       ? advice.extensionLetter({
-          councilName: council?.name ?? consultation.council.name,
+          councilName: consultation.council.name,
           authority: consultation.authority,
           title: consultation.title,
           authorityReference: consultation.authorityReference,
@@ -45,4 +38,9 @@ export async function adviceForConsultation(
         })
       : null;
   return { advice, extensionLetter };
+}
+
+/** True when a consultation gets deadline advice: it has a council and is still open. */
+export function needsDeadlineAdvice(consultation: Pick<ConsultationView, 'council' | 'deadlineStatus'>): boolean {
+  return consultation.council !== null && consultation.deadlineStatus !== 'closed';
 }

@@ -160,6 +160,18 @@ function formattedDanishDayOf(instant: Date): number {
   return Date.UTC(year, month - 1, day) / DAY_MS;
 }
 
+/** The date `n` working days after (n ≥ 0) the given date; the mirror of subtractWorkingDays. */
+export function addWorkingDays(isoDate: string, n: number): string {
+  let day = dayOf(isoDate);
+  if (Number.isNaN(day)) throw new RangeError(`Ugyldig dato: ${isoDate}`);
+  let left = n;
+  while (left > 0) {
+    day += 1;
+    if (isWorkingDayNumber(day)) left -= 1;
+  }
+  return isoOfDay(day);
+}
+
 /** The date `n` working days before (n > 0) the given date. */
 export function subtractWorkingDays(isoDate: string, n: number): string {
   let day = dayOf(isoDate);

@@ -11,7 +11,6 @@ import { parseInput } from '../../domain/validation.ts';
 import { renderMarkdownPreview } from '../presenters/markdown.ts';
 import { sendStoredBytes } from '../presenters/download.ts';
 import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
-import { adviceForConsultation } from '../../domain/deadlines/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { fieldErrors, typedFields } from '../forms.ts';
@@ -121,7 +120,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const query = consultationPageQuery.parse(req.query);
     const actor = actorOf(res);
     const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
-    res.locals.deadlineAdvice = presentDeadlineAdvice(await adviceForConsultation(deps, actor, page.consultation));
+    res.locals.deadlineAdvice = presentDeadlineAdvice(page.advice);
     const notice = query.registered ? 'Høringen er registreret.' : query.ok ? 'Gemt.' : undefined;
     renderPage(res, page, { notice });
   });

@@ -26,6 +26,7 @@ export function queueRoutes(deps: AppDeps): Router {
       searchError: typedSearch === undefined ? undefined : `Søgningen er ikke brugt: højst ${MAX_SEARCH_CHARS} tegn og ingen kontroltegn`,
       items: page.items,
       total: page.total,
+      totalText: page.totalIsLowerBound ? `over ${page.total.toLocaleString('da-DK')}` : String(page.total),
       awaitingMyApproval: page.awaitingApproval,
       nextLink: page.nextCursor ? link({ after: page.nextCursor }) : null,
       prevLink: page.prevCursor ? link({ before: page.prevCursor }) : null,
