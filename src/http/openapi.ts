@@ -59,7 +59,7 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   }) as JsonSchema;
   const { definitions, $defs, ...rest } = generated as JsonSchema & { definitions?: Record<string, JsonSchema>; $defs?: Record<string, JsonSchema> };
   Object.assign(components, definitions ?? {}, $defs ?? {});
-  return JSON.parse(JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/'));
+  return JSON.parse(JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/')) as JsonSchema;
 }
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(schema, io) } });
