@@ -27,9 +27,10 @@ export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
+    const cause = error instanceof Error ? error : new Error(String(error));
     // No migration ran: the database itself failed (unreachable, refused), and says why.
-    if (!failed) throw error;
-    throw new Error(`Migration ${failed.migrationName} fejlede: ${String((error as Error).message ?? error)}`);
+    if (!failed) throw cause;
+    throw new Error(`Migration ${failed.migrationName} fejlede: ${cause.message}`);
   }
   return results ?? [];
 }
