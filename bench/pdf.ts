@@ -10,7 +10,7 @@ import { loadActor, type Actor } from '../src/domain/access/actor.ts';
 import { registerConsultation, saveDraft, sendEvent, type ConsultationDeps } from '../src/domain/consultations/service.ts';
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
-import { headlessModeFor, PdfRenderer, renderLetterHtml, type LetterData } from '../src/domain/pdf/renderer.ts';
+import { headlessModeFor, PdfRenderer, renderLetterHtml } from '../src/domain/pdf/renderer.ts';
 import { systemClock } from '../src/domain/time.ts';
 import { addMember, createUser } from '../src/domain/users/service.ts';
 import { body, COUNCIL, letter } from './pdf-letters.ts';
@@ -332,7 +332,7 @@ export async function run(): Promise<BenchResult> {
         `${ARCHIVE_ROUNDS} rounds); the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
         `of ${POOL_CONCURRENCY} pages, ${POOL_CONCURRENCY} callers at once against one at a time (alternated in halves). **(c)** ${COLD_DOCS} ` +
         'letters each with a newly launched browser, as a quick script would, against (a)\'s warm app path. **Memory**: the resident set of ' +
-        `a Node process that renders as the app does (bench/pdf-memory-worker.ts: the app's renderer, pool of 2, two callers) plus every process of its Chromium, summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms and after every render over ${MEMORY_RENDERS} renders. A page is replaced after 25 letters, so each renderer\'s memory is a saw-tooth; "after 50" and "after 500" are the peaks over the last ${MEMORY_WINDOW} renders up to each (one full cycle of both pages), not single samples that fall anywhere in a tooth.`,
+        `a Node process that renders as the app does (bench/pdf-memory-worker.ts: the app's renderer, pool of 2, two callers) plus every process of its Chromium, summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms and after every render over ${MEMORY_RENDERS} renders. A page is replaced after 25 letters, so each renderer's memory is a saw-tooth; "after 50" and "after 500" are the peaks over the last ${MEMORY_WINDOW} renders up to each (one full cycle of both pages), not single samples that fall anywhere in a tooth.`,
       target: `(a) median ratio ≤ ${TARGET_ARCHIVE_RATIO}; (b) speedup ≥ ${TARGET_POOL_SPEEDUP}; peak memory (RSS sum) < ${TARGET_PEAK_MIB} MiB; RSS sum after ${MEMORY_RENDERS} ≤ ${TARGET_GROWTH}× after ${MEMORY_EARLY} (each the peak over the ${MEMORY_WINDOW} renders up to it)`,
       pass,
       postgres: database.postgresVersion,
