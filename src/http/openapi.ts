@@ -42,7 +42,10 @@ const consultationSchema = z
     timeline: z
       .array(z.object({ at: z.iso.datetime(), actor: z.string().nullable(), type: z.string(), from: z.string().nullable(), to: z.string().nullable(), comment: z.string().nullable() }))
       .optional(),
-    statusUrl: z.url().optional().meta({ description: 'Public read-only status page; in the answers of GET /consultations/{id} and POST /consultations, only for the council secretary, chair and admins' }),
+    statusUrl: z.url().optional().meta({
+      description:
+        'Public read-only status page; in the answers of GET /consultations/{id} and POST /consultations, only for the council secretary, chair and admins',
+    }),
   })
   .meta({ id: 'Consultation' });
 
