@@ -279,15 +279,15 @@ async function profile(url: string, fixture: Fixture) {
   const records: QueryRecord[] = [];
   let step: Step = 'register';
   pool.on('connect', (client) => {
-    const original = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    const original = client.query.bind(client) as (...args: unknown[]) => unknown;
     (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
       const first = args[0];
       const text = typeof first === 'string' ? first : ((first as { text?: string } | undefined)?.text ?? '?');
       const at = step;
       const t = performance.now();
       const result = original(...args);
-      if (result && typeof (result as Promise<unknown>).then === 'function') {
-        return (result as Promise<unknown>).then((value) => {
+      if (result instanceof Promise) {
+        return result.then((value: unknown) => {
           records.push({ step: at, sql: text, ms: performance.now() - t });
           return value;
         });

@@ -5,7 +5,7 @@ import { calendarUrlCommand } from './calendar.ts';
 export interface CliCommand {
   name: string;
   usage: string;
-  run(db: Db, options: Record<string, string | boolean | undefined>): Promise<unknown>;
+  run: (db: Db, options: Record<string, string | boolean | undefined>) => Promise<unknown>;
 }
 
 /** Commands beyond the built-in ones; features append to this list. */

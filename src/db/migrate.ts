@@ -1,6 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { inspect } from 'node:util';
 import { FileMigrationProvider, Migrator, type MigrationResult } from 'kysely';
 import type { Db } from './database.ts';
 
@@ -27,9 +28,10 @@ export async function migrateToLatest(db: Db): Promise<MigrationResult[]> {
   const { error, results } = await createMigrator(db).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
+    const cause = error instanceof Error ? error : new Error(inspect(error));
     // No migration ran: the database itself failed (unreachable, refused), and says why.
-    if (!failed) throw error;
-    throw new Error(`Migration ${failed.migrationName} fejlede: ${String((error as Error).message ?? error)}`);
+    if (!failed) throw cause;
+    throw new Error(`Migration ${failed.migrationName} fejlede: ${cause.message}`);
   }
   return results ?? [];
 }

@@ -21,7 +21,7 @@ export function typedFields(body: unknown): Record<string, string> {
   if (body === null || typeof body !== 'object' || Array.isArray(body)) return typed;
   for (const [key, value] of Object.entries(body)) {
     if (NEVER_SHOWN_AGAIN.has(key)) continue;
-    const first = Array.isArray(value) ? value[0] : value;
+    const first: unknown = Array.isArray(value) ? value[0] : value;
     if (typeof first === 'string') typed[key] = first;
   }
   return typed;

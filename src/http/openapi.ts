@@ -42,7 +42,10 @@ const consultationSchema = z
     timeline: z
       .array(z.object({ at: z.iso.datetime(), actor: z.string().nullable(), type: z.string(), from: z.string().nullable(), to: z.string().nullable(), comment: z.string().nullable() }))
       .optional(),
-    statusUrl: z.url().optional().meta({ description: 'Public read-only status page; in the answers of GET /consultations/{id} and POST /consultations, only for the council secretary, chair and admins' }),
+    statusUrl: z.url().optional().meta({
+      description:
+        'Public read-only status page; in the answers of GET /consultations/{id} and POST /consultations, only for the council secretary, chair and admins',
+    }),
   })
   .meta({ id: 'Consultation' });
 
@@ -59,7 +62,7 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   }) as JsonSchema;
   const { definitions, $defs, ...rest } = generated as JsonSchema & { definitions?: Record<string, JsonSchema>; $defs?: Record<string, JsonSchema> };
   Object.assign(components, definitions ?? {}, $defs ?? {});
-  return JSON.parse(JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/'));
+  return JSON.parse(JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/')) as JsonSchema;
 }
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(schema, io) } });

@@ -26,16 +26,15 @@ const helpers = {
 
 /** Handlebars with layouts and partials from views/. */
 export function configureViews(app: Express): void {
-  app.engine(
-    'hbs',
-    engine({
-      extname: '.hbs',
-      defaultLayout: 'main',
-      layoutsDir: path.join(viewsDir, 'layouts'),
-      partialsDir: path.join(viewsDir, 'partials'),
-      helpers,
-    }),
-  );
+  const renderView = engine({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    helpers,
+  });
+  // Given a callback, express-handlebars hands every error to it, so its promise never rejects.
+  app.engine('hbs', (viewPath, options, callback) => void renderView(viewPath, options, callback));
   app.set('view engine', 'hbs');
   app.set('views', viewsDir);
 }

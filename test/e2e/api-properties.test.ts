@@ -197,7 +197,7 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
     expect(error.message, where).to.be.a('string').and.not.equal('');
     expect(error.details, where).to.be.an('array');
     if (error.code === 'VALIDATION_FAILED') {
-      expect(error.details, where).to.not.be.empty;
+      expect(error.details, where).to.have.lengthOf.above(0);
       for (const detail of error.details) {
         expect(detail, where).to.have.all.keys('path', 'message');
         expect(detail.path, where).to.be.a('string');

@@ -47,24 +47,24 @@ describe('browser: two sessions editing one draft', function () {
     const secondText = 'Anden fane: Rådet ønsker gratis tolkebistand – denne tekst må ikke gå tabt!';
     await first.getByLabel('Udkast (Markdown)').fill(firstText);
     await save(first);
-    await expect(await first.locator('.letter-preview').textContent()).to.include('styrket sprogcenter');
+    expect(await first.locator('.letter-preview').textContent()).to.include('styrket sprogcenter');
 
     await second.getByLabel('Udkast (Markdown)').fill(secondText);
     await save(second);
     const alerts = (await second.getByRole('alert').allTextContents()).join(' ');
     expect(alerts).to.include('Høringen er ændret af en anden').and.include('En anden har gemt en nyere version');
-    await expect(await second.getByLabel('Udkast (Markdown)').inputValue()).to.equal(secondText);
-    await expect(await second.locator('.conflict').textContent()).to.include(firstText);
+    expect(await second.getByLabel('Udkast (Markdown)').inputValue()).to.equal(secondText);
+    expect(await second.locator('.conflict').textContent()).to.include(firstText);
     await checkPage(second, 'consultation-conflict');
 
     // The re-rendered form carries the current version, so saving again keeps the second text.
     await save(second);
-    await expect(await second.locator('.letter-preview').textContent()).to.include('gratis tolkebistand');
+    expect(await second.locator('.letter-preview').textContent()).to.include('gratis tolkebistand');
     const versions = await second.locator('.versions li').allTextContents();
     expect(versions).to.have.length(3);
     await second.getByLabel('Fra version').selectOption('2');
     await second.getByLabel('Til version').selectOption('3');
     await Promise.all([second.waitForEvent('load'), second.getByRole('button', { name: 'Vis forskelle' }).click()]);
-    await expect(await second.locator('.diff del').allTextContents()).to.satisfy((parts: string[]) => parts.join(' ').includes('sprogcenter'));
+    expect(await second.locator('.diff del').allTextContents()).to.satisfy((parts: string[]) => parts.join(' ').includes('sprogcenter'));
   });
 });

@@ -50,7 +50,7 @@ describe('browser: a consultation from registration to submission, by secretary,
     await secretary.keyboard.press('Enter');
     expect(await secretary.evaluate(() => document.activeElement?.id)).to.equal('indhold');
     await logInWithKeyboard(secretary, people.secretary.email, people.secretary.password);
-    await expect(await secretary.getByRole('heading', { level: 1 }).textContent()).to.equal('Høringer');
+    expect(await secretary.getByRole('heading', { level: 1 }).textContent()).to.equal('Høringer');
     await checkPage(secretary, 'queue');
 
     // Register, with a council (which assigns it) and a PDF.
@@ -71,18 +71,18 @@ describe('browser: a consultation from registration to submission, by secretary,
     // A mistake first: the error stands beside the field and the typed values stay.
     await secretary.getByLabel('Myndighedens e-mail').fill('ikke en adresse');
     await clickAndWait(secretary, 'Registrér høring');
-    await expect(await secretary.locator('#authorityEmail-fejl').textContent()).to.include('Ugyldig e-mailadresse');
-    await expect(await secretary.getByLabel('Titel').inputValue()).to.equal(title);
-    await expect(await secretary.locator('#documents-hjaelp').textContent()).to.include('Vælg filerne igen');
+    expect(await secretary.locator('#authorityEmail-fejl').textContent()).to.include('Ugyldig e-mailadresse');
+    expect(await secretary.getByLabel('Titel').inputValue()).to.equal(title);
+    expect(await secretary.locator('#documents-hjaelp').textContent()).to.include('Vælg filerne igen');
     await checkPage(secretary, 'register-with-errors');
     await secretary.getByLabel('Myndighedens e-mail').fill('bu@naestved.dk');
     await secretary.getByLabel('Høringsmateriale').setInputFiles({ name: 'Integrationsstrategi – høringsudkast.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
     await clickAndWait(secretary, 'Registrér høring');
-    await expect(await secretary.getByRole('status').first().textContent()).to.include('Høringen er registreret');
+    expect(await secretary.getByRole('status').first().textContent()).to.include('Høringen er registreret');
     const statusUrl = await secretary.getByLabel('Link', { exact: true }).inputValue();
     expect(statusUrl).to.match(/\/status\/[A-Za-z0-9_-]{43}$/);
-    await expect(await secretary.locator('.documents').textContent()).to.include('Integrationsstrategi – høringsudkast.pdf');
-    await expect(await secretary.locator('.deadline-banner').textContent()).to.match(new RegExp(`12\\. marts ${NEXT_YEAR}, kl\\. 12\\.00 – \\d+ dage tilbage`));
+    expect(await secretary.locator('.documents').textContent()).to.include('Integrationsstrategi – høringsudkast.pdf');
+    expect(await secretary.locator('.deadline-banner').textContent()).to.match(new RegExp(`12\\. marts ${NEXT_YEAR}, kl\\. 12\\.00 – \\d+ dage tilbage`));
     await checkPage(secretary, 'consultation-assigned');
     const consultationUrl = secretary.url().split('?')[0]!;
 
@@ -94,33 +94,33 @@ describe('browser: a consultation from registration to submission, by secretary,
     await clickAndWait(secretary, 'Påbegynd udkast');
     await secretary.getByLabel('Udkast (Markdown)').fill('Integrationsrådet **støtter** strategien.\n\nRådet ønsker mere fokus på sprog.');
     await clickAndWait(secretary, 'Gem udkast');
-    await expect(await secretary.locator('.letter-preview strong').textContent()).to.equal('støtter');
+    expect(await secretary.locator('.letter-preview strong').textContent()).to.equal('støtter');
     await checkPage(secretary, 'consultation-drafting');
     await clickAndWait(secretary, 'Send til godkendelse');
-    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Afventer godkendelse');
+    expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Afventer godkendelse');
 
     // The chair sends it back with a comment.
     const chair = await session();
     await logInWithKeyboard(chair, people.chair.email, people.chair.password);
-    await expect(await chair.locator('.approval-box').textContent()).to.include(title);
+    expect(await chair.locator('.approval-box').textContent()).to.include(title);
     await chair.getByRole('link', { name: title }).first().click();
     await chair.waitForURL(consultationUrl);
     await checkPage(chair, 'consultation-awaiting-approval-chair');
     await chair.getByLabel('Kommentar til sekretæren').fill('Nævn også tolkebistand og de frivillige foreninger, tak.');
     await clickAndWait(chair, 'Send tilbage med kommentarer');
-    await expect(await chair.locator('.facts-list .state').textContent()).to.equal('Under udarbejdelse');
+    expect(await chair.locator('.facts-list .state').textContent()).to.equal('Under udarbejdelse');
 
     // The secretary sees the comment at the top, edits and resends; the diff shows the change.
     await secretary.goto(consultationUrl);
     const note = secretary.getByRole('note');
-    await expect(await note.textContent()).to.include('Formandens kommentarer').and.include('Nævn også tolkebistand og de frivillige foreninger, tak.');
+    expect(await note.textContent()).to.include('Formandens kommentarer').and.include('Nævn også tolkebistand og de frivillige foreninger, tak.');
     await checkPage(secretary, 'consultation-changes-requested');
     await secretary.getByLabel('Udkast (Markdown)').fill('Integrationsrådet **støtter** strategien.\n\nRådet ønsker mere fokus på sprog og gratis tolkebistand.');
     await clickAndWait(secretary, 'Gem udkast');
     await secretary.getByLabel('Fra version').selectOption('1');
     await secretary.getByLabel('Til version').selectOption('2');
     await clickAndWait(secretary, 'Vis forskelle');
-    await expect(await secretary.locator('.diff ins').first().textContent()).to.include('gratis tolkebistand');
+    expect(await secretary.locator('.diff ins').first().textContent()).to.include('gratis tolkebistand');
     await checkPage(secretary, 'consultation-diff');
     await clickAndWait(secretary, 'Send til godkendelse');
 
@@ -128,7 +128,7 @@ describe('browser: a consultation from registration to submission, by secretary,
     await chair.goto(consultationUrl);
     await chair.getByLabel('Formandsbeslutning').check();
     await clickAndWait(chair, 'Godkend');
-    await expect(await chair.locator('.facts-list .state').textContent(), await chair.locator('main').innerText()).to.equal('Godkendt');
+    expect(await chair.locator('.facts-list .state').textContent(), await chair.locator('main').innerText()).to.equal('Godkendt');
     await checkPage(chair, 'consultation-approved');
 
     // The secretary records how, when and to whom it was submitted.
@@ -137,8 +137,8 @@ describe('browser: a consultation from registration to submission, by secretary,
     await secretary.getByLabel('Modtager').fill('bu@naestved.dk');
     await secretary.getByLabel('Dato', { exact: true }).fill(`${NEXT_YEAR - 1}-12-01`);
     await clickAndWait(secretary, 'Registrér indsendelse');
-    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Indsendt');
-    await expect(await secretary.locator('.facts-list').textContent()).to.include('via e-mail til bu@naestved.dk');
+    expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Indsendt');
+    expect(await secretary.locator('.facts-list').textContent()).to.include('via e-mail til bu@naestved.dk');
     await checkPage(secretary, 'consultation-submitted');
 
     // Municipal staff see it as submitted, with no buttons.
@@ -147,17 +147,17 @@ describe('browser: a consultation from registration to submission, by secretary,
     await staff.getByRole('link', { name: 'Overblik' }).click();
     await staff.waitForURL('**/overview');
     const row = staff.locator('tr', { hasText: title });
-    await expect(await row.locator('.state').textContent()).to.equal('Indsendt');
-    await expect(await staff.locator('main button').count()).to.equal(0);
+    expect(await row.locator('.state').textContent()).to.equal('Indsendt');
+    expect(await staff.locator('main button').count()).to.equal(0);
     await checkPage(staff, 'staff-overview');
 
     // The status link works without logging in and tells nothing of the draft.
     const anonymous = await session();
     const response = await anonymous.goto(statusUrl);
     expect(response?.status()).to.equal(200);
-    await expect(await anonymous.getByRole('heading', { level: 1 }).textContent()).to.equal(title);
-    await expect(await anonymous.locator('.state').textContent()).to.equal('Indsendt');
-    await expect(await anonymous.content()).to.not.include('tolkebistand');
+    expect(await anonymous.getByRole('heading', { level: 1 }).textContent()).to.equal(title);
+    expect(await anonymous.locator('.state').textContent()).to.equal('Indsendt');
+    expect(await anonymous.content()).to.not.include('tolkebistand');
     await checkPage(anonymous, 'status-page');
 
     // An unknown page is a Danish 404 that passes the same checks.
@@ -177,7 +177,7 @@ describe('browser: a consultation from registration to submission, by secretary,
     await member.goto(`/consultations/${c.id}`);
     await member.getByLabel(/Din kommentar til udkastet/).fill('Godt udkast – men nævn sprogcentret i første afsnit.');
     await clickAndWait(member, 'Send kommentar');
-    await expect(await member.locator('.comments').textContent()).to.include('nævn sprogcentret i første afsnit');
+    expect(await member.locator('.comments').textContent()).to.include('nævn sprogcentret i første afsnit');
     await checkPage(member, 'consultation-member-comment');
   });
 
@@ -193,17 +193,17 @@ describe('browser: a consultation from registration to submission, by secretary,
     await secretary.getByLabel('Høringsfrist (dato)').fill(`${NEXT_YEAR}-01-15`);
     await secretary.getByLabel('Råd').selectOption({ label: 'Fordel senere' });
     await clickAndWait(secretary, 'Registrér høring');
-    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Modtaget');
+    expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Modtaget');
     await checkPage(secretary, 'consultation-received');
     await secretary.getByLabel('Råd (kortnavn)').selectOption({ label: people.council.name });
     await clickAndWait(secretary, 'Fordel til råd');
-    await expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Fordelt');
+    expect(await secretary.locator('.facts-list .state').textContent()).to.equal('Fordelt');
 
     const staff = await session();
     await logInWithKeyboard(staff, people.staff.email, people.staff.password);
     await staff.goto(secretary.url().split('?')[0]!);
-    await expect(await staff.locator('main').textContent()).to.include('Du kan læse høringen som forvaltning');
-    await expect(await staff.locator('main button').count()).to.equal(0);
+    expect(await staff.locator('main').textContent()).to.include('Du kan læse høringen som forvaltning');
+    expect(await staff.locator('main button').count()).to.equal(0);
     await checkPage(staff, 'consultation-staff-read-only');
   });
 });

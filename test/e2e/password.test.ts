@@ -16,7 +16,7 @@ class ClientAt extends WebSession {
   private readonly address = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
 
   override request(path: string, init: Parameters<WebSession['request']>[1] = {}) {
-    const headers = { ...(init.headers as Record<string, string> | undefined), 'x-forwarded-for': this.address };
+    const headers = { ...init.headers, 'x-forwarded-for': this.address };
     return super.request(path, { ...init, headers });
   }
 }

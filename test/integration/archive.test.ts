@@ -217,7 +217,7 @@ describe('submitting with an archived PDF letter', function () {
   it('the database refuses UPDATE, DELETE and TRUNCATE of an archived letter: the app role has no right to, and its triggers stop even the owner', async () => {
     const done = await makeConsultationInState(deps, people, 'submitted');
     const [row] = await archiveRows(done.id);
-    expect(row).to.exist;
+    expect(row).to.be.an('object');
     const attempts = (as: typeof db) => [
       () => as.updateTable('archived_documents').set({ sha256: 'x' }).where('id', '=', row!.id).execute(),
       () => as.updateTable('archived_documents').set({ pdf: Buffer.from('%PDF-falsk') }).where('id', '=', row!.id).execute(),

@@ -75,7 +75,8 @@ describe('the embedded PostgreSQL', () => {
       const stateDir = tempDir('raadssvar-state-');
       // The failure that existed: postgres may not run the binaries where they are.
       const direct = spawnSync(join(nativeDir, 'bin', 'initdb'), ['--version'], { uid: idOf('-u'), gid: idOf('-g') });
-      expect((direct.error as NodeJS.ErrnoException | undefined)?.code).to.equal('EACCES');
+      const failure: NodeJS.ErrnoException | undefined = direct.error;
+      expect(failure?.code).to.equal('EACCES');
 
       const clusterDir = join(home, 'raadssvar', 'data', 'pg');
       const embedded = await started({ clusterDir, database: 'raadssvar', stateDir, nativeDir });

@@ -208,12 +208,12 @@ describe('ChromiumPdfRenderer', function () {
 
   it('shows a data: URI logo, so data: requests still load', async () => {
     // Skia writes image XObjects as plain dictionaries, so counting them in the bytes is enough.
-    const imagesIn = async (pdf: Buffer) => pdf.toString('latin1').match(/\/Subtype \/Image\b/g)?.length ?? 0;
+    const imagesIn = (pdf: Buffer) => pdf.toString('latin1').match(/\/Subtype \/Image\b/g)?.length ?? 0;
     const withLogo = await renderer.render(renderLetterHtml(letter({ council: { ...letter().council, logoDataUri: PNG_LOGO } })));
     const withoutLogo = await renderer.render(renderLetterHtml(letter()));
     // The PNG has an alpha channel, so Skia may add a soft mask as a second image.
-    expect(await imagesIn(withLogo)).to.be.at.least(1);
-    expect(await imagesIn(withoutLogo)).to.equal(0);
+    expect(imagesIn(withLogo)).to.be.at.least(1);
+    expect(imagesIn(withoutLogo)).to.equal(0);
   });
 
   describe('untrusted content', () => {

@@ -18,7 +18,7 @@ describe('submission by e-mail', function () {
   // Mail goes through pg-boss workers and a real SMTP server (or many HTTP round trips): generous on a busy machine.
   this.timeout(300_000);
   let db: ReturnType<typeof testDatabase>['db'];
-  const cleanup: (() => Promise<void>)[] = [];
+  const cleanup: (() => void | Promise<void>)[] = [];
   before(() => {
     db = testDatabase().db;
   });
@@ -134,7 +134,7 @@ describe('submission by e-mail', function () {
 
   it('without SMTP_URL writes each mail as an .eml file into DATA_DIR/mail', async () => {
     const dataDir = join(tmpdir(), `raadssvar-mail-${unique()}`);
-    cleanup.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const mailer = createMailer({ smtpUrl: undefined, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir });
     expect(mailer.description).to.include(join(dataDir, 'mail'));
     await mailer.send({ to: 'mette@naestved.dk', subject: 'Påmindelse: høringsfristen er i dag', text: 'Kære Mette' });

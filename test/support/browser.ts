@@ -35,7 +35,7 @@ export async function logInWithKeyboard(page: Page, email: string, password: str
   await page.getByLabel('E-mail').focus();
   await page.keyboard.type(email);
   await page.keyboard.press('Tab');
-  await expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
+  expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
   await page.keyboard.type(password);
   await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.keyboard.press('Enter')]);
 }

@@ -18,7 +18,7 @@ export class WebSession {
   }
 
   /** A request that does not follow redirects, so tests can see them. */
-  async request(path: string, init: RequestInit & { headers?: Record<string, string> } = {}) {
+  async request(path: string, init: Omit<RequestInit, 'headers'> & { headers?: Record<string, string> } = {}) {
     const response = await fetch(this.baseUrl + path, {
       ...init,
       redirect: 'manual',

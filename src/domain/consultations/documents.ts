@@ -54,7 +54,7 @@ export const MAX_DOCUMENT_NAME_CHARS = 200;
 // Control characters (C0, DEL, C1), the quote that ends a Content-Disposition value, line and
 // paragraph separators, and every bidirectional control: an override or isolate can make
 // "faktura\u202Efdp.exe" show as "fakturaexe.pdf".
-const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001f\u007f-\u009f"\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_NAME_CHARACTERS = /[\p{Cc}"\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/gu;
 
 /**
  * A file name as it arrived from the sender's machine, made safe to show and send back: the

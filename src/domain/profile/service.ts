@@ -35,7 +35,7 @@ export async function getProfile(deps: CalendarDeps, actor: Actor): Promise<Prof
 
 // A browser sends nothing for no ticked box, a string for one, and a list for several.
 const slugList = z.preprocess(
-  (value) => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]),
+  (value): unknown => (value === undefined || value === '' ? [] : Array.isArray(value) ? value : [value]),
   z.array(z.string().max(64)).max(500),
 );
 

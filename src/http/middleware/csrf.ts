@@ -3,7 +3,7 @@ import type { RequestHandler } from 'express';
 
 // Synchronizer tokens kept in the session; forms send them in the `_csrf` field.
 const { generateToken, csrfSynchronisedProtection } = csrfSync({
-  getTokenFromRequest: (req) => (req.body?._csrf as string | undefined) ?? (req.headers['x-csrf-token'] as string | undefined),
+  getTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? (req.headers['x-csrf-token'] as string | undefined),
 });
 
 /** Rejects a state-changing request without the session's CSRF token. */

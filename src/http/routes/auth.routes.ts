@@ -1,4 +1,4 @@
-import { Router, type Request, type Response, type NextFunction } from 'express';
+import { Router, type Request, type RequestHandler, type Response, type NextFunction } from 'express';
 import passport from 'passport';
 import { AppError } from '../../domain/errors.ts';
 import { csrfProtection, csrfTokenForForm } from '../middleware/csrf.ts';
@@ -23,7 +23,8 @@ function logIn(req: Request, res: Response, next: NextFunction): void {
   if (!form.email || !form.password) {
     return renderLogin(res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
   }
-  passport.authenticate('local', (error: unknown, user: Express.User | false) => {
+  // passport types the handler it returns as `any`; it is Express middleware.
+  const authenticate = passport.authenticate('local', (error: unknown, user: Express.User | false) => {
     if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'TOO_MANY_REQUESTS')) {
       const retry = error.meta.retryAfterSeconds;
       if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
@@ -31,7 +32,8 @@ function logIn(req: Request, res: Response, next: NextFunction): void {
     }
     if (error || !user) return next(error ?? new AppError('UNAUTHENTICATED', 'Login mislykkedes'));
     req.logIn(user, (loginError) => (loginError ? next(loginError) : res.redirect(303, form.next)));
-  })(req, res, next);
+  }) as RequestHandler;
+  authenticate(req, res, next);
 }
 
 /** Login and logout. */

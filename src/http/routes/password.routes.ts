@@ -46,7 +46,7 @@ export function passwordRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/password/forgot', csrfTokenForForm, (_req, res) => renderForgot(res, {}));
   router.post('/password/forgot', csrfProtection, async (req, res) => {
-    const email: unknown = req.body?.email;
+    const email = (req.body as { email?: unknown } | undefined)?.email;
     try {
       await requestPasswordReset(deps, req.body ?? {}, req.ip ?? 'unknown');
       renderForgot(res, { notice: RESET_REQUESTED_MESSAGE });
