@@ -90,7 +90,7 @@ export async function run(): Promise<BenchResult> {
         description:
           `${CLIENTS} concurrent downloads (GET /consultations/{id}/documents/{docId}, logged in) of one ${DOCUMENT_BYTES / MIB} MiB document of incompressible bytes, ` +
           'from the app server in its own process with the Node flags of `npm start`, over the embedded PostgreSQL (or DATABASE_URL). ' +
-          'The document is streamed a 256 KiB slice per query. The server\'s resident memory is read from /proc: idle after logging in and one warm-up download, ' +
+          "The document is streamed a 256 KiB slice per query. The server's resident memory is read from /proc: idle after logging in and one warm-up download, " +
           'and its peak during the concurrent downloads (VmHWM, reset just before them). Every download is checked by length and SHA-256.',
         target: `all ${CLIENTS} complete and byte-equal, server peak RSS / idle RSS <= ${TARGET_PEAK_OVER_IDLE}, peak <= ${TARGET_PEAK_RSS_MIB} MiB`,
         pass,

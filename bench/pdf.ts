@@ -11,7 +11,7 @@ import { registerConsultation, saveDraft, sendEvent, type EventDeps, type Regist
 import { createCouncil } from '../src/domain/councils/service.ts';
 import { renderLetterPdf } from '../src/domain/pdf/letter.ts';
 import { ChromiumPdfRenderer, headlessModeFor } from '../src/adapters/chromium-pdf.ts';
-import { renderLetterHtml, type LetterData } from '../src/domain/pdf/letter.ts';
+import { renderLetterHtml } from '../src/domain/pdf/letter.ts';
 import { recordingJobs } from '../test/support/fakes.ts';
 import { createLogger } from '../src/logger.ts';
 import { systemClock } from '../src/domain/time.ts';
@@ -66,8 +66,17 @@ interface Fixture {
 
 async function createFixture(db: Db): Promise<Fixture> {
   const tag = randomBytes(2).toString('hex');
-  const council = await createCouncil(db, { slug: `pdf-bench-${tag}`, name: COUNCIL.name, municipality: 'Næstved Kommune', referencePrefix: `P${tag.toUpperCase()}` });
-  await db.updateTable('councils').set({ letterhead_address: COUNCIL.address, letterhead_contact: COUNCIL.contact }).where('id', '=', council.id).execute();
+  const council = await createCouncil(db, {
+    slug: `pdf-bench-${tag}`,
+    name: COUNCIL.name,
+    municipality: 'Næstved Kommune',
+    referencePrefix: `P${tag.toUpperCase()}`,
+  });
+  await db
+    .updateTable('councils')
+    .set({ letterhead_address: COUNCIL.address, letterhead_contact: COUNCIL.contact })
+    .where('id', '=', council.id)
+    .execute();
   const secretary = await createUser(db, { email: `pdf-sekretaer-${tag}@example.dk`, name: 'Mette Kjærgaard', password: 'bench-adgangskode' });
   const chair = await createUser(db, { email: `pdf-formand-${tag}@example.dk`, name: 'Ahmad Hussein', password: 'bench-adgangskode' });
   await addMember(db, { email: secretary.email, council: council.slug, role: 'secretary' });
@@ -192,7 +201,7 @@ async function memoryRun() {
         if (message.type === 'done') {
           // The late samples mean nothing unless the renderer's Chromium was still running in them.
           if (!message.browserPid || !processTree(child.pid!).includes(message.browserPid)) {
-            reject(new Error('the memory run\'s Chromium was not running when it was sampled at the end'));
+            reject(new Error("the memory run's Chromium was not running when it was sampled at the end"));
             return;
           }
           sample();
@@ -218,7 +227,14 @@ export async function run(): Promise<BenchResult> {
   const database = await startBenchDatabase({ poolSize: 10 });
   const appRenderer = new ChromiumPdfRenderer({ chromiumPath: CHROMIUM_PATH });
   // The mail a SUBMIT by e-mail queues is only recorded: this measures the letter, not the queue.
-  const app: EventDeps & RegistrationDeps = { db: database.db, clock: systemClock, config: { sessionSecret: BENCH_SESSION_SECRET }, pdf: appRenderer, jobs: recordingJobs(), logger: createLogger('silent') };
+  const app: EventDeps & RegistrationDeps = {
+    db: database.db,
+    clock: systemClock,
+    config: { sessionSecret: BENCH_SESSION_SECRET },
+    pdf: appRenderer,
+    jobs: recordingJobs(),
+    logger: createLogger('silent'),
+  };
   let bare: Browser | undefined;
   try {
     const fixture = await createFixture(database.db);
@@ -260,7 +276,10 @@ export async function run(): Promise<BenchResult> {
         archiveBytes += pdf.byteLength;
       }
     }
-    const archived = await database.db.selectFrom('archived_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const archived = await database.db
+      .selectFrom('archived_documents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     const archiveRatioMedian = percentile(appMs, 50) / percentile(bareMs, 50);
     const archiveRatioMean = mean(appMs) / mean(bareMs);
 
@@ -322,10 +341,7 @@ export async function run(): Promise<BenchResult> {
     // process, so it overstates what the machine gives up; PSS, which splits them, is beside it.
     const pssGrowth = pssLate / pssEarly;
     const pass =
-      archiveRatioMedian <= TARGET_ARCHIVE_RATIO &&
-      poolSpeedup >= TARGET_POOL_SPEEDUP &&
-      peakMiB < TARGET_PEAK_MIB &&
-      growth <= TARGET_GROWTH;
+      archiveRatioMedian <= TARGET_ARCHIVE_RATIO && poolSpeedup >= TARGET_POOL_SPEEDUP && peakMiB < TARGET_PEAK_MIB && growth <= TARGET_GROWTH;
     return {
       description:
         `PDF letters with the app's shared Chromium. **(a)** ${ARCHIVE_DOCS} submissions one at a time through \`sendEvent\` SUBMIT ` +
@@ -334,7 +350,7 @@ export async function run(): Promise<BenchResult> {
         'same letter HTML with the same page options on one warm page, alternated document by document (in ' +
         `${ARCHIVE_ROUNDS} rounds); the target is on the median per document. **(b)** ${POOL_DOCS} letters through a renderer with a pool ` +
         `of ${POOL_CONCURRENCY} pages, ${POOL_CONCURRENCY} callers at once against one at a time (alternated in halves). **(c)** ${COLD_DOCS} ` +
-        'letters each with a newly launched browser, as a quick script would, against (a)\'s warm app path. **Memory**: the resident set of ' +
+        "letters each with a newly launched browser, as a quick script would, against (a)'s warm app path. **Memory**: the resident set of " +
         `a Node process that renders as the app does (bench/pdf-memory-worker.ts: the app's renderer, pool of 2, two callers) plus every process of its Chromium, summed, so pages shared between Chromium's processes count once per process; PSS, which splits them, is reported beside it), sampled every 100 ms and after every render over ${MEMORY_RENDERS} renders. A page is replaced after 25 letters, so each renderer's memory is a saw-tooth; "after 50" and "after 500" are the peaks over the last ${MEMORY_WINDOW} renders up to each (one full cycle of both pages), not single samples that fall anywhere in a tooth.`,
       target: `(a) median ratio ≤ ${TARGET_ARCHIVE_RATIO}; (b) speedup ≥ ${TARGET_POOL_SPEEDUP}; peak memory (RSS sum) < ${TARGET_PEAK_MIB} MiB; RSS sum after ${MEMORY_RENDERS} ≤ ${TARGET_GROWTH}× after ${MEMORY_EARLY} (each the peak over the ${MEMORY_WINDOW} renders up to it)`,
       pass,
@@ -374,19 +390,61 @@ export async function run(): Promise<BenchResult> {
       table: {
         columns: ['', 'measured', 'baseline', 'result', 'target'],
         rows: [
-          ['(a) render + archive per document, median ms', ms(percentile(appMs, 50)), ms(percentile(bareMs, 50)), `${archiveRatioMedian.toFixed(2)}×`, `≤ ${TARGET_ARCHIVE_RATIO}×`],
-          ['(a) the app\'s renderer alone (no database), median ms', ms(percentile(renderOnlyMs, 50)), ms(percentile(bareMs, 50)), `${(percentile(renderOnlyMs, 50) / percentile(bareMs, 50)).toFixed(2)}×`, 'report'],
-          ['(a) mean / p95 ms', `${ms(mean(appMs))} / ${ms(percentile(appMs, 95))}`, `${ms(mean(bareMs))} / ${ms(percentile(bareMs, 95))}`, `${archiveRatioMean.toFixed(2)}× (mean)`, ''],
-          [`(b) ${POOL_DOCS} letters, pool of ${POOL_CONCURRENCY}: letters/s`, concurrentRate.toFixed(1), `${sequentialRate.toFixed(1)} (one at a time)`, `${poolSpeedup.toFixed(2)}×`, `≥ ${TARGET_POOL_SPEEDUP}×`],
+          [
+            '(a) render + archive per document, median ms',
+            ms(percentile(appMs, 50)),
+            ms(percentile(bareMs, 50)),
+            `${archiveRatioMedian.toFixed(2)}×`,
+            `≤ ${TARGET_ARCHIVE_RATIO}×`,
+          ],
+          [
+            "(a) the app's renderer alone (no database), median ms",
+            ms(percentile(renderOnlyMs, 50)),
+            ms(percentile(bareMs, 50)),
+            `${(percentile(renderOnlyMs, 50) / percentile(bareMs, 50)).toFixed(2)}×`,
+            'report',
+          ],
+          [
+            '(a) mean / p95 ms',
+            `${ms(mean(appMs))} / ${ms(percentile(appMs, 95))}`,
+            `${ms(mean(bareMs))} / ${ms(percentile(bareMs, 95))}`,
+            `${archiveRatioMean.toFixed(2)}× (mean)`,
+            '',
+          ],
+          [
+            `(b) ${POOL_DOCS} letters, pool of ${POOL_CONCURRENCY}: letters/s`,
+            concurrentRate.toFixed(1),
+            `${sequentialRate.toFixed(1)} (one at a time)`,
+            `${poolSpeedup.toFixed(2)}×`,
+            `≥ ${TARGET_POOL_SPEEDUP}×`,
+          ],
           ['(c) new browser per letter, mean ms', ms(mean(coldMs)), `${ms(mean(appMs))} (app, warm)`, `${coldFactor.toFixed(1)}× slower`, 'report'],
-          [`peak memory, Chromium + app, ${MEMORY_RENDERS} renders: RSS sum (PSS)`, `${Math.round(peakMiB)} MiB (${Math.round(peakPssMiB)} MiB)`, '', '', `< ${TARGET_PEAK_MIB} MiB`],
-          [`after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders (peak of the last ${MEMORY_WINDOW}): RSS sum`, `${Math.round(rssLate)} MiB`, `${Math.round(rssEarly)} MiB`, `${growth.toFixed(2)}×`, `≤ ${TARGET_GROWTH}×`],
-          [`after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders (peak of the last ${MEMORY_WINDOW}): PSS`, `${Math.round(pssLate)} MiB`, `${Math.round(pssEarly)} MiB`, `${pssGrowth.toFixed(2)}×`, 'report'],
+          [
+            `peak memory, Chromium + app, ${MEMORY_RENDERS} renders: RSS sum (PSS)`,
+            `${Math.round(peakMiB)} MiB (${Math.round(peakPssMiB)} MiB)`,
+            '',
+            '',
+            `< ${TARGET_PEAK_MIB} MiB`,
+          ],
+          [
+            `after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders (peak of the last ${MEMORY_WINDOW}): RSS sum`,
+            `${Math.round(rssLate)} MiB`,
+            `${Math.round(rssEarly)} MiB`,
+            `${growth.toFixed(2)}×`,
+            `≤ ${TARGET_GROWTH}×`,
+          ],
+          [
+            `after ${MEMORY_RENDERS} / after ${MEMORY_EARLY} renders (peak of the last ${MEMORY_WINDOW}): PSS`,
+            `${Math.round(pssLate)} MiB`,
+            `${Math.round(pssEarly)} MiB`,
+            `${pssGrowth.toFixed(2)}×`,
+            'report',
+          ],
           ['archive rows written by (a)', Number(archived.n), ARCHIVE_DOCS, '', ''],
         ],
       },
       notes: [
-        'Other work shares the machine\'s CPUs while this runs; (b) in particular depends on how many cores are free at that moment.',
+        "Other work shares the machine's CPUs while this runs; (b) in particular depends on how many cores are free at that moment.",
         '(a): what the app adds to the bare render is the database work of a submission (reading the consultation with its letterhead, the response and the approver; the transaction with the row lock, the transition, the event row and the archive row with the PDF, committed durably; reading the consultation back for the answer), not the rendering — the row "renderer alone" shows the app\'s pooled, locked-down page against the bare one.',
         '(a): the bare baseline is started as a quick script would (quickLaunch); the app\'s renderer starts the headless shell with --enable-begin-frame-control, so it draws no frames for a screen nobody sees, which is why "renderer alone" is below 1.',
         `Mean PDF size ${Math.round(archiveBytes / ARCHIVE_DOCS / 1024)} KiB (letters of one to two pages).`,

@@ -203,10 +203,7 @@ export async function writeResult(name: string, result: BenchResult): Promise<Wr
   const block = `${start}\n${section(written)}\n${end}`;
   const from = current.indexOf(start);
   const to = from >= 0 ? current.indexOf(end, from) : -1;
-  const next =
-    from >= 0 && to >= 0
-      ? current.slice(0, from) + block + current.slice(to + end.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
+  const next = from >= 0 && to >= 0 ? current.slice(0, from) + block + current.slice(to + end.length) : `${current.trimEnd()}\n\n${block}\n`;
   await writeFile(mdPath, next);
   return written;
 }

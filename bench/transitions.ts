@@ -296,7 +296,7 @@ async function profile(url: string, fixture: Fixture) {
     };
   });
   // SUBMIT archives its letter: a blank one from the fake renderer, so this measures the transition, not Chromium; its mail job is only recorded.
-    const deps = { ...workflowDeps(db, systemClock), config: { sessionSecret: BENCH_SESSION_SECRET } };
+  const deps = { ...workflowDeps(db, systemClock), config: { sessionSecret: BENCH_SESSION_SECRET } };
   const wall = new Map<Step, number>();
   const stats = newStats();
   try {
@@ -341,7 +341,9 @@ export async function run(): Promise<BenchResult> {
   const database = await startBenchDatabase({ poolSize: POOL_SIZE });
   try {
     const { db, pool } = database;
-    log(`transitions: PostgreSQL ${database.postgresVersion} (${database.embedded ? 'embedded, data/bench-pg' : 'DATABASE_URL'}), ${CONSULTATIONS} consultations, ${CLIENTS} clients, pool ${POOL_SIZE}`);
+    log(
+      `transitions: PostgreSQL ${database.postgresVersion} (${database.embedded ? 'embedded, data/bench-pg' : 'DATABASE_URL'}), ${CONSULTATIONS} consultations, ${CLIENTS} clients, pool ${POOL_SIZE}`,
+    );
     const fixture = await createFixture(db, CLIENTS);
     // SUBMIT archives its letter: a blank one from the fake renderer, so this measures the transition, not Chromium; its mail job is only recorded.
     const deps = { ...workflowDeps(db, systemClock), config: { sessionSecret: BENCH_SESSION_SECRET } };
@@ -369,7 +371,9 @@ export async function run(): Promise<BenchResult> {
       const sRate = s.stats.transitions / s.stats.seconds;
       const rRate = r.transitions / r.seconds;
       roundRatios.push(sRate / rRate);
-      log(`  round ${round + 1}/${ROUNDS}: service ${sRate.toFixed(0)}/s (${s.stats.seconds.toFixed(1)} s), raw ${rRate.toFixed(0)}/s (${r.seconds.toFixed(1)} s), ratio ${(sRate / rRate).toFixed(2)}`);
+      log(
+        `  round ${round + 1}/${ROUNDS}: service ${sRate.toFixed(0)}/s (${s.stats.seconds.toFixed(1)} s), raw ${rRate.toFixed(0)}/s (${r.seconds.toFixed(1)} s), ratio ${(sRate / rRate).toFixed(2)}`,
+      );
     }
     const serviceRate = service.stats.transitions / service.stats.seconds;
     const rawRate = raw.transitions / raw.seconds;
@@ -402,14 +406,20 @@ export async function run(): Promise<BenchResult> {
         ['lost updates (|events − transitions|)', fmt(serviceLost), fmt(rawLost)],
         ['final rows', serviceAudit.states, rawAudit.states],
         ['elapsed s', fmt(service.stats.seconds, 1), fmt(raw.seconds, 1)],
-        ['call latency p50 / p99 ms', `${fmt(percentile(service.stats.latenciesMs, 50), 1)} / ${fmt(percentile(service.stats.latenciesMs, 99), 1)}`, `${fmt(percentile(raw.latenciesMs, 50), 1)} / ${fmt(percentile(raw.latenciesMs, 99), 1)}`],
+        [
+          'call latency p50 / p99 ms',
+          `${fmt(percentile(service.stats.latenciesMs, 50), 1)} / ${fmt(percentile(service.stats.latenciesMs, 99), 1)}`,
+          `${fmt(percentile(raw.latenciesMs, 50), 1)} / ${fmt(percentile(raw.latenciesMs, 99), 1)}`,
+        ],
         ['round trips per transition', fmt(prof.perStep.reduce((s, p) => s + p.queries, 0) / STEPS_PER_CONSULTATION, 1), '4.0'],
         ['peak RSS of the process', `${fmt(peakRss)} MiB`, ''],
       ],
     };
     const notes = [
       `Profile, one client, ${PROFILE_CONSULTATIONS} lifecycles (per call: round trips to PostgreSQL, time spent waiting on them, wall time): ` +
-        prof.perStep.map((p) => `${p.step} ${fmt(p.queries, 1)} queries, ${fmt(p.dbMs, 2)} ms waiting on round trips, ${fmt(p.wallMs, 2)} ms wall`).join('; ') +
+        prof.perStep
+          .map((p) => `${p.step} ${fmt(p.queries, 1)} queries, ${fmt(p.dbMs, 2)} ms waiting on round trips, ${fmt(p.wallMs, 2)} ms wall`)
+          .join('; ') +
         '.',
       `Statements per call: ${prof.perStep.map((p) => `**${p.step}**: ${p.kinds.join(', ')}`).join('; ')}.`,
       `Load average of the machine (1 min) at the start and the end of the run: ${loadAtStart.toFixed(1)} and ${loadavg()[0]!.toFixed(1)}.`,
@@ -423,7 +433,7 @@ export async function run(): Promise<BenchResult> {
         'The baseline, in the same run on the same database (the run alternates service and baseline in ' +
         `${ROUNDS} rounds; each rate is total transitions over total time of its path), does the same number of steps on as many plain consultation rows ` +
         '(inserted first, not timed): per step one transaction with `UPDATE consultations SET state=$3, version=version+1 WHERE ' +
-        'id=$1 AND version=$2` and an `INSERT INTO consultation_events`. Lost updates: the event rows of the benchmark\'s ' +
+        "id=$1 AND version=$2` and an `INSERT INTO consultation_events`. Lost updates: the event rows of the benchmark's " +
         'consultations must equal the successful transitions counted by the clients.',
       target: `ratio >= ${TARGET_RATIO}, lost updates = 0`,
       pass,
@@ -452,7 +462,13 @@ export async function run(): Promise<BenchResult> {
         rawP99Ms: Number(percentile(raw.latenciesMs, 99).toFixed(2)),
         peakRssMiB: peakRss,
         database: database.embedded ? 'embedded' : 'DATABASE_URL',
-        ...Object.fromEntries(prof.perStep.flatMap((p) => [[`profile.${p.step}.queries`, p.queries], [`profile.${p.step}.dbMs`, Number(p.dbMs.toFixed(3))], [`profile.${p.step}.wallMs`, Number(p.wallMs.toFixed(3))]])),
+        ...Object.fromEntries(
+          prof.perStep.flatMap((p) => [
+            [`profile.${p.step}.queries`, p.queries],
+            [`profile.${p.step}.dbMs`, Number(p.dbMs.toFixed(3))],
+            [`profile.${p.step}.wallMs`, Number(p.wallMs.toFixed(3))],
+          ]),
+        ),
       },
       table,
       notes,

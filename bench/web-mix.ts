@@ -66,7 +66,16 @@ export function expectedShares(): Record<PageType, number> {
 }
 
 /** Words people search for: common ones, a council's number, a rare word and one that matches nothing. */
-export const SEARCH_TERMS = ['budget', 'lokalplan', 'Sundhedspolitik', 'beskæftigelse', 'nr. 12', RARE_TITLE_WORD, 'integrationsstrategi 2026', 'zzyzx'];
+export const SEARCH_TERMS = [
+  'budget',
+  'lokalplan',
+  'Sundhedspolitik',
+  'beskæftigelse',
+  'nr. 12',
+  RARE_TITLE_WORD,
+  'integrationsstrategi 2026',
+  'zzyzx',
+];
 
 const FILTER_STATES: readonly string[] = STATES;
 

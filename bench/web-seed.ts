@@ -134,10 +134,10 @@ function templates(): Array<{ kind: number; state: ConsultationState; snapshot: 
       const from = snapshot.value as string;
       [snapshot] = transition(consultationMachine, snapshot, event);
       const { type, ...payload } = event;
-      log.push({ type, from_state: from, to_state: snapshot.value as string, payload });
+      log.push({ type, from_state: from, to_state: snapshot.value, payload });
     }
     // The event log keeps the registration and the last step (the timeline's first and newest rows).
-    return { kind, state: snapshot.value as ConsultationState, snapshot: persistSnapshot(snapshot), events: log.length > 2 ? [log[0], log.at(-1)] : log };
+    return { kind, state: snapshot.value, snapshot: persistSnapshot(snapshot), events: log.length > 2 ? [log[0], log.at(-1)] : log };
   });
 }
 
@@ -162,7 +162,9 @@ export async function addWebConsultations(db: Db, from: number, to: number): Pro
     await sql`create temp table web_templates (kind int primary key, state text, snapshot jsonb, events jsonb) on commit drop`.execute(tx);
     await sql`
       insert into web_templates
-      select kind, state, snapshot, events from json_to_recordset(${JSON.stringify(kinds)}::json) as t(kind int, state text, snapshot jsonb, events jsonb)`.execute(tx);
+      select kind, state, snapshot, events from json_to_recordset(${JSON.stringify(kinds)}::json) as t(kind int, state text, snapshot jsonb, events jsonb)`.execute(
+      tx,
+    );
     await sql`
       create temp table web_new on commit drop as
       select g as i, md5('web-consultation-' || g)::uuid as id, c.id as council_id, c.slug, c.reference_prefix, c.municipality, s.user_id as secretary_id,
@@ -192,7 +194,9 @@ export async function addWebConsultations(db: Db, from: number, to: number): Pro
       insert into consultation_events (consultation_id, at, actor_id, type, from_state, to_state, payload)
       select n.id, n.deadline - interval '30 days' + make_interval(days => e.ord::int - 1), n.secretary_id,
         e.value->>'type', e.value->>'from_state', e.value->>'to_state', e.value->'payload'
-      from web_new n join web_templates t on t.kind = n.kind cross join lateral jsonb_array_elements(t.events) with ordinality as e(value, ord)`.execute(tx);
+      from web_new n join web_templates t on t.kind = n.kind cross join lateral jsonb_array_elements(t.events) with ordinality as e(value, ord)`.execute(
+      tx,
+    );
     await sql`
       insert into response_versions (consultation_id, number, body, author_id, created_at)
       select n.id, 1, ${DRAFT_BODY}, n.secretary_id, n.deadline - interval '20 days'

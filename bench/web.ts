@@ -54,12 +54,22 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
 
 function send(port: number, method: string, path: string, headers: Record<string, string>, body?: string): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, method, path, agent, headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) } }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
-      response.on('error', reject);
-    });
+    const request = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: body === undefined ? headers : { ...headers, 'content-length': Buffer.byteLength(body) },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+        response.on('error', reject);
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });
@@ -74,7 +84,13 @@ function textOf(reply: Reply): string {
 }
 
 function decodeEntities(text: string): string {
-  return text.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=').replace(/&#x27;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+  return text
+    .replace(/&amp;/g, '&')
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>');
 }
 
 // ---------- the simulated people ----------
@@ -154,9 +170,15 @@ class Recorder {
   }
 }
 
-let failureSamples: string[] = [];
+const failureSamples: string[] = [];
 
-async function timed(recorder: Recorder, type: PageType | 'bare', run: () => Promise<Reply>, expected: number[], refusedOk = false): Promise<Reply | undefined> {
+async function timed(
+  recorder: Recorder,
+  type: PageType | 'bare',
+  run: () => Promise<Reply>,
+  expected: number[],
+  refusedOk = false,
+): Promise<Reply | undefined> {
   const started = performance.now();
   try {
     const reply = await run();
@@ -189,7 +211,9 @@ function visibleConsultation(world: World, person: Person, openOnly = false): st
   for (;;) {
     const council = person.role === 'admin' ? Math.floor(Math.random() * WEB_SEED.councils) : pick(person.councilIndexes);
     const open = openOnly || Math.random() < 0.7 || perCouncil <= WEB_SEED.openPerCouncil;
-    const k = open ? Math.floor(Math.random() * WEB_SEED.openPerCouncil) : WEB_SEED.openPerCouncil + Math.floor(Math.random() * (perCouncil - WEB_SEED.openPerCouncil));
+    const k = open
+      ? Math.floor(Math.random() * WEB_SEED.openPerCouncil)
+      : WEB_SEED.openPerCouncil + Math.floor(Math.random() * (perCouncil - WEB_SEED.openPerCouncil));
     // An unassigned consultation is seen only by the secretary who registered it (and admins).
     if (isUnassignedWhenSeeded(k) && person.role !== 'secretary' && person.role !== 'admin') continue;
     const i = consultationNumber(council, k, world.size);
@@ -212,7 +236,12 @@ interface PageForms {
   events: Set<string>;
 }
 
-async function viewConsultation(world: World, person: Person, recorder: Recorder, id = visibleConsultation(world, person)): Promise<PageForms | undefined> {
+async function viewConsultation(
+  world: World,
+  person: Person,
+  recorder: Recorder,
+  id = visibleConsultation(world, person),
+): Promise<PageForms | undefined> {
   const reply = await timed(recorder, 'consultation', () => send(world.port, 'GET', `/consultations/${id}`, headersOf(person)), [200]);
   if (reply?.status !== 200) return undefined;
   const html = textOf(reply);
@@ -223,7 +252,8 @@ async function viewConsultation(world: World, person: Person, recorder: Recorder
   return { id, version, hasDraftForm: html.includes(`action="/consultations/${id}/draft"`), events };
 }
 
-const DRAFT_TEXT = '## Rådets svar\n\nRådet har drøftet høringen og har disse bemærkninger:\n\n- Tidlig inddragelse af borgerne.\n- En opfølgning efter et år.\n';
+const DRAFT_TEXT =
+  '## Rådets svar\n\nRådet har drøftet høringen og har disse bemærkninger:\n\n- Tidlig inddragelse af borgerne.\n- En opfølgning efter et år.\n';
 
 function postForm(world: World, person: Person, path: string, fields: Record<string, string>): Promise<Reply> {
   return send(
@@ -240,7 +270,15 @@ function saveDraft(world: World, person: Person, recorder: Recorder, id: string,
   return timed(recorder, 'draft', () => postForm(world, person, `/consultations/${id}/draft`, { body, version }), [303], true);
 }
 
-function sendEvent(world: World, person: Person, recorder: Recorder, id: string, version: string, type: string, fields: Record<string, string> = {}): Promise<Reply | undefined> {
+function sendEvent(
+  world: World,
+  person: Person,
+  recorder: Recorder,
+  id: string,
+  version: string,
+  type: string,
+  fields: Record<string, string> = {},
+): Promise<Reply | undefined> {
   return timed(recorder, 'transition', () => postForm(world, person, `/consultations/${id}/events`, { type, version, ...fields }), [303], true);
 }
 
@@ -252,7 +290,8 @@ function laterDeadline(): string {
 /** A write as a browser makes it: the consultation page, then one of the forms it shows. */
 async function write(world: World, person: Person, recorder: Recorder): Promise<void> {
   // A chair mostly goes to what awaits their approval (the seed's kind 4: k ≡ 4 mod 6).
-  const awaiting = person.role === 'chair' && Math.random() < 0.7 ? consultationNumber(pick(person.councilIndexes), pick([4, 10, 16]), world.size) : undefined;
+  const awaiting =
+    person.role === 'chair' && Math.random() < 0.7 ? consultationNumber(pick(person.councilIndexes), pick([4, 10, 16]), world.size) : undefined;
   const id = awaiting === undefined ? visibleConsultation(world, person, true) : consultationId(awaiting);
   const page = await viewConsultation(world, person, recorder, id);
   if (!page) return;
@@ -265,7 +304,8 @@ async function write(world: World, person: Person, recorder: Recorder): Promise<
   const step = ['START_DRAFTING', 'SUBMIT_FOR_APPROVAL'].find((type) => page.events.has(type));
   if (page.hasDraftForm && (Math.random() < 0.5 || !step)) await saveDraft(world, person, recorder, id, page.version);
   else if (step) await sendEvent(world, person, recorder, id, page.version, step);
-  else if (page.events.has('EXTEND_DEADLINE')) await sendEvent(world, person, recorder, id, page.version, 'EXTEND_DEADLINE', { deadline: laterDeadline(), note: 'Forlænget efter aftale' });
+  else if (page.events.has('EXTEND_DEADLINE'))
+    await sendEvent(world, person, recorder, id, page.version, 'EXTEND_DEADLINE', { deadline: laterDeadline(), note: 'Forlænget efter aftale' });
 }
 
 async function viewOverview(world: World, person: Person, recorder: Recorder): Promise<void> {
@@ -328,7 +368,12 @@ interface PhaseResult {
   pageCache: { lookups: number; hits: number } | null;
 }
 
-async function phase(server: AppServer, seconds: number, loop: (recorder: Recorder, index: number) => Promise<boolean | void>, minRequests = 0): Promise<PhaseResult> {
+async function phase(
+  server: AppServer,
+  seconds: number,
+  loop: (recorder: Recorder, index: number) => Promise<boolean | void>,
+  minRequests = 0,
+): Promise<PhaseResult> {
   const recorder = new Recorder();
   const before = await server.usage();
   const pgBefore = postgresCpuMs();
@@ -427,7 +472,9 @@ function transitionLoop(world: World, owned: OwnedConsultation[]) {
     if (!target) return false;
     const sent = await sendEvent(world, target.secretary, recorder, target.id, target.version, 'SUBMIT_FOR_APPROVAL');
     if (sent?.status !== 303) return false;
-    const back = await sendEvent(world, target.chair, recorder, target.id, String(Number(target.version) + 1), 'REQUEST_CHANGES', { comment: 'Ret afsnit to.' });
+    const back = await sendEvent(world, target.chair, recorder, target.id, String(Number(target.version) + 1), 'REQUEST_CHANGES', {
+      comment: 'Ret afsnit to.',
+    });
     if (back?.status !== 303) return false;
     target.version = String(Number(target.version) + 2);
   };
@@ -462,7 +509,12 @@ async function measureSize(server: AppServer, world: World): Promise<Omit<SizeRe
   for (const type of ['queue', 'consultation', 'overview', 'calendar'] as const) {
     log(`${type} alone`);
     const action: Action = type;
-    alone[type] = await phase(server, PHASE_SECONDS, async (recorder) => void (await ACTIONS[action](world, personFor(world, action), recorder)), PHASE_MIN_REQUESTS);
+    alone[type] = await phase(
+      server,
+      PHASE_SECONDS,
+      async (recorder) => void (await ACTIONS[action](world, personFor(world, action), recorder)),
+      PHASE_MIN_REQUESTS,
+    );
   }
   const owned = await claimDraftingConsultations(world);
   log(`draft saves alone (${owned.length} consultations)`);
@@ -483,7 +535,10 @@ function mergePhases(a: PhaseResult, b: PhaseResult): PhaseResult {
   const requests = a.recorder.requests + b.recorder.requests;
   const seconds = a.seconds + b.seconds;
   const cpu = a.serverCpuMsPerRequest * a.recorder.requests + b.serverCpuMsPerRequest * b.recorder.requests;
-  const pg = a.postgresCpuMsPerRequest === undefined || b.postgresCpuMsPerRequest === undefined ? undefined : a.postgresCpuMsPerRequest * a.recorder.requests + b.postgresCpuMsPerRequest * b.recorder.requests;
+  const pg =
+    a.postgresCpuMsPerRequest === undefined || b.postgresCpuMsPerRequest === undefined
+      ? undefined
+      : a.postgresCpuMsPerRequest * a.recorder.requests + b.postgresCpuMsPerRequest * b.recorder.requests;
   return {
     seconds,
     recorder,
@@ -521,7 +576,10 @@ function topSelfTime(dir: string, pid: number, count = 20): string[] {
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') continue;
     busy += hits;
-    const where = url.replace(/^file:\/\//, '').replace(/^.*node_modules\//, '').replace(`${process.cwd()}/`, '');
+    const where = url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*node_modules\//, '')
+      .replace(`${process.cwd()}/`, '');
     const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + hits);
   }
@@ -551,7 +609,9 @@ async function topStatements(db: Db, count = 10): Promise<string[]> {
       regexp_replace(left(query, 160), '\\s+', ' ', 'g') as query
     from pg_stat_statements where query not ilike '%pg_stat_statements%'
     order by total_exec_time desc limit ${count}`.execute(db);
-  return result.rows.map((r) => `${String(r.total_ms).padStart(7)} ms ${String(r.calls).padStart(6)}× ${r.mean_ms.toFixed(2).padStart(8)} ms  ${r.query}`);
+  return result.rows.map(
+    (r) => `${String(r.total_ms).padStart(7)} ms ${String(r.calls).padStart(6)}× ${r.mean_ms.toFixed(2).padStart(8)} ms  ${r.query}`,
+  );
 }
 
 // ---------- the benchmark ----------
@@ -631,7 +691,12 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       if (profileDir) {
         const top = topSelfTime(profileDir, serverPid);
         process.stderr.write(`web ${f0(size)}: top self time in the server\n${top.join('\n')}\n`);
-        profiles.push(`Top self time at ${sizeLabel(size)} (\`--profile\`): ${top.slice(0, 10).map((line) => line.trim()).join(' · ')}`);
+        profiles.push(
+          `Top self time at ${sizeLabel(size)} (\`--profile\`): ${top
+            .slice(0, 10)
+            .map((line) => line.trim())
+            .join(' · ')}`,
+        );
       }
     }
     return report(results, { peopleSeconds, loginSeconds, users: users.length, postgres: database.postgresVersion, profiles });
@@ -682,7 +747,8 @@ function report(
     metrics[`${p}mix_cpu_ms`] = Number(r.mix.serverCpuMsPerRequest.toFixed(3));
     metrics[`${p}rss_mib`] = r.rssMiB;
     metrics[`${p}peak_rss_mib`] = r.peakRssMiB;
-    metrics[`${p}page_cache_hit_rate`] = r.mix.pageCache && r.mix.pageCache.lookups > 0 ? Number((r.mix.pageCache.hits / r.mix.pageCache.lookups).toFixed(3)) : 'n/a';
+    metrics[`${p}page_cache_hit_rate`] =
+      r.mix.pageCache && r.mix.pageCache.lookups > 0 ? Number((r.mix.pageCache.hits / r.mix.pageCache.lookups).toFixed(3)) : 'n/a';
     metrics[`${p}refused_writes`] = r.mix.recorder.refused();
     for (const type of PAGE_TYPES) {
       const inMix = r.mix.recorder.byType.get(type);
@@ -690,7 +756,8 @@ function report(
       metrics[`${p}${type}_p99_ms`] = Number(percentile(inMix?.latencies ?? [], 99).toFixed(1));
       metrics[`${p}${type}_share`] = Number(((inMix?.latencies.length ?? 0) / Math.max(1, r.mix.recorder.requests)).toFixed(3));
       metrics[`${p}${type}_cpu_ms`] = Number(r.alone[type].serverCpuMsPerRequest.toFixed(3));
-      metrics[`${p}${type}_pg_cpu_ms`] = r.alone[type].postgresCpuMsPerRequest === undefined ? 'n/a' : Number(r.alone[type].postgresCpuMsPerRequest!.toFixed(3));
+      metrics[`${p}${type}_pg_cpu_ms`] =
+        r.alone[type].postgresCpuMsPerRequest === undefined ? 'n/a' : Number(r.alone[type].postgresCpuMsPerRequest.toFixed(3));
       metrics[`${p}${type}_alone_rps`] = Number(r.alone[type].rps.toFixed(1));
     }
   }
@@ -701,7 +768,11 @@ function report(
     row('mixed workload, requests/s', (r) => f0(r.mix.rps)),
     row('bare route, requests/s', (r) => f0(r.bare.rps)),
     row(`mix / bare (target ≥ ${TARGET_MIX_RATIO})`, (r) => f2(mixRatio(r))),
-    row('bare route: server CPU ms/request · p50 / p99 ms', (r) => `${r.bare.serverCpuMsPerRequest.toFixed(3)} · ${f1(percentile(r.bare.recorder.byType.get('bare')?.latencies ?? [], 50))} / ${f1(percentile(r.bare.recorder.byType.get('bare')?.latencies ?? [], 99))}`),
+    row(
+      'bare route: server CPU ms/request · p50 / p99 ms',
+      (r) =>
+        `${r.bare.serverCpuMsPerRequest.toFixed(3)} · ${f1(percentile(r.bare.recorder.byType.get('bare')?.latencies ?? [], 50))} / ${f1(percentile(r.bare.recorder.byType.get('bare')?.latencies ?? [], 99))}`,
+    ),
     row('mix: server CPU ms/request', (r) => f2(r.mix.serverCpuMsPerRequest)),
   ];
   for (const type of PAGE_TYPES) {
@@ -722,17 +793,27 @@ function report(
   }
   rows.push(
     row('server RSS after the mix / peak, MiB', (r) => `${r.rssMiB} / ${r.peakRssMiB}`),
-    row('page cache hit rate in the mix', (r) => (r.mix.pageCache && r.mix.pageCache.lookups > 0 ? `${((100 * r.mix.pageCache.hits) / r.mix.pageCache.lookups).toFixed(0)}%` : 'n/a')),
-    row('failed requests (mix and phases) · refused writes in the mix', (r) => `${r.mix.recorder.failed() + PAGE_TYPES.reduce((s, t) => s + r.alone[t].recorder.failed(), 0)} · ${r.mix.recorder.refused()}`),
+    row('page cache hit rate in the mix', (r) =>
+      r.mix.pageCache && r.mix.pageCache.lookups > 0 ? `${((100 * r.mix.pageCache.hits) / r.mix.pageCache.lookups).toFixed(0)}%` : 'n/a',
+    ),
+    row(
+      'failed requests (mix and phases) · refused writes in the mix',
+      (r) => `${r.mix.recorder.failed() + PAGE_TYPES.reduce((s, t) => s + r.alone[t].recorder.failed(), 0)} · ${r.mix.recorder.refused()}`,
+    ),
   );
   if (scaling !== undefined) {
-    rows.push([`mix/bare at ${sizeLabel(last.size)} over mix/bare at ${sizeLabel(first.size)} (target ≥ ${TARGET_SCALING})`, ...results.map((r) => (r === last ? f2(scaling) : ''))]);
+    rows.push([
+      `mix/bare at ${sizeLabel(last.size)} over mix/bare at ${sizeLabel(first.size)} (target ≥ ${TARGET_SCALING})`,
+      ...results.map((r) => (r === last ? f2(scaling) : '')),
+    ]);
   }
   const loadAverage = readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?';
   return {
     description:
       `${context.users} people signed in through the login form (CSRF token, session cookie; ${WEB_SEED.usersPerRole} each of secretaries, chairs, members, ` +
-      `municipal staff and administrators, each on ${Object.entries(WEB_SEED.councilsPerUser).map(([role, n]) => `${n} (${role})`).join(', ')} of ${WEB_SEED.councils} councils) ` +
+      `municipal staff and administrators, each on ${Object.entries(WEB_SEED.councilsPerUser)
+        .map(([role, n]) => `${n} (${role})`)
+        .join(', ')} of ${WEB_SEED.councils} councils) ` +
       `use the real app (\`createApp\`, production mode, its own process with the Node flags of \`npm start\`) from ${CONNECTIONS} keep-alive connections of a small ` +
       `\`node:http\` client in the benchmark's process. Each request is made by someone picked by role (secretaries 30%, chairs 20%, members 30%, staff 15%, admins 5%) ` +
       `doing what that role does: the queue with varied filters, searches and next pages (about half), consultation pages they may see (about a third), the staff overview ` +

@@ -78,8 +78,7 @@ function ensureChromiumAndFonts() {
   }
   say(`installerer ${missing.join(', ')} med apt-get ...`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () =>
-    spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const install = () => spawnSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
   let result = install();
   if (result.status !== 0) {
     execFileSync('apt-get', ['update'], { stdio: 'inherit', env });

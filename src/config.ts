@@ -76,19 +76,20 @@ const configSchema = z
     ),
     DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(DEFAULT_DATABASE_TIMEOUTS.connectMs),
     DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_DATABASE_TIMEOUTS.statementMs),
-    DATABASE_IDLE_TRANSACTION_TIMEOUT_MS: z.coerce
-      .number()
-      .int()
-      .min(100)
-      .max(3_600_000)
-      .default(DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs),
+    DATABASE_IDLE_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(DEFAULT_DATABASE_TIMEOUTS.idleInTransactionMs),
     DATA_DIR: z.string().min(1).default('./data'),
     EMBEDDED_PG_PORT: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1024).max(65535).optional()),
     SESSION_SECRET: z.preprocess(emptyAsUndefined, z.string().min(32, 'skal være mindst 32 tegn').optional()),
     CHROMIUM_PATH: z.string().min(1).default(DEFAULT_CHROMIUM_PATH),
     LOG_LEVEL: z.enum(logLevels).default('info'),
     SEED_DEMO: z.preprocess(emptyAsUndefined, z.enum(['auto', 'always', 'never']).default('auto')),
-    SMTP_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^smtps?:\/\//, 'skal være en smtp://- eller smtps://-adresse').optional()),
+    SMTP_URL: z.preprocess(
+      emptyAsUndefined,
+      z
+        .string()
+        .regex(/^smtps?:\/\//, 'skal være en smtp://- eller smtps://-adresse')
+        .optional(),
+    ),
     MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Rådssvar <noreply@raadssvar.local>')),
     SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
   })

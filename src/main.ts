@@ -24,29 +24,30 @@ async function main(): Promise<void> {
   const pdf = new ChromiumPdfRenderer({ chromiumPath: config.chromiumPath });
   const deps = createAppDeps(config, database, logger, { pdf, mailer, jobs });
   await jobs.work(jobHandlers(deps));
-  const shouldSeed =
-    config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
+  const shouldSeed = config.seedDemo === 'always' || (config.seedDemo === 'auto' && !config.databaseUrl && !(await hasAnyUser(deps.db)));
   let seeded = false;
   if (shouldSeed && !(await hasAnyUser(deps.db))) {
     await seedDemo(deps);
     seeded = true;
   }
   const app = createApp(deps);
-  const server: Server = createHttpServer(app).once('error', startFailed).listen(config.port, () => {
-    server.off('error', startFailed);
-    const url = publicBaseUrl(config);
-    const lines = [
-      '',
-      `Rådssvar kører på ${url}  (klar efter ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-      config.databaseUrl ? 'Database: DATABASE_URL' : `Database: indlejret PostgreSQL i ${database.embedded ? config.dataDir : ''}`,
-      `Mail: ${mailer.description}`,
-    ];
-    if (seeded || (!config.databaseUrl && config.seedDemo !== 'never')) {
-      lines.push(`Demo-logins (adgangskode for alle: ${DEMO_PASSWORD}):`);
-      for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(36)} ${user.description}`);
-    }
-    process.stdout.write(`${lines.join('\n')}\n\n`);
-  });
+  const server: Server = createHttpServer(app)
+    .once('error', startFailed)
+    .listen(config.port, () => {
+      server.off('error', startFailed);
+      const url = publicBaseUrl(config);
+      const lines = [
+        '',
+        `Rådssvar kører på ${url}  (klar efter ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+        config.databaseUrl ? 'Database: DATABASE_URL' : `Database: indlejret PostgreSQL i ${database.embedded ? config.dataDir : ''}`,
+        `Mail: ${mailer.description}`,
+      ];
+      if (seeded || (!config.databaseUrl && config.seedDemo !== 'never')) {
+        lines.push(`Demo-logins (adgangskode for alle: ${DEMO_PASSWORD}):`);
+        for (const user of DEMO_USERS) lines.push(`  ${user.email.padEnd(36)} ${user.description}`);
+      }
+      process.stdout.write(`${lines.join('\n')}\n\n`);
+    });
 
   const closeServer = gracefulClose(server);
   let stopping = false;
@@ -57,14 +58,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = config.shutdownGraceSeconds * 1000;
-    const drained = Promise.all([
-      closeServer(graceMs),
-      jobs.stop(graceMs).catch((error) => logger.warn({ err: error }, 'pg-boss stop')),
-    ]);
+    const drained = Promise.all([closeServer(graceMs), jobs.stop(graceMs).catch((error) => logger.warn({ err: error }, 'pg-boss stop'))]);
     // Logged once the server has stopped accepting connections: from this line on, none is taken.
     logger.info({ signal, graceSeconds: config.shutdownGraceSeconds }, 'stopping');
     const [closed] = await drained;
-    if (closed.cutOff > 0) logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
+    if (closed.cutOff > 0)
+      logger.warn({ cutOff: closed.cutOff, graceSeconds: config.shutdownGraceSeconds }, 'requests cut off at the end of the grace');
     await pdf.close();
     mailer.close();
     await database.shutdown();

@@ -10,16 +10,7 @@ import { assign, setup, type SnapshotFrom } from 'xstate';
  */
 export const MACHINE_VERSION = 1;
 
-export const STATES = [
-  'received',
-  'assigned',
-  'drafting',
-  'awaiting_approval',
-  'approved',
-  'submitted',
-  'declined',
-  'withdrawn',
-] as const;
+export const STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved', 'submitted', 'declined', 'withdrawn'] as const;
 export type ConsultationState = (typeof STATES)[number];
 
 export const OPEN_STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved'] as const;
@@ -104,9 +95,7 @@ export const consultationMachine = setup({
     ...stateGuards,
     hasComment: ({ event }) => event.type === 'REQUEST_CHANGES' && hasText(event.comment),
     hasValidBasis: ({ event }) =>
-      event.type === 'APPROVE' &&
-      APPROVAL_BASES.includes(event.basis) &&
-      (event.basis !== 'meeting' || isIsoDate(event.meetingDate)),
+      event.type === 'APPROVE' && APPROVAL_BASES.includes(event.basis) && (event.basis !== 'meeting' || isIsoDate(event.meetingDate)),
     hasChannel: ({ event }) => event.type === 'SUBMIT' && SUBMISSION_CHANNELS.includes(event.channel),
     hasReason: ({ event }) => (event.type === 'DECLINE' || event.type === 'WITHDRAW') && hasText(event.reason),
     isNewerDraft: ({ context, event }) =>
@@ -118,16 +107,10 @@ export const consultationMachine = setup({
     },
   },
   actions: {
-    assignCouncil: assign(({ event }) =>
-      event.type === 'ASSIGN' ? { council: event.council, assignee: event.assignee ?? null } : {},
-    ),
-    recordDraft: assign(({ event }) =>
-      event.type === 'SAVE_DRAFT' ? { draftNumber: event.draftNumber, draftEmpty: event.empty } : {},
-    ),
+    assignCouncil: assign(({ event }) => (event.type === 'ASSIGN' ? { council: event.council, assignee: event.assignee ?? null } : {})),
+    recordDraft: assign(({ event }) => (event.type === 'SAVE_DRAFT' ? { draftNumber: event.draftNumber, draftEmpty: event.empty } : {})),
     clearChangeRequest: assign({ changesRequested: null }),
-    recordChangeRequest: assign(({ event }) =>
-      event.type === 'REQUEST_CHANGES' ? { changesRequested: event.comment.trim(), approval: null } : {},
-    ),
+    recordChangeRequest: assign(({ event }) => (event.type === 'REQUEST_CHANGES' ? { changesRequested: event.comment.trim(), approval: null } : {})),
     recordApproval: assign(({ event }) =>
       event.type === 'APPROVE'
         ? { approval: { basis: event.basis, meetingDate: event.basis === 'meeting' ? (event.meetingDate ?? null) : null } }
@@ -144,9 +127,7 @@ export const consultationMachine = setup({
           }
         : {},
     ),
-    recordClosingReason: assign(({ event }) =>
-      event.type === 'DECLINE' || event.type === 'WITHDRAW' ? { closingReason: event.reason.trim() } : {},
-    ),
+    recordClosingReason: assign(({ event }) => (event.type === 'DECLINE' || event.type === 'WITHDRAW' ? { closingReason: event.reason.trim() } : {})),
     extendDeadline: assign(({ context, event }) =>
       event.type === 'EXTEND_DEADLINE' ? { deadline: event.deadline, extensions: context.extensions + 1 } : {},
     ),
@@ -228,7 +209,7 @@ export interface PersistedConsultation {
 
 /** The snapshot as stored in `consultations.snapshot`. */
 export function persistSnapshot(snapshot: ConsultationSnapshot): PersistedConsultation {
-  return { value: snapshot.value as ConsultationState, context: snapshot.context };
+  return { value: snapshot.value, context: snapshot.context };
 }
 
 /**
@@ -264,7 +245,7 @@ export function restoreSnapshot(persisted: PersistedConsultation, storedVersion:
  * No event is made up, so no invented payload can make an answer wrong.
  */
 export function acceptedEventTypes(snapshot: ConsultationSnapshot): ConsultationEventType[] {
-  const node = consultationMachine.states[snapshot.value as ConsultationState];
+  const node = consultationMachine.states[snapshot.value];
   if (!node) throw new Error(`Unknown state ${JSON.stringify(snapshot.value)}`);
   const accepted: ConsultationEventType[] = [];
   for (const [type, transitions] of node.transitions) {

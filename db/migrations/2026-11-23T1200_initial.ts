@@ -6,7 +6,12 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('councils')
     .addColumn('id', 'integer', (c) => c.primaryKey().generatedAlwaysAsIdentity())
-    .addColumn('slug', 'text', (c) => c.notNull().unique().check(sql`slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'`))
+    .addColumn('slug', 'text', (c) =>
+      c
+        .notNull()
+        .unique()
+        .check(sql`slug ~ '^[a-z0-9][a-z0-9-]{1,62}$'`),
+    )
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('municipality', 'text')
     .addColumn('reference_prefix', 'text', (c) => c.notNull().check(sql`reference_prefix ~ '^[A-ZÆØÅ0-9]{2,8}$'`))
@@ -74,11 +79,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
     .execute();
   await db.schema.createIndex('consultations_state_idx').on('consultations').column('state').execute();
-  await db.schema
-    .createIndex('consultations_council_deadline_idx')
-    .on('consultations')
-    .columns(['council_id', 'deadline', 'id'])
-    .execute();
+  await db.schema.createIndex('consultations_council_deadline_idx').on('consultations').columns(['council_id', 'deadline', 'id']).execute();
   await db.schema.createIndex('consultations_deadline_idx').on('consultations').columns(['deadline', 'id']).execute();
   await db.schema.createIndex('consultations_assignee_idx').on('consultations').column('assignee_id').execute();
 
@@ -104,11 +105,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('to_state', 'text')
     .addColumn('payload', 'jsonb', (c) => c.notNull().defaultTo(sql`'{}'::jsonb`))
     .execute();
-  await db.schema
-    .createIndex('consultation_events_consultation_idx')
-    .on('consultation_events')
-    .columns(['consultation_id', 'id'])
-    .execute();
+  await db.schema.createIndex('consultation_events_consultation_idx').on('consultation_events').columns(['consultation_id', 'id']).execute();
 
   await db.schema
     .createTable('archived_documents')

@@ -385,10 +385,9 @@ export class ChromiumPdfRenderer implements PdfRenderer {
       if (error instanceof PdfRenderError) throw error;
       const browserGone = !browser.connected;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new PdfRenderError(
-        browserGone ? `Chromium stoppede under PDF-renderingen (${reason})` : `PDF-renderingen fejlede: ${reason}`,
-        { cause: error },
-      );
+      throw new PdfRenderError(browserGone ? `Chromium stoppede under PDF-renderingen (${reason})` : `PDF-renderingen fejlede: ${reason}`, {
+        cause: error,
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -430,7 +429,13 @@ export class ChromiumPdfRenderer implements PdfRenderer {
     this.discarded.add(page);
     this.idle = this.idle.filter((p) => p !== page);
     if (page.isClosed() || !page.browser().connected) return;
-    const closed = await withTimeout(page.close({ runBeforeUnload: false }).then(() => true, () => false), CLOSE_TIMEOUT_MS);
+    const closed = await withTimeout(
+      page.close({ runBeforeUnload: false }).then(
+        () => true,
+        () => false,
+      ),
+      CLOSE_TIMEOUT_MS,
+    );
     // A page that will not close means the browser is wedged; start over with a new one.
     if (!closed) this.recycleBrowser(page.browser());
   }
@@ -535,8 +540,13 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   }
 
   private async shutDownBrowser(browser: Browser): Promise<void> {
-    const closed = await withTimeout(browser.close().then(() => true, () => false), CLOSE_TIMEOUT_MS);
+    const closed = await withTimeout(
+      browser.close().then(
+        () => true,
+        () => false,
+      ),
+      CLOSE_TIMEOUT_MS,
+    );
     if (!closed) browser.process()?.kill('SIGKILL');
   }
 }
-

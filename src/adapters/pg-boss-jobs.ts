@@ -74,7 +74,7 @@ function executorAdapter(db: Executor): PgBoss.Db {
   return {
     executeSql: async (text, values) => {
       const result = await db.executeQuery(CompiledQuery.raw(text, values ?? []));
-      return { rows: result.rows as unknown[] as never[] };
+      return { rows: result.rows as never[] };
     },
   };
 }

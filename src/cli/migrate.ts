@@ -6,9 +6,7 @@ const config = loadConfigOrExit();
 const database = await bootDatabase(config, { poolSize: 2 });
 try {
   const migrations = await createMigrator(database.db).getMigrations();
-  process.stdout.write(
-    `${JSON.stringify({ migrations: migrations.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null })) })}\n`,
-  );
+  process.stdout.write(`${JSON.stringify({ migrations: migrations.map((m) => ({ name: m.name, executedAt: m.executedAt ?? null })) })}\n`);
 } finally {
   await database.shutdown();
 }

@@ -19,7 +19,9 @@ try {
     const result = await seedScale(database.db, count, values.councils ? Number(values.councils) : 400);
     process.stdout.write(`${JSON.stringify({ seeded: 'scale', ...result })}\n`);
   } else if (await hasAnyUser(database.db)) {
-    process.stdout.write(`${JSON.stringify({ seeded: false, reason: 'Databasen har allerede brugere; demodata indlæses kun i en tom database.' })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ seeded: false, reason: 'Databasen har allerede brugere; demodata indlæses kun i en tom database.' })}\n`,
+    );
   } else {
     // The demo's submitted consultations get their archived letters and queued mails, as in the
     // app; the app's workers send the mails when it runs.

@@ -14,7 +14,7 @@ export type ReadSlice = (offset: number, length: number) => Promise<Buffer | und
  * @throws Error when the value is gone or shorter than `size` (the response is then cut off).
  */
 export async function* storedBytes(size: number, readSlice: ReadSlice, sliceBytes = SLICE_BYTES): AsyncGenerator<Buffer> {
-  for (let offset = 0; offset < size; ) {
+  for (let offset = 0; offset < size;) {
     const slice = await readSlice(offset, Math.min(sliceBytes, size - offset));
     if (!slice || slice.length === 0) throw new Error(`stored value ended after ${offset} of ${size} bytes`);
     offset += slice.length;

@@ -261,7 +261,12 @@ function spawnAs(command: string, args: string[], user: PostgresUser | undefined
   });
 }
 
-function run(command: string, args: string[], user: PostgresUser | undefined, log: (line: string) => void): Promise<{ code: number; output: string }> {
+function run(
+  command: string,
+  args: string[],
+  user: PostgresUser | undefined,
+  log: (line: string) => void,
+): Promise<{ code: number; output: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawnAs(command, args, user);
     let output = '';
@@ -277,7 +282,10 @@ function run(command: string, args: string[], user: PostgresUser | undefined, lo
 }
 
 function lastLine(output: string): string {
-  const lines = output.split('\n').map((line) => line.trim()).filter(Boolean);
+  const lines = output
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
   return lines.findLast((line) => /FATAL|ERROR|error/.test(line)) ?? lines.at(-1) ?? 'ingen besked';
 }
 
@@ -296,14 +304,22 @@ function startServer(
   log: (line: string) => void,
 ): Promise<ChildProcess> {
   const args = [
-    '-D', clusterDir,
-    '-p', String(port),
-    '-c', `listen_addresses=${tcp ? '127.0.0.1' : ''}`,
-    '-c', `unix_socket_directories=${socketDir}`,
-    '-c', 'unix_socket_permissions=0700',
-    '-c', 'lc_messages=C',
-    '-c', 'max_connections=200',
-    '-c', 'fsync=on',
+    '-D',
+    clusterDir,
+    '-p',
+    String(port),
+    '-c',
+    `listen_addresses=${tcp ? '127.0.0.1' : ''}`,
+    '-c',
+    `unix_socket_directories=${socketDir}`,
+    '-c',
+    'unix_socket_permissions=0700',
+    '-c',
+    'lc_messages=C',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'fsync=on',
   ];
   return new Promise((resolvePromise, reject) => {
     const child = spawnAs(binaries.postgres, args, user, true);
@@ -375,7 +391,9 @@ export async function startEmbeddedPostgres(options: {
   }
   const user = userInfo().uid === 0 ? postgresUser() : undefined;
   const packaged = options.nativeDir ? binariesIn(options.nativeDir, 'custom') : await packagedBinaries();
-  const binaries = user ? await explained(runnableBinaries(packaged, user, stateDir), `PostgreSQL-programmerne kunne ikke kopieres til ${stateDir}`) : packaged;
+  const binaries = user
+    ? await explained(runnableBinaries(packaged, user, stateDir), `PostgreSQL-programmerne kunne ikke kopieres til ${stateDir}`)
+    : packaged;
   const clusterDir = await explained(reachableClusterDir(requestedDir, user, stateDir), `mappen til databasen (${requestedDir}) kunne ikke oprettes`);
   const createdCluster = !existsSync(join(clusterDir, 'PG_VERSION'));
   if (createdCluster) await initialise(binaries, clusterDir, user, log);

@@ -19,7 +19,6 @@ export function parseDeadline(text: string): Date | undefined {
   return (dateOnly ? parsed.set({ hour: 23, minute: 59, second: 0 }) : parsed).toJSDate();
 }
 
-
 const DANISH_MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];
 
 // One formatter, made once: list pages format dozens of dates per request, and luxon's

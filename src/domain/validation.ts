@@ -53,8 +53,4 @@ export function optionalText(max: number) {
 }
 
 /** An e-mail address, lower-cased. */
-export const emailSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .pipe(z.email('Ugyldig e-mailadresse').max(254));
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Ugyldig e-mailadresse').max(254));

@@ -6,7 +6,18 @@ import { listConsultationsQuery } from './routes/api/consultations.schemas.ts';
 const errorSchema = z
   .object({
     error: z.object({
-      code: z.enum(['VALIDATION_FAILED', 'MALFORMED_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'STALE_VERSION', 'TRANSITION_NOT_ALLOWED', 'TOO_MANY_REQUESTS', 'SERVICE_UNAVAILABLE', 'INTERNAL']),
+      code: z.enum([
+        'VALIDATION_FAILED',
+        'MALFORMED_REQUEST',
+        'UNAUTHENTICATED',
+        'FORBIDDEN',
+        'NOT_FOUND',
+        'STALE_VERSION',
+        'TRANSITION_NOT_ALLOWED',
+        'TOO_MANY_REQUESTS',
+        'SERVICE_UNAVAILABLE',
+        'INTERNAL',
+      ]),
       message: z.string(),
       details: z.array(z.object({ path: z.string(), message: z.string() })),
       requestId: z.string().optional(),
@@ -36,11 +47,23 @@ const consultationSchema = z
       .nullable()
       .optional()
       .meta({ description: 'The newest draft, in GET /consultations/{id} and after a change; absent for municipal staff, who never see drafts' }),
-    daysLeft: z.number().int().meta({ description: 'Calendar days from today to the deadline’s date, in Danish time: 0 on the day, negative after it. `due_soon` counts working days: Monday to Friday except Danish public holidays, 5 June, 24 and 31 December' }),
+    daysLeft: z.number().int().meta({
+      description:
+        'Calendar days from today to the deadline’s date, in Danish time: 0 on the day, negative after it. `due_soon` counts working days: Monday to Friday except Danish public holidays, 5 June, 24 and 31 December',
+    }),
     deadlineStatus: z.enum(['ok', 'due_soon', 'overdue', 'closed']),
     allowedEvents: z.array(z.enum(EVENT_TYPES)),
     timeline: z
-      .array(z.object({ at: z.iso.datetime(), actor: z.string().nullable(), type: z.string(), from: z.string().nullable(), to: z.string().nullable(), comment: z.string().nullable() }))
+      .array(
+        z.object({
+          at: z.iso.datetime(),
+          actor: z.string().nullable(),
+          type: z.string(),
+          from: z.string().nullable(),
+          to: z.string().nullable(),
+          comment: z.string().nullable(),
+        }),
+      )
       .optional(),
     statusUrl: z.url().optional().meta({
       description:
@@ -62,12 +85,13 @@ function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   }) as JsonSchema;
   const { definitions, $defs, ...rest } = generated as JsonSchema & { definitions?: Record<string, JsonSchema>; $defs?: Record<string, JsonSchema> };
   Object.assign(components, definitions ?? {}, $defs ?? {});
-  return JSON.parse(JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/')) as JsonSchema;
+  return JSON.parse(
+    JSON.stringify(rest).replaceAll('#/definitions/', '#/components/schemas/').replaceAll('#/$defs/', '#/components/schemas/'),
+  ) as JsonSchema;
 }
 
 const json = (schema: z.ZodType, io: 'input' | 'output' = 'output') => ({ 'application/json': { schema: toSchema(schema, io) } });
-const errors = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [String(code), { description: 'Error', content: json(errorSchema) }]));
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((code) => [String(code), { description: 'Error', content: json(errorSchema) }]));
 
 /**
  * The server URL of the OpenAPI document: `PUBLIC_URL` when set; otherwise the relative URL `/`,
@@ -93,7 +117,8 @@ export function buildOpenApiDocument(serverUrl = '/') {
     info: {
       title: 'Rådssvar API',
       version: '1.0.0',
-      description: 'Consultations (høringer) and their responses. Authenticate with `Authorization: Bearer <token>` from `npm run --silent cli -- token create`.',
+      description:
+        'Consultations (høringer) and their responses. Authenticate with `Authorization: Bearer <token>` from `npm run --silent cli -- token create`.',
     },
     servers: [{ url: serverUrl }],
     security: [{ bearer: [] }],
@@ -104,58 +129,58 @@ export function buildOpenApiDocument(serverUrl = '/') {
 
 function buildPaths(idParam: JsonSchema, listParams: JsonSchema[]) {
   return {
-      '/api/v1/consultations': {
-        get: {
-          summary: 'Consultations the caller may see, soonest deadline first',
-          parameters: listParams,
-          responses: {
-            '200': { description: 'A page', content: json(z.object({ items: z.array(consultationSchema), nextCursor: z.string().nullable() })) },
-            ...errors(401, 422),
+    '/api/v1/consultations': {
+      get: {
+        summary: 'Consultations the caller may see, soonest deadline first',
+        parameters: listParams,
+        responses: {
+          '200': { description: 'A page', content: json(z.object({ items: z.array(consultationSchema), nextCursor: z.string().nullable() })) },
+          ...errors(401, 422),
+        },
+      },
+      post: {
+        summary: 'Register a consultation (assigned at once when `council` is given)',
+        requestBody: { required: true, content: json(newConsultationSchema, 'input') },
+        responses: { '201': { description: 'Created', content: json(consultationSchema) }, ...errors(400, 401, 403, 422) },
+      },
+    },
+    '/api/v1/consultations/{id}': {
+      get: {
+        summary: 'One consultation with its draft and timeline',
+        parameters: [idParam],
+        responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(401, 404) },
+      },
+    },
+    '/api/v1/consultations/{id}/draft': {
+      put: {
+        summary: 'Save the draft as a new response version (only in drafting)',
+        parameters: [idParam],
+        requestBody: { required: true, content: json(saveDraftSchema, 'input') },
+        responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422) },
+      },
+    },
+    '/api/v1/consultations/{id}/events': {
+      post: {
+        summary: 'Send a workflow event',
+        parameters: [idParam],
+        requestBody: { required: true, content: json(eventSchema, 'input') },
+        responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422, 503) },
+      },
+    },
+    '/api/v1/consultations/{id}/response.pdf': {
+      get: {
+        summary: 'The archived response letter (PDF); 404 before submission',
+        parameters: [idParam, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
+        responses: {
+          '200': {
+            description: 'The PDF exactly as archived; `ETag: "sha256-<hex>"`, file name `Hoeringssvar-<reference>.pdf`',
+            headers: { ETag: { schema: { type: 'string' } }, 'Content-Disposition': { schema: { type: 'string' } } },
+            content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
           },
-        },
-        post: {
-          summary: 'Register a consultation (assigned at once when `council` is given)',
-          requestBody: { required: true, content: json(newConsultationSchema, 'input') },
-          responses: { '201': { description: 'Created', content: json(consultationSchema) }, ...errors(400, 401, 403, 422) },
+          '304': { description: 'If-None-Match named the archived letter' },
+          ...errors(401, 404),
         },
       },
-      '/api/v1/consultations/{id}': {
-        get: {
-          summary: 'One consultation with its draft and timeline',
-          parameters: [idParam],
-          responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(401, 404) },
-        },
-      },
-      '/api/v1/consultations/{id}/draft': {
-        put: {
-          summary: 'Save the draft as a new response version (only in drafting)',
-          parameters: [idParam],
-          requestBody: { required: true, content: json(saveDraftSchema, 'input') },
-          responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422) },
-        },
-      },
-      '/api/v1/consultations/{id}/events': {
-        post: {
-          summary: 'Send a workflow event',
-          parameters: [idParam],
-          requestBody: { required: true, content: json(eventSchema, 'input') },
-          responses: { '200': { description: 'The consultation', content: json(consultationSchema) }, ...errors(400, 401, 403, 404, 409, 422, 503) },
-        },
-      },
-      '/api/v1/consultations/{id}/response.pdf': {
-        get: {
-          summary: 'The archived response letter (PDF); 404 before submission',
-          parameters: [idParam, { name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }],
-          responses: {
-            '200': {
-              description: 'The PDF exactly as archived; `ETag: "sha256-<hex>"`, file name `Hoeringssvar-<reference>.pdf`',
-              headers: { ETag: { schema: { type: 'string' } }, 'Content-Disposition': { schema: { type: 'string' } } },
-              content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } },
-            },
-            '304': { description: 'If-None-Match named the archived letter' },
-            ...errors(401, 404),
-          },
-        },
-      },
+    },
   };
 }

@@ -104,7 +104,13 @@ function answerUnreadableRequest(error: NodeJS.ErrnoException & { rawPacket?: Bu
   }
   answered.add(socket);
   const status =
-    error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? 431
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? 408
+        : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW'
+          ? 413
+          : 400;
   const body =
     status === 431
       ? 'Adressen eller forespørgslens felter er for lange.\n'

@@ -3,12 +3,7 @@ import type { Db } from '../db/database.ts';
 import { findUserByEmail, upsertMembership } from '../db/repositories/users.ts';
 import { findCouncilBySlug, insertCouncil } from '../db/repositories/councils.ts';
 import { hashPassword } from '../domain/auth/passwords.ts';
-import {
-  consultationMachine,
-  MACHINE_VERSION,
-  persistSnapshot,
-  type ConsultationMachineEvent,
-} from '../../workflows/consultation.machine.ts';
+import { consultationMachine, MACHINE_VERSION, persistSnapshot, type ConsultationMachineEvent } from '../../workflows/consultation.machine.ts';
 import { insertUser } from '../db/repositories/users.ts';
 import type { NewConsultation } from '../db/types.ts';
 
@@ -19,7 +14,12 @@ const PATHS: ConsultationMachineEvent[][] = [
   [],
   [{ type: 'ASSIGN', council: 'x' }],
   [{ type: 'ASSIGN', council: 'x' }, { type: 'START_DRAFTING' }],
-  [{ type: 'ASSIGN', council: 'x' }, { type: 'START_DRAFTING' }, { type: 'SAVE_DRAFT', draftNumber: 1, empty: false }, { type: 'SUBMIT_FOR_APPROVAL' }],
+  [
+    { type: 'ASSIGN', council: 'x' },
+    { type: 'START_DRAFTING' },
+    { type: 'SAVE_DRAFT', draftNumber: 1, empty: false },
+    { type: 'SUBMIT_FOR_APPROVAL' },
+  ],
   [
     { type: 'ASSIGN', council: 'x' },
     { type: 'START_DRAFTING' },
@@ -30,7 +30,14 @@ const PATHS: ConsultationMachineEvent[][] = [
   ],
 ];
 
-const TITLES = ['Udkast til Integrationsstrategi', 'Forslag til Budget', 'Handleplan for beskæftigelse', 'Høring over lokalplan', 'Forslag til Sundhedspolitik', 'Ændring af serviceniveau for danskuddannelse'];
+const TITLES = [
+  'Udkast til Integrationsstrategi',
+  'Forslag til Budget',
+  'Handleplan for beskæftigelse',
+  'Høring over lokalplan',
+  'Forslag til Sundhedspolitik',
+  'Ændring af serviceniveau for danskuddannelse',
+];
 
 /**
  * Seeds `count` consultations spread over `councilCount` councils for benchmarks, plus a
@@ -67,7 +74,7 @@ export async function seedScale(db: Db, count: number, councilCount = 400): Prom
   const templates = PATHS.map((path) => {
     let [snapshot] = initialTransition(consultationMachine, { deadline: new Date(0).toISOString() });
     for (const event of path) [snapshot] = transition(consultationMachine, snapshot, event);
-    return { state: snapshot.value as string, persisted: persistSnapshot(snapshot) };
+    return { state: snapshot.value, persisted: persistSnapshot(snapshot) };
   });
 
   const now = Date.now();
@@ -103,7 +110,16 @@ export async function seedScale(db: Db, count: number, councilCount = 400): Prom
       const inserted = await tx.insertInto('consultations').values(rows).returning(['id', 'state']).execute();
       await tx
         .insertInto('consultation_events')
-        .values(inserted.map((r) => ({ consultation_id: r.id, actor_id: secretary.id, type: 'REGISTERED', from_state: null, to_state: 'received', payload: '{}' })))
+        .values(
+          inserted.map((r) => ({
+            consultation_id: r.id,
+            actor_id: secretary.id,
+            type: 'REGISTERED',
+            from_state: null,
+            to_state: 'received',
+            payload: '{}',
+          })),
+        )
         .execute();
     });
   }

@@ -36,7 +36,9 @@ describe('councils never see each other’s data', () => {
     const own = await fetch(`${app.baseUrl}/api/v1/consultations/${ours.id}`, { headers: auth });
     expect(own.status).to.equal(200);
     const list = (await (await fetch(`${app.baseUrl}/api/v1/consultations?limit=200`, { headers: auth })).json()) as { items: { id: string }[] };
-    expect(list.items.map((i) => i.id)).to.include(ours.id).and.not.include(theirs.id);
+    expect(list.items.map((i) => i.id))
+      .to.include(ours.id)
+      .and.not.include(theirs.id);
   });
 
   it('refuses the API without a valid token', async () => {
@@ -101,7 +103,12 @@ describe('municipal staff never see the council’s internals (role matrix)', fu
     c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
     c = await sendEvent(deps, people.chair.actor, c.id, { type: 'REQUEST_CHANGES', version: c.version, comment: CHAIR_COMMENT });
     c = await saveDraft(deps, sec, c.id, { body: DRAFT_V3, version: c.version });
-    c = await sendEvent(deps, sec, c.id, { type: 'EXTEND_DEADLINE', version: c.version, deadline: deadlineInDays(40), note: 'Forlænget efter aftale med udvalget' });
+    c = await sendEvent(deps, sec, c.id, {
+      type: 'EXTEND_DEADLINE',
+      version: c.version,
+      deadline: deadlineInDays(40),
+      note: 'Forlænget efter aftale med udvalget',
+    });
     consultationId = c.id;
   });
 
@@ -145,7 +152,11 @@ describe('municipal staff never see the council’s internals (role matrix)', fu
         expect(JSON.stringify(json), text).to.not.include(text);
       }
       expect(page.text).to.include(title).and.include('Under udarbejdelse').and.include('Forlænget efter aftale med udvalget');
-      expect(page.text).to.not.include('id="versioner"').and.not.include('id="kommentarer"').and.not.include('preview.pdf').and.not.include('Forskelle');
+      expect(page.text)
+        .to.not.include('id="versioner"')
+        .and.not.include('id="kommentarer"')
+        .and.not.include('preview.pdf')
+        .and.not.include('Forskelle');
       expect(preview.status).to.equal(404);
       // The status link is the council's to hand out, not the municipality's.
       expect(page.text).to.not.include('/status/');
@@ -157,7 +168,9 @@ describe('municipal staff never see the council’s internals (role matrix)', fu
       expect(types).to.include.members(['REGISTERED', 'ASSIGN', 'START_DRAFTING', 'SUBMIT_FOR_APPROVAL', 'REQUEST_CHANGES', 'EXTEND_DEADLINE']);
       expect(types).to.not.include('SAVE_DRAFT');
       expect(json.timeline.find((e: { type: string }) => e.type === 'REQUEST_CHANGES').comment).to.equal(null);
-      const list = (await (await fetch(`${app.baseUrl}/api/v1/consultations?limit=200`, { headers: { authorization: `Bearer ${token}` } })).json()) as {
+      const list = (await (
+        await fetch(`${app.baseUrl}/api/v1/consultations?limit=200`, { headers: { authorization: `Bearer ${token}` } })
+      ).json()) as {
         items: Array<Record<string, unknown>>;
       };
       const listed = list.items.find((item) => item.id === consultationId)!;

@@ -44,7 +44,12 @@ describe('administration pages', () => {
       expect((await web.get(path)).status, path).to.equal(404);
     }
     const token = WebSession.csrfToken(queue.text);
-    const post = await web.postForm('/admin/users', { _csrf: token, email: `x-${unique()}@example.dk`, name: 'Snyd', password: 'en-lang-adgangskode' });
+    const post = await web.postForm('/admin/users', {
+      _csrf: token,
+      email: `x-${unique()}@example.dk`,
+      name: 'Snyd',
+      password: 'en-lang-adgangskode',
+    });
     expect(post.status).to.equal(404);
     expect((await new WebSession(app.baseUrl).get('/admin/councils')).status).to.equal(404);
     expect((await admin.get('/')).text).to.include('<a href="/admin">Administration</a>');
@@ -145,7 +150,14 @@ describe('administration pages', () => {
     const { council } = await makeCouncilWithPeople(testDatabase().db);
     const taken = await admin.request('/admin/councils', {
       method: 'POST',
-      body: multipart({ _csrf: await csrf(admin, '/admin/councils/new'), slug: council.slug, name: 'Et andet råd', referencePrefix: 'AND', dueSoonWorkingDays: '5', reminderWorkingDays: '' }),
+      body: multipart({
+        _csrf: await csrf(admin, '/admin/councils/new'),
+        slug: council.slug,
+        name: 'Et andet råd',
+        referencePrefix: 'AND',
+        dueSoonWorkingDays: '5',
+        reminderWorkingDays: '',
+      }),
     });
     expect(taken.status).to.equal(409);
     expect(fieldError(taken.text, 'slug')).to.equal('Kortnavnet er allerede i brug');
@@ -157,7 +169,13 @@ describe('administration pages', () => {
     const response = await admin.request(`/admin/councils/${council.id}`, {
       method: 'POST',
       body: multipart(
-        { _csrf: await csrf(admin), name: council.name, referencePrefix: council.referencePrefix, dueSoonWorkingDays: '5', reminderWorkingDays: '10, 3, 0' },
+        {
+          _csrf: await csrf(admin),
+          name: council.name,
+          referencePrefix: council.referencePrefix,
+          dueSoonWorkingDays: '5',
+          reminderWorkingDays: '10, 3, 0',
+        },
         { name: 'stort.png', type: 'image/png', data: big },
       ),
     });
@@ -216,12 +234,24 @@ describe('administration pages', () => {
     expect(duplicate.status).to.equal(409);
     expect(fieldError(duplicate.text, 'email')).to.equal('E-mailen er allerede i brug');
 
-    const noRole = await admin.postForm(`${userPath}/memberships`, { _csrf: await csrf(admin), councilId: String(council.id), role: '', title: 'næstformand' });
+    const noRole = await admin.postForm(`${userPath}/memberships`, {
+      _csrf: await csrf(admin),
+      councilId: String(council.id),
+      role: '',
+      title: 'næstformand',
+    });
     expect(noRole.status).to.equal(422);
     expect(fieldError(noRole.text, 'role')).to.equal('Vælg en rolle');
-    expect(noRole.text).to.include('value="næstformand"').and.match(new RegExp(`<option value="${council.id}" selected>`));
+    expect(noRole.text)
+      .to.include('value="næstformand"')
+      .and.match(new RegExp(`<option value="${council.id}" selected>`));
 
-    const added = await admin.postForm(`${userPath}/memberships`, { _csrf: await csrf(admin), councilId: String(council.id), role: 'chair', title: 'næstformand' });
+    const added = await admin.postForm(`${userPath}/memberships`, {
+      _csrf: await csrf(admin),
+      councilId: String(council.id),
+      role: 'chair',
+      title: 'næstformand',
+    });
     expect(added.status).to.equal(303);
     const page = await admin.get(userPath);
     expect(page.text).to.include(council.name).and.include('Formand').and.include('næstformand');

@@ -44,13 +44,11 @@ const DEADLINE_YEARS_AHEAD = 5;
 // ---- Generators ------------------------------------------------------------------------------
 
 /** Nested junk: arrays and objects inside each other, up to a few hundred levels. */
-const deepNest = fc
-  .tuple(fc.integer({ min: 1, max: 400 }), fc.boolean(), fc.jsonValue({ maxDepth: 1 }))
-  .map(([depth, asArray, leaf]) => {
-    let value: unknown = leaf;
-    for (let i = 0; i < depth; i++) value = asArray ? [value] : { title: value };
-    return value;
-  });
+const deepNest = fc.tuple(fc.integer({ min: 1, max: 400 }), fc.boolean(), fc.jsonValue({ maxDepth: 1 })).map(([depth, asArray, leaf]) => {
+  let value: unknown = leaf;
+  for (let i = 0; i < depth; i++) value = asArray ? [value] : { title: value };
+  return value;
+});
 
 const nastyStrings = fc.constantFrom(
   '',
@@ -102,8 +100,7 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
 );
 
 /** Mostly a plausible value, sometimes junk. */
-const field = (plausible: fc.Arbitrary<unknown>) =>
-  fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 1, arbitrary: junk });
+const field = (plausible: fc.Arbitrary<unknown>) => fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 1, arbitrary: junk });
 
 const isoDate = fc
   .date({ min: new Date('1890-01-01T00:00:00Z'), max: new Date('2035-12-31T00:00:00Z'), noInvalidDate: true })
@@ -113,7 +110,9 @@ const isoDate = fc
 const deadline = fc.oneof(
   fc
     .date({ min: new Date(Date.now() - 2 * 365 * 86_400_000), max: new Date(Date.now() + 4 * 365 * 86_400_000), noInvalidDate: true })
-    .chain((d) => fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10), d.toISOString().slice(0, 16), `${d.toISOString().slice(0, 19)}+02:00`)),
+    .chain((d) =>
+      fc.constantFrom(d.toISOString(), d.toISOString().slice(0, 10), d.toISOString().slice(0, 16), `${d.toISOString().slice(0, 19)}+02:00`),
+    ),
   fc.constantFrom('2400-01-01', '9999-12-31', '-010000-01-01', '0000-01-01', '2026-02-30', '2026-13-01', '12-03-2026', 'i morgen', '2026-W10-3'),
 );
 
@@ -183,7 +182,7 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
     });
     const raw = await response.text();
     expect(response.headers.get('content-type'), raw.slice(0, 300)).to.match(/^application\/json/);
-    return { status: response.status, body: JSON.parse(raw) as Json };
+    return { status: response.status, body: JSON.parse(raw) };
   }
 
   /** A 4xx with `{error: {code, message, details}}`, a known code matching the status, details for validation. */
@@ -281,7 +280,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
                   : null;
           if (refusal) {
             expect(expectClientError(response, context)).to.equal('VALIDATION_FAILED');
-            if (refusal !== 'nul') expect(response.body.error.details.map((d: Json) => d.path), context).to.deep.equal([refusal]);
+            if (refusal !== 'nul')
+              expect(
+                response.body.error.details.map((d: Json) => d.path),
+                context,
+              ).to.deep.equal([refusal]);
             return;
           }
           expect(response.status, `${context}\n→ ${JSON.stringify(response.body).slice(0, 500)}`).to.equal(201);
@@ -409,7 +412,8 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
             if (code === 'VALIDATION_FAILED') {
               // A valid shape is refused only for an unknown council or assignee, a deadline out of range, or a submission or meeting date to come.
               expect(['ASSIGN', 'EXTEND_DEADLINE', 'SUBMIT', 'APPROVE'], context).to.include(parsed.data.type);
-              for (const detail of response.body.error.details) expect(['council', 'assignee', 'deadline', 'submittedAt', 'meetingDate'], context).to.include(detail.path);
+              for (const detail of response.body.error.details)
+                expect(['council', 'assignee', 'deadline', 'submittedAt', 'meetingDate'], context).to.include(detail.path);
               if (parsed.data.type === 'SUBMIT') expect(parsed.data.submittedAt! > latestPastDay(), context).to.equal(true);
               if (parsed.data.type === 'APPROVE') expect(parsed.data.meetingDate! > latestPastDay(), context).to.equal(true);
             }
@@ -473,13 +477,14 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
             return;
           }
           const parsed = saveDraftSchema.safeParse(JSON.parse(body));
-          const expected = !parsed.success || hasNul(parsed.data)
-            ? 'VALIDATION_FAILED'
-            : who !== 'secretary'
-              ? 'FORBIDDEN'
-              : parsed.data.version !== c.version
-                ? 'STALE_VERSION'
-                : 'saved';
+          const expected =
+            !parsed.success || hasNul(parsed.data)
+              ? 'VALIDATION_FAILED'
+              : who !== 'secretary'
+                ? 'FORBIDDEN'
+                : parsed.data.version !== c.version
+                  ? 'STALE_VERSION'
+                  : 'saved';
           if (expected !== 'saved') {
             expect(expectClientError(response, context)).to.equal(expected);
             return;
@@ -511,7 +516,9 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
       fc.string({ unit: 'grapheme', maxLength: 30 }),
       nastyStrings,
       fc.jsonValue().map((value) => Buffer.from(serialise(value)).toString('base64url')),
-      fc.tuple(fc.date({ noInvalidDate: true }), fc.uuid()).map(([d, id]) => Buffer.from(JSON.stringify([d.toISOString(), id])).toString('base64url')),
+      fc
+        .tuple(fc.date({ noInvalidDate: true }), fc.uuid())
+        .map(([d, id]) => Buffer.from(JSON.stringify([d.toISOString(), id])).toString('base64url')),
     );
 
     it('answers random query strings with 200 or 422 VALIDATION_FAILED, as the query schema says', async () => {
@@ -555,7 +562,11 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
       );
       await fc.assert(
         fc.asyncProperty(
-          fc.oneof(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }), fc.uuid(), nastyStrings.filter((s) => !/[\ud800-\udfff]/.test(s))),
+          fc.oneof(
+            fc.string({ unit: 'grapheme', minLength: 1, maxLength: 120 }),
+            fc.uuid(),
+            nastyStrings.filter((s) => !/[\ud800-\udfff]/.test(s)),
+          ),
           fc.constantFrom('', '/events', '/draft'),
           async (id, suffix) => {
             fc.pre(id.trim() !== '' && id !== '.' && id !== '..');

@@ -64,7 +64,7 @@ describe('JSON API v1 /api/v1/consultations', () => {
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     expect(response.headers.get('content-type'), `${method} ${path}`).to.match(/^application\/json/);
-    return { status: response.status, headers: response.headers, body: (await response.json()) as Json };
+    return { status: response.status, headers: response.headers, body: await response.json() };
   }
 
   function expectError(response: { status: number; body: Json }, status: number, code: string) {
@@ -92,9 +92,31 @@ describe('JSON API v1 /api/v1/consultations', () => {
       const c = created.body;
       expect(created.headers.get('location')).to.equal(`/api/v1/consultations/${c.id}`);
       expect(c).to.have.all.keys(
-        'id', 'reference', 'title', 'authority', 'authorityReference', 'authorityEmail', 'receivedAt', 'deadline', 'summary',
-        'sourceUrl', 'state', 'version', 'council', 'assignee', 'daysLeft', 'deadlineStatus', 'allowedEvents',
-        'changesRequested', 'approval', 'submission', 'closingReason', 'updatedAt', 'draft', 'timeline', 'statusUrl',
+        'id',
+        'reference',
+        'title',
+        'authority',
+        'authorityReference',
+        'authorityEmail',
+        'receivedAt',
+        'deadline',
+        'summary',
+        'sourceUrl',
+        'state',
+        'version',
+        'council',
+        'assignee',
+        'daysLeft',
+        'deadlineStatus',
+        'allowedEvents',
+        'changesRequested',
+        'approval',
+        'submission',
+        'closingReason',
+        'updatedAt',
+        'draft',
+        'timeline',
+        'statusUrl',
       );
       expect(c.statusUrl).to.match(/^http:\/\/127\.0\.0\.1:\d+\/status\/[A-Za-z0-9_-]{43}$/);
       expect(c.id).to.match(UUID);
@@ -138,7 +160,11 @@ describe('JSON API v1 /api/v1/consultations', () => {
     });
 
     it('registers without a council as received, with no reference, seen by its creator', async () => {
-      const created = await api('secretary', 'POST', '/consultations', { title: 'Ikke fordelt', authority: 'Region Sjælland', deadline: `${nextYear}-02-02` });
+      const created = await api('secretary', 'POST', '/consultations', {
+        title: 'Ikke fordelt',
+        authority: 'Region Sjælland',
+        deadline: `${nextYear}-02-02`,
+      });
       expect(created.status).to.equal(201);
       expect(created.body).to.include({ state: 'received', version: 1, reference: null, council: null, assignee: null, authorityReference: null });
       expect(created.body.allowedEvents).to.deep.equal(['ASSIGN']);
@@ -192,7 +218,12 @@ describe('JSON API v1 /api/v1/consultations', () => {
 
       const blank = await api('secretary', 'POST', '/consultations', { title: '   ', authority: 'A', deadline: `${nextYear}-01-01` });
       expect(paths(blank)).to.deep.equal(['title']);
-      const unknownCouncil = await api('secretary', 'POST', '/consultations', { title: 'T', authority: 'A', deadline: `${nextYear}-01-01`, council: 'findes-ikke' });
+      const unknownCouncil = await api('secretary', 'POST', '/consultations', {
+        title: 'T',
+        authority: 'A',
+        deadline: `${nextYear}-01-01`,
+        council: 'findes-ikke',
+      });
       expectError(unknownCouncil, 422, 'VALIDATION_FAILED');
       expect(paths(unknownCouncil)).to.deep.equal(['council']);
       const farAway = await api('secretary', 'POST', '/consultations', { title: 'T', authority: 'A', deadline: '3000-01-01' });
@@ -200,7 +231,12 @@ describe('JSON API v1 /api/v1/consultations', () => {
       const nul = await api('secretary', 'POST', '/consultations', { title: 'T\u0000', authority: 'A', deadline: `${nextYear}-01-01` });
       expectError(nul, 422, 'VALIDATION_FAILED');
       expect(paths(nul)).to.deep.equal(['title']);
-      const yearZero = await api('secretary', 'POST', '/consultations', { title: 'T', authority: 'A', deadline: `${nextYear}-01-01`, receivedAt: '0000-01-01' });
+      const yearZero = await api('secretary', 'POST', '/consultations', {
+        title: 'T',
+        authority: 'A',
+        deadline: `${nextYear}-01-01`,
+        receivedAt: '0000-01-01',
+      });
       expect(paths(yearZero)).to.deep.equal(['receivedAt']);
 
       expect(await mine()).to.equal(before);
@@ -236,13 +272,16 @@ describe('JSON API v1 /api/v1/consultations', () => {
         ids.push({ id: c.id, deadline: c.deadline });
         if (i < 2) await sendEvent(deps, listPeople.secretary.actor, c.id, { type: 'START_DRAFTING', version: c.version });
       }
-      drafting = ids.slice(0, 2).map((c) => c.id).sort();
+      drafting = ids
+        .slice(0, 2)
+        .map((c) => c.id)
+        .sort();
       expectedOrder = [...ids].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.id < b.id ? -1 : 1)).map((c) => c.id);
     });
 
     async function list(query: string) {
       const response = await fetch(`${app.baseUrl}/api/v1/consultations${query}`, { headers: { authorization: `Bearer ${token}` } });
-      return { status: response.status, body: (await response.json()) as Json };
+      return { status: response.status, body: await response.json() };
     }
 
     it('lists soonest deadline first and pages with limit and cursor', async () => {
@@ -263,7 +302,9 @@ describe('JSON API v1 /api/v1/consultations', () => {
         const seen: string[] = [];
         let cursor: string | null = null;
         do {
-          const page: { status: number; body: Json } = await list(`?council=${listPeople.council.slug}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`);
+          const page: { status: number; body: Json } = await list(
+            `?council=${listPeople.council.slug}&limit=${limit}${cursor ? `&cursor=${cursor}` : ''}`,
+          );
           expect(page.status).to.equal(200);
           expect(page.body.items.length).to.be.at.most(limit);
           seen.push(...page.body.items.map((i: Json) => i.id));
@@ -338,10 +379,18 @@ describe('JSON API v1 /api/v1/consultations', () => {
       expectError(await api('chair', 'PUT', `/consultations/${c.id}/draft`, { body: 'Formanden', version: again.body.version }), 403, 'FORBIDDEN');
       expectError(await api('outsider', 'PUT', `/consultations/${c.id}/draft`, { body: 'Fremmed', version: again.body.version }), 404, 'NOT_FOUND');
       expectError(await api('secretary', 'PUT', '/consultations/ikke-en-uuid/draft', { body: 'x', version: 1 }), 404, 'NOT_FOUND');
-      expectError(await api('secretary', 'PUT', '/consultations/00000000-0000-4000-8000-000000000000/draft', { body: 'x', version: 1 }), 404, 'NOT_FOUND');
+      expectError(
+        await api('secretary', 'PUT', '/consultations/00000000-0000-4000-8000-000000000000/draft', { body: 'x', version: 1 }),
+        404,
+        'NOT_FOUND',
+      );
 
       const assigned = await makeConsultationInState(deps, people, 'assigned');
-      expectError(await api('secretary', 'PUT', `/consultations/${assigned.id}/draft`, { body: 'For tidligt', version: assigned.version }), 422, 'TRANSITION_NOT_ALLOWED');
+      expectError(
+        await api('secretary', 'PUT', `/consultations/${assigned.id}/draft`, { body: 'For tidligt', version: assigned.version }),
+        422,
+        'TRANSITION_NOT_ALLOWED',
+      );
 
       const final = await api('secretary', 'GET', `/consultations/${c.id}`);
       expect(final.body.version).to.equal(again.body.version);
@@ -379,10 +428,20 @@ describe('JSON API v1 /api/v1/consultations', () => {
       expectError(await api('outsider', 'POST', path, { type: 'WITHDRAW', version: v, reason: 'Nej' }), 404, 'NOT_FOUND');
       expectError(await api('secretary', 'POST', '/consultations/123/events', { type: 'WITHDRAW', version: 1, reason: 'Nej' }), 404, 'NOT_FOUND');
 
-      const extended = await api('secretary', 'POST', path, { type: 'EXTEND_DEADLINE', version: v, deadline: `${nextYear + 1}-01-10`, note: 'Aftalt med forvaltningen' });
+      const extended = await api('secretary', 'POST', path, {
+        type: 'EXTEND_DEADLINE',
+        version: v,
+        deadline: `${nextYear + 1}-01-10`,
+        note: 'Aftalt med forvaltningen',
+      });
       expect(extended.status).to.equal(200);
       expect(extended.body).to.include({ state: 'drafting', version: v + 1, deadline: `${nextYear + 1}-01-10T23:59:00.000+01:00` });
-      expect(extended.body.timeline.at(-1)).to.include({ type: 'EXTEND_DEADLINE', from: 'drafting', to: 'drafting', comment: 'Aftalt med forvaltningen' });
+      expect(extended.body.timeline.at(-1)).to.include({
+        type: 'EXTEND_DEADLINE',
+        from: 'drafting',
+        to: 'drafting',
+        comment: 'Aftalt med forvaltningen',
+      });
     });
   });
 
@@ -393,7 +452,13 @@ describe('JSON API v1 /api/v1/consultations', () => {
       assigned: { secretary: ['START_DRAFTING', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], member: [], staff: [], admin: ['WITHDRAW'] },
       drafting: { secretary: ['WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], member: [], staff: [], admin: ['WITHDRAW'] },
       drafted: { secretary: ['SUBMIT_FOR_APPROVAL', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], member: [], staff: [], admin: ['WITHDRAW'] },
-      awaiting_approval: { secretary: ['WITHDRAW', 'EXTEND_DEADLINE'], chair: ['REQUEST_CHANGES', 'APPROVE'], member: [], staff: [], admin: ['WITHDRAW'] },
+      awaiting_approval: {
+        secretary: ['WITHDRAW', 'EXTEND_DEADLINE'],
+        chair: ['REQUEST_CHANGES', 'APPROVE'],
+        member: [],
+        staff: [],
+        admin: ['WITHDRAW'],
+      },
       approved: { secretary: ['SUBMIT', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['SUBMIT'], member: [], staff: [], admin: ['WITHDRAW'] },
       submitted: { secretary: [], chair: [], member: [], staff: [], admin: [] },
     };

@@ -32,7 +32,10 @@ describe('the archived letter over HTTP', function () {
   after(() => app.close());
 
   const api = (path: string, token: string, init: RequestInit & { headers?: Record<string, string> } = {}) =>
-    fetch(`${app.baseUrl}/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+    fetch(`${app.baseUrl}/api/v1${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+    });
 
   it('API: 404 before submission; SUBMIT archives it; served with ETag, file name and 304', async () => {
     const approved = await makeConsultationInState(app.deps, people, 'approved');
@@ -86,8 +89,12 @@ describe('the archived letter over HTTP', function () {
     expect(preview.headers.get('cache-control')).to.equal('no-store');
     expect(preview.headers.get('etag')).to.equal(null);
     // The PDF is read as text by the session client; fetch it raw for extraction.
-    const raw = await fetch(`${app.baseUrl}${path}/preview.pdf`, { headers: { cookie: (chair as unknown as { cookieHeader(): string }).cookieHeader() } });
-    expect(await pdfText(await raw.arrayBuffer())).to.include('UDKAST – ikke godkendt').and.include('Ahmad Hussein, formand');
+    const raw = await fetch(`${app.baseUrl}${path}/preview.pdf`, {
+      headers: { cookie: (chair as unknown as { cookieHeader(): string }).cookieHeader() },
+    });
+    expect(await pdfText(await raw.arrayBuffer()))
+      .to.include('UDKAST – ikke godkendt')
+      .and.include('Ahmad Hussein, formand');
     expect((await chair.get(`${path}/response.pdf`)).status).to.equal(404);
 
     const outsider = await makeUser(testDatabase().db, { name: 'Fremmed Formand' });
@@ -101,7 +108,10 @@ describe('the archived letter over HTTP', function () {
     await secretary.logIn(people.secretary.email, people.secretary.password);
     page = (await secretary.get(path)).text;
     expect(page).to.include('Registrér indsendelse');
-    expect((await post(secretary, `${path}/events`, page, { type: 'SUBMIT', channel: 'letter', recipient: 'Beskæftigelsesudvalget', submittedAt: '' })).status).to.equal(303);
+    expect(
+      (await post(secretary, `${path}/events`, page, { type: 'SUBMIT', channel: 'letter', recipient: 'Beskæftigelsesudvalget', submittedAt: '' }))
+        .status,
+    ).to.equal(303);
     page = (await secretary.get(path)).text;
     expect(page).to.include(`href="${path}/response.pdf"`).and.not.include('preview.pdf');
     const letter = await secretary.get(`${path}/response.pdf`);
@@ -169,7 +179,9 @@ describe('the archived letter over HTTP', function () {
   });
 
   it('web: when the letter cannot be rendered the page says so and the consultation stays approved', async () => {
-    const broken = await startTestApp({ deps: { pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')), close: async () => {} } } });
+    const broken = await startTestApp({
+      deps: { pdf: { render: () => Promise.reject(new PdfRenderError('Chromium stoppede')), close: async () => {} } },
+    });
     try {
       const approved = await makeConsultationInState(broken.deps, people, 'approved');
       const path = `/consultations/${approved.id}`;
@@ -187,7 +199,11 @@ describe('the archived letter over HTTP', function () {
       });
       expect(apiFailed.status).to.equal(503);
       expect((await apiFailed.json()).error.code).to.equal('RENDER_FAILED');
-      const state = await testDatabase().db.selectFrom('consultations').select(['state', 'version']).where('id', '=', approved.id).executeTakeFirstOrThrow();
+      const state = await testDatabase()
+        .db.selectFrom('consultations')
+        .select(['state', 'version'])
+        .where('id', '=', approved.id)
+        .executeTakeFirstOrThrow();
       expect(state).to.deep.equal({ state: 'approved', version: approved.version });
     } finally {
       await broken.close();

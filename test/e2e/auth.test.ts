@@ -15,7 +15,9 @@ describe('login, sessions and CSRF', () => {
     const csp = page.headers.get('content-security-policy') ?? '';
     expect(csp).to.include("script-src 'self'").and.not.include('unsafe-inline');
     const cookie = page.headers.get('set-cookie') ?? '';
-    expect(cookie).to.match(/HttpOnly/i).and.match(/SameSite=Lax/i);
+    expect(cookie)
+      .to.match(/HttpOnly/i)
+      .and.match(/SameSite=Lax/i);
   });
 
   it('logs in, shows the queue of the user’s councils, and logs out', async () => {

@@ -66,7 +66,9 @@ describe('browser: a consultation from registration to submission, by secretary,
     await secretary.getByLabel('Råd').selectOption({ label: people.council.name });
     await secretary.getByLabel('Resumé').fill('Strategien for sprog, beskæftigelse og fællesskab de næste fire år.');
     await secretary.getByLabel('Link til høringen').fill('https://www.naestved.dk/hoeringer/integrationsstrategi');
-    await secretary.getByLabel('Høringsmateriale').setInputFiles({ name: 'Integrationsstrategi – høringsudkast.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+    await secretary
+      .getByLabel('Høringsmateriale')
+      .setInputFiles({ name: 'Integrationsstrategi – høringsudkast.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
 
     // A mistake first: the error stands beside the field and the typed values stay.
     await secretary.getByLabel('Myndighedens e-mail').fill('ikke en adresse');
@@ -76,18 +78,25 @@ describe('browser: a consultation from registration to submission, by secretary,
     expect(await secretary.locator('#documents-hjaelp').textContent()).to.include('Vælg filerne igen');
     await checkPage(secretary, 'register-with-errors');
     await secretary.getByLabel('Myndighedens e-mail').fill('bu@naestved.dk');
-    await secretary.getByLabel('Høringsmateriale').setInputFiles({ name: 'Integrationsstrategi – høringsudkast.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
+    await secretary
+      .getByLabel('Høringsmateriale')
+      .setInputFiles({ name: 'Integrationsstrategi – høringsudkast.pdf', mimeType: 'application/pdf', buffer: tinyPdf() });
     await clickAndWait(secretary, 'Registrér høring');
     expect(await secretary.getByRole('status').first().textContent()).to.include('Høringen er registreret');
     const statusUrl = await secretary.getByLabel('Link', { exact: true }).inputValue();
     expect(statusUrl).to.match(/\/status\/[A-Za-z0-9_-]{43}$/);
     expect(await secretary.locator('.documents').textContent()).to.include('Integrationsstrategi – høringsudkast.pdf');
-    expect(await secretary.locator('.deadline-banner').textContent()).to.match(new RegExp(`12\\. marts ${NEXT_YEAR}, kl\\. 12\\.00 – \\d+ dage tilbage`));
+    expect(await secretary.locator('.deadline-banner').textContent()).to.match(
+      new RegExp(`12\\. marts ${NEXT_YEAR}, kl\\. 12\\.00 – \\d+ dage tilbage`),
+    );
     await checkPage(secretary, 'consultation-assigned');
     const consultationUrl = secretary.url().split('?')[0]!;
 
     // The document downloads with its name.
-    const [download] = await Promise.all([secretary.waitForEvent('download'), secretary.getByRole('link', { name: 'Integrationsstrategi – høringsudkast.pdf' }).click()]);
+    const [download] = await Promise.all([
+      secretary.waitForEvent('download'),
+      secretary.getByRole('link', { name: 'Integrationsstrategi – høringsudkast.pdf' }).click(),
+    ]);
     expect(download.suggestedFilename()).to.equal('Integrationsstrategi – høringsudkast.pdf');
 
     // Draft and send for approval.
@@ -113,9 +122,13 @@ describe('browser: a consultation from registration to submission, by secretary,
     // The secretary sees the comment at the top, edits and resends; the diff shows the change.
     await secretary.goto(consultationUrl);
     const note = secretary.getByRole('note');
-    expect(await note.textContent()).to.include('Formandens kommentarer').and.include('Nævn også tolkebistand og de frivillige foreninger, tak.');
+    expect(await note.textContent())
+      .to.include('Formandens kommentarer')
+      .and.include('Nævn også tolkebistand og de frivillige foreninger, tak.');
     await checkPage(secretary, 'consultation-changes-requested');
-    await secretary.getByLabel('Udkast (Markdown)').fill('Integrationsrådet **støtter** strategien.\n\nRådet ønsker mere fokus på sprog og gratis tolkebistand.');
+    await secretary
+      .getByLabel('Udkast (Markdown)')
+      .fill('Integrationsrådet **støtter** strategien.\n\nRådet ønsker mere fokus på sprog og gratis tolkebistand.');
     await clickAndWait(secretary, 'Gem udkast');
     await secretary.getByLabel('Fra version').selectOption('1');
     await secretary.getByLabel('Til version').selectOption('2');

@@ -43,7 +43,11 @@ describe('calendar feeds', () => {
     const deps = app.deps;
     const people = await makeCouncilWithPeople(deps.db);
     const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-01-12T12:00' });
-    const meeting = await insertMeeting(deps.db, { councilId: people.council.id, startsAt: parseDeadline('2027-01-07T17:00')!, place: 'Rådhuset, mødelokale 2' });
+    const meeting = await insertMeeting(deps.db, {
+      councilId: people.council.id,
+      startsAt: parseDeadline('2027-01-07T17:00')!,
+      place: 'Rådhuset, mødelokale 2',
+    });
     const url = await calendarFeedUrl(deps, people.member.actor);
     expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/calendar\/cal_[A-Za-z0-9_-]+\.ics$/);
     expect(await calendarFeedUrl(deps, people.member.actor), 'the address is stable').to.equal(url);
@@ -62,7 +66,12 @@ describe('calendar feeds', () => {
     expect(meetingEvent.start.toISOString()).to.equal('2027-01-07T16:00:00.000Z');
     expect(meetingEvent.summary).to.equal(`Møde i ${people.council.name}`);
 
-    await sendEvent(deps, people.secretary.actor, c.id, { type: 'EXTEND_DEADLINE', version: c.version, deadline: '2027-02-02T12:00', note: 'Forlænget efter aftale' });
+    await sendEvent(deps, people.secretary.actor, c.id, {
+      type: 'EXTEND_DEADLINE',
+      version: c.version,
+      deadline: '2027-02-02T12:00',
+      note: 'Forlænget efter aftale',
+    });
     events = vevents(ical.sync.parseICS((await fetchFeed(url)).text));
     const moved = events.get(`deadline-${c.id}@raadssvar`)!;
     expect(Number(moved.sequence)).to.equal(1);

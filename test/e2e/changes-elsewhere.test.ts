@@ -34,10 +34,7 @@ describe('changes made elsewhere (another process, the CLI, SQL) take effect on 
     const b = await makeCouncilWithPeople(db);
     const tag = unique();
     const deps = { db, clock: () => new Date() };
-    await db
-      .insertInto('memberships')
-      .values({ user_id: a.secretary.actor.userId, council_id: b.council.id, role: 'secretary' })
-      .execute();
+    await db.insertInto('memberships').values({ user_id: a.secretary.actor.userId, council_id: b.council.id, role: 'secretary' }).execute();
     const inB = await makeConsultation(deps, b.secretary.actor, { council: b.council.slug, title: `I råd b ${tag}`, deadline: deadlineInDays(10) });
     const web = new WebSession(app.baseUrl);
     await web.logIn(a.secretary.email, a.secretary.password);

@@ -24,7 +24,9 @@ describe('the consultation page', () => {
     expect(page).to.include('Påbegynd udkast').and.not.include('value="APPROVE"');
     expect((await post(secretary, `${path}/events`, page, { type: 'START_DRAFTING' })).status).to.equal(303);
     page = (await secretary.get(path)).text;
-    expect((await post(secretary, `${path}/draft`, page, { body: 'Rådet støtter **strategien** – særligt afsnittet om sprog og fællesskab.' })).status).to.equal(303);
+    expect(
+      (await post(secretary, `${path}/draft`, page, { body: 'Rådet støtter **strategien** – særligt afsnittet om sprog og fællesskab.' })).status,
+    ).to.equal(303);
     page = (await secretary.get(path)).text;
     expect(page).to.include('<strong>strategien</strong>');
     expect((await post(secretary, `${path}/events`, page, { type: 'SUBMIT_FOR_APPROVAL' })).status).to.equal(303);

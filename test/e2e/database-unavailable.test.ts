@@ -62,8 +62,7 @@ describe('a frozen database', () => {
 
   // Far above the 1 s limits set above: only a request that hangs reaches it.
   const HANG = 60_000;
-  const api = () =>
-    fetch(`${baseUrl}/api/v1/consultations`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(HANG) });
+  const api = () => fetch(`${baseUrl}/api/v1/consultations`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(HANG) });
 
   it('page, API and login requests get a 503 with SERVICE_UNAVAILABLE instead of hanging, and work again once it is back', async () => {
     const web = new WebSession(baseUrl);

@@ -7,7 +7,12 @@ import { makeConsultation, makeCouncilWithPeople, makeUser } from '../support/fa
 import { WebSession } from '../support/web-session.ts';
 
 const decode = (html: string) =>
-  html.replace(/&#x3D;/g, '=').replace(/&#x2F;/g, '/').replace(/&quot;/g, '"').replace(/&#x27;/g, "'").replace(/&amp;/g, '&');
+  html
+    .replace(/&#x3D;/g, '=')
+    .replace(/&#x2F;/g, '/')
+    .replace(/&quot;/g, '"')
+    .replace(/&#x27;/g, "'")
+    .replace(/&amp;/g, '&');
 
 describe('profile, meeting calendar and deadline advice pages', () => {
   let app: TestApp;
@@ -68,7 +73,12 @@ describe('profile, meeting calendar and deadline advice pages', () => {
     expect(bad.status).to.equal(422);
     expect(bad.text).to.include('Skriv et klokkeslæt som 17:00').and.include('value="Rådhuset"');
 
-    const ok = await web.postForm(path, { _csrf: WebSession.csrfToken(page.text), date: '2027-01-07', time: '17:00', place: 'Rådhuset, mødelokale 2' });
+    const ok = await web.postForm(path, {
+      _csrf: WebSession.csrfToken(page.text),
+      date: '2027-01-07',
+      time: '17:00',
+      place: 'Rådhuset, mødelokale 2',
+    });
     expect(ok.status).to.equal(303);
     page = await web.get(path);
     expect(page.text).to.include('7. januar 2027, kl. 17.00').and.include('Rådhuset, mødelokale 2');
@@ -118,7 +128,8 @@ describe('profile, meeting calendar and deadline advice pages', () => {
     // From Tuesday 1 December 2026 to Tuesday 8 December: 7 calendar days, of which 2–4 and 7–8 December are working days.
     const soon = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, deadline: '2026-12-08T12:00' });
     const web = await logIn(people.secretary);
-    const counting = 'Arbejdsdage er mandag til fredag undtagen helligdage, grundlovsdag (5. juni), juleaftensdag (24. december) og nytårsaftensdag (31. december).';
+    const counting =
+      'Arbejdsdage er mandag til fredag undtagen helligdage, grundlovsdag (5. juni), juleaftensdag (24. december) og nytårsaftensdag (31. december).';
 
     const page = (await web.get(`/consultations/${soon.id}`)).text;
     expect(page).to.include('Snart: 7 dage tilbage (5 arbejdsdage)').and.include(counting);

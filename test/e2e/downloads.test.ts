@@ -53,18 +53,22 @@ describe('document downloads stream from the database', function () {
     const documentId = await storeDocument(testDatabase().db, people.secretary.actor, consultationId, largePdf(25 * MB));
     const { pool } = app.deps;
     const received = await new Promise<number>((resolve, reject) => {
-      const req = request(`${app.baseUrl}/consultations/${consultationId}/documents/${documentId}`, { headers: { cookie: secretary.cookieHeader() } }, (res) => {
-        expect(res.statusCode).to.equal(200);
-        let got = 0;
-        res.on('data', (chunk: Buffer) => {
-          got += chunk.length;
-          // Gone after the first bytes, long before the 25 MB are through.
-          if (got >= 64 * 1024) {
-            req.destroy();
-            resolve(got);
-          }
-        });
-      });
+      const req = request(
+        `${app.baseUrl}/consultations/${consultationId}/documents/${documentId}`,
+        { headers: { cookie: secretary.cookieHeader() } },
+        (res) => {
+          expect(res.statusCode).to.equal(200);
+          let got = 0;
+          res.on('data', (chunk: Buffer) => {
+            got += chunk.length;
+            // Gone after the first bytes, long before the 25 MB are through.
+            if (got >= 64 * 1024) {
+              req.destroy();
+              resolve(got);
+            }
+          });
+        },
+      );
       req.on('error', (error) => (req.destroyed ? undefined : reject(error)));
       req.end();
     });
@@ -72,7 +76,9 @@ describe('document downloads stream from the database', function () {
     await waitUntil(() => pool.totalCount === pool.idleCount && pool.waitingCount === 0, 20_000, 'every pool connection idle again');
 
     // The server is fine afterwards: the same document downloads whole.
-    const again = await fetch(`${app.baseUrl}/consultations/${consultationId}/documents/${documentId}`, { headers: { cookie: secretary.cookieHeader() } });
+    const again = await fetch(`${app.baseUrl}/consultations/${consultationId}/documents/${documentId}`, {
+      headers: { cookie: secretary.cookieHeader() },
+    });
     expect((await again.arrayBuffer()).byteLength).to.equal(25 * MB);
   });
 });

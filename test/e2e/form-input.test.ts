@@ -56,10 +56,38 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const csrf = WebSession.csrfToken((await web.get('/login')).text);
     const longEmail = `${'a'.repeat(290)}@example.dk`;
     const cases: { pairs: [string, string][]; message: string; kept?: string }[] = [
-      { pairs: [['email', longEmail], ['password', 'x']], message: 'E-mailadressen er for lang', kept: longEmail },
-      { pairs: [['email', 'mette@example.dk'], ['password', 'p'.repeat(201)]], message: 'Adgangskoden er for lang', kept: 'mette@example.dk' },
-      { pairs: [['email', 'mette\u0000@example.dk'], ['password', 'x']], message: 'ugyldigt tegn' },
-      { pairs: [['email', 'mette@example.dk'], ['email', 'ahmad@example.dk'], ['password', 'x']], message: 'sendt mere end én gang', kept: 'mette@example.dk' },
+      {
+        pairs: [
+          ['email', longEmail],
+          ['password', 'x'],
+        ],
+        message: 'E-mailadressen er for lang',
+        kept: longEmail,
+      },
+      {
+        pairs: [
+          ['email', 'mette@example.dk'],
+          ['password', 'p'.repeat(201)],
+        ],
+        message: 'Adgangskoden er for lang',
+        kept: 'mette@example.dk',
+      },
+      {
+        pairs: [
+          ['email', 'mette\u0000@example.dk'],
+          ['password', 'x'],
+        ],
+        message: 'ugyldigt tegn',
+      },
+      {
+        pairs: [
+          ['email', 'mette@example.dk'],
+          ['email', 'ahmad@example.dk'],
+          ['password', 'x'],
+        ],
+        message: 'sendt mere end én gang',
+        kept: 'mette@example.dk',
+      },
     ];
     for (const { pairs, message, kept } of cases) {
       const answer = await postPairs(web, '/login', [['_csrf', csrf], ...pairs, ['next', '/']]);
@@ -72,22 +100,37 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
   it('refuses a repeated draft body, a missing or 13-digit version and a 20,001-character comment on the page, the text kept', async () => {
     const { path, secretary, page, csrf } = await secretaryOnPage('drafted');
 
-    const twice = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['version', versionOn(page)], ['body', 'Første tekst'], ['body', 'Anden tekst']]);
+    const twice = await postPairs(secretary, `${path}/draft`, [
+      ['_csrf', csrf],
+      ['version', versionOn(page)],
+      ['body', 'Første tekst'],
+      ['body', 'Anden tekst'],
+    ]);
     expect(twice.status).to.equal(422);
     expect(textareaContent(twice.text, 'body')).to.equal('Første tekst');
     expect(twice.text).to.include('Feltet er sendt mere end én gang');
 
-    const noVersion = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['body', 'Tekst uden version']]);
+    const noVersion = await postPairs(secretary, `${path}/draft`, [
+      ['_csrf', csrf],
+      ['body', 'Tekst uden version'],
+    ]);
     expect(noVersion.status).to.equal(422);
     expect(textareaContent(noVersion.text, 'body')).to.equal('Tekst uden version');
     expect(noVersion.text).to.include('Indlæs siden igen og send den en gang til');
 
-    const hugeVersion = await postPairs(secretary, `${path}/draft`, [['_csrf', csrf], ['version', '1234567890123'], ['body', 'Tekst med lang version']]);
+    const hugeVersion = await postPairs(secretary, `${path}/draft`, [
+      ['_csrf', csrf],
+      ['version', '1234567890123'],
+      ['body', 'Tekst med lang version'],
+    ]);
     expect(hugeVersion.status).to.equal(422);
     expect(textareaContent(hugeVersion.text, 'body')).to.equal('Tekst med lang version');
 
     const comment = 'k'.repeat(20_001);
-    const longComment = await postPairs(secretary, `${path}/comments`, [['_csrf', csrf], ['body', comment]]);
+    const longComment = await postPairs(secretary, `${path}/comments`, [
+      ['_csrf', csrf],
+      ['body', comment],
+    ]);
     expect(longComment.status).to.equal(422);
     expect(textareaContent(longComment.text, 'comment-body')).to.equal(comment);
     expect(longComment.text).to.match(/field-error" id="comment-fejl">Højst 5000 tegn/);
@@ -95,10 +138,18 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
 
   it('answers an event form without a type or with it twice with the page again, never a 5xx', async () => {
     const { path, secretary, page, csrf } = await secretaryOnPage('assigned');
-    const missing = await postPairs(secretary, `${path}/events`, [['_csrf', csrf], ['version', versionOn(page)]]);
+    const missing = await postPairs(secretary, `${path}/events`, [
+      ['_csrf', csrf],
+      ['version', versionOn(page)],
+    ]);
     expect(missing.status).to.equal(422);
     expect(missing.text).to.include('Formularen kom ikke rigtigt frem');
-    const twice = await postPairs(secretary, `${path}/events`, [['_csrf', csrf], ['version', versionOn(page)], ['type', 'START_DRAFTING'], ['type', 'WITHDRAW']]);
+    const twice = await postPairs(secretary, `${path}/events`, [
+      ['_csrf', csrf],
+      ['version', versionOn(page)],
+      ['type', 'START_DRAFTING'],
+      ['type', 'WITHDRAW'],
+    ]);
     expect(twice.status).to.equal(422);
     // Nothing happened.
     expect((await secretary.get(path)).text).to.include('Påbegynd udkast');
@@ -125,7 +176,12 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const path = `/consultations/${drafting.id}`;
     page = (await secretary.get(path)).text;
     const reason = `Rådet har besluttet ikke at svare ${'fordi '.repeat(900)}`;
-    const withdraw = await postPairs(secretary, `${path}/events`, [['_csrf', WebSession.csrfToken(page)], ['version', versionOn(page)], ['type', 'WITHDRAW'], ['reason', reason]]);
+    const withdraw = await postPairs(secretary, `${path}/events`, [
+      ['_csrf', WebSession.csrfToken(page)],
+      ['version', versionOn(page)],
+      ['type', 'WITHDRAW'],
+      ['reason', reason],
+    ]);
     expect(withdraw.status).to.equal(422);
     expect(textareaContent(withdraw.text, 'withdraw-reason')).to.equal(reason);
     expect(withdraw.text).to.match(/id="withdraw-reason-fejl">Højst 5000 tegn/);
@@ -153,9 +209,19 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     // Meanwhile the chair approves in another window.
     const other = await loggedIn(app, people.chair);
     const otherPage = (await other.get(path)).text;
-    await postPairs(other, `${path}/events`, [['_csrf', WebSession.csrfToken(otherPage)], ['version', versionOn(otherPage)], ['type', 'APPROVE'], ['basis', 'chair_decision']]);
+    await postPairs(other, `${path}/events`, [
+      ['_csrf', WebSession.csrfToken(otherPage)],
+      ['version', versionOn(otherPage)],
+      ['type', 'APPROVE'],
+      ['basis', 'chair_decision'],
+    ]);
     const comment = 'Afsnittet om tolkebistand skal skrives om';
-    const late = await postPairs(chair, `${path}/events`, [['_csrf', WebSession.csrfToken(page)], ['version', versionOn(page)], ['type', 'REQUEST_CHANGES'], ['comment', comment]]);
+    const late = await postPairs(chair, `${path}/events`, [
+      ['_csrf', WebSession.csrfToken(page)],
+      ['version', versionOn(page)],
+      ['type', 'REQUEST_CHANGES'],
+      ['comment', comment],
+    ]);
     expect(late.status).to.equal(409);
     expect(late.text).not.to.include('value="REQUEST_CHANGES"');
     expect(late.text).to.include('formularen findes ikke længere her').and.include(`<pre class="draft-text typed-text">${comment}</pre>`);
@@ -203,7 +269,11 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const after = (await secretary.get(path)).text;
     expect(textareaContent(after, 'body')).to.equal(body);
 
-    const tooBig = await secretary.postForm(`${path}/draft`, { _csrf: WebSession.csrfToken(after), version: versionOn(after), body: `${body}${body}` });
+    const tooBig = await secretary.postForm(`${path}/draft`, {
+      _csrf: WebSession.csrfToken(after),
+      version: versionOn(after),
+      body: `${body}${body}`,
+    });
     expect(tooBig.status).to.equal(413);
     expect(tooBig.text).to.include('Formularen er for stor').and.include('Gå tilbage i browseren');
   });
@@ -266,7 +336,8 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
     const csrf = WebSession.csrfToken((await secretary.get('/consultations/new')).text);
     const form = new FormData();
     form.append('_csrf', csrf);
-    for (const [key, value] of Object.entries({ title: 'Høring om sprogcentre', authority: 'Næstved Kommune', deadlineDate: `${NEXT_YEAR}-03-12` })) form.append(key, value);
+    for (const [key, value] of Object.entries({ title: 'Høring om sprogcentre', authority: 'Næstved Kommune', deadlineDate: `${NEXT_YEAR}-03-12` }))
+      form.append(key, value);
     form.append('documents', new Blob([new Uint8Array(tinyPdf())], { type: 'application/pdf' }), 'faktura\u202Efdp\u2066.pdf\u200F');
     const answer = await secretary.request('/consultations/new', { method: 'POST', body: form });
     expect(answer.status, answer.text.slice(0, 300)).to.equal(303);
@@ -284,11 +355,17 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: JSON.stringify({ title: 'Høring om ældreplejen', authority: 'Næstved Kommune', deadline: deadlineInDays(30), ...fields }),
-      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { error?: { code: string; details: { path: string }[] } } }));
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as { error?: { code: string; details: { path: string }[] } },
+      }));
     for (const deadline of [`${NEXT_YEAR}-12-01T12:00+25:00`, `${NEXT_YEAR}-12-01T12:00-15:00`, `${NEXT_YEAR}-12-01T12:00+01:75`]) {
       const answer = await register({ deadline });
       expect(answer.status, deadline).to.equal(422);
-      expect(answer.body.error!.details.map((d) => d.path), deadline).to.deep.equal(['deadline']);
+      expect(
+        answer.body.error!.details.map((d) => d.path),
+        deadline,
+      ).to.deep.equal(['deadline']);
     }
     expect((await register({ deadline: `${NEXT_YEAR}-12-01T12:00+14:00` })).status).to.equal(201);
     const future = await register({ receivedAt: '9999-12-31' });

@@ -34,12 +34,44 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /consultations/new': {
     who: 'secretary',
     multipart: true,
-    fields: ['title', 'authority', 'authorityReference', 'authorityEmail', 'receivedAt', 'deadlineDate', 'deadlineTime', 'summary', 'sourceUrl', 'council'],
-    kept: { title: 'title', authority: 'authority', authorityReference: 'authorityReference', authorityEmail: 'authorityEmail', summary: 'summary', sourceUrl: 'sourceUrl' },
+    fields: [
+      'title',
+      'authority',
+      'authorityReference',
+      'authorityEmail',
+      'receivedAt',
+      'deadlineDate',
+      'deadlineTime',
+      'summary',
+      'sourceUrl',
+      'council',
+    ],
+    kept: {
+      title: 'title',
+      authority: 'authority',
+      authorityReference: 'authorityReference',
+      authorityEmail: 'authorityEmail',
+      summary: 'summary',
+      sourceUrl: 'sourceUrl',
+    },
   },
   'POST /consultations/:id/events': {
     who: 'secretary',
-    fields: ['type', 'version', 'comment', 'reason', 'note', 'basis', 'meetingDate', 'channel', 'recipient', 'submittedAt', 'deadline', 'council', 'assignee'],
+    fields: [
+      'type',
+      'version',
+      'comment',
+      'reason',
+      'note',
+      'basis',
+      'meetingDate',
+      'channel',
+      'recipient',
+      'submittedAt',
+      'deadline',
+      'council',
+      'assignee',
+    ],
   },
   'POST /consultations/:id/draft': { who: 'secretary', fields: ['body', 'version'], kept: { body: 'body' } },
   'POST /consultations/:id/comments': { who: 'secretary', fields: ['body'], kept: { body: 'comment-body' } },
@@ -54,13 +86,33 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/councils': {
     who: 'admin',
     multipart: true,
-    fields: ['slug', 'name', 'municipality', 'referencePrefix', 'letterheadAddress', 'letterheadContact', 'dueSoonWorkingDays', 'reminderWorkingDays', 'removeLogo'],
+    fields: [
+      'slug',
+      'name',
+      'municipality',
+      'referencePrefix',
+      'letterheadAddress',
+      'letterheadContact',
+      'dueSoonWorkingDays',
+      'reminderWorkingDays',
+      'removeLogo',
+    ],
     kept: { name: 'name', municipality: 'municipality' },
   },
   'POST /admin/councils/:councilId': {
     who: 'admin',
     multipart: true,
-    fields: ['slug', 'name', 'municipality', 'referencePrefix', 'letterheadAddress', 'letterheadContact', 'dueSoonWorkingDays', 'reminderWorkingDays', 'removeLogo'],
+    fields: [
+      'slug',
+      'name',
+      'municipality',
+      'referencePrefix',
+      'letterheadAddress',
+      'letterheadContact',
+      'dueSoonWorkingDays',
+      'reminderWorkingDays',
+      'removeLogo',
+    ],
   },
   'POST /admin/councils/:councilId/meetings': { who: 'admin', fields: ['date', 'time', 'place'] },
   'POST /admin/councils/:councilId/meetings/:meetingId/delete': { who: 'admin', fields: [] },
@@ -158,7 +210,13 @@ const pathValues = fc.oneof(
 
 /** Files for the multipart forms: none, a real PDF under an odd name, or bytes of no known type. */
 const files = fc.array(
-  fc.tuple(fc.oneof(fc.constant('høring.pdf'), hostileText.map((name) => `${name}.pdf`)), fc.boolean()),
+  fc.tuple(
+    fc.oneof(
+      fc.constant('høring.pdf'),
+      hostileText.map((name) => `${name}.pdf`),
+    ),
+    fc.boolean(),
+  ),
   { maxLength: 2 },
 );
 
@@ -190,7 +248,11 @@ describe('form properties: random and hostile bodies on every form route never g
     const admin = await makeUser(db, { admin: true, name: 'Administrator' });
     const other = await makeUser(db, { council: people.council, role: 'member', name: 'Kasper Prøve' });
     const consultation = await makeConsultationInState(app.deps, people, 'drafted');
-    const meeting = await addMeeting(app.deps, people.secretary.actor, people.council.slug, { date: `${new Date().getUTCFullYear() + 1}-02-03`, time: '17:00', place: 'Rådhuset' });
+    const meeting = await addMeeting(app.deps, people.secretary.actor, people.council.slug, {
+      date: `${new Date().getUTCFullYear() + 1}-02-03`,
+      time: '17:00',
+      place: 'Rådhuset',
+    });
     await createApiToken(db, { email: other.email });
     const [token] = await listApiTokensForAdmin(db, admin.actor, other.actor.userId);
     Object.assign(ids, {
@@ -205,7 +267,10 @@ describe('form properties: random and hostile bodies on every form route never g
       token: 'cal_ikke-en-rigtig-noegle-men-lang-nok',
     });
     secretaryEmail = people.secretary.email;
-    for (const [who, user] of [['secretary', people.secretary], ['admin', admin]] as const) {
+    for (const [who, user] of [
+      ['secretary', people.secretary],
+      ['admin', admin],
+    ] as const) {
       sessions[who] = new WebSession(app.baseUrl);
       await sessions[who].logIn(user.email, user.password);
       csrf[who] = WebSession.csrfToken((await sessions[who].get('/profile')).text);
@@ -226,31 +291,37 @@ describe('form properties: random and hostile bodies on every form route never g
     it(`${route}: a 2xx or 3xx, the form again or an error page with its message — never a 5xx`, async () => {
       const [, pattern] = route.split(' ') as [string, string];
       await fc.assert(
-        fc.asyncProperty(bodyPairs(form.fields), encodings, fc.array(pathValues, { minLength: 3, maxLength: 3 }), files, async (pairs, encoding, odd, chosenFiles) => {
-          let oddIndex = 0;
-          const path = pattern.replace(/:(\w+)/g, (_match, name: string) => odd[oddIndex++] ?? encodeURIComponent(ids[name]!));
-          const { web, token } = await sessionFor(form.who);
-          let sent = pairs;
-          if (route === 'POST /login') sent = neverAFailedLogin(pairs);
-          const request = buildRequest(form, encoding, [['_csrf', token], ...sent], chosenFiles, token);
-          const response = await web.request(path, request);
-          const context = `${route} as ${path} (${encoding}): ${JSON.stringify(sent).slice(0, 400)}\n→ ${response.status} ${response.text.slice(0, 300)}`;
-          expect(response.status, context).to.be.below(500);
-          if (response.status < 400) return;
-          expect(response.headers.get('content-type'), context).to.match(/^text\/html/);
-          const formAgain = /class="alert alert-error"|class="field-error"/.test(response.text);
-          const errorPage = /<h1>(Der opstod en fejl|Siden findes ikke)<\/h1>/.test(response.text);
-          expect(formAgain || errorPage, context).to.equal(true);
-          if (encoding !== 'form' || !formAgain || ![409, 422].includes(response.status)) return;
-          // What was typed is on the page again: each kept field sent once, as the server received it.
-          for (const [field, id] of Object.entries(form.kept ?? {})) {
-            const values = sent.filter(([key]) => key === field).map(([, value]) => Buffer.from(value, 'utf8').toString('utf8'));
-            if (values.length !== 1 || (form.multipart && /[\r\n]/.test(values[0]!))) continue;
-            const shown = shownValue(response.text, id);
-            if (shown === undefined) continue;
-            expect([escaped(values[0]!), escaped(values[0]!.trim())], `${field} kept\n${context}`).to.include(shown);
-          }
-        }),
+        fc.asyncProperty(
+          bodyPairs(form.fields),
+          encodings,
+          fc.array(pathValues, { minLength: 3, maxLength: 3 }),
+          files,
+          async (pairs, encoding, odd, chosenFiles) => {
+            let oddIndex = 0;
+            const path = pattern.replace(/:(\w+)/g, (_match, name: string) => odd[oddIndex++] ?? encodeURIComponent(ids[name]!));
+            const { web, token } = await sessionFor(form.who);
+            let sent = pairs;
+            if (route === 'POST /login') sent = neverAFailedLogin(pairs);
+            const request = buildRequest(form, encoding, [['_csrf', token], ...sent], chosenFiles, token);
+            const response = await web.request(path, request);
+            const context = `${route} as ${path} (${encoding}): ${JSON.stringify(sent).slice(0, 400)}\n→ ${response.status} ${response.text.slice(0, 300)}`;
+            expect(response.status, context).to.be.below(500);
+            if (response.status < 400) return;
+            expect(response.headers.get('content-type'), context).to.match(/^text\/html/);
+            const formAgain = /class="alert alert-error"|class="field-error"/.test(response.text);
+            const errorPage = /<h1>(Der opstod en fejl|Siden findes ikke)<\/h1>/.test(response.text);
+            expect(formAgain || errorPage, context).to.equal(true);
+            if (encoding !== 'form' || !formAgain || ![409, 422].includes(response.status)) return;
+            // What was typed is on the page again: each kept field sent once, as the server received it.
+            for (const [field, id] of Object.entries(form.kept ?? {})) {
+              const values = sent.filter(([key]) => key === field).map(([, value]) => Buffer.from(value, 'utf8').toString('utf8'));
+              if (values.length !== 1 || (form.multipart && /[\r\n]/.test(values[0]!))) continue;
+              const shown = shownValue(response.text, id);
+              if (shown === undefined) continue;
+              expect([escaped(values[0]!), escaped(values[0]!.trim())], `${field} kept\n${context}`).to.include(shown);
+            }
+          },
+        ),
         { numRuns: 30 },
       );
     });
@@ -260,17 +331,33 @@ describe('form properties: random and hostile bodies on every form route never g
     const pages = routesOf(createApp(app.deps), 'get');
     const unknownParams = pages.flatMap((route) => [...route.matchAll(/:(\w+)/g)].map((m) => m[1]!)).filter((name) => !(name in ids));
     expect(unknownParams, 'every path parameter has a value to try').to.deep.equal([]);
-    const queryKey = fc.oneof(fc.constantFrom('q', 'state', 'council', 'mine', 'due', 'after', 'before', 'from', 'to', 'ok', 'saved', 'next', 'registered'), fc.string({ maxLength: 6 }));
+    const queryKey = fc.oneof(
+      fc.constantFrom('q', 'state', 'council', 'mine', 'due', 'after', 'before', 'from', 'to', 'ok', 'saved', 'next', 'registered'),
+      fc.string({ maxLength: 6 }),
+    );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...pages), fc.array(fc.tuple(queryKey, hostileText.filter((v) => v.length < 3000)), { maxLength: 6 }), fc.array(pathValues, { minLength: 3, maxLength: 3 }), async (route, query, odd) => {
-        let oddIndex = 0;
-        const path = route.slice('GET '.length).replace(/:(\w+)/g, (_match, name: string) => odd[oddIndex++] ?? encodeURIComponent(ids[name]!));
-        const web = path.startsWith('/admin') ? sessions.admin : sessions.secretary;
-        // The preview is a real Chromium render each time: its query is ignored, its id is what varies.
-        fc.pre(!path.endsWith('/preview.pdf') || query.length === 0);
-        const response = await web.get(`${path}?${new URLSearchParams(query).toString()}`);
-        expect(response.status, `GET ${path}?${new URLSearchParams(query).toString().slice(0, 300)}\n→ ${response.text.slice(0, 300)}`).to.be.below(500);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...pages),
+        fc.array(
+          fc.tuple(
+            queryKey,
+            hostileText.filter((v) => v.length < 3000),
+          ),
+          { maxLength: 6 },
+        ),
+        fc.array(pathValues, { minLength: 3, maxLength: 3 }),
+        async (route, query, odd) => {
+          let oddIndex = 0;
+          const path = route.slice('GET '.length).replace(/:(\w+)/g, (_match, name: string) => odd[oddIndex++] ?? encodeURIComponent(ids[name]!));
+          const web = path.startsWith('/admin') ? sessions.admin : sessions.secretary;
+          // The preview is a real Chromium render each time: its query is ignored, its id is what varies.
+          fc.pre(!path.endsWith('/preview.pdf') || query.length === 0);
+          const response = await web.get(`${path}?${new URLSearchParams(query).toString()}`);
+          expect(response.status, `GET ${path}?${new URLSearchParams(query).toString().slice(0, 300)}\n→ ${response.text.slice(0, 300)}`).to.be.below(
+            500,
+          );
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -297,7 +384,13 @@ describe('form properties: random and hostile bodies on every form route never g
     return pairs;
   }
 
-  function buildRequest(form: FormRoute, encoding: string, pairs: [string, string][], chosenFiles: [string, boolean][], token: string): RequestInit & { headers?: Record<string, string> } {
+  function buildRequest(
+    form: FormRoute,
+    encoding: string,
+    pairs: [string, string][],
+    chosenFiles: [string, boolean][],
+    token: string,
+  ): RequestInit & { headers?: Record<string, string> } {
     const withoutCsrf = pairs.slice(1);
     const urlencoded = (body: [string, string][]) => ({
       method: 'POST',
@@ -308,9 +401,17 @@ describe('form properties: random and hostile bodies on every form route never g
       case 'no-csrf':
         return urlencoded(withoutCsrf);
       case 'json':
-        return { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': token }, body: JSON.stringify(Object.fromEntries(withoutCsrf)) };
+        return {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-csrf-token': token },
+          body: JSON.stringify(Object.fromEntries(withoutCsrf)),
+        };
       case 'text':
-        return { method: 'POST', headers: { 'content-type': 'text/plain', 'x-csrf-token': token }, body: new URLSearchParams(withoutCsrf).toString() };
+        return {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain', 'x-csrf-token': token },
+          body: new URLSearchParams(withoutCsrf).toString(),
+        };
       case 'empty':
         return { method: 'POST', headers: { 'x-csrf-token': token } };
       case 'huge':

@@ -77,7 +77,9 @@ describe('health and error pages', () => {
       const web = new WebSession(app.baseUrl);
       await web.logIn(email, password);
       const cookie = (web as unknown as { cookies: Map<string, string> }).cookies;
-      const page = await fetch(`${broken.baseUrl}/`, { headers: { cookie: [...cookie].map(([k, v]) => `${k}=${v}`).join('; ') } }).then(async (r) => ({ status: r.status, headers: r.headers, text: await r.text() }));
+      const page = await fetch(`${broken.baseUrl}/`, { headers: { cookie: [...cookie].map(([k, v]) => `${k}=${v}`).join('; ') } }).then(
+        async (r) => ({ status: r.status, headers: r.headers, text: await r.text() }),
+      );
       expect(page.status).to.equal(500);
       const requestId = page.headers.get('x-request-id');
       expect(requestId).to.match(/^[0-9a-f-]{36}$/);
@@ -135,7 +137,11 @@ describe('health and error pages', () => {
       await continued;
       socket.write('password=');
       socket.destroy();
-      await waitUntil(() => lines.some((l) => l.msg === 'request aborted' && l.req?.url === '/password/reset/[skjult]'), 10_000, 'the aborted request line');
+      await waitUntil(
+        () => lines.some((l) => l.msg === 'request aborted' && l.req?.url === '/password/reset/[skjult]'),
+        10_000,
+        'the aborted request line',
+      );
       expect(JSON.stringify(lines)).not.to.include('hemmelig-noegle');
     });
 

@@ -39,7 +39,14 @@ describe('the HTTP server', () => {
   it("keeps Express's request and response helpers working", async () => {
     const response = await fetch(`${baseUrl}/echo/r%C3%A5d?x=1`, { headers: { 'x-forwarded-proto': 'https', 'x-forwarded-for': '10.1.2.3' } });
     expect(response.headers.get('content-type')).to.match(/^application\/json/);
-    expect(await response.json()).to.deep.equal({ path: '/echo/r%C3%A5d', ip: '10.1.2.3', protocol: 'https', name: 'råd', query: { x: '1' }, local: 'yes' });
+    expect(await response.json()).to.deep.equal({
+      path: '/echo/r%C3%A5d',
+      ip: '10.1.2.3',
+      protocol: 'https',
+      name: 'råd',
+      query: { x: '1' },
+      local: 'yes',
+    });
   });
 });
 
@@ -61,10 +68,13 @@ describe('the HTTP server with slow or over-long requests', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
   });
-  after(() => new Promise<void>((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  }));
+  after(
+    () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  );
 
   /** Writes `request` on a raw socket and collects everything until the server closes it (or an error ends it). */
   function rawExchange(request: string): Promise<{ answer: string; error?: string }> {
@@ -84,7 +94,9 @@ describe('the HTTP server with slow or over-long requests', () => {
       'POST /form HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\na=1',
     );
     expect(error).to.equal(undefined);
-    expect(answer).to.match(/^HTTP\/1\.1 408 /).and.include('Forespørgslen blev ikke sendt færdig i tide');
+    expect(answer)
+      .to.match(/^HTTP\/1\.1 408 /)
+      .and.include('Forespørgslen blev ikke sendt færdig i tide');
   });
 
   it('answers headers that never end with 408', async () => {
@@ -96,7 +108,9 @@ describe('the HTTP server with slow or over-long requests', () => {
   it('answers a 100 KB URL with 431, on a raw socket and to fetch, without resetting the connection', async () => {
     const { answer, error } = await rawExchange(`GET /?q=${'a'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect(error).to.equal(undefined);
-    expect(answer).to.match(/^HTTP\/1\.1 431 /).and.include('Adressen eller forespørgslens felter er for lange');
+    expect(answer)
+      .to.match(/^HTTP\/1\.1 431 /)
+      .and.include('Adressen eller forespørgslens felter er for lange');
     const response = await fetch(`http://127.0.0.1:${port}/?q=${'a'.repeat(100_000)}`);
     expect(response.status).to.equal(431);
   });

@@ -40,11 +40,21 @@ describe('changing the password on /profile', () => {
     const csrf = WebSession.csrfToken(profile.text);
     const newPassword = `ny-adgangskode-${unique()}`;
 
-    const wrong = await here.postForm('/profile/password', { _csrf: csrf, currentPassword: 'forkert-gæt', newPassword, confirmPassword: newPassword });
+    const wrong = await here.postForm('/profile/password', {
+      _csrf: csrf,
+      currentPassword: 'forkert-gæt',
+      newPassword,
+      confirmPassword: newPassword,
+    });
     expect(wrong.status).to.equal(422);
     expect(fieldError(wrong.text, 'currentPassword')).to.equal('Den nuværende adgangskode er forkert');
     expect(wrong.text, 'typed passwords are not sent back').to.not.include(newPassword);
-    const mismatch = await here.postForm('/profile/password', { _csrf: csrf, currentPassword: password, newPassword, confirmPassword: `${newPassword}x` });
+    const mismatch = await here.postForm('/profile/password', {
+      _csrf: csrf,
+      currentPassword: password,
+      newPassword,
+      confirmPassword: `${newPassword}x`,
+    });
     expect(mismatch.status).to.equal(422);
     expect(fieldError(mismatch.text, 'confirmPassword')).to.equal('De to nye adgangskoder er ikke ens');
     const short = await here.postForm('/profile/password', { _csrf: csrf, currentPassword: password, newPassword: 'kort', confirmPassword: 'kort' });
@@ -112,9 +122,13 @@ describe('resetting a forgotten password by e-mail', function () {
     expect(notice(known.text)).to.include('Hvis e-mailen hører til en bruger');
     expect(unknown.text.replace(/[0-9a-f-]{36}/g, '')).to.equal(known.text.replace(/[0-9a-f-]{36}/g, ''));
     const token = await mailedToken(email);
-    const rows = await sql<{ token_hash: string }>`select token_hash from password_reset_tokens where token_hash = ${sha256Hex(token)}`.execute(testDatabase().db);
+    const rows = await sql<{ token_hash: string }>`select token_hash from password_reset_tokens where token_hash = ${sha256Hex(token)}`.execute(
+      testDatabase().db,
+    );
     expect(rows.rows, 'only the hash is stored').to.have.length(1);
-    const holding = await sql<{ n: string }>`select count(*) as n from password_reset_tokens where position(${token} in token_hash) > 0`.execute(testDatabase().db);
+    const holding = await sql<{ n: string }>`select count(*) as n from password_reset_tokens where position(${token} in token_hash) > 0`.execute(
+      testDatabase().db,
+    );
     expect(Number(holding.rows[0]!.n)).to.equal(0);
   });
 
@@ -145,7 +159,11 @@ describe('resetting a forgotten password by e-mail', function () {
     const again = await visitor.get(`/password/reset/${token}`);
     expect(again.status).to.equal(404);
     expect(again.text).to.include('Linket virker ikke længere');
-    const reused = await visitor.postForm(`/password/reset/${token}`, { _csrf: csrf, newPassword: 'endnu-en-adgangskode', confirmPassword: 'endnu-en-adgangskode' });
+    const reused = await visitor.postForm(`/password/reset/${token}`, {
+      _csrf: csrf,
+      newPassword: 'endnu-en-adgangskode',
+      confirmPassword: 'endnu-en-adgangskode',
+    });
     expect(reused.status).to.equal(404);
     expect((await new ClientAt(app.baseUrl).logIn(email, newPassword)).status, 'the reused link changed nothing').to.equal(303);
   });

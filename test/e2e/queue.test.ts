@@ -16,7 +16,10 @@ function rowTitles(html: string): string[] {
 }
 
 /** A GET with exactly these headers, answered with the raw (undecoded) body. */
-function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
+function rawGet(
+  url: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }> {
   return new Promise((resolve, reject) => {
     httpGet(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
@@ -33,7 +36,11 @@ function approvalTitles(html: string): string[] {
 }
 
 function moveDeadline(db: Db, id: string, days: number) {
-  return db.updateTable('consultations').set({ deadline: new Date(Date.now() + days * 86_400_000) }).where('id', '=', id).execute();
+  return db
+    .updateTable('consultations')
+    .set({ deadline: new Date(Date.now() + days * 86_400_000) })
+    .where('id', '=', id)
+    .execute();
 }
 
 describe('the queue', () => {
@@ -46,14 +53,22 @@ describe('the queue', () => {
     const b = await makeCouncilWithPeople(db);
     await addMember(db, { email: a.secretary.email, council: b.council.slug, role: 'secretary' });
     const tag = unique();
-    const soon = await makeConsultation(deps, a.secretary.actor, { council: a.council.slug, title: `Udkast til Integrationsstrategi ${tag}`, deadline: deadlineInDays(2) });
+    const soon = await makeConsultation(deps, a.secretary.actor, {
+      council: a.council.slug,
+      title: `Udkast til Integrationsstrategi ${tag}`,
+      deadline: deadlineInDays(2),
+    });
     const later = await makeConsultation(deps, b.secretary.actor, {
       council: b.council.slug,
       title: `Forslag til lov om ændring af integrationsloven ${tag}`,
       authority: 'Udlændinge- og Integrationsministeriet',
       deadline: deadlineInDays(40),
     });
-    const late = await makeConsultation(deps, a.secretary.actor, { council: a.council.slug, title: `Budget 2027 ${tag}`, deadline: deadlineInDays(20) });
+    const late = await makeConsultation(deps, a.secretary.actor, {
+      council: a.council.slug,
+      title: `Budget 2027 ${tag}`,
+      deadline: deadlineInDays(20),
+    });
     await moveDeadline(db, late.id, -3);
     const done = await makeConsultationInState(deps, a, 'submitted', { title: `Sundhedspolitik ${tag}` });
     await db.updateTable('consultations').set({ assignee_id: a.secretary.actor.userId }).where('id', '=', soon.id).execute();
@@ -80,7 +95,9 @@ describe('the queue', () => {
     expect(await titles(`q=${encodeURIComponent(soon.reference!)}`)).to.deep.equal([soon.title]);
     expect(await titles(`q=${encodeURIComponent('budget 2027 ' + tag)}&state=all`)).to.deep.equal([late.title]);
     const filtered = await web.get(`/?council=${a.council.slug}&due=overdue`);
-    expect(filtered.text).to.include('1 høring matcher').and.match(new RegExp(`<option value="${a.council.slug}" selected>`));
+    expect(filtered.text)
+      .to.include('1 høring matcher')
+      .and.match(new RegExp(`<option value="${a.council.slug}" selected>`));
     // A council the user does not sit on gives nothing, not an error.
     const other = await makeCouncilWithPeople(db);
     await makeConsultation(deps, other.secretary.actor, { council: other.council.slug, title: `Fremmed ${tag}`, deadline: deadlineInDays(5) });
@@ -95,7 +112,11 @@ describe('the queue', () => {
     const people = await makeCouncilWithPeople(db);
     const tag = unique();
     for (let i = 0; i < 28; i++) {
-      await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, title: `Høring ${tag} nr. ${String(i).padStart(2, '0')}`, deadline: deadlineInDays(10 + i) });
+      await makeConsultation(deps, people.secretary.actor, {
+        council: people.council.slug,
+        title: `Høring ${tag} nr. ${String(i).padStart(2, '0')}`,
+        deadline: deadlineInDays(10 + i),
+      });
     }
     const web = new WebSession(app.baseUrl);
     await web.logIn(people.secretary.email, people.secretary.password);
@@ -105,13 +126,19 @@ describe('the queue', () => {
     expect(firstTitles[0]).to.equal(`Høring ${tag} nr. 00`);
     expect(first.text).to.include('28 høringer matcher');
     expect(first.text).not.to.include('rel="prev"');
-    const next = /href="([^"]+)" rel="next"/.exec(first.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const next = /href="([^"]+)" rel="next"/
+      .exec(first.text)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
     expect(next).to.include(`q=${tag}`);
     const second = await web.get(next);
     expect(rowTitles(second.text)).to.deep.equal([`Høring ${tag} nr. 25`, `Høring ${tag} nr. 26`, `Høring ${tag} nr. 27`]);
     expect(second.text).not.to.include('rel="next"');
     expect(second.text).to.include('Første side');
-    const prev = /href="([^"]+)" rel="prev"/.exec(second.text)![1]!.replace(/&amp;/g, '&').replace(/&#x3D;/g, '=');
+    const prev = /href="([^"]+)" rel="prev"/
+      .exec(second.text)![1]!
+      .replace(/&amp;/g, '&')
+      .replace(/&#x3D;/g, '=');
     const back = await web.get(prev);
     expect(rowTitles(back.text)).to.deep.equal(firstTitles);
     expect(back.text).not.to.include('rel="prev"');
@@ -127,10 +154,20 @@ describe('the queue', () => {
     const tag = unique();
     // 26 earlier deadlines push the one awaiting approval off the first page of the list.
     for (let i = 0; i < 26; i++) {
-      await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, title: `Tidlig ${tag} ${i}`, deadline: deadlineInDays(5) });
+      await makeConsultation(deps, people.secretary.actor, {
+        council: people.council.slug,
+        title: `Tidlig ${tag} ${i}`,
+        deadline: deadlineInDays(5),
+      });
     }
-    const waiting = await makeConsultationInState(deps, people, 'awaiting_approval', { title: `Til godkendelse ${tag}`, deadline: deadlineInDays(50) });
-    const waiting2 = await makeConsultationInState(deps, people, 'awaiting_approval', { title: `Også til godkendelse ${tag}`, deadline: deadlineInDays(45) });
+    const waiting = await makeConsultationInState(deps, people, 'awaiting_approval', {
+      title: `Til godkendelse ${tag}`,
+      deadline: deadlineInDays(50),
+    });
+    const waiting2 = await makeConsultationInState(deps, people, 'awaiting_approval', {
+      title: `Også til godkendelse ${tag}`,
+      deadline: deadlineInDays(45),
+    });
 
     const chair = new WebSession(app.baseUrl);
     await chair.logIn(people.chair.email, people.chair.password);
@@ -154,7 +191,11 @@ describe('the queue', () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const tag = unique();
-    const consultation = await makeConsultation(workflowDeps(db), people.secretary.actor, { council: people.council.slug, title: `Komprimeret ${tag}`, deadline: deadlineInDays(9) });
+    const consultation = await makeConsultation(workflowDeps(db), people.secretary.actor, {
+      council: people.council.slug,
+      title: `Komprimeret ${tag}`,
+      deadline: deadlineInDays(9),
+    });
     const web = new WebSession(app.baseUrl);
     await web.logIn(people.secretary.email, people.secretary.password);
     const cookie = web.cookieHeader();

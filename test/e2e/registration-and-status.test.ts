@@ -8,7 +8,11 @@ import { WebSession } from '../support/web-session.ts';
 
 const NEXT_YEAR = new Date().getUTCFullYear() + 1;
 
-function registrationForm(csrf: string | null, fields: Record<string, string>, files: { name: string; bytes: Buffer; type?: string }[] = []): FormData {
+function registrationForm(
+  csrf: string | null,
+  fields: Record<string, string>,
+  files: { name: string; bytes: Buffer; type?: string }[] = [],
+): FormData {
   const form = new FormData();
   if (csrf !== null) form.append('_csrf', csrf);
   for (const [key, value] of Object.entries(fields)) form.append(key, value);
@@ -47,7 +51,9 @@ describe('registering a consultation, documents, comments and status links (web)
     const pdf = tinyPdf();
     const posted = await secretary.request('/consultations/new', {
       method: 'POST',
-      body: registrationForm(WebSession.csrfToken(page.text), { ...VALID, council: people.council.slug }, [{ name: 'Høringsbrev æøå.pdf', bytes: pdf }]),
+      body: registrationForm(WebSession.csrfToken(page.text), { ...VALID, council: people.council.slug }, [
+        { name: 'Høringsbrev æøå.pdf', bytes: pdf },
+      ]),
     });
     expect(posted.status, posted.text.slice(0, 500)).to.equal(303);
     const location = posted.headers.get('location')!;
@@ -61,7 +67,9 @@ describe('registering a consultation, documents, comments and status links (web)
     const download = await fetch(app.baseUrl + docPath, { headers: { cookie: (secretary as unknown as { cookieHeader(): string }).cookieHeader() } });
     expect(download.status).to.equal(200);
     expect(download.headers.get('content-type')).to.equal('application/pdf');
-    expect(download.headers.get('content-disposition')).to.include('attachment').and.include("filename*=UTF-8''H%C3%B8ringsbrev%20%C3%A6%C3%B8%C3%A5.pdf");
+    expect(download.headers.get('content-disposition'))
+      .to.include('attachment')
+      .and.include("filename*=UTF-8''H%C3%B8ringsbrev%20%C3%A6%C3%B8%C3%A5.pdf");
     expect(Buffer.from(await download.arrayBuffer()).equals(pdf)).to.equal(true);
 
     const member = await loggedIn(app, people.member);
@@ -101,7 +109,10 @@ describe('registering a consultation, documents, comments and status links (web)
     const secretary = await loggedIn(app, people.secretary);
     await secretary.get('/consultations/new');
     const title = `CSRF-prøve ${unique()}`;
-    const missing = await secretary.request('/consultations/new', { method: 'POST', body: registrationForm(null, { ...VALID, title }, [{ name: 'a.pdf', bytes: tinyPdf() }]) });
+    const missing = await secretary.request('/consultations/new', {
+      method: 'POST',
+      body: registrationForm(null, { ...VALID, title }, [{ name: 'a.pdf', bytes: tinyPdf() }]),
+    });
     expect(missing.status).to.equal(403);
     const wrong = await secretary.request('/consultations/new', { method: 'POST', body: registrationForm('forkert-token', { ...VALID, title }) });
     expect(wrong.status).to.equal(403);
@@ -142,7 +153,11 @@ describe('registering a consultation, documents, comments and status links (web)
     const secretary = await loggedIn(app, people.secretary);
     let page = (await secretary.get(path)).text;
     const version = /name="version" value="(\d+)"/.exec(page)![1]!;
-    await secretary.postForm(`${path}/draft`, { _csrf: WebSession.csrfToken(page), version, body: 'Integrationsrådet bakker stærkt op om strategien, men savner sprogcentret.' });
+    await secretary.postForm(`${path}/draft`, {
+      _csrf: WebSession.csrfToken(page),
+      version,
+      body: 'Integrationsrådet bakker stærkt op om strategien, men savner sprogcentret.',
+    });
 
     const member = await loggedIn(app, people.member);
     page = (await member.get(path)).text;
@@ -198,8 +213,18 @@ describe('registering a consultation, documents, comments and status links (web)
     const { db } = testDatabase();
     const municipality = `Vordingborg Kommune ${unique()}`;
     const id = unique();
-    const own = await createCouncil(db, { slug: `vord-${id}`, name: `Integrationsrådet i Vordingborg ${id}`, municipality, referencePrefix: `V${id.slice(0, 4).toUpperCase()}` });
-    const neighbour = await createCouncil(db, { slug: `vaeld-${id}`, name: `Ældrerådet i Vordingborg ${id}`, municipality, referencePrefix: `W${id.slice(0, 4).toUpperCase()}` });
+    const own = await createCouncil(db, {
+      slug: `vord-${id}`,
+      name: `Integrationsrådet i Vordingborg ${id}`,
+      municipality,
+      referencePrefix: `V${id.slice(0, 4).toUpperCase()}`,
+    });
+    const neighbour = await createCouncil(db, {
+      slug: `vaeld-${id}`,
+      name: `Ældrerådet i Vordingborg ${id}`,
+      municipality,
+      referencePrefix: `W${id.slice(0, 4).toUpperCase()}`,
+    });
     const elsewhere = await makeCouncilWithPeople(db);
     const staff = await makeUser(db, { council: own, role: 'staff', name: 'Søren Østergaard' });
     const ownSecretary = await makeUser(db, { council: own, role: 'secretary' });
@@ -207,7 +232,9 @@ describe('registering a consultation, documents, comments and status links (web)
     const neighbourSecretary = await makeUser(db, { council: neighbour, role: 'secretary' });
     const neighbourChair = await makeUser(db, { council: neighbour, role: 'chair' });
     await makeConsultationInState(app.deps, { council: own, secretary: ownSecretary, chair: ownChair }, 'submitted', { title: `Egen høring ${id}` });
-    await makeConsultationInState(app.deps, { council: neighbour, secretary: neighbourSecretary, chair: neighbourChair }, 'drafted', { title: `Nabohøring ${id}` });
+    await makeConsultationInState(app.deps, { council: neighbour, secretary: neighbourSecretary, chair: neighbourChair }, 'drafted', {
+      title: `Nabohøring ${id}`,
+    });
     await makeConsultationInState(app.deps, elsewhere, 'assigned', { title: `Fremmed høring ${id}` });
 
     const web = await loggedIn(app, staff);
@@ -215,7 +242,10 @@ describe('registering a consultation, documents, comments and status links (web)
     const overview = await web.get('/overview');
     expect(overview.status).to.equal(200);
     expect(overview.text).to.include(`Egen høring ${id}`).and.include('Indsendt').and.include(`Nabohøring ${id}`).and.include('Under udarbejdelse');
-    expect(overview.text).to.not.include(`Fremmed høring ${id}`).and.not.include('<button class="button').and.not.include('method="post" action="/consultations');
+    expect(overview.text)
+      .to.not.include(`Fremmed høring ${id}`)
+      .and.not.include('<button class="button')
+      .and.not.include('method="post" action="/consultations');
     const member = await loggedIn(app, elsewhere.member);
     expect((await member.get('/overview')).status).to.equal(404);
   });
@@ -225,7 +255,9 @@ describe('registering a consultation, documents, comments and status links (web)
     const people = await makeCouncilWithPeople(db);
     const c = await makeConsultationInState(app.deps, people, 'assigned');
     const get = async (email: string) => {
-      const response = await fetch(`${app.baseUrl}/api/v1/consultations/${c.id}`, { headers: { authorization: `Bearer ${await apiTokenFor(db, email)}` } });
+      const response = await fetch(`${app.baseUrl}/api/v1/consultations/${c.id}`, {
+        headers: { authorization: `Bearer ${await apiTokenFor(db, email)}` },
+      });
       return (await response.json()) as { statusUrl?: string };
     };
     const secretary = await get(people.secretary.email);

@@ -21,7 +21,10 @@ function sessionIdOf(web: WebSession): string {
 
 async function sessionRow(sid: string) {
   const { db } = testDatabase();
-  const result = await sql<{ sess: Record<string, unknown>; live: boolean }>`select sess, expire >= now() as live from session where sid_hash = ${sessionIdHash(sid)}`.execute(db);
+  const result = await sql<{
+    sess: Record<string, unknown>;
+    live: boolean;
+  }>`select sess, expire >= now() as live from session where sid_hash = ${sessionIdHash(sid)}`.execute(db);
   return result.rows[0];
 }
 
@@ -59,16 +62,23 @@ describe('login sessions in PostgreSQL', function () {
     expect(await sessionRow(loggedIn)).to.equal(undefined);
   });
 
-  it('stores only the SHA-256 of the session id: the row does not hold the cookie\'s id', async () => {
+  it("stores only the SHA-256 of the session id: the row does not hold the cookie's id", async () => {
     const { secretary } = await makeCouncilWithPeople(testDatabase().db);
     const web = new WebSession(app.baseUrl);
     await web.logIn(secretary.email, secretary.password);
     const sid = sessionIdOf(web);
-    const rows = await sql<{ sid_hash: string; sess: string }>`select sid_hash, sess::text as sess from session where sid_hash = ${sessionIdHash(sid)}`.execute(testDatabase().db);
+    const rows = await sql<{
+      sid_hash: string;
+      sess: string;
+    }>`select sid_hash, sess::text as sess from session where sid_hash = ${sessionIdHash(sid)}`.execute(testDatabase().db);
     expect(rows.rows).to.have.length(1);
-    expect(rows.rows[0]!.sid_hash).to.match(/^[0-9a-f]{64}$/).and.not.include(sid);
+    expect(rows.rows[0]!.sid_hash)
+      .to.match(/^[0-9a-f]{64}$/)
+      .and.not.include(sid);
     expect(rows.rows[0]!.sess).to.not.include(sid);
-    const holdingId = await sql<{ n: string }>`select count(*) as n from session where position(${sid} in sid_hash || sess::text) > 0`.execute(testDatabase().db);
+    const holdingId = await sql<{ n: string }>`select count(*) as n from session where position(${sid} in sid_hash || sess::text) > 0`.execute(
+      testDatabase().db,
+    );
     expect(Number(holdingId.rows[0]!.n)).to.equal(0);
   });
 
@@ -88,7 +98,9 @@ describe('login sessions in PostgreSQL', function () {
       expect(answer.location, cookie).to.match(/^\/login/);
     }
     const loginPage = await getWithCookie(app.baseUrl, '/login', unknown);
-    const newId = decodeURIComponent(/raadssvar\.sid=([^;]+)/.exec(loginPage.setCookie.join(';'))?.[1] ?? '').slice(2).split('.')[0];
+    const newId = decodeURIComponent(/raadssvar\.sid=([^;]+)/.exec(loginPage.setCookie.join(';'))?.[1] ?? '')
+      .slice(2)
+      .split('.')[0];
     expect(newId).to.be.a('string').and.not.equal(unknownId);
     expect(await sessionRow(unknownId)).to.equal(undefined);
 
@@ -101,8 +113,13 @@ describe('login sessions in PostgreSQL', function () {
     const { db } = testDatabase();
     const { secretary } = await makeCouncilWithPeople(db);
     const sid = 'gammel-session-fra-express-session';
-    const sess = { cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/', sameSite: 'lax' }, passport: { user: secretary.actor.userId } };
-    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash(sid)}, ${JSON.stringify(sess)}::json, now() + interval '1 hour')`.execute(db);
+    const sess = {
+      cookie: { originalMaxAge: null, expires: null, httpOnly: true, path: '/', sameSite: 'lax' },
+      passport: { user: secretary.actor.userId },
+    };
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash(sid)}, ${JSON.stringify(sess)}::json, now() + interval '1 hour')`.execute(
+      db,
+    );
     const answer = await getWithCookie(app.baseUrl, '/', `raadssvar.sid=${encodeURIComponent(`s:${sign(sid, SECRET)}`)}`);
     expect(answer.status).to.equal(200);
     expect(answer.setCookie).to.deep.equal([]);
@@ -110,15 +127,19 @@ describe('login sessions in PostgreSQL', function () {
 
   it('the purge removes expired sessions and keeps live ones', async () => {
     const { db } = testDatabase();
-    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-udloebet')}, '{}'::json, now() - interval '1 second'), (${sessionIdHash('purge-levende')}, '{}'::json, now() + interval '1 hour')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-udloebet')}, '{}'::json, now() - interval '1 second'), (${sessionIdHash('purge-levende')}, '{}'::json, now() + interval '1 hour')`.execute(
+      db,
+    );
     expect(await purgeExpiredSessions(db)).to.be.at.least(1);
     expect(await sessionRow('purge-udloebet')).to.equal(undefined);
     expect(await sessionRow('purge-levende')).to.deep.include({ live: true });
   });
 
-  it('the session-purge job of the app\'s workers removes expired sessions', async () => {
+  it("the session-purge job of the app's workers removes expired sessions", async () => {
     const { db } = testDatabase();
-    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-job-udloebet')}, '{}'::json, now() - interval '1 second')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-job-udloebet')}, '{}'::json, now() - interval '1 second')`.execute(
+      db,
+    );
     // No mail is sent here; the SMTP address is never dialled.
     const scheduler = await startTestScheduler({ smtpUrl: 'smtp://127.0.0.1:9', clock: () => new Date() });
     try {
@@ -138,7 +159,10 @@ describe('login sessions in PostgreSQL', function () {
       const unbelieved = await fetch(`${untrusting.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
       expect(unbelieved.headers.getSetCookie(), 'X-Forwarded-Proto from a proxy not in TRUST_PROXY').to.deep.equal([]);
       const proxied = await fetch(`${production.baseUrl}/login`, { headers: { 'x-forwarded-proto': 'https' } });
-      expect(proxied.headers.getSetCookie().join(';')).to.match(/raadssvar\.sid=s%3A/).and.match(/Secure/).and.match(/HttpOnly/);
+      expect(proxied.headers.getSetCookie().join(';'))
+        .to.match(/raadssvar\.sid=s%3A/)
+        .and.match(/Secure/)
+        .and.match(/HttpOnly/);
     } finally {
       await production.close();
       await untrusting.close();
@@ -155,7 +179,7 @@ describe('sessions stored only when there is something to keep', function () {
     return Number(result.rows[0]!.n);
   }
 
-  it('stores no session for an anonymous visitor\'s 404, status page, health check, static file, calendar feed or API request', async () => {
+  it("stores no session for an anonymous visitor's 404, status page, health check, static file, calendar feed or API request", async () => {
     const people = await makeCouncilWithPeople(testDatabase().db);
     const consultation = await makeConsultationInState(app.deps, people, 'received');
     const statusUrl = (await statusUrlsFor(app.deps, [consultation.id])).get(consultation.id)!;
@@ -183,7 +207,11 @@ describe('sessions stored only when there is something to keep', function () {
     const web = new WebSession(app.baseUrl);
     const page = await web.get('/login');
     expect(await sessionCount()).to.equal(before + 1);
-    const again = await web.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email: `ukendt-${unique()}@example.dk`, password: 'forkert' });
+    const again = await web.postForm('/login', {
+      _csrf: WebSession.csrfToken(page.text),
+      email: `ukendt-${unique()}@example.dk`,
+      password: 'forkert',
+    });
     expect(again.status).to.equal(401);
     expect(WebSession.csrfToken(again.text)).to.equal(WebSession.csrfToken(page.text));
     expect(await sessionCount()).to.equal(before + 1);

@@ -36,8 +36,8 @@ function startAppProcess(port: number, dataDir: string): { child: ChildProcess; 
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { child, output: () => output, exited };
 }
@@ -104,7 +104,7 @@ describe('shutdown on SIGTERM', function () {
   });
 
   it('finishes four downloads and a submission under way, takes no new connection, and exits 0', async () => {
-    const { db, pool } = testDatabase();
+    const { db } = testDatabase();
     const deps = workflowDeps(db);
     const people = await makeCouncilWithPeople(db);
     const withDocument = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug });

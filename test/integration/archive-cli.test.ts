@@ -27,7 +27,15 @@ describe('CLI archive verify', function () {
     const version = await db.selectFrom('response_versions').select('id').where('consultation_id', '=', approved.id).executeTakeFirstOrThrow();
     const bad = await db
       .insertInto('archived_documents')
-      .values({ consultation_id: approved.id, pdf: Buffer.from('%PDF-1.4 ændret'), sha256: '0'.repeat(64), size_bytes: 16, response_version_id: version.id, template_version: TEMPLATE_VERSION, submitted_by: null })
+      .values({
+        consultation_id: approved.id,
+        pdf: Buffer.from('%PDF-1.4 ændret'),
+        sha256: '0'.repeat(64),
+        size_bytes: 16,
+        response_version_id: version.id,
+        template_version: TEMPLATE_VERSION,
+        submitted_by: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const second = await cli('archive', 'verify');
@@ -35,7 +43,14 @@ describe('CLI archive verify', function () {
     const output = JSON.parse(second.stdout);
     expect(output.ok).to.equal(false);
     expect(output.checked).to.equal(expected.checked + 1);
-    expect(output.mismatches).to.deep.include({ id: bad.id, consultationId: approved.id, expected: '0'.repeat(64), actual: output.mismatches.find((m: { id: number }) => m.id === bad.id).actual, sizeBytes: 16, actualSize: Buffer.byteLength('%PDF-1.4 ændret') });
+    expect(output.mismatches).to.deep.include({
+      id: bad.id,
+      consultationId: approved.id,
+      expected: '0'.repeat(64),
+      actual: output.mismatches.find((m: { id: number }) => m.id === bad.id).actual,
+      sizeBytes: 16,
+      actualSize: Buffer.byteLength('%PDF-1.4 ændret'),
+    });
   });
 
   it('reports the chain and its head; a consistent rewrite exits 3 naming the letter; --anchor catches a rewritten tail', async () => {
@@ -73,7 +88,8 @@ describe('CLI archive verify', function () {
     } finally {
       await withTriggersOff(testOwnerDatabase().db, async (tx) => {
         // Not created_at: read back as a Date it lost its microseconds, which the chain hash covers.
-        for (const { id, created_at: _createdAt, ...row } of originals) await tx.updateTable('archived_documents').set(row).where('id', '=', id).execute();
+        for (const { id, created_at: _createdAt, ...row } of originals)
+          await tx.updateTable('archived_documents').set(row).where('id', '=', id).execute();
       });
     }
     expect(JSON.parse((await cli('archive', 'verify', '--anchor', anchor)).stdout).chainBreaks).to.deep.equal([]);

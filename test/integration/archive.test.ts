@@ -70,9 +70,15 @@ describe('submitting with an archived PDF letter', function () {
   }
 
   it('moves the consultation to submitted and archives the letter of the approved text, signed by the approving chair', async () => {
-    const body = '## Bemærkninger\n\nRådet støtter målet om, at flere ældre får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på økonomien.';
+    const body =
+      '## Bemærkninger\n\nRådet støtter målet om, at flere ældre får fodfæste på arbejdsmarkedet, og ønsker særlig opmærksomhed på økonomien.';
     const approved = await approvedWith(body);
-    const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'bu@naestved.dk' });
+    const done = await sendEvent(deps, sec, approved.id, {
+      type: 'SUBMIT',
+      version: approved.version,
+      channel: 'email',
+      recipient: 'bu@naestved.dk',
+    });
     expect(done.state).to.equal('submitted');
     // The answer is built from what the transaction wrote, and must be what a fresh read gives.
     expect(done).to.deep.equal(await getConsultation(deps, sec, done.id));
@@ -80,7 +86,12 @@ describe('submitting with an archived PDF letter', function () {
 
     const [row, ...others] = await archiveRows(done.id);
     expect(others).to.have.length(0);
-    const versions = await db.selectFrom('response_versions').select(['id', 'number']).where('consultation_id', '=', done.id).orderBy('number', 'desc').execute();
+    const versions = await db
+      .selectFrom('response_versions')
+      .select(['id', 'number'])
+      .where('consultation_id', '=', done.id)
+      .orderBy('number', 'desc')
+      .execute();
     expect(row).to.deep.include({
       sha256: createHash('sha256').update(row!.pdf).digest('hex'),
       size_bytes: row!.pdf.length,
@@ -125,7 +136,12 @@ describe('submitting with an archived PDF letter', function () {
     const vice = await makeUser(db, { council: people.council, role: 'chair', name: 'Birgitte Ærø' });
     await db.updateTable('memberships').set({ title: 'næstformand' }).where('user_id', '=', vice.actor.userId).execute();
     const approved = await approvedWith('Rådet har ingen bemærkninger.', vice.actor);
-    const done = await sendEvent(deps, people.chair.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'letter', submittedAt: '2026-03-12' });
+    const done = await sendEvent(deps, people.chair.actor, approved.id, {
+      type: 'SUBMIT',
+      version: approved.version,
+      channel: 'letter',
+      submittedAt: '2026-03-12',
+    });
     const [row] = await archiveRows(done.id);
     const { text } = await pdfText(row!.pdf);
     expect(text).to.include(`På vegne af ${people.council.name} Birgitte Ærø, næstformand`);
@@ -135,16 +151,36 @@ describe('submitting with an archived PDF letter', function () {
 
   it('refuses before rendering: wrong role, stale version, wrong state, bad payload', async () => {
     let renders = 0;
-    const counting: EventDeps = { ...deps, pdf: { render: async (html) => { renders += 1; return renderer.render(html); } } };
+    const counting: EventDeps = {
+      ...deps,
+      pdf: {
+        render: async (html) => {
+          renders += 1;
+          return renderer.render(html);
+        },
+      },
+    };
     const approved = await approvedWith('Rådet støtter forslaget.');
-    await expectAppError(sendEvent(counting, people.member.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
-    await expectAppError(sendEvent(counting, people.staff.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'FORBIDDEN');
+    await expectAppError(
+      sendEvent(counting, people.member.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
+      'FORBIDDEN',
+    );
+    await expectAppError(
+      sendEvent(counting, people.staff.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
+      'FORBIDDEN',
+    );
     const outsider = await makeUser(db, { name: 'Fremmed Sekretær' });
-    await expectAppError(sendEvent(counting, outsider.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }), 'NOT_FOUND');
+    await expectAppError(
+      sendEvent(counting, outsider.actor, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' }),
+      'NOT_FOUND',
+    );
     await expectAppError(sendEvent(counting, sec, approved.id, { type: 'SUBMIT', version: approved.version - 1, channel: 'email' }), 'STALE_VERSION');
     await expectAppError(sendEvent(counting, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'fax' }), 'VALIDATION_FAILED');
     const drafting = await makeConsultationInState(deps, people, 'drafted');
-    await expectAppError(sendEvent(counting, sec, drafting.id, { type: 'SUBMIT', version: drafting.version, channel: 'email' }), 'TRANSITION_NOT_ALLOWED');
+    await expectAppError(
+      sendEvent(counting, sec, drafting.id, { type: 'SUBMIT', version: drafting.version, channel: 'email' }),
+      'TRANSITION_NOT_ALLOWED',
+    );
     expect(renders).to.equal(0);
     expect(await archiveRows(approved.id)).to.have.length(0);
   });
@@ -162,7 +198,10 @@ describe('submitting with an archived PDF letter', function () {
     expect(after).to.include({ state: 'approved', version: approved.version });
     expect(after.timeline.map((e) => e.type)).not.to.include('SUBMIT');
     expect(await archiveRows(approved.id)).to.have.length(0);
-    expect(deps.jobs.queued.filter((job) => (job.data as { consultationId?: string }).consultationId === approved.id), 'no mail queued').to.deep.equal([]);
+    expect(
+      deps.jobs.queued.filter((job) => (job.data as { consultationId?: string }).consultationId === approved.id),
+      'no mail queued',
+    ).to.deep.equal([]);
 
     const done = await sendEvent(deps, sec, approved.id, { type: 'SUBMIT', version: approved.version, channel: 'email' });
     expect(done.state).to.equal('submitted');
@@ -173,7 +212,10 @@ describe('submitting with an archived PDF letter', function () {
     try {
       const ownDeps: EventDeps = { ...deps, pdf: own };
       // Long enough to keep Chromium busy for a while (about 60 pages).
-      const long = Array.from({ length: 400 }, (_, i) => `Afsnit ${i + 1}: Rådet bemærker, at økonomien for de ældre borgere skal sikres på længere sigt, også i Næstved.`).join('\n\n');
+      const long = Array.from(
+        { length: 400 },
+        (_, i) => `Afsnit ${i + 1}: Rådet bemærker, at økonomien for de ældre borgere skal sikres på længere sigt, også i Næstved.`,
+      ).join('\n\n');
       const first = await approvedWith(long);
       await own.render('<p>opvarmning</p>');
       const pid = own.stats().browserPid!;
@@ -210,7 +252,12 @@ describe('submitting with an archived PDF letter', function () {
     expect(rejected).to.have.length(1);
     expect(rejected[0]!.reason).to.have.property('code', 'STALE_VERSION');
     expect(await archiveRows(approved.id)).to.have.length(1);
-    const events = await db.selectFrom('consultation_events').select('type').where('consultation_id', '=', approved.id).where('type', '=', 'SUBMIT').execute();
+    const events = await db
+      .selectFrom('consultation_events')
+      .select('type')
+      .where('consultation_id', '=', approved.id)
+      .where('type', '=', 'SUBMIT')
+      .execute();
     expect(events).to.have.length(1);
   });
 
@@ -220,11 +267,19 @@ describe('submitting with an archived PDF letter', function () {
     expect(row).to.be.an('object');
     const attempts = (as: typeof db) => [
       () => as.updateTable('archived_documents').set({ sha256: 'x' }).where('id', '=', row!.id).execute(),
-      () => as.updateTable('archived_documents').set({ pdf: Buffer.from('%PDF-falsk') }).where('id', '=', row!.id).execute(),
+      () =>
+        as
+          .updateTable('archived_documents')
+          .set({ pdf: Buffer.from('%PDF-falsk') })
+          .where('id', '=', row!.id)
+          .execute(),
       () => as.deleteFrom('archived_documents').where('id', '=', row!.id).execute(),
       () => sql`truncate archived_documents`.execute(as),
     ];
-    for (const [as, reason] of [[db, /permission denied/], [testOwnerDatabase().db, /append-only/]] as const) {
+    for (const [as, reason] of [
+      [db, /permission denied/],
+      [testOwnerDatabase().db, /append-only/],
+    ] as const) {
       for (const attempt of attempts(as)) {
         let error: unknown;
         try {
@@ -308,7 +363,10 @@ describe('submitting with an archived PDF letter', function () {
   it('verifyArchive re-hashes every archived PDF and reports a changed one', async () => {
     const done = await makeConsultationInState(deps, people, 'submitted');
     const clean = await verifyArchive(db, { batchSize: 2 });
-    const total = await db.selectFrom('archived_documents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const total = await db
+      .selectFrom('archived_documents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(clean.checked).to.equal(Number(total.n));
     expect(clean.mismatches.map((m) => m.consultationId)).not.to.include(done.id);
 
@@ -317,7 +375,15 @@ describe('submitting with an archived PDF letter', function () {
     const version = await db.selectFrom('response_versions').select('id').where('consultation_id', '=', other.id).executeTakeFirstOrThrow();
     const bad = await db
       .insertInto('archived_documents')
-      .values({ consultation_id: other.id, pdf: Buffer.from('%PDF-1.4 ændret'), sha256: 'a'.repeat(64), size_bytes: 15, response_version_id: version.id, template_version: TEMPLATE_VERSION, submitted_by: null })
+      .values({
+        consultation_id: other.id,
+        pdf: Buffer.from('%PDF-1.4 ændret'),
+        sha256: 'a'.repeat(64),
+        size_bytes: 15,
+        response_version_id: version.id,
+        template_version: TEMPLATE_VERSION,
+        submitted_by: null,
+      })
       .returning('id')
       .executeTakeFirstOrThrow();
     const after = await verifyArchive(db, { batchSize: 2 });
@@ -355,7 +421,9 @@ describe('the archive chain', function () {
     // The database's archive_chain_hash and the check's chainHash agree on every letter.
     expect(result.chainBreaks).to.deep.equal([]);
     expect(result.head).to.deep.equal({ position: second!.chain_position, id: second!.id, chainSha256: second!.chain_sha256 });
-    expect(await verifyArchive(db, { anchors: [{ position: first!.chain_position, chainSha256: first!.chain_sha256 }] })).to.have.property('chainBreaks').that.deep.equals([]);
+    expect(await verifyArchive(db, { anchors: [{ position: first!.chain_position, chainSha256: first!.chain_sha256 }] }))
+      .to.have.property('chainBreaks')
+      .that.deep.equals([]);
   });
 
   it('an INSERT cannot choose its own place or hashes in the chain', async () => {
@@ -386,10 +454,14 @@ describe('the archive chain', function () {
     const [, middle, last] = await archiveLetters(3);
     const forged = Buffer.from('%PDF-1.7\n% Et andet høringssvar end det sendte\n%%EOF\n');
 
-    const contentOnly = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
-      await forgeArchivedLetter(tx, middle!.id, forged);
-      return verifyArchive(tx);
-    }, { rollBack: true });
+    const contentOnly = await withTriggersOff(
+      testOwnerDatabase().db,
+      async (tx) => {
+        await forgeArchivedLetter(tx, middle!.id, forged);
+        return verifyArchive(tx);
+      },
+      { rollBack: true },
+    );
     // The bytes match their (rewritten) SHA-256, so only the chain tells.
     expect(contentOnly.mismatches.map((m) => m.id)).to.not.include(middle!.id);
     expect(contentOnly.chainBreaks).to.deep.include({
@@ -401,15 +473,21 @@ describe('the archive chain', function () {
     });
 
     // With its chain hash recomputed too, the next letter's link to it no longer holds.
-    const withItsHash = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
-      await forgeArchivedLetter(tx, middle!.id, forged);
-      await tx
-        .updateTable('archived_documents')
-        .set({ chain_sha256: sql<string>`archive_chain_hash(previous_chain_sha256, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version)` })
-        .where('id', '=', middle!.id)
-        .execute();
-      return verifyArchive(tx);
-    }, { rollBack: true });
+    const withItsHash = await withTriggersOff(
+      testOwnerDatabase().db,
+      async (tx) => {
+        await forgeArchivedLetter(tx, middle!.id, forged);
+        await tx
+          .updateTable('archived_documents')
+          .set({
+            chain_sha256: sql<string>`archive_chain_hash(previous_chain_sha256, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version)`,
+          })
+          .where('id', '=', middle!.id)
+          .execute();
+        return verifyArchive(tx);
+      },
+      { rollBack: true },
+    );
     const link = withItsHash.chainBreaks.find((b) => b.problem === 'link');
     expect(link).to.include({ id: last!.id, previousId: middle!.id });
     expect(withItsHash.chainBreaks.map((b) => b.id)).to.not.include(middle!.id);
@@ -418,11 +496,15 @@ describe('the archive chain', function () {
     // head recorded outside the database before the rewrite catches it.
     const before = await verifyArchive(db);
     const anchor = { position: before.head!.position, chainSha256: before.head!.chainSha256 };
-    const wholeTail = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
-      await forgeArchivedLetter(tx, middle!.id, forged);
-      await rechainFrom(tx, middle!.chain_position);
-      return { unanchored: await verifyArchive(tx), anchored: await verifyArchive(tx, { anchors: [anchor] }) };
-    }, { rollBack: true });
+    const wholeTail = await withTriggersOff(
+      testOwnerDatabase().db,
+      async (tx) => {
+        await forgeArchivedLetter(tx, middle!.id, forged);
+        await rechainFrom(tx, middle!.chain_position);
+        return { unanchored: await verifyArchive(tx), anchored: await verifyArchive(tx, { anchors: [anchor] }) };
+      },
+      { rollBack: true },
+    );
     expect(wholeTail.unanchored.chainBreaks).to.deep.equal([]);
     expect(wholeTail.anchored.chainBreaks).to.have.length(1);
     expect(wholeTail.anchored.chainBreaks[0]).to.include({ problem: 'anchor', position: anchor.position });
@@ -433,10 +515,14 @@ describe('the archive chain', function () {
 
   it('a removed letter leaves a gap', async () => {
     const [, middle, last] = await archiveLetters(3);
-    const result = await withTriggersOff(testOwnerDatabase().db, async (tx) => {
-      await tx.deleteFrom('archived_documents').where('id', '=', middle!.id).execute();
-      return verifyArchive(tx);
-    }, { rollBack: true });
+    const result = await withTriggersOff(
+      testOwnerDatabase().db,
+      async (tx) => {
+        await tx.deleteFrom('archived_documents').where('id', '=', middle!.id).execute();
+        return verifyArchive(tx);
+      },
+      { rollBack: true },
+    );
     expect(result.chainBreaks.map((b) => [b.problem, b.id])).to.deep.include(['gap', last!.id]);
   });
 

@@ -12,11 +12,13 @@ const json = (text: string) => JSON.parse(text.trim()) as Record<string, any>;
 describe('admin CLI: user password', function () {
   this.timeout(120_000);
 
-  it('sets the password read from stdin and ends the user\'s sessions', async () => {
+  it("sets the password read from stdin and ends the user's sessions", async () => {
     const { db } = testDatabase();
     const { email, password, actor } = await makeUser(db);
     const sid = `cli-session-${unique()}`;
-    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash(sid)}, ${JSON.stringify({ passport: { user: actor.userId } })}::json, now() + interval '1 hour')`.execute(db);
+    await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash(sid)}, ${JSON.stringify({ passport: { user: actor.userId } })}::json, now() + interval '1 hour')`.execute(
+      db,
+    );
     const newPassword = `fra-stdin-${unique()} med mellemrum`;
 
     const result = await runCli(['user', 'password', '--email', email.toUpperCase()], {}, `${newPassword}\n`);

@@ -14,7 +14,16 @@ describe('admin CLI', function () {
   const email = `cli-${unique()}@example.dk`;
 
   it('council create prints the council as JSON', async () => {
-    const result = await cli('council', 'create', '--slug', slug, '--name', 'Integrationsrådet i Næstved Kommune', '--municipality', 'Næstved Kommune');
+    const result = await cli(
+      'council',
+      'create',
+      '--slug',
+      slug,
+      '--name',
+      'Integrationsrådet i Næstved Kommune',
+      '--municipality',
+      'Næstved Kommune',
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(json(result.stdout)).to.include({ slug, name: 'Integrationsrådet i Næstved Kommune', municipality: 'Næstved Kommune' });
   });
@@ -30,7 +39,17 @@ describe('admin CLI', function () {
   });
 
   it('user create makes a user, lower-casing the e-mail; refuses bad input with details', async () => {
-    const result = await cli('user', 'create', '--email', email.toUpperCase(), '--name', 'Søren Østergaard', '--password', 'lang-nok-adgangskode', '--admin');
+    const result = await cli(
+      'user',
+      'create',
+      '--email',
+      email.toUpperCase(),
+      '--name',
+      'Søren Østergaard',
+      '--password',
+      'lang-nok-adgangskode',
+      '--admin',
+    );
     expect(result.code, result.stderr).to.equal(0);
     expect(json(result.stdout)).to.include({ email, name: 'Søren Østergaard', isAdmin: true });
     const short = await cli('user', 'create', '--email', 'ikke-en-mail', '--name', '', '--password', 'kort');
@@ -45,8 +64,12 @@ describe('admin CLI', function () {
     const result = await cli('member', 'add', '--email', email, '--council', slug, '--role', 'chair');
     expect(result.code, result.stderr).to.equal(0);
     expect(json(result.stdout)).to.include({ email, council: slug, role: 'chair', title: 'formand' });
-    expect(json((await cli('member', 'add', '--email', `x-${unique()}@example.dk`, '--council', slug, '--role', 'member')).stderr).error.code).to.equal('NOT_FOUND');
-    expect(json((await cli('member', 'add', '--email', email, '--council', 'findes-ikke', '--role', 'member')).stderr).error.code).to.equal('NOT_FOUND');
+    expect(
+      json((await cli('member', 'add', '--email', `x-${unique()}@example.dk`, '--council', slug, '--role', 'member')).stderr).error.code,
+    ).to.equal('NOT_FOUND');
+    expect(json((await cli('member', 'add', '--email', email, '--council', 'findes-ikke', '--role', 'member')).stderr).error.code).to.equal(
+      'NOT_FOUND',
+    );
     const role = await cli('member', 'add', '--email', email, '--council', slug, '--role', 'konge');
     expect(json(role.stderr).error.details[0].path).to.equal('role');
   });

@@ -19,8 +19,16 @@ describe('concurrent changes to one consultation', () => {
 
   async function counts(id: string) {
     const [events, drafts, row] = await Promise.all([
-      db.selectFrom('consultation_events').select((eb) => eb.fn.countAll<number>().as('n')).where('consultation_id', '=', id).executeTakeFirstOrThrow(),
-      db.selectFrom('response_versions').select((eb) => eb.fn.countAll<number>().as('n')).where('consultation_id', '=', id).executeTakeFirstOrThrow(),
+      db
+        .selectFrom('consultation_events')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('consultation_id', '=', id)
+        .executeTakeFirstOrThrow(),
+      db
+        .selectFrom('response_versions')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('consultation_id', '=', id)
+        .executeTakeFirstOrThrow(),
       db.selectFrom('consultations').select(['version', 'state']).where('id', '=', id).executeTakeFirstOrThrow(),
     ]);
     return { events: Number(events.n), drafts: Number(drafts.n), version: row.version, state: row.state };

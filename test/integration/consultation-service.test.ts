@@ -201,7 +201,13 @@ describe('consultation service', () => {
       c = await sendEvent(deps, chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'meeting', meetingDate: '2026-03-04' });
       expect(c.state).to.equal('approved');
       expect(c.approval).to.deep.equal({ basis: 'meeting', meetingDate: '2026-03-04' });
-      c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT', version: c.version, channel: 'email', recipient: 'bu@naestved.dk', submittedAt: '2026-03-05' });
+      c = await sendEvent(deps, sec, c.id, {
+        type: 'SUBMIT',
+        version: c.version,
+        channel: 'email',
+        recipient: 'bu@naestved.dk',
+        submittedAt: '2026-03-05',
+      });
       expect(c).to.include({ state: 'submitted', version: 10, deadlineStatus: 'closed' });
       expect(c.submission).to.deep.equal({ channel: 'email', recipient: 'bu@naestved.dk', submittedAt: '2026-03-05' });
       expect(c.allowedEvents).to.deep.equal([]);
@@ -230,15 +236,28 @@ describe('consultation service', () => {
       const people = await makeCouncilWithPeople(db);
       const admin = await makeUser(db, { admin: true });
       const declined = await makeConsultationInState(deps, people, 'drafting');
-      const d = await sendEvent(deps, people.chair.actor, declined.id, { type: 'DECLINE', version: declined.version, reason: '  Uden for rådets område ' });
+      const d = await sendEvent(deps, people.chair.actor, declined.id, {
+        type: 'DECLINE',
+        version: declined.version,
+        reason: '  Uden for rådets område ',
+      });
       expect(d).to.include({ state: 'declined', closingReason: 'Uden for rådets område' });
       expect(d.allowedEvents).to.deep.equal([]);
 
       const withdrawn = await makeConsultationInState(deps, people, 'awaiting_approval');
-      const w = await sendEvent(deps, admin.actor, withdrawn.id, { type: 'WITHDRAW', version: withdrawn.version, reason: 'Myndigheden trak høringen tilbage' });
+      const w = await sendEvent(deps, admin.actor, withdrawn.id, {
+        type: 'WITHDRAW',
+        version: withdrawn.version,
+        reason: 'Myndigheden trak høringen tilbage',
+      });
       expect(w).to.include({ state: 'withdrawn', closingReason: 'Myndigheden trak høringen tilbage' });
       const last = (await eventRows(w.id)).at(-1)!;
-      expect([last.type, last.from_state, last.to_state, last.actor_id]).to.deep.equal(['WITHDRAW', 'awaiting_approval', 'withdrawn', admin.actor.userId]);
+      expect([last.type, last.from_state, last.to_state, last.actor_id]).to.deep.equal([
+        'WITHDRAW',
+        'awaiting_approval',
+        'withdrawn',
+        admin.actor.userId,
+      ]);
     });
   });
 
@@ -261,19 +280,31 @@ describe('consultation service', () => {
       const people = await makeCouncilWithPeople(db);
       const c = await makeConsultationInState(deps, people, 'drafting');
       const before = await footprint(c.id);
-      const approve = await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' }), 'TRANSITION_NOT_ALLOWED');
+      const approve = await appError(
+        sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' }),
+        'TRANSITION_NOT_ALLOWED',
+      );
       expect(approve.httpStatus).to.equal(422);
       await appError(sendEvent(deps, people.secretary.actor, c.id, { type: 'START_DRAFTING', version: c.version }), 'TRANSITION_NOT_ALLOWED');
       // An earlier deadline is not an extension.
-      await appError(sendEvent(deps, people.secretary.actor, c.id, { type: 'EXTEND_DEADLINE', version: c.version, deadline: deadlineInDays(1) }), 'TRANSITION_NOT_ALLOWED');
+      await appError(
+        sendEvent(deps, people.secretary.actor, c.id, { type: 'EXTEND_DEADLINE', version: c.version, deadline: deadlineInDays(1) }),
+        'TRANSITION_NOT_ALLOWED',
+      );
       // Nothing to approve without a draft.
       await appError(sendEvent(deps, people.secretary.actor, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version }), 'TRANSITION_NOT_ALLOWED');
       expect(await footprint(c.id)).to.deep.equal(before);
 
       const done = await makeConsultationInState(deps, people, 'submitted');
       const doneBefore = await footprint(done.id);
-      await appError(sendEvent(deps, people.secretary.actor, done.id, validEvent('WITHDRAW', done.version, people.council.slug)), 'TRANSITION_NOT_ALLOWED');
-      await appError(sendEvent(deps, people.secretary.actor, done.id, validEvent('EXTEND_DEADLINE', done.version, people.council.slug)), 'TRANSITION_NOT_ALLOWED');
+      await appError(
+        sendEvent(deps, people.secretary.actor, done.id, validEvent('WITHDRAW', done.version, people.council.slug)),
+        'TRANSITION_NOT_ALLOWED',
+      );
+      await appError(
+        sendEvent(deps, people.secretary.actor, done.id, validEvent('EXTEND_DEADLINE', done.version, people.council.slug)),
+        'TRANSITION_NOT_ALLOWED',
+      );
       expect(await footprint(done.id)).to.deep.equal(doneBefore);
     });
 
@@ -324,9 +355,15 @@ describe('consultation service', () => {
       const before = await footprint(c.id);
       const unknownType = await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'PUBLISH', version: c.version }), 'VALIDATION_FAILED');
       expect(unknownType.details.map((d) => d.path)).to.deep.equal(['type']);
-      const badApprove = await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: 'x', basis: 'whim' }), 'VALIDATION_FAILED');
+      const badApprove = await appError(
+        sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: 'x', basis: 'whim' }),
+        'VALIDATION_FAILED',
+      );
       expect(badApprove.details.map((d) => d.path).sort()).to.deep.equal(['basis', 'version']);
-      const meeting = await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'meeting' }), 'VALIDATION_FAILED');
+      const meeting = await appError(
+        sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'meeting' }),
+        'VALIDATION_FAILED',
+      );
       expect(meeting.details.map((d) => d.path)).to.deep.equal(['meetingDate']);
       await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'REQUEST_CHANGES', version: c.version, comment: '   ' }), 'VALIDATION_FAILED');
       expect(await footprint(c.id)).to.deep.equal(before);
@@ -425,7 +462,13 @@ describe('consultation service', () => {
       const context = (stored.snapshot as PersistedConsultation).context;
       expect(context).to.include({ deadline: later, extensions: 1 });
       const entry = extended.timeline.at(-1)!;
-      expect(entry).to.include({ type: 'EXTEND_DEADLINE', from: 'drafting', to: 'drafting', comment: 'Forlænget efter aftale med forvaltningen', actor: 'Mette Kjærgaard' });
+      expect(entry).to.include({
+        type: 'EXTEND_DEADLINE',
+        from: 'drafting',
+        to: 'drafting',
+        comment: 'Forlænget efter aftale med forvaltningen',
+        actor: 'Mette Kjærgaard',
+      });
       expect(entry.payload).to.include({ previousDeadline: old, deadline: later });
     });
 
@@ -480,11 +523,12 @@ describe('consultation service', () => {
       const sec = people.secretary.actor;
       const days = [12, 3, 40, -5, 3, 20, 3, 7, 90, -1, 25];
       const created = [];
-      for (const d of days) created.push(await makeConsultation(deps, sec, { council: people.council.slug, deadline: deadlineInDays(d, new Date('2026-01-01T00:00:00Z')) }));
+      for (const d of days)
+        created.push(
+          await makeConsultation(deps, sec, { council: people.council.slug, deadline: deadlineInDays(d, new Date('2026-01-01T00:00:00Z')) }),
+        );
       // Three share one deadline exactly: the id breaks the tie.
-      const expected = [...created]
-        .sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.id < b.id ? -1 : 1))
-        .map((c) => c.id);
+      const expected = [...created].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || (a.id < b.id ? -1 : 1)).map((c) => c.id);
 
       const full = await listConsultations(deps, sec, { council: people.council.slug });
       expect(full.items.map((i) => i.id)).to.deep.equal(expected);
@@ -510,7 +554,10 @@ describe('consultation service', () => {
       const sec = people.secretary.actor;
       const tag = unique();
       const byTitle = await makeConsultation(deps, sec, { council: people.council.slug, title: `Lokalplan ${tag} for Havnen` });
-      const byAuthority = await makeConsultation(deps, sec, { council: people.council.slug, authority: `Teknik- og Miljøudvalget ${tag.toUpperCase()}` });
+      const byAuthority = await makeConsultation(deps, sec, {
+        council: people.council.slug,
+        authority: `Teknik- og Miljøudvalget ${tag.toUpperCase()}`,
+      });
       const neither = await makeConsultation(deps, sec, { council: people.council.slug, title: 'Budget 2027' });
       const ids = async (query: Parameters<typeof listConsultations>[2]) =>
         (await listConsultations(deps, sec, { ...query, council: people.council.slug })).items.map((i) => i.id).sort();

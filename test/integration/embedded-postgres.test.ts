@@ -111,8 +111,11 @@ describe('the embedded PostgreSQL', () => {
   /** Runs `npm start`'s program with `env` until it ends. */
   function runMain(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
     return new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { ...process.env, LOG_LEVEL: 'info', ...env } }, (error, _stdout, stderr) =>
-        resolve({ code: error ? Number(error.code) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'src/main.ts'],
+        { env: { ...process.env, LOG_LEVEL: 'info', ...env } },
+        (error, _stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stderr }),
       );
     });
   }
@@ -121,7 +124,9 @@ describe('the embedded PostgreSQL', () => {
     expect(result.code, result.stderr).to.equal(1);
     const lines = result.stderr.trim().split('\n');
     expect(lines, result.stderr).to.have.length(1);
-    expect(lines[0]).to.match(/^Rådssvar kunne ikke starte: /).and.match(reason);
+    expect(lines[0])
+      .to.match(/^Rådssvar kunne ikke starte: /)
+      .and.match(reason);
   }
 
   it('a start that fails says so in one Danish line on stderr, without a stack trace, and exits non-zero', async () => {

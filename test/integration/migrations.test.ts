@@ -12,9 +12,22 @@ describe('migrations', () => {
       const results = await migrateToLatest(handle.db);
       expect(results.map((r) => r.status)).to.not.include('Error');
       expect(results.length).to.be.greaterThan(0);
-      const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(handle.db);
+      const tables = await sql<{ table_name: string }>`select table_name from information_schema.tables where table_schema = 'public'`.execute(
+        handle.db,
+      );
       const names = tables.rows.map((r) => r.table_name);
-      for (const table of ['councils', 'users', 'memberships', 'consultations', 'response_versions', 'consultation_events', 'archived_documents', 'meetings', 'api_tokens', 'session']) {
+      for (const table of [
+        'councils',
+        'users',
+        'memberships',
+        'consultations',
+        'response_versions',
+        'consultation_events',
+        'archived_documents',
+        'meetings',
+        'api_tokens',
+        'session',
+      ]) {
         expect(names, table).to.include(table);
       }
       expect(await migrateToLatest(handle.db)).to.deep.equal([]);

@@ -10,8 +10,7 @@ import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
 
 // 1×1 PNG; a raster logo shows up in the PDF as an image XObject we can count.
-const PNG_LOGO =
-  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
+const PNG_LOGO = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 function letter(overrides: Partial<LetterData> = {}): LetterData {
   return {
@@ -97,9 +96,14 @@ describe('renderLetterHtml', () => {
     const html = renderLetterHtml(letter());
     expect(html).to.include('<title>Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029</title>');
     expect(html).to.include('<meta name="author" content="Integrationsrådet i Næstved Kommune">');
-    expect(html).to.include('<meta name="keywords" content="Høringssvar, Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune, 24.10.00-P15-3-25, IR-2026-014">');
+    expect(html).to.include(
+      '<meta name="keywords" content="Høringssvar, Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune, 24.10.00-P15-3-25, IR-2026-014">',
+    );
     expect(html).to.include(`Rådssvar ${TEMPLATE_VERSION}`);
-    expect(letterMetadata(letter())).to.deep.include({ author: 'Integrationsrådet i Næstved Kommune', subject: 'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029' });
+    expect(letterMetadata(letter())).to.deep.include({
+      author: 'Integrationsrådet i Næstved Kommune',
+      subject: 'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+    });
   });
 
   it('uses only a data: image URI as logo', () => {
@@ -200,7 +204,9 @@ describe('ChromiumPdfRenderer', function () {
   });
 
   it('marks every page of a draft preview "UDKAST – ikke godkendt"', async () => {
-    const markdown = Array.from({ length: 30 }, (_, i) => `Afsnit ${i + 1}: Rådet savner en plan for de ældre medlemmer af foreningerne.`).join('\n\n');
+    const markdown = Array.from({ length: 30 }, (_, i) => `Afsnit ${i + 1}: Rådet savner en plan for de ældre medlemmer af foreningerne.`).join(
+      '\n\n',
+    );
     const { pages, pageText } = await readPdf(await renderer.render(renderLetterHtml(letter({ draft: true, signer: null, bodyMarkdown: markdown }))));
     expect(pages).to.be.at.least(2);
     for (const page of pageText) expect(page).to.include('UDKAST – ikke godkendt');
@@ -306,7 +312,9 @@ describe('ChromiumPdfRenderer', function () {
       expect(error).to.be.instanceOf(PdfRenderError);
       expect((error as Error).message).to.match(/^Chromium stoppede under PDF-renderingen/);
 
-      const { text } = await readPdf(await timed('render after crash (includes new browser)', timings, () => own.render('<p>Efter genstart: æ, ø og å</p>')));
+      const { text } = await readPdf(
+        await timed('render after crash (includes new browser)', timings, () => own.render('<p>Efter genstart: æ, ø og å</p>')),
+      );
       expect(text).to.include('Efter genstart: æ, ø og å');
       expect(own.stats().browserLaunches).to.equal(2);
       expect(own.stats().browserPid).to.be.a('number').and.not.equal(pid);
@@ -373,7 +381,10 @@ describe('ChromiumPdfRenderer', function () {
   describe('under load', () => {
     const page = (label: string) => `<p>${label}</p>`;
     async function refusal(render: Promise<unknown>): Promise<PdfRenderRefusedError> {
-      const error = await render.then(() => undefined, (caught: unknown) => caught);
+      const error = await render.then(
+        () => undefined,
+        (caught: unknown) => caught,
+      );
       expect(error).to.be.instanceOf(PdfRenderRefusedError);
       return error as PdfRenderRefusedError;
     }
@@ -432,7 +443,10 @@ describe('ChromiumPdfRenderer', function () {
       process.kill(pid, 'SIGSTOP');
       try {
         const holder = own.render(page('holder pladsen'), { timeoutMs: 120_000 });
-        const error = await own.render(page('venter'), { timeoutMs: 1_000 }).then(() => undefined, (caught: unknown) => caught);
+        const error = await own.render(page('venter'), { timeoutMs: 1_000 }).then(
+          () => undefined,
+          (caught: unknown) => caught,
+        );
         expect(error).to.be.instanceOf(PdfRenderTimeoutError);
         expect((error as Error).message).to.equal('PDF-renderingen tog mere end 1000 ms og blev afbrudt');
         expect(own.stats()).to.deep.include({ active: 1, waiting: 0, rendered: 1, timedOut: 1 });

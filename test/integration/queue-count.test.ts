@@ -11,7 +11,10 @@ describe('the queue count', () => {
     for (let i = 0; i < 4; i++) {
       await makeConsultation({ db, clock: systemClock }, people.secretary.actor, { council: people.council.slug, deadline: '2027-02-01T12:00' });
     }
-    const filter = { viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds: [people.council.id] }, councilId: people.council.id };
+    const filter = {
+      viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds: [people.council.id] },
+      councilId: people.council.id,
+    };
     expect(await countQueueRows(db, filter, 10), 'below the bound: exact').to.equal(4);
     expect(await countQueueRows(db, filter, 4), 'at the bound: exact').to.equal(4);
     expect(await countQueueRows(db, filter, 2), 'above the bound: bound + 1, read as "more than 2"').to.equal(3);

@@ -9,17 +9,27 @@ describe('registering a consultation with what belongs to it', () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const title = `Udkast til Integrationsstrategi 2026–2029 ${unique()}`;
-    const input = { title, authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune', deadline: '2027-02-01T12:00', council: people.council.slug };
+    const input = {
+      title,
+      authority: 'Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune',
+      deadline: '2027-02-01T12:00',
+      council: people.council.slug,
+    };
 
     let seenId: string | undefined;
-    const failure = await registerConsultation({ db, clock: systemClock, config: { sessionSecret: TEST_SESSION_SECRET } }, people.secretary.actor, input, {
-      alongside: async (tx, id) => {
-        seenId = id;
-        // The row is there inside the transaction...
-        expect(await tx.selectFrom('consultations').select('id').where('id', '=', id).executeTakeFirst()).to.deep.equal({ id });
-        throw new Error('the document store failed');
+    const failure = await registerConsultation(
+      { db, clock: systemClock, config: { sessionSecret: TEST_SESSION_SECRET } },
+      people.secretary.actor,
+      input,
+      {
+        alongside: async (tx, id) => {
+          seenId = id;
+          // The row is there inside the transaction...
+          expect(await tx.selectFrom('consultations').select('id').where('id', '=', id).executeTakeFirst()).to.deep.equal({ id });
+          throw new Error('the document store failed');
+        },
       },
-    }).then(
+    ).then(
       () => undefined,
       (error: unknown) => error as Error,
     );

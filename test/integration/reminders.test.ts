@@ -22,7 +22,9 @@ function movableClock(start: string) {
 /** Jobs of `queues` that pg-boss has not finished: queued, waiting for a retry, or running. */
 async function unfinishedJobs(queues: string[]): Promise<number> {
   const result = await sql<{ n: number }>`
-    select count(*)::int as n from pgboss.job where name in (${sql.join(queues)}) and state in ('created', 'retry', 'active')`.execute(testDatabase().db);
+    select count(*)::int as n from pgboss.job where name in (${sql.join(queues)}) and state in ('created', 'retry', 'active')`.execute(
+    testDatabase().db,
+  );
   return result.rows[0]!.n;
 }
 

@@ -9,7 +9,9 @@ describe('migration 2026-12-01T1000_session_id_hashes', () => {
     await withScratchDatabase(async ({ db }) => {
       const before = await createMigrator(db).migrateTo('2026-11-24T0100_change_notifications');
       expect(before.error).to.equal(undefined);
-      await sql`insert into session (sid, sess, expire) values ('en-gammel-session', '{"passport":{"user":7}}'::json, now() + interval '1 hour')`.execute(db);
+      await sql`insert into session (sid, sess, expire) values ('en-gammel-session', '{"passport":{"user":7}}'::json, now() + interval '1 hour')`.execute(
+        db,
+      );
       await migrateToLatest(db);
       const rows = await sql<{ sid_hash: string; sess: unknown }>`select sid_hash, sess from session`.execute(db);
       expect(rows.rows).to.deep.equal([{ sid_hash: sessionIdHash('en-gammel-session'), sess: { passport: { user: 7 } } }]);

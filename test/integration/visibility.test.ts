@@ -11,7 +11,12 @@ import { makeConsultation, makeUser, unique } from '../support/factories.ts';
 /** A council in a municipality of its own (the staff overview spans a municipality), with its people. */
 async function councilOfItsOwn(app: TestApp) {
   const id = unique();
-  const council = await createCouncil(app.deps.db, { slug: `eget-${id}`, name: `Integrationsrådet ${id}`, municipality: `Kommune ${id}`, referencePrefix: `V${id.slice(0, 5).toUpperCase()}` });
+  const council = await createCouncil(app.deps.db, {
+    slug: `eget-${id}`,
+    name: `Integrationsrådet ${id}`,
+    municipality: `Kommune ${id}`,
+    referencePrefix: `V${id.slice(0, 5).toUpperCase()}`,
+  });
   const [secretary, member, staff] = await Promise.all(
     (['secretary', 'member', 'staff'] as const).map((role) => makeUser(app.deps.db, { council, role })),
   );
@@ -38,7 +43,9 @@ describe('who sees a consultation: one rule (visibleTo) for every list', () => {
 
     for (const user of [a.secretary, a.member, a.staff]) {
       const queue = await loadQueue(deps, user.actor, { state: 'all' });
-      expect(queue.items.map((i) => i.id)).to.include(inA.id).and.not.include.members(ofB);
+      expect(queue.items.map((i) => i.id))
+        .to.include(inA.id)
+        .and.not.include.members(ofB);
       const search = await loadQueue(deps, user.actor, { state: 'all', q: word });
       expect(search.items.map((i) => i.id)).to.deep.equal([inA.id]);
       expect(search.total).to.equal(1);
@@ -52,10 +59,15 @@ describe('who sees a consultation: one rule (visibleTo) for every list', () => {
     }
 
     const overview = await staffOverview(deps, a.staff.actor);
-    expect(overview.map((o) => o.title)).to.include(`${word} i A`).and.not.include(`${word} i B`);
+    expect(overview.map((o) => o.title))
+      .to.include(`${word} i A`)
+      .and.not.include(`${word} i B`);
 
     const url = await calendarFeedUrl(deps, a.member.actor);
-    const feed = await calendarFeedForToken({ ...deps, clock: () => new Date('2027-01-01T00:00:00Z') }, url.slice(url.lastIndexOf('/') + 1, -'.ics'.length));
+    const feed = await calendarFeedForToken(
+      { ...deps, clock: () => new Date('2027-01-01T00:00:00Z') },
+      url.slice(url.lastIndexOf('/') + 1, -'.ics'.length),
+    );
     const uids = Object.values(ical.sync.parseICS(feed)).map((c) => (c?.type === 'VEVENT' ? c.uid : null));
     expect(uids).to.include(`deadline-${inA.id}@raadssvar`).and.not.include(`deadline-${inB.id}@raadssvar`);
 

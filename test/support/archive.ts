@@ -79,7 +79,12 @@ export async function forgeArchivedLetter(tx: Tx, id: number, pdf: Buffer): Prom
  * what a forger must do after rewriting a letter so that every link holds again.
  */
 export async function rechainFrom(tx: Tx, position: number): Promise<void> {
-  const rows = await tx.selectFrom('archived_documents').select(['id', 'previous_chain_sha256']).where('chain_position', '>=', position).orderBy('chain_position').execute();
+  const rows = await tx
+    .selectFrom('archived_documents')
+    .select(['id', 'previous_chain_sha256'])
+    .where('chain_position', '>=', position)
+    .orderBy('chain_position')
+    .execute();
   let previous = rows[0]?.previous_chain_sha256 ?? null;
   for (const row of rows) {
     const updated = await tx

@@ -17,7 +17,14 @@ export const ARTIFACTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.ur
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.TEST_BROWSER_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--lang=da-DK', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--lang=da-DK',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -55,7 +62,9 @@ export async function expectNoAxeViolations(page: Page, what: string): Promise<v
     const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations;
   })) as AxeViolation[];
-  const summary = violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n    ')}`);
+  const summary = violations.map(
+    (v) => `${v.id} (${v.impact}): ${v.help}\n    ${v.nodes.map((n) => `${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n    ')}`,
+  );
   expect(summary, `axe violations on ${what}:\n${summary.join('\n')}`).to.deep.equal([]);
 }
 

@@ -16,7 +16,12 @@ export function unique(): string {
 /** A council with a unique slug. */
 export async function makeCouncil(db: Db, name = 'Integrationsrådet i Næstved Kommune') {
   const id = unique();
-  return createCouncil(db, { slug: `raad-${id}`, name: `${name} ${id}`, municipality: 'Næstved Kommune', referencePrefix: `T${id.slice(0, 5).toUpperCase()}` });
+  return createCouncil(db, {
+    slug: `raad-${id}`,
+    name: `${name} ${id}`,
+    municipality: 'Næstved Kommune',
+    referencePrefix: `T${id.slice(0, 5).toUpperCase()}`,
+  });
 }
 
 /** A user, optionally with a role on a council, and their Actor. */

@@ -14,11 +14,7 @@ import { createLogger } from '../../src/logger.ts';
 
 /** A one-page, empty A4 PDF with a classic cross-reference table, as withDocumentInfo expects. */
 function blankPdf(): Buffer {
-  const objects = [
-    '<</Type/Catalog/Pages 2 0 R>>',
-    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
-    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>',
-  ];
+  const objects = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>'];
   let body = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((object, i) => {
@@ -42,9 +38,9 @@ export function fakePdfRenderer(): FakePdfRenderer {
   const renders: FakePdfRenderer['renders'] = [];
   return {
     renders,
-    render: async (html, options) => {
+    render: (html, options) => {
       renders.push({ html, options });
-      return blankPdf();
+      return Promise.resolve(blankPdf());
     },
     close: async () => {},
   };
@@ -61,9 +57,9 @@ export function recordingMailer(): RecordingMailer {
   return {
     description: 'test: mails are kept in memory',
     sent,
-    send: async (message) => {
+    send: (message) => {
       sent.push(message);
-      return { messageId: `<test-${sent.length}@raadssvar.test>` };
+      return Promise.resolve({ messageId: `<test-${sent.length}@raadssvar.test>` });
     },
     close: () => {},
   };
@@ -87,9 +83,9 @@ export function recordingJobs(): RecordingJobs {
   const queued: RecordedJob[] = [];
   return {
     queued,
-    enqueue: async (queue: QueueName, data: object, options: { tx?: Executor } = {}) => {
+    enqueue: (queue: QueueName, data: object, options: { tx?: Executor } = {}) => {
       queued.push({ queue, data, inTransaction: options.tx !== undefined });
-      return `job-${queued.length}`;
+      return Promise.resolve(`job-${queued.length}`);
     },
   };
 }

@@ -63,15 +63,10 @@ describe('buildCalendarFeed', () => {
   it('produces the right events, parsed back with node-ical', () => {
     const text = buildCalendarFeed({ name, events: [deadline, meeting], now });
     const parsed = ical.sync.parseICS(text);
-    expect([...events(parsed).keys()].sort()).to.deep.equal([
-      'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar',
-      'meeting-42@raadssvar',
-    ]);
+    expect([...events(parsed).keys()].sort()).to.deep.equal(['deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar', 'meeting-42@raadssvar']);
 
     const d = event(parsed, 'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar');
-    expect(d.summary).to.equal(
-      'Høringsfrist: Udkast til Integrationsstrategi 2026–2029 (Integrationsrådet i Næstved Kommune)',
-    );
+    expect(d.summary).to.equal('Høringsfrist: Udkast til Integrationsstrategi 2026–2029 (Integrationsrådet i Næstved Kommune)');
     // A 30-minute block ending at the deadline.
     expect(d.end?.getTime()).to.equal(deadline.start.getTime());
     expect(d.start.getTime()).to.equal(deadline.start.getTime() - 30 * 60_000);
@@ -104,10 +99,7 @@ describe('buildCalendarFeed', () => {
     expect(lines).to.include('DTSTART;TZID=Europe/Copenhagen:20260330T113000');
     expect(lines).to.include('DTEND;TZID=Europe/Copenhagen:20260330T120000');
     expect(lines).to.include('DTSTART;TZID=Europe/Copenhagen:20260317T170000');
-    expect(lines.filter((l) => l.startsWith('DTSTAMP:'))).to.deep.equal([
-      'DTSTAMP:20260301T080000Z',
-      'DTSTAMP:20260301T080000Z',
-    ]);
+    expect(lines.filter((l) => l.startsWith('DTSTAMP:'))).to.deep.equal(['DTSTAMP:20260301T080000Z', 'DTSTAMP:20260301T080000Z']);
     // RFC 5545: CRLF line ends and lines of at most 75 octets.
     expect(text.replace(/\r\n/g, '')).not.to.include('\n');
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).to.be.at.most(75);
@@ -120,9 +112,7 @@ describe('buildCalendarFeed', () => {
   it('keeps UIDs stable across builds and moves the deadline with a higher SEQUENCE', () => {
     const first = ical.sync.parseICS(buildCalendarFeed({ name, events: [deadline, meeting], now }));
     const extended: FeedEvent = { ...deadline, start: at('2026-04-14T12:00'), sequence: 1 };
-    const second = ical.sync.parseICS(
-      buildCalendarFeed({ name, events: [meeting, extended], now: new Date('2026-03-20T09:15:00Z') }),
-    );
+    const second = ical.sync.parseICS(buildCalendarFeed({ name, events: [meeting, extended], now: new Date('2026-03-20T09:15:00Z') }));
     expect([...events(second).keys()].sort()).to.deep.equal([...events(first).keys()].sort());
 
     const uid = 'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar';
@@ -131,9 +121,7 @@ describe('buildCalendarFeed', () => {
     expect(Number(after.sequence)).to.be.greaterThan(Number(before.sequence));
     expect(after.start.getTime()).to.be.greaterThan(before.start.getTime());
     expect(after.end?.getTime()).to.equal(at('2026-04-14T12:00').getTime());
-    expect(event(second, 'meeting-42@raadssvar').start.getTime()).to.equal(
-      event(first, 'meeting-42@raadssvar').start.getTime(),
-    );
+    expect(event(second, 'meeting-42@raadssvar').start.getTime()).to.equal(event(first, 'meeting-42@raadssvar').start.getTime());
   });
 
   it('is identical for identical input (events in start order)', () => {
@@ -141,9 +129,7 @@ describe('buildCalendarFeed', () => {
     const b = buildCalendarFeed({ name, events: [meeting, deadline], now });
     expect(a).to.equal(b);
     const lines = unfold(a);
-    expect(lines.indexOf('UID:meeting-42@raadssvar')).to.be.lessThan(
-      lines.indexOf('UID:deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar'),
-    );
+    expect(lines.indexOf('UID:meeting-42@raadssvar')).to.be.lessThan(lines.indexOf('UID:deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar'));
   });
 
   it('keeps æ, ø and å intact through escaping and line folding', () => {

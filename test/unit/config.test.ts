@@ -31,7 +31,7 @@ describe('config', () => {
     }
   });
 
-  it('trusts no proxy by default, and TRUST_PROXY in Express\'s syntax', () => {
+  it("trusts no proxy by default, and TRUST_PROXY in Express's syntax", () => {
     expect(parseConfig({ DATA_DIR: dataDir() }).trustProxy).to.equal(false);
     expect(parseConfig({ TRUST_PROXY: '', DATA_DIR: dataDir() }).trustProxy).to.equal(false);
     expect(parseConfig({ TRUST_PROXY: '1', DATA_DIR: dataDir() }).trustProxy).to.equal(1);
@@ -60,7 +60,18 @@ describe('config', () => {
 
   it('documents every variable in .env.example', () => {
     const example = readFileSync('.env.example', 'utf8');
-    for (const name of ['NODE_ENV', 'PORT', 'PUBLIC_URL', 'DATABASE_URL', 'DATA_DIR', 'EMBEDDED_PG_PORT', 'SESSION_SECRET', 'CHROMIUM_PATH', 'LOG_LEVEL', 'SEED_DEMO']) {
+    for (const name of [
+      'NODE_ENV',
+      'PORT',
+      'PUBLIC_URL',
+      'DATABASE_URL',
+      'DATA_DIR',
+      'EMBEDDED_PG_PORT',
+      'SESSION_SECRET',
+      'CHROMIUM_PATH',
+      'LOG_LEVEL',
+      'SEED_DEMO',
+    ]) {
       expect(example, name).to.match(new RegExp(`^${name}=`, 'm'));
     }
   });

@@ -116,9 +116,7 @@ describe('consultation role policy', () => {
       const both = actor('to-raad', false, [membership(COUNCIL, 'chair'), membership(OTHER_COUNCIL, 'secretary')]);
       for (const type of EVENT_TYPES) {
         expect(mayActorSend(both, type, COUNCIL), `${type} in the chair's council`).to.equal(MAY_SEND[type].includes('chair'));
-        expect(mayActorSend(both, type, OTHER_COUNCIL), `${type} in the secretary's council`).to.equal(
-          MAY_SEND[type].includes('secretary'),
-        );
+        expect(mayActorSend(both, type, OTHER_COUNCIL), `${type} in the secretary's council`).to.equal(MAY_SEND[type].includes('secretary'));
       }
     });
 
@@ -147,10 +145,7 @@ describe('consultation role policy', () => {
     });
 
     it('a secretary awaiting approval gets exactly WITHDRAW and EXTEND_DEADLINE', () => {
-      expect(allowedEventsFor(PERSONAS.secretary, byState.awaiting_approval, COUNCIL)).to.have.members([
-        'WITHDRAW',
-        'EXTEND_DEADLINE',
-      ]);
+      expect(allowedEventsFor(PERSONAS.secretary, byState.awaiting_approval, COUNCIL)).to.have.members(['WITHDRAW', 'EXTEND_DEADLINE']);
     });
 
     it('a secretary in drafting gets SUBMIT_FOR_APPROVAL only after a non-empty draft', () => {
@@ -159,11 +154,7 @@ describe('consultation role policy', () => {
       const emptyDraft = send(noDraft, { type: 'SAVE_DRAFT', draftNumber: 1, empty: true });
       expect(allowedEventsFor(PERSONAS.secretary, emptyDraft, COUNCIL)).to.not.include('SUBMIT_FOR_APPROVAL');
       const draft = send(emptyDraft, { type: 'SAVE_DRAFT', draftNumber: 2, empty: false });
-      expect(allowedEventsFor(PERSONAS.secretary, draft, COUNCIL)).to.have.members([
-        'SUBMIT_FOR_APPROVAL',
-        'WITHDRAW',
-        'EXTEND_DEADLINE',
-      ]);
+      expect(allowedEventsFor(PERSONAS.secretary, draft, COUNCIL)).to.have.members(['SUBMIT_FOR_APPROVAL', 'WITHDRAW', 'EXTEND_DEADLINE']);
     });
 
     // For a consultation of COUNCIL: the actions each persona sees in each state, by hand.

@@ -19,16 +19,7 @@ const DEADLINE = '2025-03-14T12:00:00+01:00';
 const LATER_DEADLINE = '2025-03-28T12:00:00+01:00';
 const EVEN_LATER_DEADLINE = '2025-04-11T12:00:00+02:00';
 
-const ALL_STATES: ConsultationState[] = [
-  'received',
-  'assigned',
-  'drafting',
-  'awaiting_approval',
-  'approved',
-  'submitted',
-  'declined',
-  'withdrawn',
-];
+const ALL_STATES: ConsultationState[] = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved', 'submitted', 'declined', 'withdrawn'];
 const ALL_EVENT_TYPES: EventType[] = [
   'ASSIGN',
   'START_DRAFTING',
@@ -65,9 +56,7 @@ const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationSta
   withdrawn: {},
 };
 
-const TABLE_TRIPLES = Object.entries(TABLE).flatMap(([from, row]) =>
-  Object.entries(row).map(([event, to]) => `${from} --${event}--> ${to}`),
-);
+const TABLE_TRIPLES = Object.entries(TABLE).flatMap(([from, row]) => Object.entries(row).map(([event, to]) => `${from} --${event}--> ${to}`));
 
 function start(input: { deadline: string; council?: string | null } = { deadline: DEADLINE }): ConsultationSnapshot {
   return initialTransition(consultationMachine, input)[0];
@@ -152,7 +141,7 @@ function expectAccepted(snapshot: ConsultationSnapshot, event: ConsultationMachi
 /** What must hold in every reachable snapshot, whatever the path. */
 function checkInvariants(snapshot: ConsultationSnapshot) {
   const { context } = snapshot;
-  const state = snapshot.value as ConsultationState;
+  const state = snapshot.value;
   const label = `${state}: ${JSON.stringify(context)}`;
   expect(ALL_STATES, label).to.include(state);
   expect(context.extensions, label).to.be.a('number').and.to.be.at.least(0);
@@ -330,9 +319,7 @@ describe('consultation machine', () => {
     it('the simple paths reach all 8 states and take every transition in the table but EXTEND_DEADLINE, and no other', () => {
       expect(simplePaths.length).to.be.greaterThan(shortestPaths.length);
       expect([...reachedStates(simplePaths)]).to.have.members(ALL_STATES);
-      expect([...takenTransitions(simplePaths)]).to.have.members(
-        TABLE_TRIPLES.filter((triple) => !triple.includes('--EXTEND_DEADLINE-->')),
-      );
+      expect([...takenTransitions(simplePaths)]).to.have.members(TABLE_TRIPLES.filter((triple) => !triple.includes('--EXTEND_DEADLINE-->')));
     });
 
     it('every event type is accepted in the explored graph, as the table says, and can() agrees', () => {
@@ -345,7 +332,7 @@ describe('consultation machine', () => {
         const didChange = changed(state, nextState);
         (didChange ? accepted : refused).add(event.type);
         expect(state.can(event), label).to.equal(didChange);
-        if (didChange) expect(TABLE[state.value as ConsultationState][event.type], label).to.equal(nextState.value);
+        if (didChange) expect(TABLE[state.value][event.type], label).to.equal(nextState.value);
       }
       expect([...accepted]).to.have.members(ALL_EVENT_TYPES);
       // Guards the model runs into: no draft yet, a deadline already extended to LATER_DEADLINE.
@@ -355,7 +342,7 @@ describe('consultation machine', () => {
     it('acceptedEventTypes names, in every explored snapshot, exactly the event types can() accepts with a well-formed payload', () => {
       const snapshots = new Map<string, ConsultationSnapshot>();
       for (const { state } of adjacencyMapToArray(model.getAdjacencyMap())) {
-        snapshots.set(JSON.stringify([state.value, state.context]), state as ConsultationSnapshot);
+        snapshots.set(JSON.stringify([state.value, state.context]), state);
       }
       expect(snapshots.size).to.be.greaterThan(ALL_STATES.length);
       const offered = new Set<string>();
@@ -366,9 +353,7 @@ describe('consultation machine', () => {
         for (const type of accepted) offered.add(`${String(snapshot.value)} ${type}`);
       }
       // Each row of the table is offered somewhere, SUBMIT_FOR_APPROVAL only once a draft is saved.
-      expect([...offered]).to.have.members(
-        Object.entries(TABLE).flatMap(([from, row]) => Object.keys(row).map((type) => `${from} ${type}`)),
-      );
+      expect([...offered]).to.have.members(Object.entries(TABLE).flatMap(([from, row]) => Object.keys(row).map((type) => `${from} ${type}`)));
     });
 
     it('replaying every shortest path with transition() gives the same states and keeps the invariants', async () => {
@@ -475,11 +460,7 @@ describe('consultation machine', () => {
 
   describe('APPROVE', () => {
     it('records a chair decision without a meeting date', () => {
-      const next = expectAccepted(
-        reach('awaiting_approval'),
-        { type: 'APPROVE', basis: 'chair_decision', meetingDate: '2025-03-10' },
-        'approved',
-      );
+      const next = expectAccepted(reach('awaiting_approval'), { type: 'APPROVE', basis: 'chair_decision', meetingDate: '2025-03-10' }, 'approved');
       expect(next.context.approval).to.deep.equal({ basis: 'chair_decision', meetingDate: null });
     });
 

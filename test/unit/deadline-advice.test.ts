@@ -1,10 +1,5 @@
 import { expect } from 'chai';
-import {
-  adviseOnDeadline,
-  extensionLetterText,
-  proposeExtendedDeadline,
-  type DeadlineAdvice,
-} from '../../src/domain/deadlines/advice.ts';
+import { adviseOnDeadline, extensionLetterText, proposeExtendedDeadline, type DeadlineAdvice } from '../../src/domain/deadlines/advice.ts';
 import { parseDeadline } from '../../src/domain/time.ts';
 
 function at(local: string): Date {
@@ -25,10 +20,7 @@ const title = 'Udkast til Integrationsstrategi 2026–2029';
 describe('adviseOnDeadline', () => {
   it('a meeting before the deadline: put it on the agenda, draft ready 5 working days before', () => {
     const meeting = { startsAt: at('2026-03-03T17:00'), place: 'Rådhuset, mødelokale 2' };
-    const advice = expectKind(
-      adviseOnDeadline({ deadline: at('2026-03-12T12:00'), now: at('2026-02-10T09:00'), meetings: [meeting] }),
-      'meeting',
-    );
+    const advice = expectKind(adviseOnDeadline({ deadline: at('2026-03-12T12:00'), now: at('2026-02-10T09:00'), meetings: [meeting] }), 'meeting');
     expect(advice.meeting).to.equal(meeting);
     expect(advice.draftReadyBy).to.equal('2026-02-24');
     expect(advice.tight).to.equal(false);
@@ -139,10 +131,7 @@ describe('adviseOnDeadline', () => {
   });
 
   it('no meeting planned at all', () => {
-    const advice = expectKind(
-      adviseOnDeadline({ deadline: at('2026-03-12T12:00'), now: at('2026-02-20T09:00'), meetings: [] }),
-      'no_meeting',
-    );
+    const advice = expectKind(adviseOnDeadline({ deadline: at('2026-03-12T12:00'), now: at('2026-02-20T09:00'), meetings: [] }), 'no_meeting');
     expect(advice.nextMeeting).to.equal(null);
     expect(advice.text).to.include('ikke noget møde planlagt før høringsfristen 12. marts 2026, kl. 12.00');
     // 10 working days after Thursday 12 March.
@@ -160,9 +149,7 @@ describe('adviseOnDeadline', () => {
       'no_meeting',
     );
     const details = { councilName: council, authority, title, authorityReference: '25.00.00-P15-3-25', signerName: 'Maria Kavita Nielsen' };
-    expect(advice.extensionLetter(details)).to.equal(
-      extensionLetterText({ ...details, deadline, nextMeeting: at('2026-03-25T17:00') }),
-    );
+    expect(advice.extensionLetter(details)).to.equal(extensionLetterText({ ...details, deadline, nextMeeting: at('2026-03-25T17:00') }));
   });
 
   it('overdue once the deadline has passed', () => {

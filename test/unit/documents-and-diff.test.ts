@@ -30,7 +30,11 @@ describe('document checks', () => {
   });
 
   it('refuses text, other zips and HTML named .pdf, empty files and files over 25 MB, on the documents field', async () => {
-    for (const bytes of [Buffer.from('bare tekst '.repeat(50)), storedZip([{ name: 'a.txt', data: 'hej' }]), Buffer.from('<html><script>alert(1)</script></html>')]) {
+    for (const bytes of [
+      Buffer.from('bare tekst '.repeat(50)),
+      storedZip([{ name: 'a.txt', data: 'hej' }]),
+      Buffer.from('<html><script>alert(1)</script></html>'),
+    ]) {
       const error = await refusal([{ originalName: 'forklædt.pdf', bytes }]);
       expect(error.code).to.equal('VALIDATION_FAILED');
       expect(error.details).to.deep.equal([{ path: 'documents', message: 'forklædt.pdf er ikke en PDF-, DOCX- eller ODT-fil' }]);

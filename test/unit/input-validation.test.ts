@@ -34,7 +34,9 @@ describe('input validation helpers', () => {
       expect(messages({})).to.deep.equal({ name: 'Skal udfyldes' });
       expect(messages({ name: 5 })).to.deep.equal({ name: 'Ugyldig værdi' });
       expect(messages({ name: 'seks t' })).to.deep.equal({ name: 'Højst 5 tegn' });
-      expect(messages({ name: 'a\u0000' })).to.have.property('name').that.includes('NUL');
+      expect(messages({ name: 'a\u0000' }))
+        .to.have.property('name')
+        .that.includes('NUL');
       expect(messages({ name: 'fem t' })).to.deep.equal([]);
     });
 
@@ -48,7 +50,14 @@ describe('input validation helpers', () => {
 
   describe('deadlines', () => {
     it('accepts offsets within ±14:00 and refuses impossible ones', () => {
-      for (const ok of ['2026-12-01T12:00+14:00', '2026-12-01T12:00-12:00', '2026-12-01T12:00:00.000+0100', '2026-12-01T12:00Z', '2026-12-01T12:00', '2026-12-01']) {
+      for (const ok of [
+        '2026-12-01T12:00+14:00',
+        '2026-12-01T12:00-12:00',
+        '2026-12-01T12:00:00.000+0100',
+        '2026-12-01T12:00Z',
+        '2026-12-01T12:00',
+        '2026-12-01',
+      ]) {
         expect(deadlineSchema.safeParse(ok).success, ok).to.equal(true);
       }
       for (const bad of ['2026-12-01T12:00+25:00', '2026-12-01T12:00+14:01', '2026-12-01T12:00-15', '2026-12-01T12:00+0175']) {

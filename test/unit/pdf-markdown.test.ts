@@ -8,14 +8,32 @@ function tagsOf(html: string): string[] {
 
 /** Every attribute name in an HTML fragment, lower-cased. */
 function attributesOf(html: string): string[] {
-  return [...html.matchAll(/<[a-zA-Z][^>]*>/g)].flatMap((tag) =>
-    [...tag[0].matchAll(/\s([a-zA-Z-:]+)=/g)].map((match) => match[1]!.toLowerCase()),
-  );
+  return [...html.matchAll(/<[a-zA-Z][^>]*>/g)].flatMap((tag) => [...tag[0].matchAll(/\s([a-zA-Z-:]+)=/g)].map((match) => match[1]!.toLowerCase()));
 }
 
 const ALLOWED_TAGS = new Set([
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'ul', 'ol', 'li', 'em', 'strong',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'a',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'br',
+  'hr',
+  'blockquote',
+  'ul',
+  'ol',
+  'li',
+  'em',
+  'strong',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'a',
 ]);
 
 describe('renderMarkdownSafe', () => {

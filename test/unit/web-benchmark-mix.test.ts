@@ -5,7 +5,7 @@ import { parseOptions } from '../../bench/web.ts';
 /** An even spread over [0, 1): `n` draws that hit every weight in proportion. */
 function evenDraws(n: number): () => number {
   let i = 0;
-  return () => (i++ % n + 0.5) / n;
+  return () => ((i++ % n) + 0.5) / n;
 }
 
 describe('the web benchmark mix (bench/web-mix.ts)', () => {
@@ -19,7 +19,11 @@ describe('the web benchmark mix (bench/web-mix.ts)', () => {
   });
 
   it('gives writes only to secretaries and chairs, and the overview only to staff and admins', () => {
-    const doing = (action: string) => Object.entries(ROLE_ACTIONS).filter(([, actions]) => action in actions).map(([role]) => role).sort();
+    const doing = (action: string) =>
+      Object.entries(ROLE_ACTIONS)
+        .filter(([, actions]) => action in actions)
+        .map(([role]) => role)
+        .sort();
     expect(doing('write')).to.deep.equal(['chair', 'secretary']);
     expect(doing('overview')).to.deep.equal(['admin', 'staff']);
   });

@@ -1,11 +1,5 @@
 import { expect } from 'chai';
-import {
-  deadlineStatus,
-  isDanishHoliday,
-  isWorkingDay,
-  subtractWorkingDays,
-  workingDaysBetween,
-} from '../../src/domain/deadlines/status.ts';
+import { deadlineStatus, isDanishHoliday, isWorkingDay, subtractWorkingDays, workingDaysBetween } from '../../src/domain/deadlines/status.ts';
 import { parseDeadline } from '../../src/domain/time.ts';
 
 /** An instant given in Danish local time, e.g. at('2026-03-30T12:00'). */
@@ -156,12 +150,8 @@ describe('deadlineStatus', () => {
     // Late Saturday evening: the 23-hour Sunday must not make it 1 day.
     expect(deadlineStatus({ deadline: dstDeadline, now: at('2026-03-28T23:30'), closed: false }).daysLeft).to.equal(2);
     // 11.00 UTC is 13.00 in Copenhagen: overdue, though it would be 11.00 in CET.
-    expect(
-      deadlineStatus({ deadline: dstDeadline, now: new Date('2026-03-30T10:30:00Z'), closed: false }).deadlineStatus,
-    ).to.equal('overdue');
-    expect(
-      deadlineStatus({ deadline: dstDeadline, now: new Date('2026-03-30T09:30:00Z'), closed: false }).deadlineStatus,
-    ).to.equal('due_soon');
+    expect(deadlineStatus({ deadline: dstDeadline, now: new Date('2026-03-30T10:30:00Z'), closed: false }).deadlineStatus).to.equal('overdue');
+    expect(deadlineStatus({ deadline: dstDeadline, now: new Date('2026-03-30T09:30:00Z'), closed: false }).deadlineStatus).to.equal('due_soon');
   });
 
   it('a deadline at 12.00 the day after summer time ends (25 October 2026)', () => {
@@ -173,8 +163,6 @@ describe('deadlineStatus', () => {
       workingDaysLeft: 1,
       deadlineStatus: 'due_soon',
     });
-    expect(
-      deadlineStatus({ deadline: dstDeadline, now: new Date('2026-10-26T10:30:00Z'), closed: false }).deadlineStatus,
-    ).to.equal('due_soon');
+    expect(deadlineStatus({ deadline: dstDeadline, now: new Date('2026-10-26T10:30:00Z'), closed: false }).deadlineStatus).to.equal('due_soon');
   });
 });

@@ -11,12 +11,7 @@ export function insertApiToken(db: Executor, token: { userId: number; name: stri
 
 /** The live (not revoked) token with this hash and its user's id, or undefined. */
 export function findLiveApiToken(db: Executor, tokenHash: string) {
-  return db
-    .selectFrom('api_tokens')
-    .select(['id', 'user_id'])
-    .where('token_hash', '=', tokenHash)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+  return db.selectFrom('api_tokens').select(['id', 'user_id']).where('token_hash', '=', tokenHash).where('revoked_at', 'is', null).executeTakeFirst();
 }
 
 /** Records that a token was used now. */

@@ -17,14 +17,14 @@ export interface ArchivedDocumentInfo {
 
 // What describes an archived letter, without its bytes.
 const ARCHIVE_INFO_COLUMNS = [
-      'id',
-      'consultation_id as consultationId',
-      'sha256',
-      'size_bytes as sizeBytes',
-      'response_version_id as responseVersionId',
-      'template_version as templateVersion',
-      'submitted_by as submittedBy',
-      'created_at as createdAt',
+  'id',
+  'consultation_id as consultationId',
+  'sha256',
+  'size_bytes as sizeBytes',
+  'response_version_id as responseVersionId',
+  'template_version as templateVersion',
+  'submitted_by as submittedBy',
+  'created_at as createdAt',
 ] as const;
 
 /** `length` bytes of an archived letter from byte `offset` (0-based): fewer at its end, undefined when there is no such letter. */
@@ -39,11 +39,7 @@ export async function readArchivedPdfSlice(db: Executor, archiveId: number, offs
 
 /** The stored hash of a consultation's archived letter, for conditional requests; no bytes. */
 export function findArchivedDocumentInfo(db: Executor, consultationId: string): Promise<ArchivedDocumentInfo | undefined> {
-  return db
-    .selectFrom('archived_documents')
-    .select(ARCHIVE_INFO_COLUMNS)
-    .where('consultation_id', '=', consultationId)
-    .executeTakeFirst();
+  return db.selectFrom('archived_documents').select(ARCHIVE_INFO_COLUMNS).where('consultation_id', '=', consultationId).executeTakeFirst();
 }
 
 /**
@@ -124,11 +120,6 @@ export function findLetterSource(db: Executor, id: string) {
 
 /** The title a user signs with in a council ("formand", "næstformand"), or null when unset. */
 export async function findMembershipTitle(db: Executor, userId: number, councilId: number): Promise<string | null> {
-  const row = await db
-    .selectFrom('memberships')
-    .select('title')
-    .where('user_id', '=', userId)
-    .where('council_id', '=', councilId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('memberships').select('title').where('user_id', '=', userId).where('council_id', '=', councilId).executeTakeFirst();
   return row?.title ?? null;
 }

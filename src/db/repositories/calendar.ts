@@ -5,11 +5,7 @@ import { visibleTo, type Viewer } from '../visibility.ts';
 
 /** The live feed token row for a user's own feed (councilId null) or one council's feed. */
 export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId: number | null) {
-  let query = db
-    .selectFrom('calendar_tokens')
-    .select(['id', 'nonce'])
-    .where('user_id', '=', userId)
-    .where('revoked_at', 'is', null);
+  let query = db.selectFrom('calendar_tokens').select(['id', 'nonce']).where('user_id', '=', userId).where('revoked_at', 'is', null);
   query = councilId === null ? query.where('council_id', 'is', null) : query.where('council_id', '=', councilId);
   return query.executeTakeFirst();
 }

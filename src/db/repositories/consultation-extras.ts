@@ -102,9 +102,7 @@ export async function upsertStatusLink(db: Executor, link: { consultationId: str
   await db
     .insertInto('consultation_status_links')
     .values({ consultation_id: link.consultationId, nonce: link.nonce, token_sha256: link.tokenSha256 })
-    .onConflict((oc) =>
-      oc.column('consultation_id').doUpdateSet({ nonce: link.nonce, token_sha256: link.tokenSha256 }),
-    )
+    .onConflict((oc) => oc.column('consultation_id').doUpdateSet({ nonce: link.nonce, token_sha256: link.tokenSha256 }))
     .execute();
 }
 
@@ -126,8 +124,15 @@ export async function listConsultationsWithoutStatusLink(db: Executor, afterId: 
   let query = db
     .selectFrom('consultations')
     .select('consultations.id')
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('consultation_status_links').select(sql.lit(1).as('one')).whereRef('consultation_status_links.consultation_id', '=', 'consultations.id'))),
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('consultation_status_links')
+            .select(sql.lit(1).as('one'))
+            .whereRef('consultation_status_links.consultation_id', '=', 'consultations.id'),
+        ),
+      ),
     );
   if (afterId !== null) query = query.where('consultations.id', '>', afterId);
   const rows = await query.orderBy('consultations.id').limit(limit).execute();
@@ -137,11 +142,7 @@ export async function listConsultationsWithoutStatusLink(db: Executor, afterId: 
 /** The status links (nonces) of some consultations. */
 export function listStatusLinks(db: Executor, consultationIds: string[]) {
   if (consultationIds.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('consultation_status_links')
-    .select(['consultation_id', 'nonce'])
-    .where('consultation_id', 'in', consultationIds)
-    .execute();
+  return db.selectFrom('consultation_status_links').select(['consultation_id', 'nonce']).where('consultation_id', 'in', consultationIds).execute();
 }
 
 /** The public facts of the consultation whose status token hashes to `tokenSha256`. */

@@ -85,13 +85,11 @@ export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findC
  * what it selects.
  */
 export function newestResponseVersion(eb: ExpressionBuilder<Database, 'consultations'>) {
-  return (
-    eb
-      .selectFrom('response_versions')
-      .whereRef('response_versions.consultation_id', '=', 'consultations.id')
-      .orderBy('response_versions.number', 'desc')
-      .limit(1)
-  );
+  return eb
+    .selectFrom('response_versions')
+    .whereRef('response_versions.consultation_id', '=', 'consultations.id')
+    .orderBy('response_versions.number', 'desc')
+    .limit(1);
 }
 
 function consultationDetailsQuery(db: Executor, id: string) {
@@ -109,12 +107,7 @@ function consultationDetailsQuery(db: Executor, id: string) {
       jsonObjectFrom(
         newestResponseVersion(eb)
           .leftJoin('users as author', 'author.id', 'response_versions.author_id')
-          .select([
-            'response_versions.number',
-            'response_versions.body',
-            'response_versions.created_at',
-            'author.name as authorName',
-          ]),
+          .select(['response_versions.number', 'response_versions.body', 'response_versions.created_at', 'author.name as authorName']),
       ).as('draft'),
       jsonArrayFrom(
         eb
@@ -148,9 +141,7 @@ export async function takeReference(db: Executor, council: { id: number; referen
   const row = await db
     .insertInto('reference_counters')
     .values({ council_id: council.id, year, last_number: 1 })
-    .onConflict((oc) =>
-      oc.columns(['council_id', 'year']).doUpdateSet({ last_number: sql<number>`reference_counters.last_number + 1` }),
-    )
+    .onConflict((oc) => oc.columns(['council_id', 'year']).doUpdateSet({ last_number: sql<number>`reference_counters.last_number + 1` }))
     .returning(referenceText(council.reference_prefix, year, sql<number>`reference_counters.last_number`).as('reference'))
     .executeTakeFirstOrThrow();
   return row.reference;

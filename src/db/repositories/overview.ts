@@ -30,5 +30,8 @@ export function listOverviewRows(db: Executor, filter: { viewer: Viewer; limit: 
     ]);
   return query
     .where((eb) => visibleTo(eb, filter.viewer))
-    .orderBy('consultations.deadline').orderBy('consultations.id').limit(filter.limit).execute();
+    .orderBy('consultations.deadline')
+    .orderBy('consultations.id')
+    .limit(filter.limit)
+    .execute();
 }

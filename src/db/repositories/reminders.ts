@@ -68,12 +68,7 @@ export function listChairsOf(db: Executor, councilIds: number[]) {
 /** Active users by id. */
 export function listActiveUsersById(db: Executor, ids: number[]) {
   if (ids.length === 0) return Promise.resolve([]);
-  return db
-    .selectFrom('users')
-    .select(['id', 'email', 'name'])
-    .where('id', 'in', ids)
-    .where('disabled_at', 'is', null)
-    .execute();
+  return db.selectFrom('users').select(['id', 'email', 'name']).where('id', 'in', ids).where('disabled_at', 'is', null).execute();
 }
 
 /** The (user, council) pairs among these users that switched reminders off. */
@@ -127,11 +122,5 @@ export async function claimReminder(
 
 /** Reminders sent for a consultation, oldest first (for tests and the timeline). */
 export function listSentReminders(db: Executor, consultationId: string) {
-  return db
-    .selectFrom('sent_reminders')
-    .selectAll()
-    .where('consultation_id', '=', consultationId)
-    .orderBy('id')
-    .execute();
+  return db.selectFrom('sent_reminders').selectAll().where('consultation_id', '=', consultationId).orderBy('id').execute();
 }
-

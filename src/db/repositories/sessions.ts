@@ -42,7 +42,10 @@ export async function deleteSession(db: Executor, sidHash: string): Promise<void
 
 /** Removes every expired session; returns how many. */
 export async function deleteExpiredSessions(db: Executor): Promise<number> {
-  const result = await db.deleteFrom('session').where(sql<boolean>`expire < now()`).executeTakeFirst();
+  const result = await db
+    .deleteFrom('session')
+    .where(sql<boolean>`expire < now()`)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 

@@ -37,24 +37,14 @@ export function listMembershipsOfUser(db: Executor, userId: number): Promise<Use
   return db
     .selectFrom('memberships')
     .innerJoin('councils', 'councils.id', 'memberships.council_id')
-    .select([
-      'councils.id as councilId',
-      'councils.slug',
-      'councils.name',
-      'councils.municipality',
-      'memberships.role',
-      'memberships.title',
-    ])
+    .select(['councils.id as councilId', 'councils.slug', 'councils.name', 'councils.municipality', 'memberships.role', 'memberships.title'])
     .where('memberships.user_id', '=', userId)
     .orderBy('councils.name')
     .execute();
 }
 
 /** Adds a person to a council with a role, or changes their role there. */
-export function upsertMembership(
-  db: Executor,
-  membership: { userId: number; councilId: number; role: Role; title?: string | null },
-) {
+export function upsertMembership(db: Executor, membership: { userId: number; councilId: number; role: Role; title?: string | null }) {
   return db
     .insertInto('memberships')
     .values({
@@ -63,9 +53,7 @@ export function upsertMembership(
       role: membership.role,
       title: membership.title ?? null,
     })
-    .onConflict((oc) =>
-      oc.columns(['user_id', 'council_id']).doUpdateSet({ role: membership.role, title: membership.title ?? null }),
-    )
+    .onConflict((oc) => oc.columns(['user_id', 'council_id']).doUpdateSet({ role: membership.role, title: membership.title ?? null }))
     .returningAll()
     .executeTakeFirstOrThrow();
 }

@@ -10,7 +10,12 @@ import {
   listArchivedDocumentsInChainAfter,
 } from '../../db/repositories/archive.ts';
 import { chainHash, type ChainAnchor } from './chain.ts';
-import { findConsultationRow, lockConsultationWithDetails, type ArchiveRecord, type ConsultationDetailsRow } from '../../db/repositories/consultations.ts';
+import {
+  findConsultationRow,
+  lockConsultationWithDetails,
+  type ArchiveRecord,
+  type ConsultationDetailsRow,
+} from '../../db/repositories/consultations.ts';
 import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
@@ -39,12 +44,7 @@ export interface ArchiveDeps {
  * (the consultation service's applyEvent) on the row as locked, with its details.
  * What it returns comes back to the caller of submitWithLetter.
  */
-export type ApplySubmit<T> = (
-  tx: Tx,
-  row: ConsultationDetailsRow,
-  event: EventInput,
-  letter: ArchiveRecord,
-) => Promise<T>;
+export type ApplySubmit<T> = (tx: Tx, row: ConsultationDetailsRow, event: EventInput, letter: ArchiveRecord) => Promise<T>;
 
 type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
 
@@ -96,13 +96,7 @@ async function visibleLetterSource(db: Db, actor: Actor, id: string): Promise<Le
   return row;
 }
 
-function letterData(
-  row: LetterSource,
-  body: string,
-  signer: LetterData['signer'],
-  date: Date,
-  draft: boolean,
-): LetterData {
+function letterData(row: LetterSource, body: string, signer: LetterData['signer'], date: Date, draft: boolean): LetterData {
   return {
     council: {
       name: row.council_name ?? '',
@@ -318,10 +312,7 @@ export interface ArchiveVerification {
  * re-hashes every PDF against its stored SHA-256 and size, recomputes every chain hash, follows
  * every link to the predecessor, and compares the chain with the given anchors.
  */
-export async function verifyArchive(
-  db: Executor,
-  options: { batchSize?: number; anchors?: ChainAnchor[] } = {},
-): Promise<ArchiveVerification> {
+export async function verifyArchive(db: Executor, options: { batchSize?: number; anchors?: ChainAnchor[] } = {}): Promise<ArchiveVerification> {
   const batchSize = options.batchSize ?? 50;
   const anchors = new Map((options.anchors ?? []).map((a) => [a.position, a.chainSha256]));
   const result: ArchiveVerification = { checked: 0, mismatches: [], chainBreaks: [], head: null };
@@ -333,7 +324,14 @@ export async function verifyArchive(
       result.checked += 1;
       const actual = createHash('sha256').update(doc.pdf).digest('hex');
       if (actual !== doc.sha256 || doc.pdf.length !== doc.sizeBytes) {
-        result.mismatches.push({ id: doc.id, consultationId: doc.consultationId, expected: doc.sha256, actual, sizeBytes: doc.sizeBytes, actualSize: doc.pdf.length });
+        result.mismatches.push({
+          id: doc.id,
+          consultationId: doc.consultationId,
+          expected: doc.sha256,
+          actual,
+          sizeBytes: doc.sizeBytes,
+          actualSize: doc.pdf.length,
+        });
       }
       const at = { id: doc.id, consultationId: doc.consultationId, position: doc.chainPosition };
       const expectedPosition: number = (previous?.position ?? 0) + 1;
@@ -348,18 +346,29 @@ export async function verifyArchive(
         });
       }
       if (chainHash(doc) !== doc.chainSha256) {
-        result.chainBreaks.push({ ...at, problem: 'changed', message: 'Kædehashen dækker ikke dokumentets felter: dets metadata eller SHA-256 er ændret efter arkiveringen' });
+        result.chainBreaks.push({
+          ...at,
+          problem: 'changed',
+          message: 'Kædehashen dækker ikke dokumentets felter: dets metadata eller SHA-256 er ændret efter arkiveringen',
+        });
       }
       const anchored = anchors.get(doc.chainPosition);
       if (anchored !== undefined) {
-        if (anchored !== doc.chainSha256) result.chainBreaks.push({ ...at, problem: 'anchor', message: 'Kædehashen svarer ikke til det gemte anker' });
+        if (anchored !== doc.chainSha256)
+          result.chainBreaks.push({ ...at, problem: 'anchor', message: 'Kædehashen svarer ikke til det gemte anker' });
         anchors.delete(doc.chainPosition);
       }
       previous = { id: doc.id, position: doc.chainPosition, chainSha256: doc.chainSha256 };
     }
   }
   for (const position of anchors.keys()) {
-    result.chainBreaks.push({ id: null, consultationId: null, position, problem: 'anchor', message: `Arkivet har ikke længere et dokument på ankerets plads ${position}` });
+    result.chainBreaks.push({
+      id: null,
+      consultationId: null,
+      position,
+      problem: 'anchor',
+      message: `Arkivet har ikke længere et dokument på ankerets plads ${position}`,
+    });
   }
   result.head = previous ? { position: previous.position, id: previous.id, chainSha256: previous.chainSha256 } : null;
   return result;

@@ -75,19 +75,25 @@ export class LoginThrottle {
    */
   async consumeAttempt(email: string, address: string): Promise<void> {
     const keys = keysOf(email, address);
-    await consumeInTurn([
-      [this.limiters.perAddress, keys.perAddress],
-      [this.limiters.perAccountAndAddress, keys.perAccountAndAddress],
-      [this.limiters.perAccount, keys.perAccount],
-    ], LOGIN_TOO_MANY);
+    await consumeInTurn(
+      [
+        [this.limiters.perAddress, keys.perAddress],
+        [this.limiters.perAccountAndAddress, keys.perAccountAndAddress],
+        [this.limiters.perAccount, keys.perAccount],
+      ],
+      LOGIN_TOO_MANY,
+    );
   }
 
   /** Counts one request for a password-reset mail; throws TOO_MANY_REQUESTS when there were too many. */
   async consumeResetRequest(email: string, address: string): Promise<void> {
-    await consumeInTurn([
-      [this.resetLimiters.perAddress, address],
-      [this.resetLimiters.perEmail, sha256Hex(email)],
-    ], RESET_TOO_MANY);
+    await consumeInTurn(
+      [
+        [this.resetLimiters.perAddress, address],
+        [this.resetLimiters.perEmail, sha256Hex(email)],
+      ],
+      RESET_TOO_MANY,
+    );
   }
 
   /**

@@ -56,9 +56,7 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; no
     x: { 'X-WR-TIMEZONE': ZONE },
   });
 
-  const events = [...input.events].sort(
-    (a, b) => a.start.getTime() - b.start.getTime() || uid(a).localeCompare(uid(b)),
-  );
+  const events = [...input.events].sort((a, b) => a.start.getTime() - b.start.getTime() || uid(a).localeCompare(uid(b)));
   for (const event of events) {
     if (!Number.isInteger(event.sequence) || event.sequence < 0) {
       throw new RangeError(`sequence must be a whole number ≥ 0 for ${uid(event)}, got ${event.sequence}`);
@@ -75,8 +73,7 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; no
       // be written in the server process's local zone.
       start: DateTime.fromJSDate(start, { zone: ZONE }),
       end: DateTime.fromJSDate(end, { zone: ZONE }),
-      summary:
-        event.kind === 'deadline' ? `Høringsfrist: ${event.title} (${event.councilName})` : `Møde i ${event.councilName}`,
+      summary: event.kind === 'deadline' ? `Høringsfrist: ${event.title} (${event.councilName})` : `Møde i ${event.councilName}`,
       description: description || null,
       location: event.location?.trim() || null,
       url: event.url ?? null,
@@ -95,9 +92,8 @@ function eventSpan(event: FeedEvent): { start: Date; end: Date } {
   if (event.kind === 'deadline') {
     return { start: new Date(event.start.getTime() - DEADLINE_BLOCK_MINUTES * 60_000), end: event.start };
   }
-  const end = event.end && event.end.getTime() > event.start.getTime()
-    ? event.end
-    : new Date(event.start.getTime() + DEFAULT_MEETING_HOURS * 3_600_000);
+  const end =
+    event.end && event.end.getTime() > event.start.getTime() ? event.end : new Date(event.start.getTime() + DEFAULT_MEETING_HOURS * 3_600_000);
   return { start: event.start, end };
 }
 

@@ -156,7 +156,9 @@ export async function calendarFeedUrlForEmail(deps: CalendarDeps, email: string,
     throw new AppError('NOT_FOUND', `Ukendt råd: ${councilSlug}`, { details: [{ path: 'council', message: 'Ukendt råd' }] });
   }
   if (councilSlug !== undefined && !actor.councils.some((c) => c.slug === councilSlug)) {
-    throw new AppError('NOT_FOUND', `${email} sidder ikke i rådet ${councilSlug}`, { details: [{ path: 'council', message: 'Brugeren sidder ikke i rådet' }] });
+    throw new AppError('NOT_FOUND', `${email} sidder ikke i rådet ${councilSlug}`, {
+      details: [{ path: 'council', message: 'Brugeren sidder ikke i rådet' }],
+    });
   }
   return calendarFeedUrl(deps, actor, councilSlug);
 }

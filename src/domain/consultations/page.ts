@@ -88,7 +88,8 @@ export async function getConsultationPage(
     versions: versions.map((v) => ({ number: v.number, savedAt: v.created_at, savedBy: v.authorName ?? null, length: v.body.length })).reverse(),
     diff,
     statusUrl,
-    mayRenewStatusLink: mayActorSeeStatusLink(actor, row) && (actor.isAdmin || role === 'secretary' || (row.council_id === null && row.created_by === actor.userId)),
+    mayRenewStatusLink:
+      mayActorSeeStatusLink(actor, row) && (actor.isAdmin || role === 'secretary' || (row.council_id === null && row.created_by === actor.userId)),
     readOnly: role === 'staff' && !actor.isAdmin,
     mayReadInternals: internals,
     advice: adviceForConsultation(actor, consultation, meetings, now),

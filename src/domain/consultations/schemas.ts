@@ -51,7 +51,11 @@ export const newConsultationSchema = z
     title: requiredText(300),
     authority: requiredText(300),
     authorityReference: optionalText(100),
-    authorityEmail: z.union([emailSchema, z.literal('')]).optional().nullable().transform((v) => v || null),
+    authorityEmail: z
+      .union([emailSchema, z.literal('')])
+      .optional()
+      .nullable()
+      .transform((v) => v || null),
     receivedAt: isoDate.optional().nullable(),
     deadline: deadlineSchema,
     summary: optionalText(5000),
@@ -60,7 +64,10 @@ export const newConsultationSchema = z
       .optional()
       .nullable()
       .transform((v) => v || null),
-    council: councilSlug.optional().nullable().transform((v) => v || null),
+    council: councilSlug
+      .optional()
+      .nullable()
+      .transform((v) => v || null),
   })
   .meta({ id: 'NewConsultation' });
 export type NewConsultationInput = z.output<typeof newConsultationSchema>;
@@ -75,7 +82,11 @@ export const eventSchemas = {
     type: z.literal('ASSIGN'),
     version,
     council: councilSlug,
-    assignee: z.union([emailSchema, z.literal('')]).optional().nullable().transform((v) => v || null),
+    assignee: z
+      .union([emailSchema, z.literal('')])
+      .optional()
+      .nullable()
+      .transform((v) => v || null),
   }),
   START_DRAFTING: z.object({ type: z.literal('START_DRAFTING'), version }),
   SUBMIT_FOR_APPROVAL: z.object({ type: z.literal('SUBMIT_FOR_APPROVAL'), version }),
@@ -114,17 +125,21 @@ export const eventSchemas = {
 
 /** Any event, discriminated by `type`. */
 export const eventSchema = z
-  .discriminatedUnion('type', [
-    eventSchemas.ASSIGN,
-    eventSchemas.START_DRAFTING,
-    eventSchemas.SUBMIT_FOR_APPROVAL,
-    eventSchemas.REQUEST_CHANGES,
-    eventSchemas.APPROVE,
-    eventSchemas.SUBMIT,
-    eventSchemas.DECLINE,
-    eventSchemas.WITHDRAW,
-    eventSchemas.EXTEND_DEADLINE,
-  ], { error: 'Ukendt hændelsestype' })
+  .discriminatedUnion(
+    'type',
+    [
+      eventSchemas.ASSIGN,
+      eventSchemas.START_DRAFTING,
+      eventSchemas.SUBMIT_FOR_APPROVAL,
+      eventSchemas.REQUEST_CHANGES,
+      eventSchemas.APPROVE,
+      eventSchemas.SUBMIT,
+      eventSchemas.DECLINE,
+      eventSchemas.WITHDRAW,
+      eventSchemas.EXTEND_DEADLINE,
+    ],
+    { error: 'Ukendt hændelsestype' },
+  )
   .meta({ id: 'ConsultationEvent' });
 export type EventInput = z.output<typeof eventSchema>;
 

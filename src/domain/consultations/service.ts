@@ -238,9 +238,7 @@ function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: 
   }
   const view: ConsultationDetails = { ...toView(actor, row, now, snapshot), timeline };
   if (internals) {
-    view.draft = draft
-      ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null }
-      : null;
+    view.draft = draft ? { number: draft.number, body: draft.body, savedAt: new Date(draft.created_at), savedBy: draft.authorName ?? null } : null;
   }
   return view;
 }
@@ -387,9 +385,7 @@ export async function registerConsultation(
         created_by: actor.userId,
       },
       events,
-      assignment
-        ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: referenceYear(now) }
-        : null,
+      assignment ? { councilId: assignment.council.id, prefix: assignment.council.reference_prefix, year: referenceYear(now) } : null,
     );
     await createStatusLink(tx, deps.config.sessionSecret, row.id);
     await options.alongside?.(tx, row.id);
@@ -451,11 +447,7 @@ interface Assignment {
  * Looks up the council (and the named assignee, who must be its secretary or chair) of an ASSIGN.
  * Without a named assignee, a secretary of the council who assigns it becomes responsible.
  */
-async function resolveAssignment(
-  db: Executor,
-  actor: Actor,
-  event: { council: string; assignee?: string | null },
-): Promise<Assignment> {
+async function resolveAssignment(db: Executor, actor: Actor, event: { council: string; assignee?: string | null }): Promise<Assignment> {
   const council = await findCouncilBySlug(db, event.council);
   if (!council) {
     throw new AppError('VALIDATION_FAILED', 'Ukendt råd', { details: [{ path: 'council', message: 'Ukendt råd' }] });
@@ -492,7 +484,14 @@ async function resolveAssignment(
 }
 
 /** Applies one event to the locked row; a SUBMIT with its letter (`letter`) archives it in the same transaction. */
-async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Consultation, event: EventInput, letter?: ArchiveRecord): Promise<Written> {
+async function applyEvent(
+  tx: Tx,
+  deps: ConsultationDeps,
+  actor: Actor,
+  row: Consultation,
+  event: EventInput,
+  letter?: ArchiveRecord,
+): Promise<Written> {
   const changes: TransitionChanges = {};
 
   let machineEvent: ConsultationMachineEvent;
@@ -523,12 +522,17 @@ async function applyEvent(tx: Tx, deps: ConsultationDeps, actor: Actor, row: Con
       break;
     case 'SUBMIT':
       if (event.submittedAt) checkNotAfterToday(event.submittedAt, 'submittedAt', deps.clock());
-      machineEvent = { type: 'SUBMIT', channel: event.channel, recipient: event.recipient, submittedAt: event.submittedAt ?? danishDate(deps.clock()) };
+      machineEvent = {
+        type: 'SUBMIT',
+        channel: event.channel,
+        recipient: event.recipient,
+        submittedAt: event.submittedAt ?? danishDate(deps.clock()),
+      };
       Object.assign(logPayload, { channel: event.channel, recipient: event.recipient, submittedAt: machineEvent.submittedAt });
       break;
     default: {
       const { version: _version, ...rest } = event;
-      machineEvent = rest as ConsultationMachineEvent;
+      machineEvent = rest;
       Object.assign(logPayload, rest);
       delete logPayload.type;
     }

@@ -60,7 +60,10 @@ export async function createMissingStatusLinks(db: Executor, secret: string): Pr
   for (;;) {
     const ids: string[] = await listConsultationsWithoutStatusLink(db, afterId, 1000);
     if (ids.length === 0) return created;
-    await insertMissingStatusLinks(db, ids.map((id) => newLink(secret, id)));
+    await insertMissingStatusLinks(
+      db,
+      ids.map((id) => newLink(secret, id)),
+    );
     created += ids.length;
     afterId = ids[ids.length - 1]!;
   }
@@ -77,7 +80,11 @@ export async function statusUrlsFor(deps: StatusLinkDeps, consultationIds: strin
 }
 
 /** The status URL of one consultation for an actor who may see it, else null. */
-export async function statusUrlFor(deps: StatusLinkDeps, actor: Actor, row: { id: string; council_id: number | null; created_by: number | null }): Promise<string | null> {
+export async function statusUrlFor(
+  deps: StatusLinkDeps,
+  actor: Actor,
+  row: { id: string; council_id: number | null; created_by: number | null },
+): Promise<string | null> {
   if (!mayActorSeeStatusLink(actor, row)) return null;
   return (await statusUrlsFor(deps, [row.id])).get(row.id) ?? null;
 }
@@ -98,7 +105,14 @@ export async function publicStatus(deps: StatusLinkDeps, token: string) {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) throw notFound();
   const row = await findConsultationByStatusToken(deps.db, sha256(token));
   if (!row) throw notFound();
-  return { title: row.title, authority: row.authority, state: row.state, deadline: row.deadline, councilName: row.councilName, updatedAt: row.updated_at };
+  return {
+    title: row.title,
+    authority: row.authority,
+    state: row.state,
+    deadline: row.deadline,
+    councilName: row.councilName,
+    updatedAt: row.updated_at,
+  };
 }
 
 /**
@@ -116,5 +130,8 @@ export async function statusUrlsForViews(
     const role = roleIn(actor, v.council.id);
     return role === 'secretary' || role === 'chair';
   });
-  return statusUrlsFor(deps, allowed.map((v) => v.id));
+  return statusUrlsFor(
+    deps,
+    allowed.map((v) => v.id),
+  );
 }

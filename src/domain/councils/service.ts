@@ -182,12 +182,7 @@ export async function getCouncilForAdmin(db: Executor, actor: Actor, id: number)
 }
 
 /** Creates a council from the administration page: the CLI's createCouncil plus the settings and logo. */
-export async function createCouncilAsAdmin(
-  db: Db,
-  actor: Actor,
-  input: Record<string, unknown>,
-  logo?: LogoUpload,
-): Promise<CouncilAdminView> {
+export async function createCouncilAsAdmin(db: Db, actor: Actor, input: Record<string, unknown>, logo?: LogoUpload): Promise<CouncilAdminView> {
   assertAdmin(actor);
   const parsed = councilSettingsSchema.extend({ slug: newCouncilSchema.shape.slug }).safeParse(input);
   const logoCheck = logo ? await checkLogo(logo) : { details: [] };
@@ -262,8 +257,14 @@ export async function getCouncilLogoForAdmin(db: Executor, actor: Actor, id: num
 }
 
 export const newMeetingSchema = z.object({
-  date: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'Skriv datoen som åååå-mm-dd'),
-  time: z.string().trim().regex(/^([01]\d|2[0-3])[:.][0-5]\d$/, 'Skriv klokkeslættet som tt:mm, f.eks. 17:00'),
+  date: z
+    .string()
+    .trim()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Skriv datoen som åååå-mm-dd'),
+  time: z
+    .string()
+    .trim()
+    .regex(/^([01]\d|2[0-3])[:.][0-5]\d$/, 'Skriv klokkeslættet som tt:mm, f.eks. 17:00'),
   place: requiredText(200),
 });
 

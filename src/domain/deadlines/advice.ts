@@ -85,20 +85,13 @@ export type DeadlineAdvice =
  *
  * Meetings may be given in any order; meetings at or before `now` are ignored.
  */
-export function adviseOnDeadline(input: {
-  deadline: Date;
-  now: Date;
-  meetings: CouncilMeeting[];
-  agendaLeadWorkingDays?: number;
-}): DeadlineAdvice {
+export function adviseOnDeadline(input: { deadline: Date; now: Date; meetings: CouncilMeeting[]; agendaLeadWorkingDays?: number }): DeadlineAdvice {
   const { deadline, now } = input;
   const lead = input.agendaLeadWorkingDays ?? DEFAULT_AGENDA_LEAD_WORKING_DAYS;
   if (!Number.isInteger(lead) || lead < 0) {
     throw new RangeError(`agendaLeadWorkingDays must be a whole number ≥ 0, got ${lead}`);
   }
-  const upcoming = input.meetings
-    .filter((m) => m.startsAt.getTime() > now.getTime())
-    .sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
+  const upcoming = input.meetings.filter((m) => m.startsAt.getTime() > now.getTime()).sort((a, b) => a.startsAt.getTime() - b.startsAt.getTime());
   const nextMeeting = upcoming[0] ?? null;
 
   // Same rule as deadlineStatus: overdue once the instant has passed.
@@ -140,8 +133,7 @@ export function adviseOnDeadline(input: {
       `${situation} Vælg en af tre veje: formandsbeslutning (formanden godkender svaret alene), ` +
       'skriftlig procedure blandt medlemmerne (udkastet sendes ud med en svarfrist), ' +
       `eller bed høringsmyndigheden om fristforlængelse til ${formatDanishDate(proposedDeadline)}.`,
-    extensionLetter: (details) =>
-      extensionLetterText({ ...details, deadline, nextMeeting: nextMeeting?.startsAt ?? null }),
+    extensionLetter: (details) => extensionLetterText({ ...details, deadline, nextMeeting: nextMeeting?.startsAt ?? null }),
   };
 }
 
@@ -156,9 +148,7 @@ export function proposeExtendedDeadline(deadline: Date, nextMeeting: Date | null
   const days = base ? EXTENSION_WORKING_DAYS_AFTER_MEETING : EXTENSION_WORKING_DAYS_WITHOUT_MEETING;
   const date = addWorkingDays(danishDate(base ?? deadline), days);
   const time = DateTime.fromJSDate(deadline, { zone: ZONE });
-  return DateTime.fromISO(date, { zone: ZONE })
-    .set({ hour: time.hour, minute: time.minute, second: 0, millisecond: 0 })
-    .toJSDate();
+  return DateTime.fromISO(date, { zone: ZONE }).set({ hour: time.hour, minute: time.minute, second: 0, millisecond: 0 }).toJSDate();
 }
 
 /**
@@ -200,9 +190,7 @@ export function extensionLetterText(input: {
     '',
     'Med venlig hilsen',
     '',
-    ...(input.signerName?.trim()
-      ? [`På vegne af ${input.councilName}`, input.signerName.trim()]
-      : [input.councilName]),
+    ...(input.signerName?.trim() ? [`På vegne af ${input.councilName}`, input.signerName.trim()] : [input.councilName]),
   ];
   return lines.join('\n');
 }

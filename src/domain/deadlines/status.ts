@@ -115,7 +115,7 @@ export function workingDaysBetween(from: string, to: string): number {
 function workingDaysBetweenDays(start: number, end: number): number {
   const sign = end > start ? 1 : -1;
   let count = 0;
-  for (let day = start; day !== end; ) {
+  for (let day = start; day !== end;) {
     day += sign;
     if (isWorkingDayNumber(day)) count += sign;
   }
@@ -201,12 +201,7 @@ export interface DeadlineCount {
  * `daysLeft` counts calendar days in Danish time, what "3 dage" means to a reader; "due soon"
  * and `workingDaysLeft` count working days, so weekends and holidays do not eat into the warning.
  */
-export function deadlineStatus(input: {
-  deadline: Date;
-  now: Date;
-  closed: boolean;
-  dueSoonWorkingDays?: number;
-}): DeadlineCount {
+export function deadlineStatus(input: { deadline: Date; now: Date; closed: boolean; dueSoonWorkingDays?: number }): DeadlineCount {
   const today = danishDayOf(input.now);
   const deadlineDay = danishDayOf(input.deadline);
   const daysLeft = deadlineDay - today;

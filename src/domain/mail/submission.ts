@@ -17,11 +17,7 @@ export interface SubmissionMailJob {
  * `tx`, so the job exists exactly when the submission does. The job retries with the queue's
  * settings and records MAIL_DELIVERED or, after the last try, MAIL_FAILED on the timeline.
  */
-export async function enqueueSubmissionMail(
-  deps: { jobs: Jobs },
-  consultationId: string,
-  options: { tx?: Executor } = {},
-): Promise<string | null> {
+export async function enqueueSubmissionMail(deps: { jobs: Jobs }, consultationId: string, options: { tx?: Executor } = {}): Promise<string | null> {
   const data: SubmissionMailJob = { consultationId };
   return deps.jobs.enqueue(QUEUES.submissionMail, data, options);
 }
@@ -76,7 +72,13 @@ export async function deliverSubmissionMail(deps: SubmissionMailDeps, job: Submi
       ].join('\n'),
       attachments: [{ filename: pdfFileName(row.reference ?? row.id), content: archive.pdf, contentType: 'application/pdf' }],
     });
-    await record('MAIL_DELIVERED', { to, archiveId: archive.id, sha256: archive.sha256, messageId: sent.messageId, attempts: attempt.retryCount + 1 });
+    await record('MAIL_DELIVERED', {
+      to,
+      archiveId: archive.id,
+      sha256: archive.sha256,
+      messageId: sent.messageId,
+      attempts: attempt.retryCount + 1,
+    });
   } catch (error) {
     deps.logger.warn({ err: error, consultationId: row.id, attempt: attempt.retryCount + 1 }, 'submission mail failed');
     if (lastTry) {

@@ -40,14 +40,23 @@ export async function getMeetingCalendar(deps: MeetingDeps, actor: Actor, slug: 
   return {
     council: { slug: council.slug, name: council.name },
     upcoming: meetings.filter((m) => m.starts_at.getTime() >= now),
-    past: meetings.filter((m) => m.starts_at.getTime() < now).reverse().slice(0, PAST_SHOWN),
+    past: meetings
+      .filter((m) => m.starts_at.getTime() < now)
+      .reverse()
+      .slice(0, PAST_SHOWN),
   };
 }
 
 const meetingForm = z
   .object({
-    date: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'Vælg en dato'),
-    time: z.string().trim().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Skriv et klokkeslæt som 17:00'),
+    date: z
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Vælg en dato'),
+    time: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'Skriv et klokkeslæt som 17:00'),
     place: requiredText(200, 'Skriv hvor mødet holdes'),
     note: optionalText(500),
   })
@@ -72,4 +81,3 @@ export async function removeMeeting(deps: MeetingDeps, actor: Actor, slug: strin
   const council = await councilForSecretary(deps, actor, slug);
   if (!(await deleteCouncilMeeting(deps.db, council.id, meetingId))) throw notFound('Mødet findes ikke');
 }
-

@@ -43,7 +43,6 @@ export interface LetterMetadata {
   creationDate: Date;
 }
 
-
 const LETTER_TEMPLATE_PATH = fileURLToPath(new URL('../../../views/pdf/letter.hbs', import.meta.url));
 // Its own Handlebars environment: helpers and partials registered for the web views must not
 // leak into the archived letter.

@@ -14,11 +14,27 @@ const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   allowedTags: [
-    'h1', 'h2', 'h3', 'h4', 'h5', 'h6',
-    'p', 'br', 'hr', 'blockquote',
-    'ul', 'ol', 'li',
-    'em', 'strong',
-    'table', 'thead', 'tbody', 'tr', 'th', 'td',
+    'h1',
+    'h2',
+    'h3',
+    'h4',
+    'h5',
+    'h6',
+    'p',
+    'br',
+    'hr',
+    'blockquote',
+    'ul',
+    'ol',
+    'li',
+    'em',
+    'strong',
+    'table',
+    'thead',
+    'tbody',
+    'tr',
+    'th',
+    'td',
     'a',
   ],
   allowedAttributes: {
@@ -39,8 +55,24 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
   disallowedTagsMode: 'discard',
   // The text inside these is code or markup, not prose, so it must not show up in the letter.
   nonTextTags: [
-    'script', 'style', 'textarea', 'option', 'noscript', 'iframe', 'object', 'embed', 'svg', 'math',
-    'template', 'title', 'head', 'xmp', 'noembed', 'noframes', 'plaintext', 'select',
+    'script',
+    'style',
+    'textarea',
+    'option',
+    'noscript',
+    'iframe',
+    'object',
+    'embed',
+    'svg',
+    'math',
+    'template',
+    'title',
+    'head',
+    'xmp',
+    'noembed',
+    'noframes',
+    'plaintext',
+    'select',
   ],
   enforceHtmlBoundary: false,
   parseStyleAttributes: false,
@@ -57,6 +89,6 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
  */
 export function renderMarkdownSafe(markdown: string): string {
   // marked returns a string when async is false; the cast only narrows its union return type.
-  const html = marked.parse(markdown, { async: false }) as string;
+  const html = marked.parse(markdown, { async: false });
   return sanitizeHtml(html, SANITIZE_OPTIONS);
 }

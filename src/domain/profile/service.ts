@@ -56,7 +56,13 @@ export async function saveReminderPreferences(deps: Pick<CalendarDeps, 'db'>, ac
   await deps.db.transaction().execute((tx) => setOptOuts(tx, actor.userId, all, off));
 }
 
-const renewForm = z.object({ council: z.string().max(64).optional().transform((v) => (v ? v : undefined)) });
+const renewForm = z.object({
+  council: z
+    .string()
+    .max(64)
+    .optional()
+    .transform((v) => (v ? v : undefined)),
+});
 
 /** Gives a feed (the actor's own, or one council's) a new address; the old one stops working. */
 export async function renewFeed(deps: CalendarDeps, actor: Actor, input: unknown): Promise<string> {

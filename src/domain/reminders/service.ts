@@ -130,8 +130,7 @@ export async function planReminders(deps: ReminderDeps): Promise<PlannedReminder
             '',
             `Se høringen: ${base}/consultations/${row.id}`,
             '',
-            `Du får denne påmindelse, fordi du er ${person.why}. ` +
-              `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
+            `Du får denne påmindelse, fordi du er ${person.why}. ` + `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
           ].join('\n'),
         },
       });

@@ -15,10 +15,7 @@ export function hashToken(token: string): string {
 
 /** Creates a personal API token for a user; the plain token is returned once and never stored. */
 export async function createApiToken(db: Executor, input: { email: string; name?: string }) {
-  const { email, name } = parseInput(
-    z.object({ email: emailSchema, name: z.string().trim().max(100).optional() }),
-    input,
-  );
+  const { email, name } = parseInput(z.object({ email: emailSchema, name: z.string().trim().max(100).optional() }), input);
   const user = await findUserByEmail(db, email);
   if (!user || user.disabled_at) {
     throw new AppError('NOT_FOUND', `Ingen aktiv bruger med e-mailen ${email}`, {

@@ -32,7 +32,10 @@ export function toAppError(error: unknown, options: { page?: boolean } = {}): Ap
   const e = error as { code?: string; type?: string; status?: number; severity?: string };
   // Reloading the page would throw away what was typed into the old one: the way back keeps it.
   if (e?.code === 'EBADCSRFTOKEN') {
-    return new AppError('CSRF_FAILED', 'Formularen var for gammel, og intet er gemt. Gå tilbage i browseren, kopiér det du skrev, indlæs siden igen og send det en gang til.');
+    return new AppError(
+      'CSRF_FAILED',
+      'Formularen var for gammel, og intet er gemt. Gå tilbage i browseren, kopiér det du skrev, indlæs siden igen og send det en gang til.',
+    );
   }
   if (e?.type === 'entity.parse.failed') return new AppError('MALFORMED_REQUEST', 'Forespørgslens indhold er ikke gyldig JSON');
   if (e?.type === 'entity.too.large') {

@@ -44,15 +44,21 @@ class PostgresSessionStore extends Store {
 
   override set(sid: string, data: SessionData, callback?: Callback): void {
     const { cookie: _cookie, ...stored } = data;
-    writeSession(this.deps.db, sid, stored).then(() => {
-      this.#touched.set(sid, true);
-      callback?.();
-    }, (error: unknown) => callback?.(error));
+    writeSession(this.deps.db, sid, stored).then(
+      () => {
+        this.#touched.set(sid, true);
+        callback?.();
+      },
+      (error: unknown) => callback?.(error),
+    );
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.#touched.delete(sid);
-    removeSession(this.deps.db, sid).then(() => callback?.(), (error: unknown) => callback?.(error));
+    removeSession(this.deps.db, sid).then(
+      () => callback?.(),
+      (error: unknown) => callback?.(error),
+    );
   }
 
   /** Moves the expiry of an unchanged session, at most once a minute; nobody waits for that write. */

@@ -41,4 +41,3 @@ export function deadlineText(status: DeadlineStatus, daysLeft: number, workingDa
   const days = `${daysLeft} ${daysLeft === 1 ? 'dag' : 'dage'} tilbage${working}`;
   return status === 'due_soon' ? `Snart: ${days}` : days;
 }
-

@@ -133,7 +133,13 @@ export function adminRoutes(deps: AppDeps): Router {
   const renderCouncil = async (
     res: Response,
     councilId: number,
-    state: { values?: Record<string, unknown>; error?: AppError; meetingValues?: Record<string, unknown>; meetingError?: AppError; notice?: string } = {},
+    state: {
+      values?: Record<string, unknown>;
+      error?: AppError;
+      meetingValues?: Record<string, unknown>;
+      meetingError?: AppError;
+      notice?: string;
+    } = {},
   ) => {
     const actor = actorOf(res);
     const council = await getCouncilForAdmin(db, actor, councilId);

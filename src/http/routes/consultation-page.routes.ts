@@ -170,7 +170,10 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
     await renewStatusLink(deps, actor, id);
-    renderPage(res, await getConsultationPage(deps, actor, id), { notice: 'Statuslinket er fornyet. Det gamle link virker ikke længere.', renewed: true });
+    renderPage(res, await getConsultationPage(deps, actor, id), {
+      notice: 'Statuslinket er fornyet. Det gamle link virker ikke længere.',
+      renewed: true,
+    });
   });
   return router;
 }

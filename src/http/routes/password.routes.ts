@@ -1,11 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
-import {
-  openResetLink,
-  requestPasswordReset,
-  resetPassword,
-  RESET_REQUESTED_MESSAGE,
-} from '../../domain/auth/password-reset.ts';
+import { openResetLink, requestPasswordReset, resetPassword, RESET_REQUESTED_MESSAGE } from '../../domain/auth/password-reset.ts';
 import { AppError } from '../../domain/errors.ts';
 import { csrfProtection, csrfTokenForForm } from '../middleware/csrf.ts';
 import { passwordResetParams } from './password.schemas.ts';

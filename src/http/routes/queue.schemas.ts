@@ -6,7 +6,12 @@ const checkbox = z
   .transform((value) => value === '1' || value === 'on' || value === 'true');
 
 // PostgreSQL cannot compare text with U+0000 in it: such a filter is no filter, like any odd one.
-const filterText = (max: number) => z.string().trim().max(max).refine((value) => !value.includes('\u0000'));
+const filterText = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((value) => !value.includes('\u0000'));
 
 const cursor = filterText(500).optional().catch(undefined);
 

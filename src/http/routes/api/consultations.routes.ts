@@ -1,12 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../../deps.ts';
-import {
-  getConsultation,
-  listConsultations,
-  registerConsultation,
-  saveDraft,
-  sendEvent,
-} from '../../../domain/consultations/service.ts';
+import { getConsultation, listConsultations, registerConsultation, saveDraft, sendEvent } from '../../../domain/consultations/service.ts';
 import { statusUrlsForViews } from '../../../domain/consultations/status-links.ts';
 import { parseInput } from '../../../domain/validation.ts';
 import { actorOf } from '../../middleware/actor.ts';
