@@ -49,7 +49,7 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; no
     name: input.name,
     prodId: { company: 'Raadssvar', product: 'Raadssvar', language: 'DA' },
     method: ICalCalendarMethod.PUBLISH,
-    // The calendar-level name is left null on purpose: ical-generator 10 writes DTSTAMP in the
+    // The calendar-level name is left null on purpose: ical-generator (10 and 11) writes DTSTAMP in the
     // calendar's zone without "Z" when one is set, which RFC 5545 forbids. With the name null and the
     // zone set on each event, the generator still emits the VTIMEZONE and DTSTAMP stays UTC.
     timezone: { name: null, generator: vtimezone },
