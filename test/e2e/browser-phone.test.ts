@@ -14,7 +14,7 @@ function overflow(page: Page): Promise<number> {
 
 describe('browser: the pages everyone uses fit a phone', function () {
   this.timeout(180_000);
-  const { page } = useBrowserSuite();
+  const suite = useBrowserSuite();
 
   it('the header, the queue with its filters and table, the profile and the overview stay within 390 px, accessible', async () => {
     const { db } = testDatabase();
@@ -30,7 +30,7 @@ describe('browser: the pages everyone uses fit a phone', function () {
       });
     }
 
-    const tab = await page(PHONE);
+    const tab = await suite.page(PHONE);
     await logInWithKeyboard(tab, secretary.email, secretary.password);
     for (const path of ['/', '/?q=Forslag', '/profile']) {
       await tab.goto(path);
@@ -40,7 +40,7 @@ describe('browser: the pages everyone uses fit a phone', function () {
       if (path !== '/profile') expect(await tab.getByRole('region', { name: /Høringer/ }).getAttribute('tabindex')).to.equal('0');
     }
 
-    const staffTab = await page(PHONE);
+    const staffTab = await suite.page(PHONE);
     await logInWithKeyboard(staffTab, staff.email, staff.password);
     await staffTab.goto('/overview');
     expect(await overflow(staffTab), '/overview at 390 px').to.be.at.most(0);
