@@ -10,6 +10,7 @@ import {
   type ConsultationMachineEvent,
   type ConsultationState,
 } from '../workflows/consultation.machine.ts';
+import { SCALE_TITLES } from '../src/seed/scale.ts';
 
 /** The roles a benchmark user has: a council role, or administrator (no council). */
 export type BenchRole = Role | 'admin';
@@ -63,15 +64,6 @@ const PATHS: Array<{ kind: number; events: ConsultationMachineEvent[] }> = [
 
 /** Kinds with a saved draft (response version 1). */
 const DRAFTED_KINDS = [3, 4, 5, 6];
-
-const TITLES = [
-  'Udkast til Integrationsstrategi',
-  'Forslag til Budget',
-  'Handleplan for beskæftigelse',
-  'Høring over lokalplan',
-  'Forslag til Sundhedspolitik',
-  'Ændring af serviceniveau for danskuddannelse',
-];
 
 /** A word in about one title of a thousand, for the rare search. */
 export const RARE_TITLE_WORD = 'Vindmølleplan';
@@ -175,7 +167,7 @@ export async function addWebConsultations(db: Db, from: number, to: number): Pro
       from generate_series(${from}::int, ${to - 1}::int) g
       join councils c on c.slug = 'web-' || lpad((g % ${councils}::int + 1)::text, 3, '0')
       left join memberships s on s.council_id = c.id and s.role = 'secretary'`.execute(tx);
-    const titles = sql`array[${sql.join(TITLES.map((t) => sql.lit(t)))}]::text[]`;
+    const titles = sql`array[${sql.join(SCALE_TITLES.map((t) => sql.lit(t)))}]::text[]`;
     const iso = sql`to_jsonb(to_char(n.deadline at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))`;
     await sql`
       insert into consultations (id, reference, council_id, assignee_id, title, authority, authority_reference, received_at, deadline,
@@ -183,7 +175,7 @@ export async function addWebConsultations(db: Db, from: number, to: number): Pro
       select n.id, n.reference_prefix || '-' || n.i,
         case when n.kind = 0 then null else n.council_id end,
         case when n.kind = 0 then null else n.secretary_id end,
-        (${titles})[n.i % ${TITLES.length}::int + 1] || ' ' || extract(year from n.deadline)::int || ' nr. ' || n.i
+        (${titles})[n.i % ${SCALE_TITLES.length}::int + 1] || ' ' || extract(year from n.deadline)::int || ' nr. ' || n.i
           || case when n.i % 997 = 0 then ${` om ${RARE_TITLE_WORD}`}::text else '' end,
         'Økonomiudvalget, ' || n.municipality, '26-' || lpad(n.i::text, 7, '0'),
         (n.deadline - interval '30 days')::date, n.deadline, t.state,

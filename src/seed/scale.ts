@@ -30,7 +30,8 @@ const PATHS: ConsultationMachineEvent[][] = [
   ],
 ];
 
-const TITLES = [
+/** Titles the benchmark seeds draw from (src/seed/scale.ts and bench/web-seed.ts). */
+export const SCALE_TITLES = [
   'Udkast til Integrationsstrategi',
   'Forslag til Budget',
   'Handleplan for beskæftigelse',
@@ -93,7 +94,7 @@ export async function seedScale(db: Db, count: number, councilCount = 400): Prom
         reference: `B${String(councilIndex + 1).padStart(3, '0')}-${stamp}-${i}`,
         council_id: path.length > 0 ? councilIds[councilIndex]! : null,
         assignee_id: path.length > 0 && councilIndex < 3 ? secretary.id : null,
-        title: `${TITLES[i % TITLES.length]} ${2026 + (i % 4)} nr. ${i}`,
+        title: `${SCALE_TITLES[i % SCALE_TITLES.length]} ${2026 + (i % 4)} nr. ${i}`,
         authority: `Økonomiudvalget, Testkommune ${councilIndex + 1}`,
         authority_reference: `26-${String(i).padStart(6, '0')}`,
         received_at: new Date(deadline.getTime() - 30 * 86400 * 1000).toISOString().slice(0, 10),

@@ -28,6 +28,19 @@ interface FormRoute {
   kept?: Record<string, string>;
 }
 
+/** The council form's fields, the same on creating and on editing a council. */
+const COUNCIL_FORM_FIELDS = [
+  'slug',
+  'name',
+  'municipality',
+  'referencePrefix',
+  'letterheadAddress',
+  'letterheadContact',
+  'dueSoonWorkingDays',
+  'reminderWorkingDays',
+  'removeLogo',
+];
+
 const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], kept: { email: 'email' } },
   'POST /logout': { who: 'anonymous', fields: [] },
@@ -86,33 +99,13 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/councils': {
     who: 'admin',
     multipart: true,
-    fields: [
-      'slug',
-      'name',
-      'municipality',
-      'referencePrefix',
-      'letterheadAddress',
-      'letterheadContact',
-      'dueSoonWorkingDays',
-      'reminderWorkingDays',
-      'removeLogo',
-    ],
+    fields: COUNCIL_FORM_FIELDS,
     kept: { name: 'name', municipality: 'municipality' },
   },
   'POST /admin/councils/:councilId': {
     who: 'admin',
     multipart: true,
-    fields: [
-      'slug',
-      'name',
-      'municipality',
-      'referencePrefix',
-      'letterheadAddress',
-      'letterheadContact',
-      'dueSoonWorkingDays',
-      'reminderWorkingDays',
-      'removeLogo',
-    ],
+    fields: COUNCIL_FORM_FIELDS,
   },
   'POST /admin/councils/:councilId/meetings': { who: 'admin', fields: ['date', 'time', 'place'] },
   'POST /admin/councils/:councilId/meetings/:meetingId/delete': { who: 'admin', fields: [] },

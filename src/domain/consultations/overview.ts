@@ -1,8 +1,8 @@
 import { councilIdsInMunicipalities } from '../../db/repositories/consultation-extras.ts';
 import { listOverviewRows } from '../../db/repositories/overview.ts';
-import { isFinalState, type ConsultationState } from '../../../workflows/consultation.machine.ts';
+import { type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
-import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
+import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
 import { notFound } from '../errors.ts';
 import type { ConsultationDeps } from './service.ts';
 
@@ -51,7 +51,7 @@ export async function staffOverview(deps: ConsultationDeps, actor: Actor, option
       councilName: row.councilName,
       state,
       deadline: row.deadline,
-      ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays }),
+      ...consultationDeadline(row, now),
       submittedAt: row.submittedAt ?? null,
     };
   });

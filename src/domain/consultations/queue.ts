@@ -2,9 +2,9 @@ import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { countQueueRows, listQueueRows, type ListFilter, type QueueRow } from '../../db/repositories/queue.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { FINAL_STATES, isFinalState, STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
+import { FINAL_STATES, STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
-import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
+import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
 import type { Clock } from '../time.ts';
 import { EVENT_ROLES, viewerOf } from './policy.ts';
 
@@ -71,7 +71,7 @@ function toItem(row: QueueRow, now: Date): QueueItem {
     council: row.council_id !== null && row.councilSlug !== null ? { slug: row.councilSlug, name: row.councilName ?? row.councilSlug } : null,
     assignee: row.assigneeName !== null ? { name: row.assigneeName } : null,
     deadline: row.deadline,
-    ...deadlineStatus({ deadline: row.deadline, now, closed: isFinalState(state), dueSoonWorkingDays: row.councilDueSoonDays ?? undefined }),
+    ...consultationDeadline(row, now),
   };
 }
 

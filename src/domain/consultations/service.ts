@@ -23,7 +23,6 @@ import {
   consultationMachine,
   EVENT_TYPES,
   FINAL_STATES,
-  isFinalState,
   MACHINE_VERSION,
   persistSnapshot,
   restoreSnapshot,
@@ -34,7 +33,7 @@ import {
   type UserEventType,
 } from '../../../workflows/consultation.machine.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
-import { deadlineStatus, type DeadlineStatus } from '../deadlines/status.ts';
+import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
@@ -160,12 +159,7 @@ function toView(
         ? { id: row.council_id, slug: row.councilSlug, name: row.councilName ?? row.councilSlug }
         : null,
     assignee: row.assigneeEmail ? { email: row.assigneeEmail, name: row.assigneeName ?? row.assigneeEmail } : null,
-    ...deadlineStatus({
-      deadline: row.deadline,
-      now,
-      closed: isFinalState(state),
-      dueSoonWorkingDays: row.councilDueSoonDays ?? undefined,
-    }),
+    ...consultationDeadline(row, now),
     allowedEvents,
     mayEditDraft: state === 'drafting' && mayActorDraft(actor, row.council_id),
     ...(mayActorReadInternals(actor, row) ? { changesRequested: context.changesRequested } : {}),

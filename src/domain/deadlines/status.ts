@@ -1,6 +1,7 @@
 import Holidays from 'date-holidays';
 import { DateTime } from 'luxon';
 import { ZONE } from '../time.ts';
+import { isFinalState } from '../../../workflows/consultation.machine.ts';
 
 export type DeadlineStatus = 'ok' | 'due_soon' | 'overdue' | 'closed';
 
@@ -210,4 +211,17 @@ export function deadlineStatus(input: { deadline: Date; now: Date; closed: boole
   const threshold = input.dueSoonWorkingDays ?? DEFAULT_DUE_SOON_WORKING_DAYS;
   const workingDaysLeft = workingDaysBetweenDays(today, deadlineDay);
   return { daysLeft, workingDaysLeft, deadlineStatus: workingDaysLeft <= threshold ? 'due_soon' : 'ok' };
+}
+
+/**
+ * The deadline count of a consultation as the queue, the overview and the pages show it: closed
+ * once the consultation is in a final state, "due soon" by its council's setting.
+ */
+export function consultationDeadline(consultation: { deadline: Date; state: string; councilDueSoonDays: number | null }, now: Date): DeadlineCount {
+  return deadlineStatus({
+    deadline: consultation.deadline,
+    now,
+    closed: isFinalState(consultation.state),
+    dueSoonWorkingDays: consultation.councilDueSoonDays ?? undefined,
+  });
 }
