@@ -17,7 +17,7 @@ import { createLogger } from '../src/logger.ts';
  * request logging at LOG_LEVEL), on DATABASE_URL, plus the bare baseline route `/bench/bare`,
  * which only this process has. The bare route is put in front of all the app's middleware, so it
  * runs none of it. Tells the parent its port over IPC, and answers `{ type: 'usage' }` messages
- * with its CPU time, resident memory and the page cache's hits (see {@link ServerUsage}).
+ * with its CPU time and resident memory (see {@link ServerUsage}).
  */
 
 /** What the server answers a `usage` message with. */
@@ -25,11 +25,8 @@ export interface ServerUsage {
   /** process.cpuUsage(): user and system CPU time since the start, µs. */
   cpuMicros: number;
   rssBytes: number;
-  /** Lookups in the app's page cache and how many were hits; null when the app has none. */
-  pageCache: { lookups: number; hits: number } | null;
 }
 
-const pageCache = await countPageCacheHits();
 const config = parseConfig(process.env);
 const logger = createLogger(config.logLevel);
 const database = createDatabase(config.databaseUrl!);
@@ -58,7 +55,7 @@ const server = createHttpServer(app).listen(0, '127.0.0.1', () => {
 process.on('message', (message: { type?: string }) => {
   if (message?.type !== 'usage') return;
   const cpu = process.cpuUsage();
-  const usage: ServerUsage = { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss(), pageCache };
+  const usage: ServerUsage = { cpuMicros: cpu.user + cpu.system, rssBytes: process.memoryUsage.rss() };
   process.send?.({ type: 'usage', usage });
 });
 
@@ -67,29 +64,3 @@ process.on('disconnect', () => {
   server.close();
   void Promise.all([jobs.stop(), adapters.pdf.close()]).finally(() => database.close().finally(() => process.exit(0)));
 });
-
-/**
- * Counts the app's page-cache lookups by wrapping `PageCache.prototype.serve`, if the app still
- * has that module (it is loaded by a computed path so the benchmark builds without it); the
- * counters are updated in place. Null when there is no page cache.
- */
-async function countPageCacheHits(): Promise<{ lookups: number; hits: number } | null> {
-  const path = '../src/http/presenters/page-cache.ts';
-  let module: { PageCache?: { prototype: { serve?: (...args: unknown[]) => boolean } } };
-  try {
-    module = (await import(path)) as typeof module;
-  } catch {
-    return null;
-  }
-  const proto = module.PageCache?.prototype;
-  const serve = proto?.serve;
-  if (!proto || !serve) return null;
-  const counts = { lookups: 0, hits: 0 };
-  proto.serve = function (this: unknown, ...args: unknown[]) {
-    const hit = serve.apply(this, args);
-    counts.lookups++;
-    if (hit) counts.hits++;
-    return hit;
-  };
-  return counts;
-}

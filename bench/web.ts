@@ -365,7 +365,6 @@ interface PhaseResult {
   serverCpuMsPerRequest: number;
   postgresCpuMsPerRequest: number | undefined;
   usage: ServerUsage;
-  pageCache: { lookups: number; hits: number } | null;
 }
 
 async function phase(
@@ -393,10 +392,6 @@ async function phase(
   const after = await server.usage();
   const pgAfter = postgresCpuMs();
   const requests = Math.max(1, recorder.requests);
-  const pageCache =
-    before.pageCache && after.pageCache
-      ? { lookups: after.pageCache.lookups - before.pageCache.lookups, hits: after.pageCache.hits - before.pageCache.hits }
-      : null;
   return {
     seconds: elapsed,
     recorder,
@@ -404,7 +399,6 @@ async function phase(
     serverCpuMsPerRequest: (after.cpuMicros - before.cpuMicros) / 1000 / requests,
     postgresCpuMsPerRequest: pgBefore === undefined || pgAfter === undefined ? undefined : (pgAfter - pgBefore) / requests,
     usage: after,
-    pageCache,
   };
 }
 
@@ -546,7 +540,6 @@ function mergePhases(a: PhaseResult, b: PhaseResult): PhaseResult {
     serverCpuMsPerRequest: cpu / requests,
     postgresCpuMsPerRequest: pg === undefined ? undefined : pg / requests,
     usage: b.usage,
-    pageCache: null,
   };
 }
 
@@ -747,8 +740,6 @@ function report(
     metrics[`${p}mix_cpu_ms`] = Number(r.mix.serverCpuMsPerRequest.toFixed(3));
     metrics[`${p}rss_mib`] = r.rssMiB;
     metrics[`${p}peak_rss_mib`] = r.peakRssMiB;
-    metrics[`${p}page_cache_hit_rate`] =
-      r.mix.pageCache && r.mix.pageCache.lookups > 0 ? Number((r.mix.pageCache.hits / r.mix.pageCache.lookups).toFixed(3)) : 'n/a';
     metrics[`${p}refused_writes`] = r.mix.recorder.refused();
     for (const type of PAGE_TYPES) {
       const inMix = r.mix.recorder.byType.get(type);
@@ -793,9 +784,8 @@ function report(
   }
   rows.push(
     row('server RSS after the mix / peak, MiB', (r) => `${r.rssMiB} / ${r.peakRssMiB}`),
-    row('page cache hit rate in the mix', (r) =>
-      r.mix.pageCache && r.mix.pageCache.lookups > 0 ? `${((100 * r.mix.pageCache.hits) / r.mix.pageCache.lookups).toFixed(0)}%` : 'n/a',
-    ),
+    // The app keeps no cache of pages, sessions or users (issue 15), so there is no hit rate to report.
+    row('caches in the app', () => 'none'),
     row(
       'failed requests (mix and phases) · refused writes in the mix',
       (r) => `${r.mix.recorder.failed() + PAGE_TYPES.reduce((s, t) => s + r.alone[t].recorder.failed(), 0)} · ${r.mix.recorder.refused()}`,
