@@ -3,7 +3,10 @@
 // because on a fresh clone nothing else is installed yet. It installs what is missing:
 //   1. the npm dependencies (npm ci), when node_modules is missing or older than package-lock.json;
 //   2. Debian's chromium-headless-shell (PDF letters), chromium (the browser tests) and fonts with
-//      æ, ø and å, when missing and this machine allows it.
+//      æ, ø and å, when missing and this machine allows it;
+//   3. before `npm test` only: the independent checkers the tests run on Rådssvar's outputs (poppler
+//      and qpdf on the letters, Java for the W3C Nu HTML checker, SpamAssassin and Python's
+//      icalendar on the mails and calendar feeds).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -69,11 +72,29 @@ function ensureChromiumAndFonts() {
   if (!isExecutable(browserPath)) missing.push('chromium');
   if (!existsSync(fontDir)) missing.push('fonts-dejavu-core');
   if (!existsSync('/usr/share/fonts/truetype/liberation')) missing.push('fonts-liberation');
+  aptInstall(missing, 'eller sæt CHROMIUM_PATH (PDF-breve) og TEST_BROWSER_PATH (browsertests) til en Chromium, og kør kommandoen igen.');
+}
+
+/** The checkers the test suite runs on the letters, pages, calendars and mails (Debian package per command). */
+function ensureTestTools() {
+  const wanted = [
+    ['pdftotext', 'poppler-utils'],
+    ['qpdf', 'qpdf'],
+    ['java', 'default-jre-headless'],
+    ['spamassassin', 'spamassassin'],
+  ];
+  const missing = wanted.filter(([command]) => !hasCommand(command)).map(([, pkg]) => pkg);
+  const python = spawnSync('/usr/bin/python3', ['-c', 'import icalendar'], { stdio: 'ignore' });
+  if (python.status !== 0) missing.push('python3-icalendar');
+  aptInstall(missing, 'Testene bruger dem til at kontrollere breve, sider, kalendere og mails.');
+}
+
+function aptInstall(missing, hint) {
   if (missing.length === 0) return;
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
   if (!isRoot || !hasCommand('apt-get')) {
     say(`mangler: ${missing.join(', ')}. Installér dem (Debian: sudo apt-get install ${missing.join(' ')})`);
-    say('eller sæt CHROMIUM_PATH (PDF-breve) og TEST_BROWSER_PATH (browsertests) til en Chromium, og kør kommandoen igen.');
+    say(hint);
     process.exit(1);
   }
   say(`installerer ${missing.join(', ')} med apt-get ...`);
@@ -92,3 +113,4 @@ function ensureChromiumAndFonts() {
 
 ensureNodeModules();
 ensureChromiumAndFonts();
+if (process.env.npm_lifecycle_event === 'pretest') ensureTestTools();
