@@ -20,6 +20,7 @@ import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.route
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
 import { passwordRoutes } from './http/routes/password.routes.ts';
+import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(queueRoutes(deps));
   app.use(authRoutes());
   app.use(passwordRoutes(deps));
+  app.use(unsubscribeRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));

@@ -16,6 +16,8 @@ export interface CouncilsTable {
   reference_prefix: string;
   letterhead_address: Generated<string>;
   letterhead_contact: Generated<string>;
+  /** Where the authority's answers go (Reply-To of the mail to the authority); null: none. */
+  letterhead_email: string | null;
   letterhead_logo: Buffer | null;
   letterhead_logo_type: string | null;
   due_soon_working_days: Generated<number>;

@@ -54,3 +54,9 @@ export function optionalText(max: number) {
 
 /** An e-mail address, lower-cased. */
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Ugyldig e-mailadresse').max(254));
+
+/** An optional e-mail address, lower-cased; empty means "none" (null). */
+export const optionalEmailSchema = z.preprocess(
+  (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
+  emailSchema.nullable().optional().transform((value) => value ?? null),
+);

@@ -21,6 +21,7 @@ const COUNCILS = [
     referencePrefix: 'NAE',
     letterheadAddress: 'Rådmandshaven 20\n4700 Næstved',
     letterheadContact: 'integrationsraadet@naestved.dk · 55 88 55 88',
+    letterheadEmail: 'integrationsraadet@naestved.dk',
   },
   {
     slug: 'vordingborg',
@@ -29,6 +30,7 @@ const COUNCILS = [
     referencePrefix: 'VOR',
     letterheadAddress: 'Valdemarsgade 43\n4760 Vordingborg',
     letterheadContact: 'integrationsraadet@vordingborg.dk · 55 36 36 36',
+    letterheadEmail: 'integrationsraadet@vordingborg.dk',
   },
   {
     slug: 'lolland',
@@ -37,6 +39,7 @@ const COUNCILS = [
     referencePrefix: 'LOL',
     letterheadAddress: 'Jernbanegade 7\n4930 Maribo',
     letterheadContact: 'integrationsraadet@lolland.dk · 54 67 67 67',
+    letterheadEmail: 'integrationsraadet@lolland.dk',
   },
   {
     slug: 'ringsted',
@@ -45,6 +48,7 @@ const COUNCILS = [
     referencePrefix: 'RIN',
     letterheadAddress: 'Sankt Bendts Gade 1\n4100 Ringsted',
     letterheadContact: 'integrationsraadet@ringsted.dk · 57 62 62 62',
+    letterheadEmail: 'integrationsraadet@ringsted.dk',
   },
   {
     slug: 'nationalt',
@@ -53,6 +57,7 @@ const COUNCILS = [
     referencePrefix: 'DNI',
     letterheadAddress: 'Carl Jacobsens Vej 39\n2500 Valby',
     letterheadContact: 'sekretariat@integrationsraadet.dk',
+    letterheadEmail: 'sekretariat@integrationsraadet.dk',
   },
 ] as const;
 

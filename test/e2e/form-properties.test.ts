@@ -36,6 +36,7 @@ const COUNCIL_FORM_FIELDS = [
   'referencePrefix',
   'letterheadAddress',
   'letterheadContact',
+  'letterheadEmail',
   'dueSoonWorkingDays',
   'reminderWorkingDays',
   'removeLogo',
@@ -94,6 +95,7 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /profile/password': { who: 'secretary', fields: ['currentPassword', 'newPassword', 'confirmPassword'] },
   'POST /password/forgot': { who: 'anonymous', fields: ['email'], kept: { email: 'email' } },
   'POST /password/reset/:token': { who: 'anonymous', fields: ['newPassword', 'confirmPassword'] },
+  'POST /reminders/unsubscribe/:token': { who: 'anonymous', fields: ['List-Unsubscribe'] },
   'POST /councils/:slug/meetings': { who: 'secretary', fields: ['date', 'time', 'place', 'note'], kept: { place: 'place', note: 'note' } },
   'POST /councils/:slug/meetings/:id/delete': { who: 'secretary', fields: [] },
   'POST /admin/councils': {

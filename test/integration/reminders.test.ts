@@ -101,7 +101,7 @@ describe('reminders', function () {
     expect(sent.map((r) => r.user_id)).to.deep.equal([people.secretary.actor.userId]);
 
     // A reminder queued before the consultation closed is dropped when its (re)try comes.
-    const mail = { to: people.secretary.email, subject: 'Påmindelse', text: 'Kære Mette' };
+    const mail = { to: people.secretary.email, subject: 'Påmindelse', text: 'Kære Mette', html: '<p>Kære Mette</p>' };
     expect(await sendReminderMail(scheduler, { ...mail, consultationId: closed.id })).to.equal('skipped');
     expect(await sendReminderMail(scheduler, { ...mail, consultationId: open.id })).to.equal('sent');
   });

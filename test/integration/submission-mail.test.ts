@@ -137,7 +137,7 @@ describe('submission by e-mail', function () {
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     const mailer = createMailer({ smtpUrl: undefined, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir });
     expect(mailer.description).to.include(join(dataDir, 'mail'));
-    await mailer.send({ to: 'mette@naestved.dk', subject: 'Påmindelse: høringsfristen er i dag', text: 'Kære Mette' });
+    await mailer.send({ to: 'mette@naestved.dk', subject: 'Påmindelse: høringsfristen er i dag', text: 'Kære Mette', html: '<p>Kære Mette</p>' });
     const files = readdirSync(join(dataDir, 'mail'));
     expect(files).to.have.length(1);
     expect(files[0]).to.match(/\.eml$/);

@@ -8,6 +8,7 @@ import type { Mailer } from '../../src/domain/mail/mailer.ts';
 import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import { testDatabase } from './db.ts';
+import { TEST_SESSION_SECRET } from './factories.ts';
 
 /** A mail as the test SMTP server received it. */
 export interface ReceivedMail {
@@ -15,6 +16,8 @@ export interface ReceivedMail {
   to: string[];
   /** The raw message with quoted-printable soft line breaks joined, so text can be searched. */
   raw: string;
+  /** The message exactly as it came over SMTP, for a real parser (test/support/mail-parse.ts). */
+  bytes: Buffer;
 }
 
 /** A real SMTP server in the test process, collecting what it receives. */
@@ -35,12 +38,12 @@ export async function startSmtp(port = 0, received: ReceivedMail[] = []): Promis
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
+        const bytes = Buffer.concat(chunks);
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks)
-            .toString('utf8')
-            .replace(/=\r?\n/g, ''),
+          raw: bytes.toString('utf8').replace(/=\r?\n/g, ''),
+          bytes,
         });
         callback();
       });
@@ -73,7 +76,7 @@ export interface TestScheduler {
   db: Db;
   jobs: PgBossJobs;
   mailer: Mailer;
-  deps: { db: Db; clock: Clock; jobs: PgBossJobs; config: { publicUrl: string; port: number } };
+  deps: { db: Db; clock: Clock; jobs: PgBossJobs; config: { publicUrl: string; port: number; sessionSecret: string } };
   stop(): Promise<void>;
 }
 
@@ -83,7 +86,8 @@ export async function startTestScheduler(options: { smtpUrl: string; clock: Cloc
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const mailer = createMailer({ smtpUrl: options.smtpUrl, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir: 'data/test-mail' });
   const jobs = await startPgBossJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
-  const config = { publicUrl: 'http://raadssvar.test', port: 3000 };
+  // The app's secret (test/support/app.ts), so the links a worker mails work in a test app.
+  const config = { publicUrl: 'http://raadssvar.test', port: 3000, sessionSecret: TEST_SESSION_SECRET };
   await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs }));
   return {
     db,

@@ -95,6 +95,7 @@ export function findLetterSource(db: Executor, id: string) {
       'councils.name as council_name',
       'councils.letterhead_address',
       'councils.letterhead_contact',
+      'councils.letterhead_email',
       'councils.letterhead_logo',
       'councils.letterhead_logo_type',
     ])

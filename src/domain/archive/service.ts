@@ -96,12 +96,18 @@ async function visibleLetterSource(db: Db, actor: Actor, id: string): Promise<Le
   return row;
 }
 
+/** The letterhead's contact text, with the council's reply e-mail on a line of its own unless the text already gives it. */
+function contactLines(contact: string, email: string | null): string {
+  if (!email || contact.toLowerCase().includes(email)) return contact;
+  return contact.trim() === '' ? email : `${contact}\n${email}`;
+}
+
 function letterData(row: LetterSource, body: string, signer: LetterData['signer'], date: Date, draft: boolean): LetterData {
   return {
     council: {
       name: row.council_name ?? '',
       address: row.letterhead_address ?? '',
-      contact: row.letterhead_contact ?? '',
+      contact: contactLines(row.letterhead_contact ?? '', row.letterhead_email),
       logoDataUri: logoDataUri(row),
     },
     authority: row.authority,

@@ -6,7 +6,7 @@ import { findOpenResetToken, insertResetToken, useResetToken } from '../../db/re
 import { findUserByEmail, findUserById } from '../../db/repositories/users.ts';
 import { AppError } from '../errors.ts';
 import { QUEUES, type Jobs } from '../jobs/jobs.ts';
-import type { MailMessage } from '../mail/mailer.ts';
+import { composeMail } from '../mail/templates.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { formatDanishDateTime, type Clock } from '../time.ts';
 import { emailSchema, parseInput } from '../validation.ts';
@@ -68,20 +68,11 @@ export async function mailResetLink(deps: Pick<PasswordResetDeps, 'db' | 'clock'
   if (!user || user.disabled_at) return;
   const token = `pw_${randomBytes(32).toString('base64url')}`;
   const expiresAt = new Date(deps.clock().getTime() + RESET_TOKEN_TTL_MS);
-  const mail: MailMessage = {
-    to: user.email,
-    subject: 'Vælg en ny adgangskode til Rådssvar',
-    text: [
-      `Kære ${user.name}`,
-      '',
-      'Der er bedt om en ny adgangskode til din bruger i Rådssvar. Vælg den her:',
-      '',
-      `${publicBaseUrl(deps.config)}/password/reset/${token}`,
-      '',
-      `Linket virker én gang og til ${formatDanishDateTime(expiresAt)}.`,
-      'Har du ikke selv bedt om det, kan du se bort fra denne mail: din adgangskode er uændret.',
-    ].join('\n'),
-  };
+  const mail = composeMail(
+    'password-reset',
+    { to: user.email, subject: 'Vælg en ny adgangskode til Rådssvar', automatic: true },
+    { name: user.name, resetUrl: `${publicBaseUrl(deps.config)}/password/reset/${token}`, expires: formatDanishDateTime(expiresAt) },
+  );
   await deps.db.transaction().execute(async (tx) => {
     await insertResetToken(tx, { tokenHash: sha256Hex(token), userId: user.id, expiresAt });
     // In the same transaction: the mail is queued exactly when the token exists.

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../../db/database.ts';
 import { findCouncilByReferencePrefix, findCouncilBySlug, insertCouncil } from '../../db/repositories/councils.ts';
 import { AppError } from '../errors.ts';
-import { optionalText, parseInput, requiredText } from '../validation.ts';
+import { optionalEmailSchema, optionalText, parseInput, requiredText } from '../validation.ts';
 
 /** The prefix of a council's own references (NAE in NAE-2026-0017). */
 const referencePrefixSchema = z
@@ -21,6 +21,7 @@ export const newCouncilSchema = z.object({
   referencePrefix: referencePrefixSchema.optional(),
   letterheadAddress: optionalText(500),
   letterheadContact: optionalText(500),
+  letterheadEmail: optionalEmailSchema,
 });
 
 /** "naestved" → "NAE", the default prefix of a council's own references (NAE-2026-0017). */
@@ -60,6 +61,7 @@ export async function createCouncil(db: Executor, input: z.input<typeof newCounc
     reference_prefix: values.referencePrefix ?? (await freeReferencePrefix(db, defaultReferencePrefix(values.slug))),
     letterhead_address: values.letterheadAddress ?? '',
     letterhead_contact: values.letterheadContact ?? '',
+    letterhead_email: values.letterheadEmail,
   });
   return {
     id: council.id,
@@ -109,6 +111,7 @@ export const councilSettingsSchema = z.object({
   referencePrefix: referencePrefixSchema,
   letterheadAddress: optionalText(500),
   letterheadContact: optionalText(500),
+  letterheadEmail: optionalEmailSchema,
   dueSoonWorkingDays: z.coerce
     .number({ error: 'Skriv et helt antal arbejdsdage' })
     .int('Skriv et helt antal arbejdsdage')
@@ -131,6 +134,8 @@ export interface CouncilAdminView {
   referencePrefix: string;
   letterheadAddress: string;
   letterheadContact: string;
+  /** Reply-To of the mail to the authority; null: none. */
+  letterheadEmail: string | null;
   hasLogo: boolean;
   logoType: string | null;
   dueSoonWorkingDays: number;
@@ -146,6 +151,7 @@ function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number
     referencePrefix: row.reference_prefix,
     letterheadAddress: row.letterhead_address,
     letterheadContact: row.letterhead_contact,
+    letterheadEmail: row.letterhead_email,
     hasLogo: row.letterhead_logo !== null,
     logoType: row.letterhead_logo_type,
     dueSoonWorkingDays: row.due_soon_working_days,
@@ -197,6 +203,7 @@ export async function createCouncilAsAdmin(db: Db, actor: Actor, input: Record<s
       referencePrefix: values.referencePrefix,
       letterheadAddress: values.letterheadAddress,
       letterheadContact: values.letterheadContact,
+      letterheadEmail: values.letterheadEmail,
     });
     const row = await updateCouncilRow(tx, created.id, {
       due_soon_working_days: values.dueSoonWorkingDays,
@@ -240,6 +247,7 @@ export async function updateCouncilAsAdmin(
     reference_prefix: values.referencePrefix,
     letterhead_address: values.letterheadAddress ?? '',
     letterhead_contact: values.letterheadContact ?? '',
+    letterhead_email: values.letterheadEmail,
     due_soon_working_days: values.dueSoonWorkingDays,
     reminder_working_days: values.reminderWorkingDays,
     ...logoChange,

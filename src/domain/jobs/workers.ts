@@ -14,7 +14,7 @@ export interface WorkerDeps {
   clock: Clock;
   logger: Logger;
   mailer: Mailer;
-  config: Pick<Config, 'publicUrl' | 'port'>;
+  config: Pick<Config, 'publicUrl' | 'port' | 'sessionSecret'>;
   jobs: Jobs;
 }
 

@@ -5,6 +5,7 @@ import { findCouncilById } from '../../db/repositories/councils.ts';
 import type { Logger } from '../../logger.ts';
 import { QUEUES, type Attempt, type Jobs } from '../jobs/jobs.ts';
 import type { Mailer } from './mailer.ts';
+import { composeMail } from './templates.ts';
 
 /** The job's data: which consultation's archived response to mail. */
 export interface SubmissionMailJob {
@@ -56,22 +57,20 @@ export async function deliverSubmissionMail(deps: SubmissionMailDeps, job: Submi
   const councilName = council?.name ?? 'Rådet';
   const reference = row.authority_reference?.trim();
   try {
-    const sent = await deps.mailer.send({
-      to,
-      subject: `Høringssvar vedr. ${row.title}${reference ? ` (jeres ref. ${reference})` : ''}`,
-      text: [
-        `Til ${row.authority}`,
-        '',
-        `Hermed ${councilName}s høringssvar vedr. ${row.title}.`,
-        ...(reference ? [`Jeres reference: ${reference}`] : []),
-        '',
-        'Høringssvaret er vedhæftet som PDF.',
-        '',
-        'Med venlig hilsen',
-        councilName,
-      ].join('\n'),
-      attachments: [{ filename: pdfFileName(row.reference ?? row.id), content: archive.pdf, contentType: 'application/pdf' }],
-    });
+    const subject = `Høringssvar vedr. ${row.title}${reference ? ` (jeres ref. ${reference})` : ''}`;
+    // Sent on the council's behalf from the noreply sender: the authority's answer goes to the council's own e-mail.
+    const replyTo = council?.letterhead_email ?? null;
+    const mail = composeMail(
+      'submission',
+      {
+        to,
+        subject,
+        replyTo,
+        attachments: [{ filename: pdfFileName(row.reference ?? row.id), content: archive.pdf, contentType: 'application/pdf' }],
+      },
+      { title: row.title, authority: row.authority, councilName, reference: reference || null, replyTo },
+    );
+    const sent = await deps.mailer.send(mail);
     await record('MAIL_DELIVERED', {
       to,
       archiveId: archive.id,

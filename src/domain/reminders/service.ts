@@ -10,6 +10,8 @@ import {
 } from '../../db/repositories/reminders.ts';
 import { QUEUES, type Jobs } from '../jobs/jobs.ts';
 import type { MailMessage, Mailer } from '../mail/mailer.ts';
+import { composeMail } from '../mail/templates.ts';
+import { unsubscribeUrl } from './unsubscribe.ts';
 import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
 import { workingDaysBetween } from '../deadlines/status.ts';
@@ -54,7 +56,8 @@ export async function sendReminderMail(deps: { db: Db; mailer: Mailer }, job: Re
 export interface ReminderDeps {
   db: Db;
   clock: Clock;
-  config: Pick<Config, 'publicUrl' | 'port'>;
+  /** sessionSecret keys the one-click unsubscribe links (unsubscribe.ts). */
+  config: Pick<Config, 'publicUrl' | 'port' | 'sessionSecret'>;
 }
 
 /**
@@ -120,19 +123,19 @@ export async function planReminders(deps: ReminderDeps): Promise<PlannedReminder
         kind: 'deadline',
         threshold,
         occasion: row.deadline.toISOString(),
-        mail: {
+        mail: reminderMail('reminder-deadline', deps.config, userId, row.councilId, {
           to: person.email,
           subject: `Påmindelse: høringsfristen ${when} – ${row.title}`,
-          text: [
-            `Kære ${person.name}`,
-            '',
-            `Høringsfristen for "${row.title}" (${row.councilName}) ${when}: ${formatDanishDateTime(row.deadline)}.`,
-            '',
-            `Se høringen: ${base}/consultations/${row.id}`,
-            '',
-            `Du får denne påmindelse, fordi du er ${person.why}. ` + `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
-          ].join('\n'),
-        },
+          values: {
+            name: person.name,
+            title: row.title,
+            councilName: row.councilName,
+            when,
+            deadline: formatDanishDateTime(row.deadline),
+            consultationUrl: `${base}/consultations/${row.id}`,
+            why: person.why,
+          },
+        }),
       });
     }
   }
@@ -145,25 +148,43 @@ export async function planReminders(deps: ReminderDeps): Promise<PlannedReminder
         kind: 'approval',
         threshold: APPROVAL_WAIT_WORKING_DAYS,
         occasion: String(row.eventId),
-        mail: {
+        mail: reminderMail('reminder-approval', deps.config, chair.id, row.councilId, {
           to: chair.email,
           subject: `Afventer din godkendelse: ${row.title}`,
-          text: [
-            `Kære ${chair.name}`,
-            '',
-            `Høringssvaret vedr. "${row.title}" (${row.councilName}) blev sendt til godkendelse ` +
-              `${formatDanishDate(row.requestedAt)} og venter stadig på din godkendelse.`,
-            `Høringsfristen er ${formatDanishDateTime(row.deadline)}.`,
-            '',
-            `Se og godkend svaret: ${base}/consultations/${row.id}`,
-            '',
-            `Du kan slå påmindelser fra for rådet på din profil: ${base}/profile`,
-          ].join('\n'),
-        },
+          values: {
+            name: chair.name,
+            title: row.title,
+            councilName: row.councilName,
+            requestedAt: formatDanishDate(row.requestedAt),
+            deadline: formatDanishDateTime(row.deadline),
+            consultationUrl: `${base}/consultations/${row.id}`,
+            why: 'formand for rådet',
+          },
+        }),
       });
     }
   }
   return planned;
+}
+
+/**
+ * A reminder mail to one user about one council: automatic (Auto-Submitted), with the one-click
+ * List-Unsubscribe that switches that council's reminders off for that user, and the same link
+ * and the profile in its footer.
+ */
+function reminderMail(
+  kind: 'reminder-deadline' | 'reminder-approval',
+  config: ReminderDeps['config'],
+  userId: number,
+  councilId: number,
+  mail: { to: string; subject: string; values: Record<string, unknown> },
+): MailMessage {
+  const unsubscribe = unsubscribeUrl(config, userId, councilId);
+  return composeMail(
+    kind,
+    { to: mail.to, subject: mail.subject, automatic: true, unsubscribeUrl: unsubscribe },
+    { ...mail.values, unsubscribeUrl: unsubscribe, profileUrl: `${publicBaseUrl(config)}/profile` },
+  );
 }
 
 /**

@@ -77,6 +77,7 @@ function councilValues(council: CouncilAdminView): CouncilForm {
     referencePrefix: council.referencePrefix,
     letterheadAddress: council.letterheadAddress,
     letterheadContact: council.letterheadContact,
+    letterheadEmail: council.letterheadEmail ?? '',
     dueSoonWorkingDays: String(council.dueSoonWorkingDays),
     reminderWorkingDays: council.reminderWorkingDays.join(', '),
     removeLogo: false,

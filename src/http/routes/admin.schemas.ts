@@ -25,6 +25,7 @@ export const councilForm = z.object({
   referencePrefix: text,
   letterheadAddress: text,
   letterheadContact: text,
+  letterheadEmail: text,
   dueSoonWorkingDays: text,
   reminderWorkingDays: text,
   removeLogo: checkbox,
