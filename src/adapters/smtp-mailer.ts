@@ -1,9 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import nodemailer, { type SendMailOptions } from 'nodemailer';
 import type { Config } from '../config.ts';
-import type { Mailer } from '../domain/mail/mailer.ts';
+import type { MailMessage, Mailer } from '../domain/mail/mailer.ts';
+
+/**
+ * The message as nodemailer takes it. Our own header fields go out unfolded ("prepared"): nodemailer
+ * would fold a long List-Unsubscribe before its <URL>, which is legal but trips some receivers'
+ * parsers. Only printable ASCII is passed that way, so nothing can inject a header line.
+ */
+function nodemailerMessage(from: string, message: MailMessage): SendMailOptions {
+  const headers = Object.fromEntries(
+    Object.entries(message.headers ?? {}).map(([name, value]) => [name, /^[\x20-\x7e]{1,900}$/.test(value) ? { prepared: true, value } : value]),
+  );
+  return { from, ...message, headers };
+}
 
 /** The folder the file transport writes to when no SMTP_URL is set. */
 function mailFolder(dataDir: string): string {
@@ -28,7 +40,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'data
     return {
       description: `SMTP via ${host}`,
       async send(message) {
-        const info = await transport.sendMail({ from: config.mailFrom, ...message });
+        const info = await transport.sendMail(nodemailerMessage(config.mailFrom, message));
         return { messageId: String(info.messageId) };
       },
       close: () => transport.close(),
@@ -39,7 +51,7 @@ export function createMailer(config: Pick<Config, 'smtpUrl' | 'mailFrom' | 'data
   return {
     description: `ingen SMTP_URL: mails gemmes som .eml-filer i ${folder}`,
     async send(message) {
-      const info = await transport.sendMail({ from: config.mailFrom, ...message });
+      const info = await transport.sendMail(nodemailerMessage(config.mailFrom, message));
       await mkdir(folder, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomUUID().slice(0, 8)}.eml`;
       await writeFile(join(folder, name), info.message as Buffer);

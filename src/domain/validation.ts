@@ -58,5 +58,8 @@ export const emailSchema = z.string().trim().toLowerCase().pipe(z.email('Ugyldig
 /** An optional e-mail address, lower-cased; empty means "none" (null). */
 export const optionalEmailSchema = z.preprocess(
   (value) => (typeof value === 'string' && value.trim() === '' ? null : value),
-  emailSchema.nullable().optional().transform((value) => value ?? null),
+  emailSchema
+    .nullable()
+    .optional()
+    .transform((value) => value ?? null),
 );
