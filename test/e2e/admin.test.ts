@@ -75,6 +75,7 @@ describe('administration pages', () => {
           referencePrefix: 'vor',
           letterheadAddress: 'Valdemarsgade 43\n4760 Vordingborg',
           letterheadContact: 'integrationsraad@vordingborg.dk',
+          letterheadEmail: ' Integrationsraad@Vordingborg.dk ',
           dueSoonWorkingDays: '7',
           reminderWorkingDays: '3, 10, 0',
         },
@@ -87,6 +88,7 @@ describe('administration pages', () => {
     const page = await admin.get(location);
     expect(page.text).to.include('Rådet er oprettet.').and.include('Integrationsrådet i Vordingborg Kommune');
     expect(page.text).to.include('value="VOR"').and.include('value="10, 3, 0"').and.include('value="7"');
+    expect(page.text, 'the reply e-mail, lower-cased').to.include('value="integrationsraad@vordingborg.dk"');
     const id = /\/admin\/councils\/(\d+)/.exec(location)![1];
     const logo = await admin.get(`/admin/councils/${id}/logo`);
     expect(logo.status).to.equal(200);
@@ -104,6 +106,7 @@ describe('administration pages', () => {
         referencePrefix: 'VORD',
         letterheadAddress: 'Valdemarsgade 43',
         letterheadContact: 'Tlf. 55 36 36 36',
+        letterheadEmail: '',
         dueSoonWorkingDays: '5',
         reminderWorkingDays: '5',
         removeLogo: '1',
@@ -116,7 +119,13 @@ describe('administration pages', () => {
     expect(after.text).not.to.include(`/admin/councils/${id}/logo`);
     expect((await admin.get(`/admin/councils/${id}/logo`)).status).to.equal(404);
     const row = await testDatabase().db.selectFrom('councils').selectAll().where('id', '=', Number(id)).executeTakeFirstOrThrow();
-    expect(row).to.include({ name: 'Integrationsrådet i Vordingborg', reference_prefix: 'VORD', due_soon_working_days: 5, letterhead_logo: null });
+    expect(row).to.include({
+      name: 'Integrationsrådet i Vordingborg',
+      reference_prefix: 'VORD',
+      due_soon_working_days: 5,
+      letterhead_logo: null,
+      letterhead_email: null,
+    });
     expect(row.reminder_working_days).to.deep.equal([5]);
   });
 
@@ -131,6 +140,7 @@ describe('administration pages', () => {
           municipality: 'Næstved Kommune',
           referencePrefix: 'N',
           letterheadAddress: 'Rådmandshaven 20',
+          letterheadEmail: 'integrationsrådet ved næstved',
           dueSoonWorkingDays: 'fem',
           reminderWorkingDays: '10, tre',
         },
@@ -144,6 +154,8 @@ describe('administration pages', () => {
     expect(fieldError(response.text, 'dueSoonWorkingDays')).to.equal('Skriv et helt antal arbejdsdage');
     expect(fieldError(response.text, 'reminderWorkingDays')).to.match(/Skriv hele tal/);
     expect(fieldError(response.text, 'logo')).to.equal('Logoet skal være et PNG- eller JPEG-billede');
+    expect(fieldError(response.text, 'letterheadEmail')).to.equal('Ugyldig e-mailadresse');
+    expect(response.text).to.include('value="integrationsrådet ved næstved"');
     expect(response.text).to.include('value="Næstved Råd"').and.include('value="Næstved Kommune"').and.include('Rådmandshaven 20');
     expect(response.text).to.include('value="fem"').and.include('value="10, tre"');
 
