@@ -67,6 +67,8 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
   const raw = {} as Record<Kind, Buffer>;
   const parsed = {} as Record<Kind, ParsedMail>;
   const subjects = {} as Record<Kind, string>;
+  /** The HTML of the archived letter the submission mail carries. */
+  let letterHtml = '';
 
   before(async () => {
     db = testDatabase().db;
@@ -80,6 +82,7 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
 
     // The response to the authority, on the council's behalf.
     const submitted = await makeConsultationInState(deps, ours, 'submitted', { authorityEmail: authority, title: TITLE });
+    letterHtml = deps.pdf.renders.at(-1)!.html;
     await enqueueSubmissionMail(scheduler.deps, submitted.id);
     // A deadline reminder to the secretary three working days before, and an approval reminder to the
     // other council's chair after five days of waiting (both councils' reminders are on).
@@ -183,7 +186,10 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
         expect(link, headers['List-Unsubscribe'][0]!.value).to.not.equal(null);
         expect(parsed[kind].html, 'the same link in the mail itself').to.include(`href="${link![1]}"`);
       }
-      if (kind === 'submission') expect(parsed[kind].attachments.map((a) => a.contentType)).to.deep.equal(['application/pdf']);
+      if (kind === 'submission') {
+        expect(parsed[kind].attachments.map((a) => a.contentType)).to.deep.equal(['application/pdf']);
+        expect(letterHtml, "the letterhead gives the council's reply e-mail too").to.include(REPLY_TO);
+      }
     });
   }
 
