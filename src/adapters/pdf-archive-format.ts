@@ -224,6 +224,9 @@ function setInfo(doc: PDFDocument, d: Described): void {
   info.set(PDFName.of('Producer'), PDFHexString.fromText(ARCHIVE_PRODUCER));
   info.set(PDFName.of('CreationDate'), PDFString.of(d.date.pdf));
   info.set(PDFName.of('ModDate'), PDFString.of(d.date.pdf));
+  // Chromium's own Info object goes: left unreferenced it would still say Creator "Chromium".
+  const previous = doc.context.trailerInfo.Info;
+  if (previous instanceof PDFRef) doc.context.delete(previous);
   doc.context.trailerInfo.Info = doc.context.register(info);
 }
 
