@@ -7,6 +7,7 @@ import {
   type RenderOptions,
   type RenderPriority,
 } from '../domain/pdf/renderer.ts';
+import { toArchivalPdf } from './pdf-archive-format.ts';
 
 export interface PdfRendererOptions {
   /**
@@ -211,14 +212,29 @@ export class ChromiumPdfRenderer implements PdfRenderer {
 
   /**
    * Renders a complete HTML document to an A4 PDF with "Side X af Y" in the footer. The page runs
-   * no JavaScript and can load nothing but data: URIs.
+   * no JavaScript and can load nothing but data: URIs. With `options.metadata` the PDF is then
+   * rewritten as PDF/A-2u carrying it (toArchivalPdf, pdf-archive-format.ts).
    *
    * @throws PdfRenderRefusedError at once when a preview cannot be queued (queue full, or its owner
    *   already has `previewsPerUser` under way).
    * @throws PdfRenderTimeoutError when waiting and rendering together take longer than the time limit.
-   * @throws PdfRenderError when Chromium fails or the renderer is closed.
+   * @throws PdfRenderError when Chromium fails or the renderer is closed, or its PDF cannot be
+   *   rewritten as PDF/A.
    */
   async render(html: string, options: RenderOptions = {}): Promise<Buffer> {
+    const pdf = await this.renderWithChromium(html, options);
+    if (!options.metadata) return pdf;
+    // After the slot is free: the rewrite runs in this process and needs no page.
+    try {
+      return await toArchivalPdf(pdf, options.metadata);
+    } catch (error) {
+      this.failed += 1;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new PdfRenderError(`PDF'en kunne ikke skrives som PDF/A: ${reason}`, { cause: error });
+    }
+  }
+
+  private async renderWithChromium(html: string, options: RenderOptions): Promise<Buffer> {
     if (this.closed) throw new PdfRenderError('PDF-rendereren er lukket');
     const priority = options.priority ?? 'submission';
     const timeoutMs = options.timeoutMs ?? this.timeoutMs;

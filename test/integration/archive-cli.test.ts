@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { verifyArchive } from '../../src/domain/archive/service.ts';
-import { TEMPLATE_VERSION } from '../../src/domain/pdf/letter.ts';
 import { runCli } from '../support/cli.ts';
-import { forgeArchivedLetter, insertArchiveRow, readArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
+import { TEST_FIXTURE_TEMPLATE, forgeArchivedLetter, insertArchiveRow, readArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
 import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 import { workflowDeps } from '../support/fakes.ts';
@@ -33,7 +32,7 @@ describe('CLI archive verify', function () {
         sha256: '0'.repeat(64),
         size_bytes: 16,
         response_version_id: version.id,
-        template_version: TEMPLATE_VERSION,
+        template_version: TEST_FIXTURE_TEMPLATE,
         submitted_by: null,
       })
       .returning('id')

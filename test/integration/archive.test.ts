@@ -14,7 +14,14 @@ import { startListener, type RecordingListener } from '../support/listener.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 import { AppError, type ErrorCode } from '../../src/domain/errors.ts';
 import { rejection } from '../support/assert.ts';
-import { forgeArchivedLetter, inRolledBackTransaction, insertArchiveRow, rechainFrom, withTriggersOff } from '../support/archive.ts';
+import {
+  TEST_FIXTURE_TEMPLATE,
+  forgeArchivedLetter,
+  inRolledBackTransaction,
+  insertArchiveRow,
+  rechainFrom,
+  withTriggersOff,
+} from '../support/archive.ts';
 import * as archiveChainMigration from '../../db/migrations/2026-12-01T1100_archive_chain.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
@@ -154,9 +161,9 @@ describe('submitting with an archived PDF letter', function () {
     const counting: EventDeps = {
       ...deps,
       pdf: {
-        render: async (html) => {
+        render: async (html, options) => {
           renders += 1;
-          return renderer.render(html);
+          return renderer.render(html, options);
         },
       },
     };
@@ -381,7 +388,7 @@ describe('submitting with an archived PDF letter', function () {
         sha256: 'a'.repeat(64),
         size_bytes: 15,
         response_version_id: version.id,
-        template_version: TEMPLATE_VERSION,
+        template_version: TEST_FIXTURE_TEMPLATE,
         submitted_by: null,
       })
       .returning('id')
@@ -438,7 +445,7 @@ describe('the archive chain', function () {
         sha256: createHash('sha256').update(pdf).digest('hex'),
         size_bytes: pdf.length,
         response_version_id: version.id,
-        template_version: 'test',
+        template_version: TEST_FIXTURE_TEMPLATE,
         chain_position: 1,
         previous_chain_sha256: null,
         chain_sha256: 'f'.repeat(64),

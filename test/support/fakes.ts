@@ -1,3 +1,4 @@
+import { toArchivalPdf } from '../../src/adapters/pdf-archive-format.ts';
 import type { Db, Executor } from '../../src/db/database.ts';
 import type { EventDeps } from '../../src/domain/consultations/service.ts';
 import type { Jobs, QueueName } from '../../src/domain/jobs/jobs.ts';
@@ -12,9 +13,19 @@ import { createLogger } from '../../src/logger.ts';
  * real pg-boss and an SMTP server (test/support/mail.ts).
  */
 
-/** A one-page, empty A4 PDF with a classic cross-reference table, as withDocumentInfo expects. */
+/**
+ * A one-page, empty A4 PDF, tagged as Chromium tags a letter (a Document element holding a PDF 2.0
+ * Strong), so that the archive's PDF/A rewrite has the same kind of structure to map.
+ */
 function blankPdf(): Buffer {
-  const objects = ['<</Type/Catalog/Pages 2 0 R>>', '<</Type/Pages/Kids[3 0 R]/Count 1>>', '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>'];
+  const objects = [
+    '<</Type/Catalog/Pages 2 0 R/StructTreeRoot 4 0 R/MarkInfo<</Marked true>>/Lang(da)>>',
+    '<</Type/Pages/Kids[3 0 R]/Count 1>>',
+    '<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>',
+    '<</Type/StructTreeRoot/K 5 0 R>>',
+    '<</Type/StructElem/S/Document/P 4 0 R/K[6 0 R]>>',
+    '<</Type/StructElem/S/Strong/P 5 0 R>>',
+  ];
   let body = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((object, i) => {
@@ -28,7 +39,11 @@ function blankPdf(): Buffer {
   return Buffer.from(body, 'latin1');
 }
 
-/** A PDF renderer that answers every render with a blank page and keeps the HTML it was given. */
+/**
+ * A PDF renderer that answers every render with a blank page and keeps the HTML it was given. Given
+ * metadata, it rewrites the page as PDF/A with the real adapter's step, as the Chromium renderer
+ * does, so every letter archived in the tests is checked as PDF/A (test/support/pdfa-checks.ts).
+ */
 export interface FakePdfRenderer extends PdfRenderer {
   renders: { html: string; options: RenderOptions | undefined }[];
 }
@@ -40,7 +55,7 @@ export function fakePdfRenderer(): FakePdfRenderer {
     renders,
     render: (html, options) => {
       renders.push({ html, options });
-      return Promise.resolve(blankPdf());
+      return options?.metadata ? toArchivalPdf(blankPdf(), options.metadata) : Promise.resolve(blankPdf());
     },
     close: async () => {},
   };

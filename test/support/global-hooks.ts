@@ -6,6 +6,7 @@ import { prepareDatabase } from '../../src/boot.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded.ts';
 import { createDatabase } from '../../src/db/database.ts';
 import { JOB_SCHEMA } from '../../src/db/roles.ts';
+import { archivedLettersChecked, checkNewlyArchivedLetters } from './archived-letters.ts';
 import { closeTestDatabase } from './db.ts';
 
 // One PostgreSQL for the whole run: TEST_DATABASE_URL (the owner) with TEST_DATABASE_APP_URL (the
@@ -51,3 +52,19 @@ export async function mochaGlobalTeardown(): Promise<void> {
   await embedded?.stop();
   if (clusterDir) rmSync(clusterDir, { recursive: true, force: true });
 }
+
+/**
+ * Root hooks: after every test, the letters it archived are checked as PDF/A (archived-letters.ts),
+ * and after the last test whatever a background job archived later; the run ends by saying how
+ * many letters were checked.
+ */
+export const mochaHooks = {
+  async afterEach(this: Mocha.Context): Promise<void> {
+    await checkNewlyArchivedLetters(this.currentTest?.fullTitle() ?? 'ukendt test');
+  },
+  async afterAll(): Promise<void> {
+    await checkNewlyArchivedLetters('den sidste test');
+    const { letters, failed } = archivedLettersChecked();
+    process.stdout.write(`  PDF/A-tjek: ${letters} arkiverede breve kontrolleret, ${failed} med fund\n`);
+  },
+};

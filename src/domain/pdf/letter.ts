@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { formatDanishDate } from '../time.ts';
 import { renderMarkdownSafe } from './markdown.ts';
-import { withDocumentInfo } from './metadata.ts';
-import type { PdfRenderer, RenderOptions } from './renderer.ts';
+import type { DocumentMetadata, PdfRenderer, RenderOptions } from './renderer.ts';
 
 /**
  * Version of views/pdf/letter.hbs. Store it with every archived PDF: the archived file never
@@ -33,15 +32,8 @@ export interface LetterData {
   draft: boolean;
 }
 
-/** PDF document information for a letter (Title is already set by Chromium from <title>). */
-export interface LetterMetadata {
-  title: string;
-  author: string;
-  subject: string;
-  keywords: string[];
-  creator: string;
-  creationDate: Date;
-}
+/** A letter's PDF metadata (Info dictionary and XMP). */
+export type LetterMetadata = DocumentMetadata;
 
 const LETTER_TEMPLATE_PATH = fileURLToPath(new URL('../../../views/pdf/letter.hbs', import.meta.url));
 // Its own Handlebars environment: helpers and partials registered for the web views must not
@@ -94,8 +86,8 @@ export function renderLetterHtml(letter: LetterData): string {
 }
 
 /**
- * The PDF document information a letter carries. Chromium only writes Title (from <title>);
- * withDocumentInfo (metadata.ts) writes the rest, and renderLetterPdf does both.
+ * The PDF metadata a letter carries: title, author (the council), subject, keywords, creator
+ * (this template's version), date and language (Danish).
  */
 export function letterMetadata(letter: LetterData): LetterMetadata {
   return {
@@ -105,18 +97,18 @@ export function letterMetadata(letter: LetterData): LetterMetadata {
     keywords: keywords(letter),
     creator: `Rådssvar ${TEMPLATE_VERSION}`,
     creationDate: letter.date,
+    language: 'da',
   };
 }
 
 /**
- * Renders a consultation response letter (views/pdf/letter.hbs) to an A4 PDF whose document
- * information carries title, author (the council), subject, keywords and creation date.
+ * Renders a consultation response letter (views/pdf/letter.hbs) to an archival A4 PDF (PDF/A-2u)
+ * whose metadata carries title, author (the council), subject, keywords and date.
  *
  * `options` say whether it is a submission or a user's preview (see PdfRenderer.render).
  *
  * @throws PdfRenderError / PdfRenderTimeoutError / PdfRenderRefusedError from the renderer.
  */
 export async function renderLetterPdf(renderer: Pick<PdfRenderer, 'render'>, letter: LetterData, options?: RenderOptions): Promise<Buffer> {
-  const pdf = await renderer.render(renderLetterHtml(letter), options);
-  return withDocumentInfo(pdf, letterMetadata(letter));
+  return renderer.render(renderLetterHtml(letter), { ...options, metadata: letterMetadata(letter) });
 }

@@ -42,6 +42,20 @@ export class PdfRenderRefusedError extends PdfRenderError {
  */
 export type RenderPriority = 'submission' | 'preview';
 
+/** What a document says about itself: the PDF's Info dictionary and XMP metadata. */
+export interface DocumentMetadata {
+  title: string;
+  author: string;
+  subject: string;
+  keywords: string[];
+  /** The application that made the document (Info /Creator, xmp:CreatorTool). */
+  creator: string;
+  /** Creation and modification date: an archived document is never modified. */
+  creationDate: Date;
+  /** BCP 47 language of the text, e.g. "da": the document's /Lang and dc:language. */
+  language: string;
+}
+
 /** What one call of {@link PdfRenderer.render} is for. */
 export interface RenderOptions {
   /** Default 'submission': a caller that says nothing is never refused. */
@@ -50,6 +64,12 @@ export interface RenderOptions {
   owner?: string | number;
   /** This render's time limit in ms, from the call; default the renderer's `timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * The document's metadata. When given, the PDF is an archival PDF/A-2u document carrying it
+   * (XMP and Info dictionary, sRGB OutputIntent, document ID, RoleMap of its structure types);
+   * without it, the PDF is the renderer's own.
+   */
+  metadata?: DocumentMetadata;
 }
 
 /** Turns a complete HTML document into an A4 PDF. */
