@@ -131,9 +131,9 @@ const isCheckedApiCall = (url: URL) =>
 const checkedFetch: typeof fetch = async (input, init) => {
   const { url, method } = requestOf(input, init);
   if (!isCheckedApiCall(url)) return realFetch(input, init);
-  // The document first, while the app is surely up (some tests stop it during their request).
-  const contract = await contractOf(url.origin);
-  const response = await realFetch(input, init);
+  // The document beside the request, which goes out at once as without the check (a test may time
+  // what the app does while the request is under way).
+  const [contract, response] = await Promise.all([contractOf(url.origin), realFetch(input, init)]);
   let body: string;
   try {
     body = await response.clone().text();

@@ -5,6 +5,7 @@ import { STATES } from '../../../../workflows/consultation.machine.ts';
 export const listConsultationsQuery = z.object({
   state: z
     .string()
+    .meta({ description: `Comma-separated states: ${STATES.join(', ')}` })
     .optional()
     .transform((value) =>
       value
