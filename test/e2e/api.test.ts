@@ -330,15 +330,17 @@ describe('JSON API v1 /api/v1/consultations', () => {
       expect(await ids('?council=findes-ikke')).to.deep.equal([]);
     });
 
-    it('answers 422 VALIDATION_FAILED for a bad state, limit or cursor', async () => {
-      for (const [query, path] of [
+    it('answers 422 VALIDATION_FAILED for a bad state, limit or cursor, and says what is wrong with a limit', async () => {
+      const outOfRange = 'limit skal være mellem 1 og 200';
+      for (const [query, path, message] of [
         ['?state=bogus', 'state'],
         ['?state=drafting,kladde', 'state'],
         ['?state=a&state=b', 'state'],
-        ['?limit=0', 'limit'],
-        ['?limit=201', 'limit'],
-        ['?limit=to', 'limit'],
-        ['?limit=1.5', 'limit'],
+        ['?limit=0', 'limit', outOfRange],
+        ['?limit=-3', 'limit', outOfRange],
+        ['?limit=201', 'limit', outOfRange],
+        ['?limit=to', 'limit', 'limit skal være et tal'],
+        ['?limit=1.5', 'limit', 'limit skal være et helt tal'],
         ['?cursor=ikke-en-markoer', 'cursor'],
         [`?q=${'x'.repeat(201)}`, 'q'],
         ['?q=%00', 'q'],
@@ -347,20 +349,7 @@ describe('JSON API v1 /api/v1/consultations', () => {
         expectError(response, 422, 'VALIDATION_FAILED');
         expect(response.body.error.details.length, query).to.be.at.least(1);
         for (const detail of response.body.error.details) expect(detail.path.split('.')[0], query).to.equal(path);
-      }
-    });
-
-    it('says what is wrong with a limit: out of range, not whole, or not a number', async () => {
-      for (const [query, message] of [
-        ['?limit=0', 'limit skal være mellem 1 og 200'],
-        ['?limit=-3', 'limit skal være mellem 1 og 200'],
-        ['?limit=201', 'limit skal være mellem 1 og 200'],
-        ['?limit=1.5', 'limit skal være et helt tal'],
-        ['?limit=to', 'limit skal være et tal'],
-      ] as const) {
-        const response = await list(query);
-        expectError(response, 422, 'VALIDATION_FAILED');
-        expect(response.body.error.details, query).to.deep.equal([{ path: 'limit', message }]);
+        if (message) expect(response.body.error.details, query).to.deep.equal([{ path, message }]);
       }
     });
   });

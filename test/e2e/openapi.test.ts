@@ -116,7 +116,7 @@ describe('GET /api/openapi.json', () => {
     const real = JSON.parse(created.text);
     const path = `/api/v1/consultations/${real.id}`;
     expect(contract.check('GET', path, answer(real))).to.equal(null);
-    expect(contract.check('GET', path, answer({ ...real, secret: 1 }))).to.match(/additional properties/);
+    expect(contract.check('GET', path, answer({ ...real, secret: 1 }))).to.match(/must NOT have additional properties \(secret\)/);
     const { updatedAt: _updatedAt, ...withoutUpdatedAt } = real;
     expect(contract.check('GET', path, answer(withoutUpdatedAt))).to.match(/updatedAt/);
     expect(contract.check('GET', path, answer({ ...real, authorityEmail: 'ikke en adresse' }))).to.match(/format/);

@@ -94,7 +94,12 @@ export class ApiContract {
     }
     const validate = this.#validator(key, content.schema!);
     if (validate(body)) return null;
-    return `${label}: ${this.#ajv.errorsText(validate.errors, { dataVar: 'body' })}`;
+    // What and where, naming the property ajv found extra or missing; the first few are enough.
+    const problems = (validate.errors ?? []).slice(0, 5).map((error) => {
+      const { additionalProperty } = error.params as { additionalProperty?: string };
+      return `body${error.instancePath} ${error.message}${additionalProperty ? ` (${additionalProperty})` : ''}`;
+    });
+    return `${label}: ${problems.join('; ')}`;
   }
 }
 
