@@ -32,6 +32,14 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   INTERNAL: 500,
 };
 
+/** Every stable error code, read from the status table so that a new code is listed by itself (the API's `Error` schema). */
+export const ERROR_CODES = Object.keys(httpStatusByCode) as [ErrorCode, ...ErrorCode[]];
+
+/** The HTTP status the error handler answers a code with. */
+export function httpStatusOf(code: ErrorCode): number {
+  return httpStatusByCode[code];
+}
+
 /** One field that failed validation: `path` as dotted keys, `message` in Danish. */
 export interface ErrorDetail {
   path: string;
@@ -57,7 +65,7 @@ export class AppError extends Error {
   }
 
   get httpStatus(): number {
-    return httpStatusByCode[this.code];
+    return httpStatusOf(this.code);
   }
 }
 

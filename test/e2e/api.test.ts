@@ -330,15 +330,17 @@ describe('JSON API v1 /api/v1/consultations', () => {
       expect(await ids('?council=findes-ikke')).to.deep.equal([]);
     });
 
-    it('answers 422 VALIDATION_FAILED for a bad state, limit or cursor', async () => {
-      for (const [query, path] of [
+    it('answers 422 VALIDATION_FAILED for a bad state, limit or cursor, and says what is wrong with a limit', async () => {
+      const outOfRange = 'limit skal være mellem 1 og 200';
+      for (const [query, path, message] of [
         ['?state=bogus', 'state'],
         ['?state=drafting,kladde', 'state'],
         ['?state=a&state=b', 'state'],
-        ['?limit=0', 'limit'],
-        ['?limit=201', 'limit'],
-        ['?limit=to', 'limit'],
-        ['?limit=1.5', 'limit'],
+        ['?limit=0', 'limit', outOfRange],
+        ['?limit=-3', 'limit', outOfRange],
+        ['?limit=201', 'limit', outOfRange],
+        ['?limit=to', 'limit', 'limit skal være et tal'],
+        ['?limit=1.5', 'limit', 'limit skal være et helt tal'],
         ['?cursor=ikke-en-markoer', 'cursor'],
         [`?q=${'x'.repeat(201)}`, 'q'],
         ['?q=%00', 'q'],
@@ -347,7 +349,46 @@ describe('JSON API v1 /api/v1/consultations', () => {
         expectError(response, 422, 'VALIDATION_FAILED');
         expect(response.body.error.details.length, query).to.be.at.least(1);
         for (const detail of response.body.error.details) expect(detail.path.split('.')[0], query).to.equal(path);
+        if (message) expect(response.body.error.details, query).to.deep.equal([{ path, message }]);
       }
+    });
+  });
+
+  describe('every answer about a consultation', () => {
+    it('has the same fields whichever operation gave it, the status link only for those who may see it', async () => {
+      const created = await api('secretary', 'POST', '/consultations', {
+        title: 'Samme felter overalt',
+        authority: 'Kommunen',
+        deadline: `${nextYear}-05-01`,
+        council: people.council.slug,
+      });
+      const id: string = created.body.id;
+      const started = await api('secretary', 'POST', `/consultations/${id}/events`, { type: 'START_DRAFTING', version: created.body.version });
+      const saved = await api('secretary', 'PUT', `/consultations/${id}/draft`, { body: 'Rådet støtter.', version: started.body.version });
+      const fetched = await api('secretary', 'GET', `/consultations/${id}`);
+      const listed = (await api('secretary', 'GET', `/consultations?q=${encodeURIComponent('Samme felter overalt')}`)).body.items;
+      const answers = { created, started, saved, fetched };
+      for (const [name, answer] of Object.entries(answers)) {
+        expect(answer.status, name).to.be.oneOf([200, 201]);
+        expect(Object.keys(answer.body).sort(), name).to.deep.equal(Object.keys(fetched.body).sort());
+        expect(answer.body.statusUrl, name)
+          .to.equal(created.body.statusUrl)
+          .and.match(/\/status\/[A-Za-z0-9_-]{43}$/);
+      }
+      // A list item is the same without the draft and the timeline.
+      expect(listed).to.have.length(1);
+      const withoutDetails = Object.keys(fetched.body).filter((key) => key !== 'draft' && key !== 'timeline');
+      expect(Object.keys(listed[0]).sort()).to.deep.equal(withoutDetails.sort());
+      expect(listed[0].statusUrl).to.equal(created.body.statusUrl);
+
+      // A member sees the consultation, not its status link; municipal staff neither its link nor its internals.
+      for (const role of ['member', 'staff'] as const) {
+        const asRole = await api(role, 'GET', `/consultations/${id}`);
+        expect(asRole.body, role).not.to.have.property('statusUrl');
+        const item = (await api(role, 'GET', `/consultations?q=${encodeURIComponent('Samme felter overalt')}`)).body.items[0];
+        expect(item, role).not.to.have.property('statusUrl');
+      }
+      expect((await api('staff', 'GET', `/consultations/${id}`)).body).not.to.have.any.keys('draft', 'changesRequested');
     });
   });
 

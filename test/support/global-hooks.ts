@@ -8,6 +8,12 @@ import { createDatabase } from '../../src/db/database.ts';
 import { JOB_SCHEMA } from '../../src/db/roles.ts';
 import { archivedLettersChecked, checkNewlyArchivedLetters } from './archived-letters.ts';
 import { closeTestDatabase } from './db.ts';
+import { apiContractHooks, installApiContractCheck } from './api-contract.ts';
+
+// Every answer of the API in every test is checked against the served OpenAPI document.
+installApiContractCheck();
+/** Mocha's root hooks (for the API contract check). */
+export const mochaHooks = apiContractHooks;
 
 // One PostgreSQL for the whole run: TEST_DATABASE_URL (the owner) with TEST_DATABASE_APP_URL (the
 // app's role) when set, their public and job schemas reset; otherwise a fresh embedded cluster of

@@ -72,9 +72,13 @@ export const newConsultationSchema = z
   .meta({ id: 'NewConsultation' });
 export type NewConsultationInput = z.output<typeof newConsultationSchema>;
 
-const version = z.coerce.number({ error: 'Versionen skal være et tal' }).int().min(1).meta({
-  description: 'The version the client saw; a newer one on the server gives 409 STALE_VERSION',
-});
+const version = z.coerce
+  .number({ error: 'Versionen skal være et tal' })
+  .int('Versionen skal være et helt tal')
+  .min(1, 'Versionen skal være mindst 1')
+  .meta({
+    description: 'The version the client saw; a newer one on the server gives 409 STALE_VERSION',
+  });
 
 /** The payload of each event a person may send, keyed by type. */
 export const eventSchemas = {

@@ -16,6 +16,9 @@ const PAYLOAD_TOO_LARGE_PAGE_MESSAGE =
   'Formularen er for stor til at blive modtaget, og intet er gemt. Gå tilbage i browseren: din tekst står der stadig, ' +
   'så du kan kopiere den, gøre den kortere og sende den igen.';
 
+// Retry-After of a 503 whose error gives none (a letter Chromium could not render): the message says "try again shortly".
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 // PostgreSQL's "data exception" class (22xxx): a value the database cannot take, e.g. U+0000 in
 // text. The routes refuse such input before the database; this only keeps a missed case a 4xx.
 const POSTGRES_DATA_EXCEPTION = /^22[0-9A-Z]{3}$/;
@@ -74,7 +77,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       logger.warn({ err: error, requestId, url, method: req.method }, 'database unavailable');
     }
     if (res.headersSent) return;
-    const retryAfter = appError.meta.retryAfterSeconds;
+    // Every 503 says when to try again (the API document promises it); an error that knows better says so itself.
+    const retryAfter = appError.meta.retryAfterSeconds ?? (appError.httpStatus === 503 ? DEFAULT_RETRY_AFTER_SECONDS : undefined);
     if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
     res.status(appError.httpStatus);
     if (isApiRequest(req)) {

@@ -1,9 +1,100 @@
+import { z } from 'zod';
 import type { ConsultationDetails, ConsultationView } from '../../domain/consultations/service.ts';
+import { ERROR_CODES } from '../../domain/errors.ts';
 import { toDanishIso } from '../../domain/time.ts';
+import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
 
-/** A consultation as the JSON API returns it. */
-export function consultationJson(view: ConsultationView | ConsultationDetails, statusUrls?: Map<string, string>) {
-  const json: Record<string, unknown> = {
+// The shapes the API answers with. They type the presenters below and are the OpenAPI document's
+// response schemas (src/http/openapi.ts), so a field added here is documented by itself and a field
+// the presenter adds without adding it here does not compile.
+
+const utcDateTime = z.iso.datetime();
+const isoDate = z.iso.date();
+
+/** A consultation as a list item of GET /api/v1/consultations. */
+export const consultationSummaryJsonSchema = z
+  .object({
+    id: z.uuid(),
+    reference: z.string().nullable(),
+    title: z.string(),
+    authority: z.string(),
+    authorityReference: z.string().nullable(),
+    authorityEmail: z.email().nullable(),
+    receivedAt: isoDate,
+    deadline: z.iso.datetime({ offset: true }).meta({ description: 'The deadline in Danish time, with its UTC offset' }),
+    summary: z.string().nullable(),
+    sourceUrl: z.url().nullable(),
+    state: z.enum(STATES),
+    version: z.number().int().min(1),
+    council: z.object({ slug: z.string(), name: z.string() }).nullable(),
+    assignee: z.object({ email: z.string(), name: z.string() }).nullable(),
+    daysLeft: z.number().int().meta({
+      description:
+        'Calendar days from today to the deadline’s date, in Danish time: 0 on the day, negative after it. `due_soon` counts working days: Monday to Friday except Danish public holidays, 5 June, 24 and 31 December',
+    }),
+    deadlineStatus: z.enum(['ok', 'due_soon', 'overdue', 'closed']),
+    allowedEvents: z.array(z.enum(EVENT_TYPES)),
+    changesRequested: z.string().nullable().optional().meta({
+      description: 'The chair’s comment when the draft was last sent back; absent for those who may not read the council’s internals',
+    }),
+    approval: z.object({ basis: z.enum(APPROVAL_BASES), meetingDate: isoDate.nullable() }).nullable(),
+    submission: z.object({ channel: z.enum(SUBMISSION_CHANNELS), recipient: z.string().nullable(), submittedAt: isoDate.nullable() }).nullable(),
+    closingReason: z.string().nullable().meta({ description: 'Why it was declined or withdrawn' }),
+    updatedAt: utcDateTime,
+    statusUrl: z.url().optional().meta({
+      description: 'Public read-only status page; only for the council’s secretary and chair, admins, and whoever registered it while unassigned',
+    }),
+  })
+  .meta({ id: 'ConsultationSummary' });
+
+/** A consultation with its draft and timeline: every answer about one consultation. */
+export const consultationJsonSchema = consultationSummaryJsonSchema
+  .extend({
+    draft: z
+      .object({ number: z.number().int().min(1), body: z.string(), savedAt: utcDateTime, savedBy: z.string().nullable() })
+      .nullable()
+      .optional()
+      .meta({ description: 'The newest draft (null before the first); absent for those who may not read the council’s internals' }),
+    timeline: z.array(
+      z.object({
+        at: utcDateTime,
+        actor: z.string().nullable(),
+        type: z.string(),
+        from: z.string().nullable(),
+        to: z.string().nullable(),
+        comment: z.string().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: 'Consultation' });
+
+/** One page of GET /api/v1/consultations. */
+export const consultationPageJsonSchema = z
+  .object({ items: z.array(consultationSummaryJsonSchema), nextCursor: z.string().nullable() })
+  .meta({ id: 'ConsultationPage' });
+
+/** Every error answer of the API; `code` lists every stable code of AppError. */
+export const errorJsonSchema = z
+  .object({
+    error: z.object({
+      code: z.enum(ERROR_CODES),
+      message: z.string().meta({ description: 'In Danish, for people' }),
+      details: z.array(z.object({ path: z.string(), message: z.string() })).meta({ description: 'One entry per field that failed' }),
+      requestId: z.string().optional().meta({ description: 'On INTERNAL: the id to find the failure in the log' }),
+      currentVersion: z.number().int().optional().meta({ description: 'On STALE_VERSION: the version on the server' }),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+export type ConsultationSummaryJson = z.infer<typeof consultationSummaryJsonSchema>;
+export type ConsultationJson = z.infer<typeof consultationJsonSchema>;
+export type ConsultationPageJson = z.infer<typeof consultationPageJsonSchema>;
+export type ErrorJson = z.infer<typeof errorJsonSchema>;
+
+/** A list item; `statusUrls` holds the status links the caller may see (statusUrlsForViews). */
+export function consultationSummaryJson(view: ConsultationView, statusUrls: Map<string, string>): ConsultationSummaryJson {
+  const statusUrl = statusUrls.get(view.id);
+  return {
     id: view.id,
     reference: view.reference,
     title: view.title,
@@ -21,31 +112,38 @@ export function consultationJson(view: ConsultationView | ConsultationDetails, s
     daysLeft: view.daysLeft,
     deadlineStatus: view.deadlineStatus,
     allowedEvents: view.allowedEvents,
-    // Absent (dropped by JSON) for those who may not read the council's internals.
+    // Undefined (absent in JSON) for those who may not read the council's internals.
     changesRequested: view.changesRequested,
     approval: view.approval,
     submission: view.submission,
     closingReason: view.closingReason,
     updatedAt: view.updatedAt.toISOString(),
+    ...(statusUrl ? { statusUrl } : {}),
   };
-  // Only for those who may see it (the council's secretary and chair, admins).
-  const statusUrl = statusUrls?.get(view.id);
-  if (statusUrl) json.statusUrl = statusUrl;
-  if ('timeline' in view) {
+}
+
+/** One consultation with its draft and timeline, as every answer about one consultation gives it. */
+export function consultationJson(details: ConsultationDetails, statusUrls: Map<string, string>): ConsultationJson {
+  return {
+    ...consultationSummaryJson(details, statusUrls),
     // Absent, not null, for those who may not read the council's internals (municipal staff).
-    if (view.draft !== undefined) {
-      json.draft = view.draft
-        ? { number: view.draft.number, body: view.draft.body, savedAt: view.draft.savedAt.toISOString(), savedBy: view.draft.savedBy }
-        : null;
-    }
-    json.timeline = view.timeline.map((entry) => ({
+    ...(details.draft !== undefined
+      ? {
+          draft: details.draft && {
+            number: details.draft.number,
+            body: details.draft.body,
+            savedAt: details.draft.savedAt.toISOString(),
+            savedBy: details.draft.savedBy,
+          },
+        }
+      : {}),
+    timeline: details.timeline.map((entry) => ({
       at: entry.at.toISOString(),
       actor: entry.actor,
       type: entry.type,
       from: entry.from,
       to: entry.to,
       comment: entry.comment,
-    }));
-  }
-  return json;
+    })),
+  };
 }

@@ -5,6 +5,7 @@ import { STATES } from '../../../../workflows/consultation.machine.ts';
 export const listConsultationsQuery = z.object({
   state: z
     .string()
+    .meta({ description: `Comma-separated states: ${STATES.join(', ')}` })
     .optional()
     .transform((value) =>
       value
@@ -17,7 +18,13 @@ export const listConsultationsQuery = z.object({
     .pipe(z.array(z.enum(STATES, { error: `Tilstanden skal være en af: ${STATES.join(', ')}` })).optional()),
   council: z.string().trim().max(63).optional(),
   q: z.string().trim().max(200).optional(),
-  limit: z.coerce.number({ error: 'limit skal være et tal' }).int().min(1).max(200).optional(),
+  limit: z.coerce
+    .number({ error: 'limit skal være et tal' })
+    // Their own messages: without them a number out of range would be told it is not a number.
+    .int('limit skal være et helt tal')
+    .min(1, 'limit skal være mellem 1 og 200')
+    .max(200, 'limit skal være mellem 1 og 200')
+    .optional(),
   cursor: z.string().max(500).optional(),
 });
 
