@@ -12,8 +12,6 @@ import { apiContractHooks, installApiContractCheck } from './api-contract.ts';
 
 // Every answer of the API in every test is checked against the served OpenAPI document.
 installApiContractCheck();
-/** Mocha's root hooks (for the API contract check). */
-export const mochaHooks = apiContractHooks;
 
 // One PostgreSQL for the whole run: TEST_DATABASE_URL (the owner) with TEST_DATABASE_APP_URL (the
 // app's role) when set, their public and job schemas reset; otherwise a fresh embedded cluster of
@@ -60,15 +58,21 @@ export async function mochaGlobalTeardown(): Promise<void> {
 }
 
 /**
- * Root hooks: after every test, the letters it archived are checked as PDF/A (archived-letters.ts),
- * and after the last test whatever a background job archived later; the run ends by saying how
- * many letters were checked.
+ * Root hooks: every API answer of a test matched the OpenAPI document (api-contract.ts); after
+ * every test, the letters it archived are checked as PDF/A (archived-letters.ts), and after the
+ * last test whatever a background job archived later; the run ends by saying how many API answers
+ * and letters were checked.
  */
 export const mochaHooks = {
+  beforeEach(): void {
+    apiContractHooks.beforeEach();
+  },
   async afterEach(this: Mocha.Context): Promise<void> {
     await checkNewlyArchivedLetters(this.currentTest?.fullTitle() ?? 'ukendt test');
+    apiContractHooks.afterEach.call(this);
   },
   async afterAll(): Promise<void> {
+    apiContractHooks.afterAll();
     await checkNewlyArchivedLetters('den sidste test');
     const { letters, failed } = archivedLettersChecked();
     process.stdout.write(`  PDF/A-tjek: ${letters} arkiverede breve kontrolleret, ${failed} med fund\n`);
