@@ -8,7 +8,7 @@ import { WebSession } from '../support/web-session.ts';
 /** The titles of the queue table's rows, in order. */
 function rowTitles(html: string): string[] {
   const table = /<table class="queue">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
-  return [...table.matchAll(/<td><a href="\/consultations\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]!);
+  return [...table.matchAll(/<td[^>]*><a href="\/consultations\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]!);
 }
 
 describe('changes made elsewhere (another process, the CLI, SQL) take effect on the next request', function () {

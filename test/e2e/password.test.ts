@@ -6,20 +6,9 @@ import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeUser, unique } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil, type TestScheduler, type TestSmtp } from '../support/mail.ts';
-import { WebSession } from '../support/web-session.ts';
+import { WebSession, WebSessionFromOwnAddress as ClientAt } from '../support/web-session.ts';
 
-/**
- * A browser session at an address of its own (the app trusts X-Forwarded-For from loopback here),
- * so the failures these tests make count against no other test's address.
- */
-class ClientAt extends WebSession {
-  private readonly address = `198.18.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
-
-  override request(path: string, init: Parameters<WebSession['request']>[1] = {}) {
-    const headers = { ...init.headers, 'x-forwarded-for': this.address };
-    return super.request(path, { ...init, headers });
-  }
-}
+// ClientAt: a session at an address of its own, so the failures these tests make count against no other test's address.
 
 /** The message beside a field, by its id (`<p class="field-error" id="…-fejl">`). */
 function fieldError(html: string, field: string): string | undefined {

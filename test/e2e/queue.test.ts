@@ -12,7 +12,7 @@ import { workflowDeps } from '../support/fakes.ts';
 /** The titles of the queue table's rows, in order. */
 function rowTitles(html: string): string[] {
   const table = /<table class="queue">[\s\S]*?<\/table>/.exec(html)?.[0] ?? '';
-  return [...table.matchAll(/<td><a href="\/consultations\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]!);
+  return [...table.matchAll(/<td[^>]*><a href="\/consultations\/[^"]+">([^<]+)<\/a><\/td>/g)].map((m) => m[1]!);
 }
 
 /** A GET with exactly these headers, answered with the raw (undecoded) body. */

@@ -32,8 +32,15 @@ export function launchBrowser(): Promise<Browser> {
  * A fresh browser session (its own cookies). The app's CSP forbids injected scripts, so the
  * context bypasses CSP for the axe script the tests inject; the app itself ships no script.
  */
-export function newSession(browser: Browser, baseURL: string): Promise<BrowserContext> {
-  return browser.newContext({ baseURL, bypassCSP: true, locale: 'da-DK', timezoneId: 'Europe/Copenhagen', viewport: { width: 1280, height: 900 } });
+export function newSession(browser: Browser, baseURL: string, extraHTTPHeaders?: Record<string, string>): Promise<BrowserContext> {
+  return browser.newContext({
+    baseURL,
+    bypassCSP: true,
+    locale: 'da-DK',
+    timezoneId: 'Europe/Copenhagen',
+    viewport: { width: 1280, height: 900 },
+    ...(extraHTTPHeaders ? { extraHTTPHeaders } : {}),
+  });
 }
 
 /** Logs in through the login form using only the keyboard (labels, Tab and Enter). */
@@ -97,16 +104,17 @@ export async function checkPage(page: Page, name: string): Promise<void> {
 /** A running app and a browser for the enclosing suite; `page` opens a tab in a fresh session. */
 export interface BrowserSuite {
   app: TestApp;
-  page(viewport?: { width: number; height: number }): Promise<Page>;
+  /** `headers` go with every request of the session (e.g. an X-Forwarded-For of its own). */
+  page(viewport?: { width: number; height: number }, headers?: Record<string, string>): Promise<Page>;
 }
 
-/** Starts the app and Chromium before the suite's tests and closes both (and every session) after them. */
-export function useBrowserSuite(): BrowserSuite {
+/** Starts the app (with `appOptions`) and Chromium before the suite's tests and closes both (and every session) after them. */
+export function useBrowserSuite(appOptions: Parameters<typeof startTestApp>[0] = {}): BrowserSuite {
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];
   const suite = {
-    page: async (viewport?: { width: number; height: number }) => {
-      const context = await newSession(browser!, suite.app.baseUrl);
+    page: async (viewport?: { width: number; height: number }, headers?: Record<string, string>) => {
+      const context = await newSession(browser!, suite.app.baseUrl, headers);
       contexts.push(context);
       const tab = await context.newPage();
       if (viewport) await tab.setViewportSize(viewport);
@@ -114,7 +122,7 @@ export function useBrowserSuite(): BrowserSuite {
     },
   } as BrowserSuite;
   before(async () => {
-    suite.app = await startTestApp();
+    suite.app = await startTestApp(appOptions);
     browser = await launchBrowser();
   });
   after(async () => {

@@ -1,6 +1,10 @@
 import { marked } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
+// The preview stands under the page's h2 "Høringssvar": the draft's headings (# and down) start at h3,
+// so a `#` in the draft never makes a second h1 on the page.
+const HEADINGS_UNDER_SECTION = { h1: 'h3', h2: 'h4', h3: 'h5', h4: 'h6', h5: 'h6', h6: 'h6' };
+
 /** Markdown → HTML for previews in the app, sanitised: drafts are untrusted text. */
 export function renderMarkdownPreview(markdown: string): string {
   const html = marked.parse(markdown, { async: false, gfm: true, breaks: false });
@@ -18,6 +22,8 @@ export function renderMarkdownPreview(markdown: string): string {
       'h2',
       'h3',
       'h4',
+      'h5',
+      'h6',
       'table',
       'thead',
       'tbody',
@@ -27,5 +33,6 @@ export function renderMarkdownPreview(markdown: string): string {
       'hr',
     ],
     allowedAttributes: {},
+    transformTags: HEADINGS_UNDER_SECTION,
   });
 }

@@ -1,0 +1,245 @@
+import { expect } from 'chai';
+import type { Page } from 'playwright-core';
+import type { Db } from '../../src/db/database.ts';
+import { sha256Hex } from '../../src/domain/auth/digest.ts';
+import { addDraftComment } from '../../src/domain/consultations/comments.ts';
+import { saveDraft } from '../../src/domain/consultations/service.ts';
+import { statusUrlsFor } from '../../src/domain/consultations/status-links.ts';
+import { createCouncil } from '../../src/domain/councils/service.ts';
+import { addMeeting } from '../../src/domain/meetings/service.ts';
+import { createApiToken } from '../../src/domain/tokens/service.ts';
+import { workflowDeps } from './fakes.ts';
+import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeUser, unique } from './factories.ts';
+import { WebSession } from './web-session.ts';
+
+/*
+ * Every page type of the app, once: the browser test opens each at several widths, the HTML
+ * validity test feeds each to the Nu checker. The data is long on purpose (Danish compounds, long
+ * council and authority names, long references and URLs), because that is what widens a page.
+ */
+
+/** A 90-letter Danish compound: no break opportunity unless the page makes one. */
+export const LONG_WORD = 'Beskæftigelsesindsatsforsøgsordningsevalueringsrapporteringsforpligtelsesbekendtgørelsesudkast';
+
+const TITLE = `Høring over ${LONG_WORD} og forslag til Integrationsstrategi og Handleplan 2026–2029 for Vordingborg Kommune`;
+const AUTHORITY = 'Beskæftigelses-, Integrations- og Uddannelsesudvalget under Social-, Sundheds- og Ældreforvaltningen, Vordingborg Kommune';
+const AUTHORITY_REFERENCE = '2026-0001234567/BESKÆFTIGELSESOGINTEGRATIONSUDVALGET-SAG';
+const AUTHORITY_EMAIL = 'beskaeftigelsesogintegrationsudvalgetssekretariat@vordingborg-kommune.dk';
+const SOURCE_URL =
+  'https://www.vordingborg.dk/politik/hoeringer/2026/integrationsstrategi-og-beskaeftigelsesplan-hoeringsmateriale-version-2?kilde=raadssvar&afsnit=bilag';
+const PLACE = 'Byrådssalen, Rådhuset, Valdemarsgade 43, 4760 Vordingborg (indgang fra Algade, elevator ved Borgerservice)';
+
+/** Who opens a page: nobody, or one of the tour's users. */
+export type TourRole = 'anonymous' | 'secretary' | 'chair' | 'member' | 'staff' | 'admin';
+type TourUser = Awaited<ReturnType<typeof makeUser>>;
+
+/** The data every page of the tour shows, built once by `buildTourWorld`. */
+export interface TourWorld {
+  users: Record<Exclude<TourRole, 'anonymous'>, TourUser & { name: string }>;
+  council: { id: number; slug: string; name: string };
+  consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'submitted', string>;
+  statusPath: string;
+  resetPath: string;
+}
+
+/** One page type: who opens it, where, and (for pages that only a form post shows) what is sent. */
+export interface TourStop {
+  /** The file-name part of its screenshot and the name in messages. */
+  name: string;
+  role: TourRole;
+  /** The page to open (GET). */
+  path(world: TourWorld): string;
+  /** The form on that page (by its action) to send with these values, for pages a post renders. */
+  submit?(world: TourWorld): { action: string; fields: Record<string, string> };
+  /** The page's one h1, so a redirect to another page cannot pass for this one. */
+  heading(world: TourWorld): string;
+  /** The HTTP status the page comes with. */
+  status?: number;
+}
+
+const consultation = (key: keyof TourWorld['consultations']) => (w: TourWorld) => `/consultations/${w.consultations[key]}`;
+const fixed = (text: string) => () => text;
+
+/** Every page type of the app (21 kinds, 28 pages with the consultation page's states and roles). */
+export const PAGE_TOUR: TourStop[] = [
+  { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
+  { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
+  {
+    name: 'password-forgot-sent',
+    role: 'anonymous',
+    path: fixed('/password/forgot'),
+    submit: () => ({ action: '/password/forgot', fields: { email: `ukendt-${unique()}@example.dk` } }),
+    heading: fixed('Glemt adgangskode'),
+  },
+  { name: 'password-reset', role: 'anonymous', path: (w) => w.resetPath, heading: fixed('Vælg en ny adgangskode') },
+  { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
+  { name: 'queue', role: 'secretary', path: fixed('/'), heading: fixed('Høringer') },
+  {
+    name: 'queue-filtered',
+    role: 'secretary',
+    path: (w) => `/?q=Integrationsstrategi&state=all&council=${w.council.slug}&mine=1`,
+    heading: fixed('Høringer'),
+  },
+  { name: 'queue-chair', role: 'chair', path: fixed('/'), heading: fixed('Høringer') },
+  { name: 'register', role: 'secretary', path: fixed('/consultations/new'), heading: fixed('Registrér høring') },
+  {
+    name: 'register-with-errors',
+    role: 'secretary',
+    path: fixed('/consultations/new'),
+    submit: () => ({
+      action: '/consultations/new',
+      fields: {
+        title: TITLE,
+        authority: AUTHORITY,
+        authorityReference: AUTHORITY_REFERENCE,
+        authorityEmail: 'ikke en adresse',
+        sourceUrl: 'ftp://x',
+      },
+    }),
+    heading: fixed('Registrér høring'),
+    status: 422,
+  },
+  { name: 'consultation-received', role: 'secretary', path: consultation('received'), heading: fixed(TITLE) },
+  {
+    name: 'consultation-drafting',
+    role: 'secretary',
+    path: (w) => `${consultation('drafting')(w)}?from=1&to=2`,
+    heading: fixed(TITLE),
+  },
+  {
+    name: 'consultation-conflict',
+    role: 'secretary',
+    path: consultation('drafting'),
+    // Version 1 is long gone: the save meets a newer one and the page shows both texts.
+    submit: (w) => ({ action: `/consultations/${w.consultations.drafting}/draft`, fields: { version: '1', body: `Min ændring: ${LONG_WORD}.` } }),
+    heading: fixed(TITLE),
+    status: 409,
+  },
+  { name: 'consultation-awaiting-approval-chair', role: 'chair', path: consultation('awaitingApproval'), heading: fixed(TITLE) },
+  { name: 'consultation-member', role: 'member', path: consultation('drafting'), heading: fixed(TITLE) },
+  { name: 'consultation-staff-read-only', role: 'staff', path: consultation('drafting'), heading: fixed(TITLE) },
+  { name: 'consultation-submitted', role: 'secretary', path: consultation('submitted'), heading: fixed(TITLE) },
+  { name: 'overview', role: 'staff', path: fixed('/overview'), heading: fixed('Overblik for forvaltningen') },
+  { name: 'profile', role: 'secretary', path: fixed('/profile'), heading: fixed('Min profil') },
+  { name: 'meetings', role: 'secretary', path: (w) => `/councils/${w.council.slug}/meetings`, heading: (w) => `Møder i ${w.council.name}` },
+  { name: 'admin', role: 'admin', path: fixed('/admin'), heading: fixed('Administration') },
+  { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
+  { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
+  { name: 'admin-council', role: 'admin', path: (w) => `/admin/councils/${w.council.id}`, heading: (w) => w.council.name },
+  { name: 'admin-users', role: 'admin', path: fixed('/admin/users'), heading: fixed('Personer') },
+  { name: 'admin-user-new', role: 'admin', path: fixed('/admin/users/new'), heading: fixed('Ny person') },
+  { name: 'admin-user', role: 'admin', path: (w) => `/admin/users/${w.users.secretary.actor.userId}`, heading: (w) => w.users.secretary.name },
+  { name: 'not-found', role: 'secretary', path: fixed('/findes-ikke'), heading: fixed('Siden findes ikke'), status: 404 },
+  {
+    name: 'error-csrf',
+    role: 'secretary',
+    path: fixed('/profile'),
+    // A form from an old page (its token no longer valid) ends on the error page.
+    submit: (w) => ({ action: '/profile/reminders', fields: { _csrf: 'forældet-token', remind: w.council.slug } }),
+    heading: fixed('Der opstod en fejl'),
+    status: 403,
+  },
+];
+
+/** The council, its people and consultations in every state the tour shows, with long names throughout. */
+export async function buildTourWorld(db: Db): Promise<TourWorld> {
+  const deps = workflowDeps(db);
+  const id = unique();
+  const council = await createCouncil(db, {
+    slug: `tour-${id}`,
+    name: `Integrationsrådet for Vordingborg, Faxe og Stevns Kommuner samt Lolland-Falster-Samarbejdet ${id}`,
+    // A municipality of its own, so the overview shows only the tour's councils.
+    municipality: `Vordingborg-Faxe-Stevns Kommunefællesskab ${id}`,
+    letterheadAddress: 'Integrationsrådet\nValdemarsgade 43\n4760 Vordingborg',
+    letterheadContact: 'integrationsraadet@vordingborg-kommune.dk',
+  });
+  const person = async (role: 'secretary' | 'chair' | 'member' | 'staff', name: string) => ({
+    ...(await makeUser(db, { council, role, name, email: `${role}-${id}-kjaergaard-oestergaard-hussein@vordingborg-kommune.dk` })),
+    name,
+  });
+  const admin = 'Administrator Christian Frederik Østergaard-Vestergaard';
+  const users: TourWorld['users'] = {
+    secretary: await person('secretary', 'Mette Kjærgaard-Østergaard Hussein-Christiansen'),
+    chair: await person('chair', 'Ahmad Abdulrahman Hussein-Mikkelsen Bjerregaard'),
+    member: await person('member', 'Birgitte Skovgaard-Sørensen Frederiksberg-Holm'),
+    staff: await person('staff', 'Søren Østergaard Andersen-Vestergaard Kristiansen'),
+    admin: { ...(await makeUser(db, { admin: true, name: admin })), name: admin },
+  };
+  const people = { council, secretary: users.secretary, chair: users.chair };
+  const details = {
+    title: TITLE,
+    authority: AUTHORITY,
+    authorityReference: AUTHORITY_REFERENCE,
+    authorityEmail: AUTHORITY_EMAIL,
+    sourceUrl: SOURCE_URL,
+    summary: `Kommunen vil samle ${LONG_WORD} og sprogcentrets tilbud i én plan; se ${SOURCE_URL}.`,
+  };
+  const received = await makeConsultationInState(deps, people, 'received', { ...details, deadline: deadlineInDays(4) });
+  const drafting = await makeConsultationInState(deps, people, 'drafted', { ...details, deadline: deadlineInDays(9) });
+  const secondDraft = `# ${LONG_WORD}\n\nIntegrationsrådet bakker op om strategien, men savner ${LONG_WORD}.\n\nSe ${SOURCE_URL}.`;
+  await saveDraft(deps, users.secretary.actor, drafting.id, { body: secondDraft, version: drafting.version });
+  await addDraftComment(deps, users.member.actor, drafting.id, { body: `Husk ${LONG_WORD} i andet afsnit, tak.` });
+  const awaiting = await makeConsultationInState(deps, people, 'awaiting_approval', { ...details, deadline: deadlineInDays(2) });
+  const submitted = await makeConsultationInState(deps, people, 'submitted', { ...details, deadline: deadlineInDays(20) });
+  await addMeeting(deps, users.secretary.actor, council.slug, {
+    date: deadlineInDays(14).slice(0, 10),
+    time: '17:00',
+    place: PLACE,
+    note: LONG_WORD,
+  });
+  await createApiToken(db, { email: users.secretary.email, name: LONG_WORD });
+
+  const statusUrls = await statusUrlsFor(
+    { db, clock: deps.clock, config: { publicUrl: 'http://tour', port: 0, sessionSecret: TEST_SESSION_SECRET } },
+    [submitted.id],
+  );
+  const resetToken = `pw_${unique()}${unique()}`;
+  await db
+    .insertInto('password_reset_tokens')
+    .values({ token_hash: sha256Hex(resetToken), user_id: users.member.actor.userId, expires_at: new Date(Date.now() + 24 * 3_600_000) })
+    .execute();
+  return {
+    users,
+    council,
+    consultations: { received: received.id, drafting: drafting.id, awaitingApproval: awaiting.id, submitted: submitted.id },
+    statusPath: new URL(statusUrls.get(submitted.id)!).pathname,
+    resetPath: `/password/reset/${resetToken}`,
+  };
+}
+
+/** Opens the stop in a browser tab already signed in as its role, and checks it is the page meant. */
+export async function openInBrowser(tab: Page, stop: TourStop, world: TourWorld): Promise<void> {
+  let response = await tab.goto(stop.path(world));
+  if (stop.submit) {
+    const { action, fields } = stop.submit(world);
+    const form = tab.locator(`form[action="${action}"]`);
+    // Values go straight into the fields (hidden ones included), as a stale page would hold them.
+    for (const [name, value] of Object.entries(fields)) {
+      await form
+        .locator(`[name="${name}"]`)
+        .first()
+        .evaluate((el, v) => ((el as HTMLInputElement).value = v), value);
+    }
+    [response] = await Promise.all([tab.waitForResponse((r) => r.request().method() === 'POST'), form.locator('button[type=submit]').click()]);
+    await tab.waitForLoadState('load');
+  }
+  expect(response?.status(), `${stop.name}: HTTP status`).to.equal(stop.status ?? 200);
+  expect(await tab.locator('h1').allTextContents(), `${stop.name}: its h1`).to.deep.equal([stop.heading(world)]);
+}
+
+/** The stop's HTML fetched over plain HTTP by a session signed in as its role. */
+export async function fetchOverHttp(session: WebSession, stop: TourStop, world: TourWorld): Promise<string> {
+  let page = await session.get(stop.path(world));
+  if (stop.submit) {
+    const { action, fields } = stop.submit(world);
+    page = await session.postForm(action, { _csrf: WebSession.csrfToken(page.text), ...fields });
+  }
+  expect(page.status, `${stop.name}: HTTP status`).to.equal(stop.status ?? 200);
+  return page.text;
+}
+
+/** The roles the tour needs, each with the e-mail and password to sign in with (none for anonymous). */
+export function tourRoles(world: TourWorld): { role: TourRole; login?: { email: string; password: string } }[] {
+  const roles = [...new Set(PAGE_TOUR.map((s) => s.role))];
+  return roles.map((role) => (role === 'anonymous' ? { role } : { role, login: world.users[role] }));
+}
