@@ -1,3 +1,4 @@
+import { unsubscribeToken } from '../../src/domain/reminders/unsubscribe.ts';
 import { expect } from 'chai';
 import type { Page } from 'playwright-core';
 import type { Db } from '../../src/db/database.ts';
@@ -40,6 +41,8 @@ export interface TourWorld {
   consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'submitted', string>;
   statusPath: string;
   resetPath: string;
+  /** A reminder mail's one-click unsubscribe link (the secretary, the tour's council). */
+  unsubscribePath: string;
 }
 
 /** One page type: who opens it, where, and (for pages that only a form post shows) what is sent. */
@@ -60,7 +63,7 @@ export interface TourStop {
 const consultation = (key: keyof TourWorld['consultations']) => (w: TourWorld) => `/consultations/${w.consultations[key]}`;
 const fixed = (text: string) => () => text;
 
-/** Every page type of the app (21 kinds, 28 pages with the consultation page's states and roles). */
+/** Every page type of the app (22 kinds, 30 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -73,6 +76,7 @@ export const PAGE_TOUR: TourStop[] = [
   },
   { name: 'password-reset', role: 'anonymous', path: (w) => w.resetPath, heading: fixed('Vælg en ny adgangskode') },
   { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
+  { name: 'reminder-unsubscribe', role: 'anonymous', path: (w) => w.unsubscribePath, heading: fixed('Stop påmindelser') },
   { name: 'queue', role: 'secretary', path: fixed('/'), heading: fixed('Høringer') },
   {
     name: 'queue-filtered',
@@ -204,6 +208,7 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     consultations: { received: received.id, drafting: drafting.id, awaitingApproval: awaiting.id, submitted: submitted.id },
     statusPath: new URL(statusUrls.get(submitted.id)!).pathname,
     resetPath: `/password/reset/${resetToken}`,
+    unsubscribePath: `/reminders/unsubscribe/${unsubscribeToken(TEST_SESSION_SECRET, users.secretary.actor.userId, council.id)}`,
   };
 }
 
