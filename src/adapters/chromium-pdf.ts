@@ -71,23 +71,15 @@ const PAGE_MAX_RENDERS = 25;
 // How often a page whose load event is still outstanding is made to lay itself out (loadContent).
 const LAYOUT_NUDGE_MS = 50;
 
-const FONT_STACK = `"DejaVu Sans", "Liberation Sans", sans-serif`;
-
-// Chromium renders header/footer templates in their own document, outside the page's CSS, and with
-// a tiny default font size, so everything here is inline. The empty header suppresses Chromium's
-// default header (date and title).
-const HEADER_TEMPLATE = '<span></span>';
-const FOOTER_TEMPLATE =
-  `<div style="width:100%;font-family:${FONT_STACK.replace(/"/g, "'")};font-size:8pt;color:#555;text-align:center;">` +
-  'Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>';
-
+// The document lays out its own pages: size, margins, running header and "Side X af Y" footer
+// come from its CSS @page rules and margin boxes (views/pdf/letter.hbs). Chromium draws margin
+// boxes only when its own header and footer templates are off; those templates also could not
+// leave the first page out of a running header.
 const PDF_OPTIONS: PDFOptions = {
   format: 'A4',
+  preferCSSPageSize: true,
   printBackground: true,
-  displayHeaderFooter: true,
-  headerTemplate: HEADER_TEMPLATE,
-  footerTemplate: FOOTER_TEMPLATE,
-  margin: { top: '20mm', bottom: '22mm', left: '25mm', right: '20mm' },
+  displayHeaderFooter: false,
 };
 
 /**
@@ -211,9 +203,10 @@ export class ChromiumPdfRenderer implements PdfRenderer {
   }
 
   /**
-   * Renders a complete HTML document to an A4 PDF with "Side X af Y" in the footer. The page runs
-   * no JavaScript and can load nothing but data: URIs. With `options.metadata` the PDF is then
-   * rewritten as PDF/A-2u carrying it (toArchivalPdf, pdf-archive-format.ts).
+   * Renders a complete HTML document to a PDF, A4 unless its CSS `@page` says otherwise, with the
+   * margins, header and footer of its `@page` rules. The page runs no JavaScript and can load
+   * nothing but data: URIs. With `options.metadata` the PDF is then rewritten as PDF/A-2u carrying
+   * it (toArchivalPdf, pdf-archive-format.ts).
    *
    * @throws PdfRenderRefusedError at once when a preview cannot be queued (queue full, or its owner
    *   already has `previewsPerUser` under way).

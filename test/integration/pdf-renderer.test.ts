@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { extractText, getMeta } from 'unpdf';
 import { ChromiumPdfRenderer } from '../../src/adapters/chromium-pdf.ts';
 import { PdfRenderError, PdfRenderRefusedError, PdfRenderTimeoutError } from '../../src/domain/pdf/renderer.ts';
-import { TEMPLATE_VERSION, letterMetadata, renderLetterHtml, type LetterData } from '../../src/domain/pdf/letter.ts';
+import { TEMPLATE_VERSION, cssString, letterMetadata, renderLetterHtml, renderLetterPdf, type LetterData } from '../../src/domain/pdf/letter.ts';
 
 import { startListener, type RecordingListener } from '../support/listener.ts';
+import { pdfPageTexts, pdfStructure } from '../support/poppler.ts';
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
@@ -114,6 +115,14 @@ describe('renderLetterHtml', () => {
     }
   });
 
+  it('writes the running header as a CSS string that no council name can end', () => {
+    expect(cssString('Rådet i Køge')).to.equal('"Rådet i Køge"');
+    expect(cssString('a"b\\c</style>')).to.equal('"a\\22 b\\5C c\\3C \\2F style\\3E "');
+    const html = renderLetterHtml(letter({ council: { ...letter().council, name: 'Rådet"; } @page { margin: 0 } </style><p>x' } }));
+    // The template's own two style elements, and no third end tag from the council's name.
+    expect(html.match(/<\/style>/g)).to.have.length(2);
+  });
+
   it('refuses a final letter without a signer, but previews a draft without one', () => {
     expect(() => renderLetterHtml(letter({ signer: null }))).to.throw(/underskriver/);
     expect(renderLetterHtml(letter({ signer: null, draft: true }))).to.include('På vegne af Integrationsrådet i Næstved Kommune');
@@ -160,12 +169,14 @@ describe('ChromiumPdfRenderer', function () {
       'Rådet støtter målet om, at flere får fodfæste på arbejdsmarkedet.',
       'Større fokus på ældre borgeres økonomi',
       'Rådet ønsker at blive inddraget løbende',
-      'På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand',
+      'Med venlig hilsen På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand',
       'Side 1 af 1',
     ]) {
       expect(text).to.include(expected);
     }
     expect(text).not.to.include('UDKAST');
+    // A one-page letter has no running header: its letterhead says it all.
+    expect(text).not.to.include('· Vores reference');
 
     const { info } = await getMeta(new Uint8Array(pdf));
     expect(info.Title).to.equal('Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029');
@@ -176,6 +187,104 @@ describe('ChromiumPdfRenderer', function () {
     expect(text).not.to.include('Deres reference');
     expect(text).not.to.include('Vores reference');
     expect(text).to.include('12. marts 2026');
+  });
+
+  describe('structure and text, read by poppler', () => {
+    const longWord =
+      'integrationbeskæftigelsesuddannelsesvejledningsindsatshandleplansundervisningstilbudsforløbskommunestrategiøkonomiældreboligsocialkraft';
+    const body = [
+      '# Indledning',
+      `Rådet bemærker ${longWord} i forslaget.`,
+      '## Detaljer',
+      '<h1>Rå HTML-overskrift</h1>',
+      [
+        '| Punkt | Bemærkning | Kilde |',
+        '|---|---|---|',
+        `| 3.2 | Rådet ønsker at blive inddraget løbende | https://www.naestved.dk/${'integrationsstrategien/'.repeat(6)} |`,
+      ].join('\n'),
+    ].join('\n\n');
+    let pdf: Buffer;
+
+    before(async () => {
+      expect(longWord).to.have.length(135);
+      pdf = await renderLetterPdf(
+        renderer,
+        letter({
+          council: { ...letter().council, address: 'Rådmandshaven 20\n4700 Næstved\nDanmark' },
+          authority: 'Beskæftigelsesudvalget\nNæstved Kommune',
+          bodyMarkdown: body,
+        }),
+      );
+    });
+
+    it('keeps a 135-letter word whole, in the text and in the tags', async () => {
+      const [page] = await pdfPageTexts(pdf);
+      expect(page!.replace(/\s+/g, '')).to.include(longWord);
+      expect((await pdfStructure(pdf)).text.replace(/\s+/g, '')).to.include(longWord);
+    });
+
+    it('has one H1, the subject; the body’s headings sit one level below it', async () => {
+      const { elements } = await pdfStructure(pdf);
+      const headings = elements.filter((element) => /^H\d$/.test(element.type)).map((element) => `${element.type} ${element.text}`);
+      expect(headings).to.deep.equal([
+        'H1 Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+        'H2 Indledning',
+        'H3 Detaljer',
+        'H2 Rå HTML-overskrift',
+      ]);
+    });
+
+    it('gives every address line its own line in the text and its own paragraph in the tags', async () => {
+      const lines = (await pdfPageTexts(pdf))[0]!.split('\n');
+      const paragraphs = (await pdfStructure(pdf)).elements.filter((element) => element.type === 'P').map((element) => element.text);
+      for (const line of ['Rådmandshaven 20', '4700 Næstved', 'Danmark', 'Beskæftigelsesudvalget', 'Næstved Kommune']) {
+        expect(lines, line).to.include(line);
+        expect(paragraphs, line).to.include(line);
+      }
+    });
+
+    it('reads in order: letterhead, recipient, references, subject, text, closing and signature', async () => {
+      const { elements } = await pdfStructure(pdf);
+      const paragraphs = elements.filter((element) => element.text !== '').map((element) => element.text);
+      const order = [
+        'Integrationsrådet i Næstved Kommune',
+        'Rådmandshaven 20',
+        'integrationsraad@naestved.dk · 55 88 55 88',
+        'Beskæftigelsesudvalget',
+        '12. marts 2026',
+        'Deres reference: 24.10.00-P15-3-25',
+        'Vores reference: IR-2026-014',
+        'Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029',
+        'Indledning',
+        'Punkt',
+        'Med venlig hilsen',
+        'På vegne af Integrationsrådet i Næstved Kommune',
+        'Ahmad Hussein, formand',
+      ].map((text) => paragraphs.indexOf(text));
+      expect(order).not.to.include(-1);
+      expect(order).to.deep.equal([...order].sort((a, b) => a - b));
+      // The letter ends with the closing and the signature.
+      expect(paragraphs.slice(-3)).to.deep.equal(['Med venlig hilsen', 'På vegne af Integrationsrådet i Næstved Kommune', 'Ahmad Hussein, formand']);
+    });
+
+    it('puts the running header on page 2 and later only, outside the tags, with the council’s name as written', async () => {
+      const council = 'Rådet "for" \\ ældre; } </style> & co';
+      const markdown = Array.from({ length: 40 }, (_, i) => `Afsnit ${i + 1}: Rådet savner en plan for de ældre medlemmer af foreningerne.`).join(
+        '\n\n',
+      );
+      const long = await renderLetterPdf(renderer, letter({ council: { ...letter().council, name: council }, bodyMarkdown: markdown }));
+      const pages = await pdfPageTexts(long);
+      expect(pages.length).to.be.at.least(2);
+      const header = `${council} · Vores reference: IR-2026-014`;
+      expect(pages[0]!.split('\n')).not.to.include(header);
+      for (const page of pages.slice(1)) expect(page.split('\n')).to.include(header);
+      // A screen reader reads the letterhead once, not a header on every page.
+      expect((await pdfStructure(long)).text).not.to.include('· Vores reference');
+
+      const withoutReference = await pdfPageTexts(await renderLetterPdf(renderer, letter({ reference: null, bodyMarkdown: markdown })));
+      expect(withoutReference[1]!.split('\n')).to.include('Integrationsrådet i Næstved Kommune');
+      expect(withoutReference.join('\n')).not.to.include('Vores reference');
+    });
   });
 
   it('numbers the pages "Side X af Y" on a letter of exactly three pages', async () => {
@@ -200,7 +309,12 @@ describe('ChromiumPdfRenderer', function () {
     expect(result.pageText[2]).to.include('Side 3 af 3');
     expect(result.pageText[0]).to.include('Høringssvar vedr. Udkast til Integrationsstrategi 2026–2029');
     expect(result.text).to.include(`${count}. afsnit.`);
-    expect(result.pageText[2]).to.include('På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand');
+    expect(result.pageText[2]).to.include('Med venlig hilsen På vegne af Integrationsrådet i Næstved Kommune Ahmad Hussein, formand');
+    // Pages 2 and 3 carry the running header; page 1 has the letterhead instead.
+    const header = 'Integrationsrådet i Næstved Kommune · Vores reference: IR-2026-014';
+    expect(result.pageText[0]).not.to.include(header);
+    expect(result.pageText[1]).to.include(header);
+    expect(result.pageText[2]).to.include(header);
   });
 
   it('marks every page of a draft preview "UDKAST – ikke godkendt"', async () => {

@@ -11,8 +11,8 @@ function attributesOf(html: string): string[] {
   return [...html.matchAll(/<[a-zA-Z][^>]*>/g)].flatMap((tag) => [...tag[0].matchAll(/\s([a-zA-Z-:]+)=/g)].map((match) => match[1]!.toLowerCase()));
 }
 
+// No h1: that is the letter's subject alone.
 const ALLOWED_TAGS = new Set([
-  'h1',
   'h2',
   'h3',
   'h4',
@@ -51,8 +51,9 @@ describe('renderMarkdownSafe', () => {
         'første linje  \nanden linje',
       ].join('\n\n'),
     );
-    expect(html).to.include('<h1>Høringssvar</h1>');
-    expect(html).to.include('<h2>Bemærkninger</h2>');
+    // One level down: the letter's subject is its one h1.
+    expect(html).to.include('<h2>Høringssvar</h2>');
+    expect(html).to.include('<h3>Bemærkninger</h3>');
     expect(html).to.include('<strong>støtter</strong>');
     expect(html).to.include('<em>savner</em>');
     expect(html).to.include('<li>Sprogundervisning</li>');
@@ -126,6 +127,11 @@ describe('renderMarkdownSafe', () => {
   it('escapes text that looks like markup instead of dropping it', () => {
     const html = renderMarkdownSafe('Beløb < 5 mio. kr. & "tilskud" > 0');
     expect(html).to.include('Beløb &lt; 5 mio. kr. &amp; "tilskud" &gt; 0');
+  });
+
+  it('moves every heading one level down, raw HTML ones too, and keeps h6 at h6', () => {
+    const html = renderMarkdownSafe('# Et\n\n###### Seks\n\n<h1>Rå</h1>\n\n<h5>Fem</h5>');
+    expect(html).to.equal('<h2>Et</h2>\n<h6>Seks</h6>\n<h2>Rå</h2><h6>Fem</h6>');
   });
 
   it('returns an empty string for an empty draft', () => {

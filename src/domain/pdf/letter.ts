@@ -10,7 +10,7 @@ import type { DocumentMetadata, PdfRenderer, RenderOptions } from './renderer.ts
  * changes, and this says which layout produced it. Bump it whenever the template or the PDF
  * options below change the output.
  */
-export const TEMPLATE_VERSION = 'letter-v1';
+export const TEMPLATE_VERSION = 'letter-v2';
 
 /** Everything the letter shows. Plain data, so the lead can fill it from any query. */
 export interface LetterData {
@@ -36,10 +36,13 @@ export interface LetterData {
 export type LetterMetadata = DocumentMetadata;
 
 const LETTER_TEMPLATE_PATH = fileURLToPath(new URL('../../../views/pdf/letter.hbs', import.meta.url));
+// The typography of the letter's text, which the draft preview on the consultation page shares.
+const LETTER_TEXT_CSS_PATH = fileURLToPath(new URL('../../../public/css/letter-text.css', import.meta.url));
 // Its own Handlebars environment: helpers and partials registered for the web views must not
 // leak into the archived letter.
 const handlebars = Handlebars.create();
 let letterTemplate: Handlebars.TemplateDelegate | null = null;
+let letterTextCss: string | null = null;
 
 // Only raster images and SVG, base64: anything else (a URL, or text/html) is dropped rather than
 // handed to Chromium. SVG shown through <img> cannot run script or load anything.
@@ -47,6 +50,32 @@ const LOGO_DATA_URI = /^data:image\/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-
 
 function documentTitle(letter: LetterData): string {
   return `Høringssvar vedr. ${letter.title}`;
+}
+
+/** The non-empty lines of a multi-line field (an address, a recipient), each trimmed. */
+function linesOf(text: string): string[] {
+  return text
+    .split(/\r\n|[\r\n\u2028\u2029]/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
+}
+
+/**
+ * `text` as a quoted CSS string. Everything but letters, digits and spaces is written as a CSS
+ * escape (`\3C ` for `<`), so no council name or reference can end the string, the rule or the
+ * <style> element it sits in. The space after each escape ends it and is not part of the text.
+ */
+export function cssString(text: string): string {
+  const escaped = [...text.replace(/\s+/g, ' ')].map((char) =>
+    /^[\p{L}\p{N} ]$/u.test(char) ? char : `\\${char.codePointAt(0)!.toString(16).toUpperCase()} `,
+  );
+  return `"${escaped.join('')}"`;
+}
+
+/** Pages 2 and later: the council, and the council's reference when there is one. */
+function runningHeader(letter: LetterData): string {
+  const council = letter.council.name.replace(/\s+/g, ' ').trim();
+  return letter.reference?.trim() ? `${council} · Vores reference: ${letter.reference.trim()}` : council;
 }
 
 function keywords(letter: LetterData): string[] {
@@ -68,14 +97,17 @@ export function renderLetterHtml(letter: LetterData): string {
     throw new Error('Et endeligt høringssvar skal have en underskriver');
   }
   letterTemplate ??= handlebars.compile(readFileSync(LETTER_TEMPLATE_PATH, 'utf8'), { strict: true });
+  letterTextCss ??= readFileSync(LETTER_TEXT_CSS_PATH, 'utf8');
   const logo = letter.council.logoDataUri?.trim() ?? '';
   return letterTemplate({
     templateVersion: TEMPLATE_VERSION,
     documentTitle: documentTitle(letter),
     keywords: keywords(letter).join(', '),
-    council: { name: letter.council.name, address: letter.council.address, contact: letter.council.contact },
+    letterTextCss,
+    runningHeaderCss: cssString(runningHeader(letter)),
+    council: { name: letter.council.name, addressLines: linesOf(letter.council.address), contactLines: linesOf(letter.council.contact) },
     logoDataUri: LOGO_DATA_URI.test(logo) ? logo : null,
-    authority: letter.authority,
+    authorityLines: linesOf(letter.authority),
     authorityReference: letter.authorityReference,
     reference: letter.reference,
     dateText: formatDanishDate(letter.date),

@@ -13,8 +13,9 @@ import sanitizeHtml from 'sanitize-html';
 const marked = new Marked({ gfm: true, breaks: false, async: false });
 
 const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
+  // No h1: the letter's subject ("Høringssvar vedr. …") is its one first-level heading, so every
+  // heading of the text moves one level down (transformTags below).
   allowedTags: [
-    'h1',
     'h2',
     'h3',
     'h4',
@@ -74,12 +75,16 @@ const SANITIZE_OPTIONS: sanitizeHtml.IOptions = {
     'plaintext',
     'select',
   ],
+  // Markdown `#` and a raw <h1> alike: h1 → h2 … h5 → h6; h6 stays h6, the lowest level there is.
+  transformTags: { h1: 'h2', h2: 'h3', h3: 'h4', h4: 'h5', h5: 'h6' },
   enforceHtmlBoundary: false,
   parseStyleAttributes: false,
 };
 
 /**
- * Turns the Markdown text of a draft into HTML that is safe to put in the letter: only headings,
+ * Turns the Markdown text of a draft into HTML that is safe to put in the letter (and in the draft
+ * preview, which shows it the same way): only headings, one level down from the Markdown's (`#` is
+ * h2, as the letter's subject is its h1),
  * paragraphs, lists, emphasis, block quotes, tables, line breaks, rules and links (http, https and
  * mailto only) survive; no images, frames, scripts, styles, classes or attributes beyond `href`,
  * table-cell `align` and list `start`.

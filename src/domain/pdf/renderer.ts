@@ -75,8 +75,9 @@ export interface RenderOptions {
 /** Turns a complete HTML document into an A4 PDF. */
 export interface PdfRenderer {
   /**
-   * Renders `html` to an A4 PDF with "Side X af Y" in the footer. The page runs no JavaScript and
-   * can load nothing but data: URIs.
+   * Renders `html` to a PDF, A4 unless its CSS `@page` says otherwise, with the margins, header and
+   * footer (margin boxes) of its `@page` rules. The page runs no JavaScript and can load nothing but
+   * data: URIs.
    *
    * @throws PdfRenderRefusedError at once when a preview cannot be queued (queue full, or its owner
    *   already has their share under way).

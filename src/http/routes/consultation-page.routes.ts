@@ -8,7 +8,7 @@ import { renewStatusLink } from '../../domain/consultations/status-links.ts';
 import { AppError } from '../../domain/errors.ts';
 import { formatDanishDate } from '../../domain/time.ts';
 import { parseInput } from '../../domain/validation.ts';
-import { renderMarkdownPreview } from '../presenters/markdown.ts';
+import { renderMarkdownSafe } from '../../domain/pdf/markdown.ts';
 import { sendStoredBytes } from '../presenters/download.ts';
 import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
@@ -82,7 +82,7 @@ function renderPage(res: Response, page: ConsultationPage, state: PageState = {}
   res.status(state.error ? state.error.httpStatus : 200).render('pages/consultation', {
     title: consultation.title,
     c: consultation,
-    draftHtml: consultation.draft ? renderMarkdownPreview(consultation.draft.body) : null,
+    draftHtml: consultation.draft ? renderMarkdownSafe(consultation.draft.body) : null,
     typedDraft: state.typedDraft ?? consultation.draft?.body ?? '',
     typedComment: state.typedComment ?? '',
     commentError: state.typedComment !== undefined ? (errors.body ?? state.error?.message) : undefined,
