@@ -111,7 +111,8 @@ describe('calendar feeds', () => {
     const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-03-01T12:00' });
     const url = await calendarFeedUrl(deps, people.member.actor);
     const token = url.slice(url.lastIndexOf('/') + 1, -'.ics'.length);
-    const feedAt = async (now: string) => vevents(ical.sync.parseICS(await calendarFeedForToken({ ...deps, clock: () => new Date(now) }, token)));
+    const feedAt = async (now: string) =>
+      vevents(ical.sync.parseICS((await calendarFeedForToken({ ...deps, clock: () => new Date(now) }, token)).body));
     const uid = `deadline-${c.id}@raadssvar`;
     expect((await feedAt('2027-02-20T00:00:00Z')).has(uid), 'days before the deadline').to.equal(true);
     expect((await feedAt('2027-03-20T00:00:00Z')).has(uid), 'less than 30 days after').to.equal(true);

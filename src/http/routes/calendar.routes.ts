@@ -7,20 +7,24 @@ import { calendarFeedParams } from './calendar.schemas.ts';
 /**
  * The secret iCalendar feeds. Calendar programs fetch them without a session or cookies, so this
  * router is mounted before the session middleware; the token in the address is the only key.
+ * With ETag and Last-Modified set, Express's `res.send` answers a conditional request
+ * (If-None-Match, or else If-Modified-Since) whose copy is still current with 304 and no body.
  */
 export function calendarFeedRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/calendar/:token.ics', async (req, res) => {
     const parsed = calendarFeedParams.safeParse(req.params);
     if (!parsed.success) throw notFound('Kalenderen findes ikke');
-    const body = await calendarFeedForToken(deps, parsed.data.token);
+    const feed = await calendarFeedForToken(deps, parsed.data.token);
     res.set({
+      ETag: feed.etag,
+      'Last-Modified': feed.lastModified.toUTCString(),
       'Content-Type': 'text/calendar; charset=utf-8',
       'Content-Disposition': 'inline; filename="raadssvar.ics"',
       'Cache-Control': 'private, no-cache',
       'Referrer-Policy': 'no-referrer',
     });
-    res.send(body);
+    res.send(feed.body);
   });
   return router;
 }
