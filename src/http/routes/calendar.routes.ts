@@ -2,13 +2,14 @@ import { Router } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { calendarFeedForToken } from '../../domain/calendar/service.ts';
 import { notFound } from '../../domain/errors.ts';
+import { isNotModified } from '../presenters/conditional.ts';
 import { calendarFeedParams } from './calendar.schemas.ts';
 
 /**
  * The secret iCalendar feeds. Calendar programs fetch them without a session or cookies, so this
  * router is mounted before the session middleware; the token in the address is the only key.
- * With ETag and Last-Modified set, Express's `res.send` answers a conditional request
- * (If-None-Match, or else If-Modified-Since) whose copy is still current with 304 and no body.
+ * A conditional request (If-None-Match, or else If-Modified-Since) whose copy is still current
+ * gets 304 with the same ETag and Last-Modified and no body.
  */
 export function calendarFeedRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -24,6 +25,7 @@ export function calendarFeedRoutes(deps: AppDeps): Router {
       'Cache-Control': 'private, no-cache',
       'Referrer-Policy': 'no-referrer',
     });
+    if (isNotModified(req, feed)) return void res.status(304).end();
     res.send(feed.body);
   });
   return router;
