@@ -67,9 +67,10 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }):
     name: input.name,
     prodId: { company: 'Raadssvar', product: 'Raadssvar', language: 'DA' },
     method: ICalCalendarMethod.PUBLISH,
-    // No calendar zone: ical-generator would then write DTSTAMP as a local time without "Z" (RFC 5545
-    // forbids that), put its VTIMEZONE before REFRESH-INTERVAL and X-WR-TIMEZONE after the events.
-    // The zone is set on each event; the VTIMEZONE and X-WR-TIMEZONE are placed by `withTimeZone`.
+    // No calendar zone: with one, ical-generator writes DTSTAMP as a local time without "Z" (RFC 5545
+    // forbids that) and its VTIMEZONE before REFRESH-INTERVAL, and an X-WR-TIMEZONE given as an
+    // x-property lands after the events. The zone is set on each event instead, and `withTimeZone`
+    // places the VTIMEZONE and X-WR-TIMEZONE.
     timezone: null,
     ttl: FEED_REFRESH_SECONDS,
   });
