@@ -178,6 +178,9 @@ export interface CalendarTokensTable {
   token_hash: string;
   created_at: CreatedAt;
   revoked_at: Timestamp | null;
+  /** SHA-256 (base64url) of the feed text last served, and when that text was first served (migration 2026-12-02T0410). */
+  served_sha256: string | null;
+  served_changed_at: Timestamp | null;
 }
 
 export interface Database {

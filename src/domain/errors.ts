@@ -40,10 +40,21 @@ export function httpStatusOf(code: ErrorCode): number {
   return httpStatusByCode[code];
 }
 
-/** One field that failed validation: `path` as dotted keys, `message` in Danish. */
+/**
+ * Stable codes for one field's refusal, where a client may want to act on the reason and not only
+ * show the message; the error itself stays VALIDATION_FAILED, so every form shows it at its field.
+ * NONEXISTENT_LOCAL_TIME: a Danish local time the clocks skip when summer time begins
+ * (e.g. 2027-03-28T02:30); see readDanishDateTime in time.ts.
+ */
+export const ERROR_DETAIL_CODES = ['NONEXISTENT_LOCAL_TIME'] as const;
+/** One of ERROR_DETAIL_CODES. */
+export type ErrorDetailCode = (typeof ERROR_DETAIL_CODES)[number];
+
+/** One field that failed validation: `path` as dotted keys, `message` in Danish, `code` for some reasons. */
 export interface ErrorDetail {
   path: string;
   message: string;
+  code?: ErrorDetailCode;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, IANAZone } from 'luxon';
 
 /** Every date Rådssvar shows or interprets is in Danish time. */
 export const ZONE = 'Europe/Copenhagen';
@@ -7,16 +7,103 @@ export const ZONE = 'Europe/Copenhagen';
 export type Clock = () => Date;
 export const systemClock: Clock = () => new Date();
 
+const MINUTE_MS = 60_000;
+const DAY_MS = 86_400_000;
+const copenhagen = IANAZone.create(ZONE);
+
 /**
- * Parses a deadline given as an ISO 8601 date-time or date. Without an offset it is Danish time;
- * a bare date means the end of that day (23:59). Returns undefined when it is not a valid date.
+ * Every instant at which Danish clocks show `wall` (a wall-clock date-time written as if it were
+ * UTC, in ms), earliest first: none for a time in the spring-forward gap, two for a time in the
+ * autumn hour that happens twice, one otherwise. At most one clock change lies within a day, so the
+ * offsets a day either side are the only candidates.
  */
-export function parseDeadline(text: string): Date | undefined {
+function instantsShowing(wall: number): number[] {
+  const offsets = new Set([copenhagen.offset(wall - DAY_MS), copenhagen.offset(wall + DAY_MS)]);
+  return [...offsets]
+    .map((offset) => wall - offset * MINUTE_MS)
+    .filter((instant) => copenhagen.offset(instant) * MINUTE_MS === wall - instant)
+    .sort((a, b) => a - b);
+}
+
+/** What reading a Danish date-time gave: the instant, or why there is none. */
+export type DanishTimeReading =
+  | { ok: true; instant: Date }
+  | { ok: false; problem: 'invalid' }
+  /** The clock skips this time (spring forward); `message` says so in Danish, for the field. */
+  | { ok: false; problem: 'skipped'; message: string };
+
+// An explicit UTC offset (or Z) at the end of an ISO date-time: then no Danish reading is needed.
+const EXPLICIT_OFFSET = /T.*(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
+
+/**
+ * The one rule for a date-time someone enters in Danish time (a deadline, a meeting): an ISO 8601
+ * date-time, read as Europe/Copenhagen unless it carries an offset.
+ *
+ * - A time the clocks skip when summer time begins (02.00–02.59 on the last Sunday of March) is
+ *   refused with `problem: 'skipped'`: luxon, like most libraries, would silently move it an hour
+ *   on, and a deadline or meeting an hour off is worse than a question to the user.
+ * - A time that happens twice when summer time ends (02.00–02.59 on the last Sunday of October) is
+ *   the first of the two, in summer time (+02:00): the earlier reading is the safe one for a
+ *   deadline, and it is how RFC 5545 (§3.3.5) reads such a local time. An offset in the text
+ *   (…T02:30+01:00) picks the second. (The feeds write these hours in UTC, see isInRepeatedHour.)
+ */
+export function readDanishDateTime(text: string): DanishTimeReading {
   const trimmed = text.trim();
-  const dateOnly = /^\d{4}-\d{2}-\d{2}$/.test(trimmed);
-  const parsed = DateTime.fromISO(trimmed, { zone: ZONE, setZone: false });
-  if (!parsed.isValid) return undefined;
-  return (dateOnly ? parsed.set({ hour: 23, minute: 59, second: 0 }) : parsed).toJSDate();
+  if (EXPLICIT_OFFSET.test(trimmed)) {
+    const parsed = DateTime.fromISO(trimmed, { setZone: true });
+    return parsed.isValid ? { ok: true, instant: parsed.toJSDate() } : { ok: false, problem: 'invalid' };
+  }
+  const wall = DateTime.fromISO(trimmed, { zone: 'utc' });
+  if (!wall.isValid) return { ok: false, problem: 'invalid' };
+  const [first] = instantsShowing(wall.toMillis());
+  if (first !== undefined) return { ok: true, instant: new Date(first) };
+  return { ok: false, problem: 'skipped', message: skippedTimeMessage(wall) };
+}
+
+/** "Klokken 02.30 findes ikke den 28. marts 2027: …", naming the hour the clocks skip that night. */
+function skippedTimeMessage(wall: DateTime): string {
+  // The clock change lies between the wall time read with the later offset and with the earlier one.
+  const before = copenhagen.offset(wall.toMillis() - DAY_MS);
+  const after = copenhagen.offset(wall.toMillis() + DAY_MS);
+  let low = wall.toMillis() - after * MINUTE_MS;
+  let high = wall.toMillis() - before * MINUTE_MS;
+  while (high - low > MINUTE_MS) {
+    const middle = low + Math.floor((high - low) / 2 / MINUTE_MS) * MINUTE_MS;
+    if (copenhagen.offset(middle) === before) low = middle;
+    else high = middle;
+  }
+  const clock = (ms: number) => DateTime.fromMillis(ms, { zone: 'utc' }).toFormat('HH.mm');
+  const gapStart = clock(high + before * MINUTE_MS);
+  const gapEnd = clock(high + after * MINUTE_MS);
+  return (
+    `Klokken ${wall.toFormat('HH.mm')} findes ikke den ${formatDanishDate(wall.toISODate()!)}: uret stilles frem fra ` +
+    `${gapStart} til ${gapEnd}, når sommertiden begynder. Vælg et klokkeslæt før ${gapStart} eller fra ${gapEnd}.`
+  );
+}
+
+/**
+ * True when Danish clocks show `instant`'s wall time twice: it lies in the autumn hour that happens
+ * twice (either pass). RFC 5545 reads such a TZID time as the first pass, but node-ical, ical.js
+ * and Python's icalendar all read it as the second, so the feed writes these instants in UTC.
+ */
+export function isInRepeatedHour(instant: Date): boolean {
+  const wall = instant.getTime() + copenhagen.offset(instant.getTime()) * MINUTE_MS;
+  return instantsShowing(wall).length > 1;
+}
+
+/**
+ * Reads a deadline given as an ISO 8601 date-time or date (see readDanishDateTime for the Danish
+ * reading and the clock changes). A bare date means the end of that day (23:59).
+ */
+export function readDeadline(text: string): DanishTimeReading {
+  const trimmed = text.trim();
+  return readDanishDateTime(/^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T23:59` : trimmed);
+}
+
+/** The deadline `readDeadline` reads, or undefined when it is no valid Danish time. */
+export function parseDeadline(text: string): Date | undefined {
+  const reading = readDeadline(text);
+  return reading.ok ? reading.instant : undefined;
 }
 
 const DANISH_MONTHS = ['januar', 'februar', 'marts', 'april', 'maj', 'juni', 'juli', 'august', 'september', 'oktober', 'november', 'december'];

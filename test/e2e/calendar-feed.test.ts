@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
+import { removeMeeting } from '../../src/domain/meetings/service.ts';
 import {
   calendarFeedForToken,
   calendarFeedUrl,
@@ -13,7 +14,7 @@ import {
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { parseDeadline } from '../../src/domain/time.ts';
 import { addMember } from '../../src/domain/users/service.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';
 import { makeConsultation, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 
@@ -111,7 +112,8 @@ describe('calendar feeds', () => {
     const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-03-01T12:00' });
     const url = await calendarFeedUrl(deps, people.member.actor);
     const token = url.slice(url.lastIndexOf('/') + 1, -'.ics'.length);
-    const feedAt = async (now: string) => vevents(ical.sync.parseICS(await calendarFeedForToken({ ...deps, clock: () => new Date(now) }, token)));
+    const feedAt = async (now: string) =>
+      vevents(ical.sync.parseICS((await calendarFeedForToken({ ...deps, clock: () => new Date(now) }, token)).body));
     const uid = `deadline-${c.id}@raadssvar`;
     expect((await feedAt('2027-02-20T00:00:00Z')).has(uid), 'days before the deadline').to.equal(true);
     expect((await feedAt('2027-03-20T00:00:00Z')).has(uid), 'less than 30 days after').to.equal(true);
@@ -139,5 +141,90 @@ describe('calendar feeds', () => {
     expect((await fetchFeed(url)).status).to.equal(200);
     const refused = await run('calendar', 'url', '--email', people.chair.email, '--council', 'findes-ikke');
     expect(refused.code).to.equal(1);
+  });
+});
+
+describe('calendar feeds answer conditional requests', () => {
+  // The app's clock, moved by the test: "a second later" without sleeping.
+  let now = new Date('2027-01-04T09:00:00Z');
+  const app = useTestApp({ clock: () => now });
+  const later = (ms: number) => {
+    now = new Date(now.getTime() + ms);
+  };
+
+  async function get(url: string, headers: Record<string, string> = {}) {
+    const response = await fetch(url, { headers });
+    return {
+      status: response.status,
+      etag: response.headers.get('etag'),
+      lastModified: response.headers.get('last-modified'),
+      text: await response.text(),
+    };
+  }
+
+  it('keeps ETag and Last-Modified while nothing changes, answers 304, and moves both when the feed changes, loses an event or an event leaves the window', async () => {
+    const deps = app.deps;
+    const people = await makeCouncilWithPeople(deps.db);
+    const c = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-01-12T12:00' });
+    await insertMeeting(deps.db, { councilId: people.council.id, startsAt: parseDeadline('2027-01-07T17:00')!, place: 'Rådhuset' });
+    const url = await calendarFeedUrl(deps, people.member.actor);
+
+    const first = await get(url);
+    expect(first.status).to.equal(200);
+    expect(first.etag).to.match(/^"[A-Za-z0-9_-]{43}"$/);
+    expect(new Date(first.lastModified!).toUTCString()).to.equal(first.lastModified);
+    later(1000);
+    const again = await get(url);
+    expect({ etag: again.etag, lastModified: again.lastModified }, 'a second later, nothing changed').to.deep.equal({
+      etag: first.etag,
+      lastModified: first.lastModified,
+    });
+    expect(again.text).to.equal(first.text);
+
+    const byEtag = await get(url, { 'if-none-match': first.etag! });
+    expect(byEtag.status).to.equal(304);
+    expect(byEtag.text).to.equal('');
+    expect(byEtag.etag).to.equal(first.etag);
+    expect((await get(url, { 'if-modified-since': first.lastModified! })).status).to.equal(304);
+    expect((await get(url, { 'if-none-match': '"something-else"' })).status).to.equal(200);
+
+    // Each step changes what the feed shows; each must give a new ETag and a later Last-Modified.
+    const seen = [first];
+    const expectChanged = async (what: string) => {
+      later(1000);
+      const previous = seen.at(-1)!;
+      const current = await get(url);
+      expect(current.etag, what).to.not.equal(previous.etag);
+      expect(Date.parse(current.lastModified!), what).to.be.greaterThan(Date.parse(previous.lastModified!));
+      expect((await get(url, { 'if-none-match': previous.etag! })).status, `${what}: old ETag`).to.equal(200);
+      expect((await get(url, { 'if-modified-since': previous.lastModified! })).status, `${what}: old date`).to.equal(200);
+      expect((await get(url, { 'if-none-match': current.etag! })).status, `${what}: new ETag`).to.equal(304);
+      seen.push(current);
+    };
+
+    const extended = await sendEvent(deps, people.secretary.actor, c.id, {
+      type: 'EXTEND_DEADLINE',
+      version: c.version,
+      deadline: '2027-01-19T12:00',
+      note: 'Forlænget',
+    });
+    await expectChanged('the deadline moved');
+    const meeting = await insertMeeting(deps.db, {
+      councilId: people.council.id,
+      startsAt: parseDeadline('2027-01-14T17:00')!,
+      place: 'Biblioteket',
+    });
+    await expectChanged('a new meeting');
+    await removeMeeting(deps, people.secretary.actor, people.council.slug, meeting.id);
+    await expectChanged('a meeting deleted');
+    const other = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-01-20T12:00' });
+    await expectChanged('a new consultation');
+    await sendEvent(deps, people.secretary.actor, other.id, { type: 'WITHDRAW', version: other.version, reason: 'Trukket tilbage' });
+    await expectChanged('a consultation reached a final state');
+    expect(seen.at(-1)!.text).to.not.include(other.id);
+    expect(seen.at(-1)!.text).to.include(`deadline-${extended.id}@raadssvar`);
+    later(50 * 86_400_000);
+    await expectChanged('the deadline left the window');
+    expect(seen.at(-1)!.text).to.not.include(`deadline-${c.id}@raadssvar`);
   });
 });

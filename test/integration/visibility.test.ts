@@ -68,7 +68,7 @@ describe('who sees a consultation: one rule (visibleTo) for every list', () => {
       { ...deps, clock: () => new Date('2027-01-01T00:00:00Z') },
       url.slice(url.lastIndexOf('/') + 1, -'.ics'.length),
     );
-    const uids = Object.values(ical.sync.parseICS(feed)).map((c) => (c?.type === 'VEVENT' ? c.uid : null));
+    const uids = Object.values(ical.sync.parseICS(feed.body)).map((c) => (c?.type === 'VEVENT' ? c.uid : null));
     expect(uids).to.include(`deadline-${inA.id}@raadssvar`).and.not.include(`deadline-${inB.id}@raadssvar`);
 
     // Whoever registered an unassigned consultation sees it; an administrator sees everything.

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
-import { buildCalendarFeed, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
+import { buildCalendarFeed, FEED_REFRESH_SECONDS, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
 import { ZONE, parseDeadline } from '../../src/domain/time.ts';
+import { readWithThreeParsers } from '../support/ical-parsers.ts';
 
 function at(local: string): Date {
   const d = parseDeadline(local);
@@ -34,7 +35,6 @@ function unfold(text: string): string[] {
   return text.replace(/\r\n[ \t]/g, '').split('\r\n');
 }
 
-const now = new Date('2026-03-01T08:00:00Z');
 const deadline: FeedEvent = {
   kind: 'deadline',
   id: '7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e',
@@ -42,6 +42,7 @@ const deadline: FeedEvent = {
   councilName: 'Integrationsrådet i Næstved Kommune',
   start: at('2026-03-30T12:00'), // Monday after summer time starts
   sequence: 0,
+  changedAt: new Date('2026-03-01T08:00:00Z'),
   description:
     'Høring fra Beskæftigelses- og Uddannelsesudvalget, Næstved Kommune. Rådet ønsker især at se på ' +
     'sprogundervisning, fritidsjob og foreningsliv for børn og unge; svaret godkendes af formanden.',
@@ -55,13 +56,14 @@ const meeting: FeedEvent = {
   start: at('2026-03-17T17:00'),
   end: at('2026-03-17T19:30'),
   sequence: 0,
+  changedAt: new Date('2026-02-20T10:15:30Z'),
   location: 'Rådhuset, mødelokale 2, Valdemarsgade 43, Vordingborg',
 };
 const name = 'Rådssvar – frister og møder, Integrationsrådet i Næstved Kommune';
 
 describe('buildCalendarFeed', () => {
   it('produces the right events, parsed back with node-ical', () => {
-    const text = buildCalendarFeed({ name, events: [deadline, meeting], now });
+    const text = buildCalendarFeed({ name, events: [deadline, meeting] });
     const parsed = ical.sync.parseICS(text);
     expect([...events(parsed).keys()].sort()).to.deep.equal(['deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar', 'meeting-42@raadssvar']);
 
@@ -74,7 +76,7 @@ describe('buildCalendarFeed', () => {
     expect(d.description).to.equal(deadline.description);
     expect(plain(d.url)).to.equal(deadline.url);
     expect(d.transparency).to.equal('TRANSPARENT');
-    expect(d.dtstamp.getTime()).to.equal(now.getTime());
+    expect(d.dtstamp.getTime()).to.equal(deadline.changedAt.getTime());
 
     const m = event(parsed, 'meeting-42@raadssvar');
     expect(m.summary).to.equal('Møde i Integrationsrådet i Vordingborg Kommune');
@@ -85,7 +87,7 @@ describe('buildCalendarFeed', () => {
   });
 
   it('writes Copenhagen local times with a VTIMEZONE, a UTC DTSTAMP and X-WR-CALNAME', () => {
-    const text = buildCalendarFeed({ name, events: [deadline, meeting], now });
+    const text = buildCalendarFeed({ name, events: [deadline, meeting] });
     const lines = unfold(text);
     expect(lines[0]).to.equal('BEGIN:VCALENDAR');
     expect(lines).to.include(`X-WR-CALNAME:${name}`);
@@ -99,7 +101,7 @@ describe('buildCalendarFeed', () => {
     expect(lines).to.include('DTSTART;TZID=Europe/Copenhagen:20260330T113000');
     expect(lines).to.include('DTEND;TZID=Europe/Copenhagen:20260330T120000');
     expect(lines).to.include('DTSTART;TZID=Europe/Copenhagen:20260317T170000');
-    expect(lines.filter((l) => l.startsWith('DTSTAMP:'))).to.deep.equal(['DTSTAMP:20260301T080000Z', 'DTSTAMP:20260301T080000Z']);
+    expect(lines.filter((l) => l.startsWith('DTSTAMP:'))).to.deep.equal(['DTSTAMP:20260220T101530Z', 'DTSTAMP:20260301T080000Z']);
     // RFC 5545: CRLF line ends and lines of at most 75 octets.
     expect(text.replace(/\r\n/g, '')).not.to.include('\n');
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).to.be.at.most(75);
@@ -110,9 +112,9 @@ describe('buildCalendarFeed', () => {
   });
 
   it('keeps UIDs stable across builds and moves the deadline with a higher SEQUENCE', () => {
-    const first = ical.sync.parseICS(buildCalendarFeed({ name, events: [deadline, meeting], now }));
-    const extended: FeedEvent = { ...deadline, start: at('2026-04-14T12:00'), sequence: 1 };
-    const second = ical.sync.parseICS(buildCalendarFeed({ name, events: [meeting, extended], now: new Date('2026-03-20T09:15:00Z') }));
+    const first = ical.sync.parseICS(buildCalendarFeed({ name, events: [deadline, meeting] }));
+    const extended: FeedEvent = { ...deadline, start: at('2026-04-14T12:00'), sequence: 1, changedAt: new Date('2026-03-20T09:15:00Z') };
+    const second = ical.sync.parseICS(buildCalendarFeed({ name, events: [meeting, extended] }));
     expect([...events(second).keys()].sort()).to.deep.equal([...events(first).keys()].sort());
 
     const uid = 'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar';
@@ -125,8 +127,8 @@ describe('buildCalendarFeed', () => {
   });
 
   it('is identical for identical input (events in start order)', () => {
-    const a = buildCalendarFeed({ name, events: [deadline, meeting], now });
-    const b = buildCalendarFeed({ name, events: [meeting, deadline], now });
+    const a = buildCalendarFeed({ name, events: [deadline, meeting] });
+    const b = buildCalendarFeed({ name, events: [meeting, deadline] });
     expect(a).to.equal(b);
     const lines = unfold(a);
     expect(lines.indexOf('UID:meeting-42@raadssvar')).to.be.lessThan(lines.indexOf('UID:deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar'));
@@ -140,9 +142,10 @@ describe('buildCalendarFeed', () => {
       councilName: 'Det Nationale Integrationsråd',
       start: at('2026-10-26T12:00'), // Monday after summer time ends
       sequence: 3,
+      changedAt: new Date('2026-10-01T12:00:00Z'),
       description: 'Første linje med æøå ÆØÅ.\nAnden linje: høringssvar, fristforlængelse og formandsbeslutning.',
     };
-    const text = buildCalendarFeed({ name: 'Frister – Det Nationale Integrationsråd', events: [danish], now });
+    const text = buildCalendarFeed({ name: 'Frister – Det Nationale Integrationsråd', events: [danish] });
     expect(unfold(text).find((l) => l.startsWith('SUMMARY:'))).to.equal(
       'SUMMARY:Høringsfrist: Forslag til lov om ændring af integrationsloven\\; særlige regler for børn\\, ' +
         'unge og ældre (Det Nationale Integrationsråd)',
@@ -162,16 +165,89 @@ describe('buildCalendarFeed', () => {
 
   it('gives a meeting without an end two hours, and rejects a bad SEQUENCE', () => {
     const short: FeedEvent = { ...meeting, end: undefined, title: '', location: undefined };
-    const parsed = event(ical.sync.parseICS(buildCalendarFeed({ name, events: [short], now })), 'meeting-42@raadssvar');
+    const parsed = event(ical.sync.parseICS(buildCalendarFeed({ name, events: [short] })), 'meeting-42@raadssvar');
     expect(parsed.end?.getTime()).to.equal(at('2026-03-17T19:00').getTime());
     expect(parsed.description).to.equal(undefined);
-    expect(() => buildCalendarFeed({ name, events: [{ ...meeting, sequence: -1 }], now })).to.throw(RangeError);
+    expect(() => buildCalendarFeed({ name, events: [{ ...meeting, sequence: -1 }] })).to.throw(RangeError);
   });
 
   it('an empty feed is still a valid calendar', () => {
-    const text = buildCalendarFeed({ name, events: [], now });
-    expect(unfold(text).at(-1)).to.equal('END:VCALENDAR');
+    const text = buildCalendarFeed({ name, events: [] });
+    expect(unfold(text).at(-2)).to.equal('END:VCALENDAR');
+    expect(text.endsWith('END:VCALENDAR\r\n')).to.equal(true);
     expect(events(ical.sync.parseICS(text)).size).to.equal(0);
+  });
+});
+
+describe('the feed as bytes, read by three independent parsers', () => {
+  // Summer time, winter time, and both passes of the autumn hour that happens twice (25 October
+  // 2026, 02.00–02.59). RFC 5545 reads a TZID time there as the first pass, these three parsers as
+  // the second: the feed writes such events in UTC, so every reader gets the stored instant.
+  const autumnFirst: FeedEvent = { ...meeting, id: '43', start: at('2026-10-25T02:15'), end: at('2026-10-25T02:45') };
+  const autumnSecond: FeedEvent = { ...meeting, id: '44', start: new Date('2026-10-25T01:15:00Z'), end: new Date('2026-10-25T01:45:00Z') };
+  const winter: FeedEvent = { ...deadline, id: 'winter', start: at('2026-12-01T12:00'), sequence: 2 };
+  const all = [deadline, meeting, autumnFirst, autumnSecond, winter];
+
+  it('ends every line with CRLF, the last one included, and has no bare CR or LF', () => {
+    const bytes = Buffer.from(buildCalendarFeed({ name, events: all }), 'utf8');
+    expect(bytes.subarray(-15).toString('latin1')).to.equal('END:VCALENDAR\r\n');
+    for (let i = 0; i < bytes.length; i++) {
+      if (bytes[i] === 0x0a) expect(bytes[i - 1], `LF at byte ${i} without CR`).to.equal(0x0d);
+      if (bytes[i] === 0x0d) expect(bytes[i + 1], `CR at byte ${i} without LF`).to.equal(0x0a);
+    }
+  });
+
+  it('writes every calendar property before the first component, the VTIMEZONE before the events, and asks for an hourly refresh', () => {
+    const lines = unfold(buildCalendarFeed({ name, events: all }));
+    const firstComponent = lines.findIndex((l, i) => i > 0 && l.startsWith('BEGIN:'));
+    expect(lines[firstComponent]).to.equal('BEGIN:VTIMEZONE');
+    const header = lines.slice(0, firstComponent);
+    expect(header).to.include.members([
+      'X-WR-TIMEZONE:Europe/Copenhagen',
+      `X-WR-CALNAME:${name}`,
+      'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
+      'X-PUBLISHED-TTL:PT1H',
+    ]);
+    expect(FEED_REFRESH_SECONDS).to.equal(3600);
+    // Nothing but components after the first one: no property of the calendar trails the events.
+    const lastEnd = lines.lastIndexOf('END:VEVENT');
+    expect(lines.slice(lastEnd + 1)).to.deep.equal(['END:VCALENDAR', '']);
+    expect(lines.indexOf('END:VTIMEZONE')).to.be.lessThan(lines.indexOf('BEGIN:VEVENT'));
+  });
+
+  it('node-ical, ical.js and Python icalendar accept the feed and read the same UIDs, summaries and times in the right zone', async function () {
+    this.timeout(30_000);
+    const read = await readWithThreeParsers(buildCalendarFeed({ name, events: all }));
+    expect(read.nodeIcal.map((e) => e.uid)).to.deep.equal([
+      'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar',
+      'deadline-winter@raadssvar',
+      'meeting-42@raadssvar',
+      'meeting-43@raadssvar',
+      'meeting-44@raadssvar',
+    ]);
+    expect(read.icalJs, 'ical.js reads what node-ical reads').to.deep.equal(read.nodeIcal);
+    expect(read.python, 'Python icalendar reads what node-ical reads').to.deep.equal(read.nodeIcal);
+
+    const byUid = new Map(read.nodeIcal.map((e) => [e.uid, e]));
+    expect(byUid.get('deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar')).to.deep.equal({
+      uid: 'deadline-7f3c2a10-4b1e-4c8e-9d2a-1f0e5b6c7d8e@raadssvar',
+      summary: 'Høringsfrist: Udkast til Integrationsstrategi 2026–2029 (Integrationsrådet i Næstved Kommune)',
+      start: { utc: '2026-03-30T09:30:00.000Z', zone: ZONE, local: '20260330T113000' },
+      end: { utc: '2026-03-30T10:00:00.000Z', zone: ZONE, local: '20260330T120000' },
+    });
+    expect(byUid.get('deadline-winter@raadssvar')!.end).to.deep.equal({ utc: '2026-12-01T11:00:00.000Z', zone: ZONE, local: '20261201T120000' });
+    expect(byUid.get('meeting-42@raadssvar')!.start).to.deep.equal({ utc: '2026-03-17T16:00:00.000Z', zone: ZONE, local: '20260317T170000' });
+    // 02.15 the first time (summer time, how a typed 02.15 is read) and the second time, both in UTC.
+    expect(byUid.get('meeting-43@raadssvar')!.start).to.deep.equal({ utc: '2026-10-25T00:15:00.000Z', zone: 'UTC', local: '20261025T001500' });
+    expect(byUid.get('meeting-44@raadssvar')!.start).to.deep.equal({ utc: '2026-10-25T01:15:00.000Z', zone: 'UTC', local: '20261025T011500' });
+  });
+
+  it("is the same text at every build: DTSTAMP and LAST-MODIFIED are each event's own change", () => {
+    const text = buildCalendarFeed({ name, events: all });
+    expect(buildCalendarFeed({ name, events: [...all].reverse() })).to.equal(text);
+    const lines = unfold(text);
+    expect(lines.filter((l) => l.startsWith('LAST-MODIFIED:'))).to.have.length(all.length);
+    expect(lines).to.include('DTSTAMP:20260220T101530Z').and.include('LAST-MODIFIED:20260220T101530Z');
   });
 });
 

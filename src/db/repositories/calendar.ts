@@ -14,7 +14,7 @@ export function findLiveCalendarTokenFor(db: Executor, userId: number, councilId
 export function findLiveCalendarTokenByHash(db: Executor, tokenHash: string) {
   return db
     .selectFrom('calendar_tokens')
-    .select(['id', 'user_id', 'council_id'])
+    .select(['id', 'user_id', 'council_id', 'served_sha256', 'served_changed_at'])
     .where('token_hash', '=', tokenHash)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
@@ -29,6 +29,27 @@ export async function insertCalendarToken(
     .insertInto('calendar_tokens')
     .values({ user_id: token.userId, council_id: token.councilId, nonce: token.nonce, token_hash: token.tokenHash })
     .execute();
+}
+
+/**
+ * Records that a feed token now serves the text with this hash, first seen at `at`, unless it
+ * already does; returns the time the served text last changed. The time only moves forward, by at
+ * least a second, so a client's If-Modified-Since (whole seconds) never matches a newer text.
+ */
+export async function recordServedFeed(db: Executor, tokenId: number, sha256: string, at: Date): Promise<Date> {
+  const updated = await db
+    .updateTable('calendar_tokens')
+    .set({
+      served_sha256: sha256,
+      served_changed_at: sql<Date>`greatest(${at}::timestamptz, served_changed_at + interval '1 second')`,
+    })
+    .where('id', '=', tokenId)
+    .where(sql<boolean>`served_sha256 is distinct from ${sha256}`)
+    .returning('served_changed_at')
+    .executeTakeFirst();
+  if (updated?.served_changed_at) return updated.served_changed_at;
+  const current = await db.selectFrom('calendar_tokens').select('served_changed_at').where('id', '=', tokenId).executeTakeFirstOrThrow();
+  return current.served_changed_at ?? at;
 }
 
 /** Revokes the live feed token of a user's feed. */
@@ -55,6 +76,7 @@ export function listFeedDeadlines(db: Executor, viewer: Viewer, window: FeedWind
       'consultations.deadline',
       'consultations.reference',
       'consultations.authority',
+      'consultations.updated_at',
       'councils.name as councilName',
       eb
         .selectFrom('consultation_events')
@@ -86,7 +108,7 @@ export function listFeedMeetings(db: Executor, councilIds: number[], window: Fee
   return db
     .selectFrom('meetings')
     .innerJoin('councils', 'councils.id', 'meetings.council_id')
-    .select(['meetings.id', 'meetings.starts_at', 'meetings.place', 'meetings.note', 'councils.name as councilName'])
+    .select(['meetings.id', 'meetings.starts_at', 'meetings.place', 'meetings.note', 'meetings.created_at', 'councils.name as councilName'])
     .where('meetings.council_id', 'in', councilIds)
     .where('meetings.starts_at', '>=', window.from)
     .where('meetings.starts_at', '<', window.until)

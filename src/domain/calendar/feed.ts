@@ -1,6 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
 import { DateTime } from 'luxon';
-import { ZONE } from '../time.ts';
+import { isInRepeatedHour, ZONE } from '../time.ts';
 
 /**
  * iCalendar (RFC 5545) feeds of deadlines and meetings, for members and secretaries to subscribe
@@ -23,6 +23,11 @@ export interface FeedEvent {
    * deadline extensions), or clients that already have the event keep the old time.
    */
   sequence: number;
+  /**
+   * When what the event shows last changed (the consultation's or meeting's own time of change):
+   * its DTSTAMP and LAST-MODIFIED, so an unchanged feed is byte for byte the same on every request.
+   */
+  changedAt: Date;
   description?: string;
   url?: string;
   location?: string;
@@ -37,23 +42,37 @@ const DEADLINE_BLOCK_MINUTES = 30;
 const DEFAULT_MEETING_HOURS = 2;
 
 /**
- * Builds an iCalendar feed. Times are written as local Copenhagen times with TZID and a VTIMEZONE,
- * so clients keep 12.00 at 12.00 across summer time; DTSTAMP is UTC (`now`, default the current
- * time), as RFC 5545 requires. UIDs are stable (`deadline-<id>@raadssvar`, `meeting-<id>@raadssvar`),
- * so a moved deadline replaces the old event instead of adding a second one — provided the caller
- * raises `sequence`. Events are written in start order so repeated builds are comparable.
+ * How often calendar programs should fetch the feed again (REFRESH-INTERVAL and X-PUBLISHED-TTL).
+ * An hour: a moved deadline or a new meeting reaches the members' calendars the same working day,
+ * and a fetch of an unchanged feed is answered 304 without a body (ETag), so hourly polling costs
+ * next to nothing. Apple Calendar and Outlook follow it; Google Calendar keeps its own, slower pace.
  */
-export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; now?: Date }): string {
-  const stamp = input.now ?? new Date();
+export const FEED_REFRESH_SECONDS = 3600;
+
+/**
+ * Builds an iCalendar feed. Times are written as local Copenhagen times with TZID and a VTIMEZONE,
+ * so clients keep 12.00 at 12.00 across summer time; an event touching the autumn hour that happens
+ * twice is written in UTC instead, since parsers disagree with RFC 5545 on which pass such a local
+ * time means (see isInRepeatedHour). DTSTAMP and LAST-MODIFIED are each event's `changedAt` in UTC, so
+ * the text depends only on what the feed shows. UIDs are stable (`deadline-<id>@raadssvar`,
+ * `meeting-<id>@raadssvar`), so a moved deadline replaces the old event instead of adding a second
+ * one — provided the caller raises `sequence`. Events are written in start order.
+ *
+ * The layout RFC 5545 asks for, which ical-generator 11 does not give by itself: every calendar
+ * property (X-WR-TIMEZONE, REFRESH-INTERVAL, X-PUBLISHED-TTL) before the first component, the
+ * VTIMEZONE before the events that name it, and CRLF after every line, the last included.
+ */
+export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }): string {
   const calendar = ical({
     name: input.name,
     prodId: { company: 'Raadssvar', product: 'Raadssvar', language: 'DA' },
     method: ICalCalendarMethod.PUBLISH,
-    // The calendar-level name is left null on purpose: ical-generator (10 and 11) writes DTSTAMP in the
-    // calendar's zone without "Z" when one is set, which RFC 5545 forbids. With the name null and the
-    // zone set on each event, the generator still emits the VTIMEZONE and DTSTAMP stays UTC.
-    timezone: { name: null, generator: vtimezone },
-    x: { 'X-WR-TIMEZONE': ZONE },
+    // No calendar zone: with one, ical-generator writes DTSTAMP as a local time without "Z" (RFC 5545
+    // forbids that) and its VTIMEZONE before REFRESH-INTERVAL, and an X-WR-TIMEZONE given as an
+    // x-property lands after the events. The zone is set on each event instead, and `withTimeZone`
+    // places the VTIMEZONE and X-WR-TIMEZONE.
+    timezone: null,
+    ttl: FEED_REFRESH_SECONDS,
   });
 
   const events = [...input.events].sort((a, b) => a.start.getTime() - b.start.getTime() || uid(a).localeCompare(uid(b)));
@@ -62,17 +81,19 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; no
       throw new RangeError(`sequence must be a whole number ≥ 0 for ${uid(event)}, got ${event.sequence}`);
     }
     const { start, end } = eventSpan(event);
+    const zone = isInRepeatedHour(start) || isInRepeatedHour(end) ? 'UTC' : ZONE;
     const meetingTitle = event.kind === 'meeting' ? event.title.trim() : '';
     const description = [meetingTitle, event.description?.trim() ?? ''].filter(Boolean).join('\n\n');
     calendar.createEvent({
       id: uid(event),
       sequence: event.sequence,
-      stamp,
-      timezone: ZONE,
+      stamp: event.changedAt,
+      lastModified: event.changedAt,
+      timezone: zone === ZONE ? ZONE : null,
       // Luxon values are converted to the event's zone by ical-generator itself; plain Dates would
       // be written in the server process's local zone.
-      start: DateTime.fromJSDate(start, { zone: ZONE }),
-      end: DateTime.fromJSDate(end, { zone: ZONE }),
+      start: DateTime.fromJSDate(start, { zone }),
+      end: DateTime.fromJSDate(end, { zone }),
       summary: event.kind === 'deadline' ? `Høringsfrist: ${event.title} (${event.councilName})` : `Møde i ${event.councilName}`,
       description: description || null,
       location: event.location?.trim() || null,
@@ -81,7 +102,19 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[]; no
       transparency: event.kind === 'deadline' ? ICalEventTransparency.TRANSPARENT : ICalEventTransparency.OPAQUE,
     });
   }
-  return calendar.toString();
+  return withTimeZone(calendar.toString());
+}
+
+/**
+ * Puts X-WR-TIMEZONE and the VTIMEZONE right after the calendar's own properties, i.e. before the
+ * first line that begins a component (a folded line begins with a space, so no text can look like
+ * one), and ends the last line with CRLF.
+ */
+function withTimeZone(text: string): string {
+  const lines = text.split('\r\n');
+  const firstComponent = lines.findIndex((line, index) => index > 0 && (line.startsWith('BEGIN:') || line === 'END:VCALENDAR'));
+  lines.splice(firstComponent, 0, `X-WR-TIMEZONE:${ZONE}`, ...vtimezone(ZONE)!.split('\r\n'));
+  return `${lines.join('\r\n')}\r\n`;
 }
 
 function uid(event: FeedEvent): string {

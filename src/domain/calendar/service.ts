@@ -7,6 +7,7 @@ import {
   insertCalendarToken,
   listFeedDeadlines,
   listFeedMeetings,
+  recordServedFeed,
   revokeCalendarTokens,
 } from '../../db/repositories/calendar.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
@@ -94,13 +95,28 @@ function councilIdOf(actor: Actor, slug: string): number {
   return council.councilId;
 }
 
+/** A feed as the route sends it: the text and what a client needs to ask again conditionally. */
+export interface CalendarFeed {
+  body: string;
+  /** A strong ETag: the SHA-256 of `body`, which depends only on what the feed shows. */
+  etag: string;
+  /** When the served text last changed (whole seconds), for Last-Modified and If-Modified-Since. */
+  lastModified: Date;
+}
+
 /**
  * The iCalendar feed behind a token: deadlines of the open consultations and the meetings of the
  * user's councils (or the one council of a council feed), within the feed's window and at most
  * FEED_MAX_EVENTS of each (see FEED_PAST_DAYS). NOT_FOUND for an unknown or renewed
  * token, a disabled user, or a council the user no longer sits on.
+ *
+ * Each event's DTSTAMP is its own last change (the consultation's updated time, the meeting's
+ * creation; meetings are never edited, only added and deleted), so the text, and with it the ETag,
+ * stays the same until something the feed shows changes, appears or goes. Last-Modified is when the
+ * token first served the current text (recorded per token), because an event that left the feed
+ * leaves no time of change behind.
  */
-export async function calendarFeedForToken(deps: CalendarDeps, token: string): Promise<string> {
+export async function calendarFeedForToken(deps: CalendarDeps, token: string): Promise<CalendarFeed> {
   if (!token.startsWith(TOKEN_PREFIX)) throw notFound('Kalenderen findes ikke');
   const row = await findLiveCalendarTokenByHash(deps.db, hashFeedToken(token));
   const actor = row ? await loadActor(deps.db, row.user_id) : undefined;
@@ -128,6 +144,7 @@ export async function calendarFeedForToken(deps: CalendarDeps, token: string): P
       councilName: d.councilName,
       start: d.deadline,
       sequence: Number(d.extensions ?? 0),
+      changedAt: d.updated_at,
       description: [d.reference ? `Vores reference: ${d.reference}` : '', `Høringsmyndighed: ${d.authority}`].filter(Boolean).join('\n'),
       url: `${base}/consultations/${d.id}`,
     })),
@@ -138,11 +155,18 @@ export async function calendarFeedForToken(deps: CalendarDeps, token: string): P
       councilName: m.councilName,
       start: m.starts_at,
       sequence: 0,
+      changedAt: m.created_at,
       location: m.place,
     })),
   ];
   const name = row.council_id === null ? `Rådssvar – ${actor.name}` : `Rådssvar – ${councils[0]!.name}`;
-  return buildCalendarFeed({ name, events, now });
+  const body = buildCalendarFeed({ name, events });
+  const sha256 = createHash('sha256').update(body).digest('base64url');
+  const lastModified =
+    row.served_sha256 === sha256 && row.served_changed_at
+      ? row.served_changed_at
+      : await recordServedFeed(deps.db, row.id, sha256, new Date(Math.floor(now.getTime() / 1000) * 1000));
+  return { body, etag: `"${sha256}"`, lastModified };
 }
 
 /** For the CLI: the feed address of the user with this e-mail (and council slug). */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { APPROVAL_BASES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
-import { parseDeadline } from '../time.ts';
-import { emailSchema, optionalText, requiredText } from '../validation.ts';
+import { readDeadline } from '../time.ts';
+import { danishTimeOrIssue, emailSchema, optionalText, requiredText } from '../validation.ts';
 
 /** The largest UTC offset in use anywhere (Kiribati's +14:00; the most negative is -12:00). */
 const MAX_UTC_OFFSET_MINUTES = 14 * 60;
@@ -30,12 +30,14 @@ export const deadlineSchema = z
       ctx.addIssue({ code: 'custom', message: 'Tidszonen skal ligge mellem -14:00 og +14:00' });
       return z.NEVER;
     }
-    const deadline = parseDeadline(value);
-    if (deadline) return deadline;
-    ctx.addIssue({ code: 'custom', message: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601' });
-    return z.NEVER;
+    return danishTimeOrIssue(readDeadline(value), ctx, { invalid: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601' });
   })
-  .meta({ description: 'ISO 8601 date-time or date; Europe/Copenhagen when no offset', example: '2026-03-12T12:00' });
+  .meta({
+    description:
+      'ISO 8601 date-time or date; Europe/Copenhagen when no offset. A local time the clocks skip (spring forward, ' +
+      'e.g. 2027-03-28T02:30) is refused with detail code NONEXISTENT_LOCAL_TIME; one that happens twice (autumn) is the first, +02:00.',
+    example: '2026-03-12T12:00',
+  });
 
 // PostgreSQL has no year 0 (and no use for dates this old): refuse them instead of failing in the database.
 const isoDate = z.iso

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db, Executor } from '../../db/database.ts';
 import { findCouncilByReferencePrefix, findCouncilBySlug, insertCouncil } from '../../db/repositories/councils.ts';
 import { AppError } from '../errors.ts';
-import { optionalEmailSchema, optionalText, parseInput, requiredText } from '../validation.ts';
+import { meetingStartOrIssue, optionalEmailSchema, optionalText, parseInput, requiredText } from '../validation.ts';
 
 /** The prefix of a council's own references (NAE in NAE-2026-0017). */
 const referencePrefixSchema = z
@@ -264,17 +264,19 @@ export async function getCouncilLogoForAdmin(db: Executor, actor: Actor, id: num
   return { data: row.letterhead_logo, type: row.letterhead_logo_type };
 }
 
-export const newMeetingSchema = z.object({
-  date: z
-    .string()
-    .trim()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, 'Skriv datoen som åååå-mm-dd'),
-  time: z
-    .string()
-    .trim()
-    .regex(/^([01]\d|2[0-3])[:.][0-5]\d$/, 'Skriv klokkeslættet som tt:mm, f.eks. 17:00'),
-  place: requiredText(200),
-});
+export const newMeetingSchema = z
+  .object({
+    date: z
+      .string()
+      .trim()
+      .regex(/^\d{4}-\d{2}-\d{2}$/, 'Skriv datoen som åååå-mm-dd'),
+    time: z
+      .string()
+      .trim()
+      .regex(/^([01]\d|2[0-3])[:.][0-5]\d$/, 'Skriv klokkeslættet som tt:mm, f.eks. 17:00'),
+    place: requiredText(200),
+  })
+  .transform((v, ctx) => ({ startsAt: meetingStartOrIssue(v, ctx, 'Datoen findes ikke'), place: v.place }));
 
 /** A meeting as the administration shows it. */
 export interface MeetingAdminView {
@@ -295,12 +297,7 @@ export async function listMeetingsForAdmin(db: Executor, actor: Actor, councilId
 export async function addMeetingAsAdmin(db: Executor, actor: Actor, councilId: number, input: Record<string, unknown>): Promise<MeetingAdminView> {
   assertAdmin(actor);
   if (!(await findCouncilById(db, councilId))) throw new AppError('NOT_FOUND', 'Rådet findes ikke');
-  const values = parseInput(newMeetingSchema, input);
-  const startsAt = DateTime.fromISO(`${values.date}T${values.time.replace('.', ':')}`, { zone: ZONE });
-  if (!startsAt.isValid || startsAt.year < 2000 || startsAt.year > 2100) {
-    throw validationFailed([{ path: 'date', message: 'Datoen findes ikke' }]);
-  }
-  const row = await insertMeeting(db, { councilId, startsAt: startsAt.toJSDate(), place: values.place });
+  const row = await insertMeeting(db, { councilId, ...parseInput(newMeetingSchema, input) });
   return { id: row.id, startsAt: row.starts_at, place: row.place };
 }
 

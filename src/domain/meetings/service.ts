@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
@@ -7,8 +6,8 @@ import { insertMeeting, listMeetings } from '../../db/repositories/meetings.ts';
 import type { Council, Meeting } from '../../db/types.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { notFound } from '../errors.ts';
-import { ZONE, type Clock } from '../time.ts';
-import { optionalText, parseInput, requiredText } from '../validation.ts';
+import type { Clock } from '../time.ts';
+import { meetingStartOrIssue, optionalText, parseInput, requiredText } from '../validation.ts';
 
 export interface MeetingDeps {
   db: Db;
@@ -61,12 +60,8 @@ const meetingForm = z
     note: optionalText(500),
   })
   .transform((v, ctx) => {
-    const startsAt = DateTime.fromISO(`${v.date}T${v.time}`, { zone: ZONE });
-    if (!startsAt.isValid || startsAt.year < 2000 || startsAt.year > 2100) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'Ugyldig dato' });
-      return z.NEVER;
-    }
-    return { startsAt: startsAt.toJSDate(), place: v.place, note: v.note };
+    const startsAt = meetingStartOrIssue(v, ctx, 'Ugyldig dato');
+    return { startsAt, place: v.place, note: v.note };
   });
 
 /** Adds a meeting (date and time in Danish time) to the council's calendar. */

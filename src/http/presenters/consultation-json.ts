@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConsultationDetails, ConsultationView } from '../../domain/consultations/service.ts';
-import { ERROR_CODES } from '../../domain/errors.ts';
+import { ERROR_CODES, ERROR_DETAIL_CODES } from '../../domain/errors.ts';
 import { toDanishIso } from '../../domain/time.ts';
 import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
 
@@ -79,7 +79,18 @@ export const errorJsonSchema = z
     error: z.object({
       code: z.enum(ERROR_CODES),
       message: z.string().meta({ description: 'In Danish, for people' }),
-      details: z.array(z.object({ path: z.string(), message: z.string() })).meta({ description: 'One entry per field that failed' }),
+      details: z
+        .array(
+          z.object({
+            path: z.string(),
+            message: z.string(),
+            code: z
+              .enum(ERROR_DETAIL_CODES)
+              .optional()
+              .meta({ description: 'Why, where a client may act on the reason (see the error codes in README)' }),
+          }),
+        )
+        .meta({ description: 'One entry per field that failed' }),
       requestId: z.string().optional().meta({ description: 'On INTERNAL: the id to find the failure in the log' }),
       currentVersion: z.number().int().optional().meta({ description: 'On STALE_VERSION: the version on the server' }),
     }),
