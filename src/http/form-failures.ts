@@ -33,8 +33,12 @@ declare module 'express-session' {
 // Pages a session can have a refusal waiting for at once (tabs posting at the same moment).
 const MAX_WAITING_PAGES = 5;
 
-/** Keeps a refusal of a form on `page` (its path) for the next GET of that page in this session. */
-export function keepFormFailure(req: Request, page: string, failure: FormFailure): void {
+/**
+ * Keeps a refusal of a form on `page` (its path) for the next GET of that page in this session,
+ * written before it resolves: express-session would otherwise send the redirect's headers before
+ * its own save, and a browser that follows them at once would find nothing.
+ */
+export async function keepFormFailure(req: Request, page: string, failure: FormFailure): Promise<void> {
   const { error } = failure;
   const waiting = Object.entries(req.session.formFailures ?? {})
     .filter(([path]) => path !== page)
@@ -48,6 +52,11 @@ export function keepFormFailure(req: Request, page: string, failure: FormFailure
     meta: error.meta,
   };
   req.session.formFailures = Object.fromEntries([...waiting, [page, stored]]);
+  await new Promise<void>((resolve, reject) => req.session.save((error: unknown) => (error ? reject(toError(error)) : resolve())));
+}
+
+function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 /** The refusal waiting for `page`, if any; taking it removes it, so a reload shows the page plain. */

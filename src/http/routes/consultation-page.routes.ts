@@ -63,10 +63,10 @@ function textsWithoutForm(failure: FormFailure | undefined, formGone: boolean): 
  * After a refused form: back to the consultation page at that form (303), the refusal and what was
  * typed kept in the session for that one GET. Every form of the page fails this one way.
  */
-function backToForm(req: Request, res: Response, id: string, form: string, error: unknown): void {
+async function backToForm(req: Request, res: Response, id: string, form: string, error: unknown): Promise<void> {
   const failure = { form, typed: typedFields(req.body), error: shownOnPage(error) };
   const page = `/consultations/${encodeURIComponent(id)}`;
-  keepFormFailure(req, page, failure);
+  await keepFormFailure(req, page, failure);
   res.redirect(303, `${page}#${formAnchor(form)}`);
 }
 
@@ -131,7 +131,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await sendEvent(deps, actor, id, parseInput(eventForm, req.body ?? {}));
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
-      backToForm(req, res, id, eventFormOf(typedFields(req.body)), error);
+      await backToForm(req, res, id, eventFormOf(typedFields(req.body)), error);
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
@@ -142,7 +142,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await saveDraft(deps, actor, id, { body: form.body, version: form.version });
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
-      backToForm(req, res, id, 'draft', error);
+      await backToForm(req, res, id, 'draft', error);
     }
   });
   router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
@@ -152,7 +152,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await addDraftComment(deps, actor, id, { body: parseInput(commentForm, req.body ?? {}).body });
       res.redirect(303, `/consultations/${id}#kommentarer`);
     } catch (error) {
-      backToForm(req, res, id, 'comment', error);
+      await backToForm(req, res, id, 'comment', error);
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
