@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
-import { saveDraft, sendEvent } from '../../domain/consultations/service.ts';
+import { getConsultation, saveDraft, sendEvent } from '../../domain/consultations/service.ts';
 import { getConsultationPage, type ConsultationPage } from '../../domain/consultations/page.ts';
 import { addDraftComment } from '../../domain/consultations/comments.ts';
 import { getConsultationDocument } from '../../domain/consultations/documents.ts';
@@ -61,10 +61,12 @@ function textsWithoutForm(failure: FormFailure | undefined, formGone: boolean): 
 
 /**
  * After a refused form: back to the consultation page at that form (303), the refusal and what was
- * typed kept in the session for that one GET. Every form of the page fails this one way.
+ * typed kept in the session for that one GET. Every form of the page fails this one way. A body
+ * refused before the consultation was looked up still answers 404 for one the user may not see.
  */
-async function backToForm(req: Request, res: Response, id: string, form: string, error: unknown): Promise<void> {
+async function backToForm(deps: AppDeps, req: Request, res: Response, id: string, form: string, error: unknown): Promise<void> {
   const failure = { form, typed: typedFields(req.body), error: shownOnPage(error) };
+  await getConsultation(deps, actorOf(res), id);
   const page = `/consultations/${encodeURIComponent(id)}`;
   await keepFormFailure(req, page, failure);
   res.redirect(303, `${page}#${formAnchor(form)}`);
@@ -131,7 +133,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await sendEvent(deps, actor, id, parseInput(eventForm, req.body ?? {}));
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
-      await backToForm(req, res, id, eventFormOf(typedFields(req.body)), error);
+      await backToForm(deps, req, res, id, eventFormOf(typedFields(req.body)), error);
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
@@ -142,7 +144,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await saveDraft(deps, actor, id, { body: form.body, version: form.version });
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
-      await backToForm(req, res, id, 'draft', error);
+      await backToForm(deps, req, res, id, 'draft', error);
     }
   });
   router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
@@ -152,7 +154,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await addDraftComment(deps, actor, id, { body: parseInput(commentForm, req.body ?? {}).body });
       res.redirect(303, `/consultations/${id}#kommentarer`);
     } catch (error) {
-      await backToForm(req, res, id, 'comment', error);
+      await backToForm(deps, req, res, id, 'comment', error);
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
