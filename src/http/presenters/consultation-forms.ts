@@ -7,10 +7,37 @@ import type { FormFailure } from '../form-failures.ts';
 /** The forms of the consultation page that can be refused: the draft, the comment and one per event. */
 export type ConsultationForm = 'draft' | 'comment' | UserEventType;
 
-/** A field of a form as the page shows it: the id of its control and its label. */
+/** A field of a form as the page shows it: the id of its control, its label and, for a typed input, its type. */
 interface ShownField {
   id: string;
   label: string;
+  type?: 'date' | 'datetime-local' | 'email';
+}
+
+// A real calendar day as `yyyy-mm-dd` from year 1 (HTML's valid date string).
+function isValidDate(value: string): boolean {
+  const match = /^(\d{4,})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(2000, month - 1, day));
+  date.setUTCFullYear(year);
+  return year >= 1 && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+// The WHATWG "valid e-mail address" of an input of type email.
+const HTML_EMAIL =
+  /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/**
+ * Whether an input of `type` can hold `value`: a browser drops any other value of a date, date-time
+ * or e-mail input (and the page would not be valid HTML), so such a value is quoted in the message.
+ */
+function fitsInput(type: ShownField['type'], value: string): boolean {
+  if (value === '' || type === undefined) return true;
+  if (type === 'email') return HTML_EMAIL.test(value);
+  if (type === 'date') return isValidDate(value);
+  const match = /^(.+)T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?$/.exec(value);
+  return !!match && isValidDate(match[1]!) && Number(match[2]) < 24 && Number(match[3]) < 60 && Number(match[4] ?? 0) < 60;
 }
 
 // The controls of each form, by the field name the form sends; the summary links to them and the
@@ -18,19 +45,19 @@ interface ShownField {
 const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
   draft: { body: { id: 'body', label: 'Udkast' } },
   comment: { body: { id: 'comment-body', label: 'Din kommentar' } },
-  ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig' } },
+  ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig', type: 'email' } },
   START_DRAFTING: {},
   SUBMIT_FOR_APPROVAL: {},
   REQUEST_CHANGES: { comment: { id: 'comment', label: 'Kommentar til sekretæren' } },
-  APPROVE: { basis: { id: 'basis-chair', label: 'Grundlag for godkendelsen' }, meetingDate: { id: 'meetingDate', label: 'Mødedato' } },
+  APPROVE: { basis: { id: 'basis-chair', label: 'Grundlag for godkendelsen' }, meetingDate: { id: 'meetingDate', label: 'Mødedato', type: 'date' } },
   SUBMIT: {
     channel: { id: 'channel', label: 'Sendt via' },
     recipient: { id: 'recipient', label: 'Modtager' },
-    submittedAt: { id: 'submittedAt', label: 'Dato' },
+    submittedAt: { id: 'submittedAt', label: 'Dato', type: 'date' },
   },
   DECLINE: { reason: { id: 'decline-reason', label: 'Begrundelse' } },
   WITHDRAW: { reason: { id: 'withdraw-reason', label: 'Begrundelse' } },
-  EXTEND_DEADLINE: { deadline: { id: 'new-deadline', label: 'Ny frist' }, note: { id: 'extension-note', label: 'Note' } },
+  EXTEND_DEADLINE: { deadline: { id: 'new-deadline', label: 'Ny frist', type: 'datetime-local' }, note: { id: 'extension-note', label: 'Note' } },
 };
 
 const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {
@@ -104,6 +131,13 @@ export function presentFormFailure(
   if (!formShown(page, failure.form)) return { forms: {}, pageError: message };
   const fields = FORM_FIELDS[failure.form];
   const errors = fieldErrors(failure.error);
+  const values = { ...failure.typed };
+  for (const [name, field] of Object.entries(fields)) {
+    const typed = values[name];
+    if (typed === undefined || fitsInput(field.type, typed)) continue;
+    delete values[name];
+    errors[name] = `${errors[name] ?? 'Ugyldig værdi'} (du skrev „${typed}“)`;
+  }
   // Each refused field by its label, linked to its control; a field no control holds (only a
   // hand-made request sends one) is still named, without a link.
   const links = Object.entries(errors)
@@ -118,5 +152,5 @@ export function presentFormFailure(
     message,
     links,
   };
-  return { forms: { [failure.form]: { values: failure.typed, errors, summary } } };
+  return { forms: { [failure.form]: { values, errors, summary } } };
 }
