@@ -9,6 +9,7 @@ export type ErrorCode =
   | 'CONFLICT'
   | 'STALE_VERSION'
   | 'TRANSITION_NOT_ALLOWED'
+  | 'RECIPIENT_ADDRESS_MISSING'
   | 'TOO_MANY_REQUESTS'
   | 'CSRF_FAILED'
   | 'RENDER_FAILED'
@@ -25,6 +26,8 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   CONFLICT: 409,
   STALE_VERSION: 409,
   TRANSITION_NOT_ALLOWED: 422,
+  // A SUBMIT by e-mail with no address to mail the letter to (typed or the authority's).
+  RECIPIENT_ADDRESS_MISSING: 422,
   TOO_MANY_REQUESTS: 429,
   CSRF_FAILED: 403,
   RENDER_FAILED: 503,

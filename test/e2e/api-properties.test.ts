@@ -7,6 +7,7 @@ import { apiTokenFor, makeConsultationInState, makeCouncilWithPeople, type Workf
 import { eventSchema, newConsultationSchema, saveDraftSchema } from '../../src/domain/consultations/schemas.ts';
 import type { EventDeps } from '../../src/domain/consultations/service.ts';
 import type { ErrorCode } from '../../src/domain/errors.ts';
+import { submissionMailAddress } from '../../src/domain/mail/submission.ts';
 import { danishDate } from '../../src/domain/time.ts';
 import { JSON_BODY_LIMIT_BYTES } from '../../src/http/body-limits.ts';
 import { listConsultationsQuery } from '../../src/http/routes/api/consultations.schemas.ts';
@@ -28,6 +29,7 @@ const STATUS_OF: Record<ErrorCode, number> = {
   CONFLICT: 409,
   STALE_VERSION: 409,
   TRANSITION_NOT_ALLOWED: 422,
+  RECIPIENT_ADDRESS_MISSING: 422,
   TOO_MANY_REQUESTS: 429,
   CSRF_FAILED: 403,
   RENDER_FAILED: 503,
@@ -404,7 +406,20 @@ describe('JSON API properties: arbitrary input never gives a 5xx', function () {
               expect(code, context).to.equal('VALIDATION_FAILED');
               return;
             }
-            expect(['FORBIDDEN', 'STALE_VERSION', 'TRANSITION_NOT_ALLOWED', 'VALIDATION_FAILED'], context).to.include(code);
+            expect(['FORBIDDEN', 'STALE_VERSION', 'TRANSITION_NOT_ALLOWED', 'VALIDATION_FAILED', 'RECIPIENT_ADDRESS_MISSING'], context).to.include(
+              code,
+            );
+            if (code === 'RECIPIENT_ADDRESS_MISSING') {
+              // Only a SUBMIT by e-mail with no address typed (the test consultations have no authority e-mail).
+              expect(
+                parsed.data.type === 'SUBMIT' && parsed.data.channel === 'email' && !submissionMailAddress(parsed.data.recipient, null),
+                context,
+              ).to.equal(true);
+              expect(
+                response.body.error.details.map((d: { path: string }) => d.path),
+                context,
+              ).to.deep.equal(['recipient']);
+            }
             if (code === 'STALE_VERSION') {
               expect(parsed.data.version, context).not.to.equal(c.version);
               expect(response.body.error.currentVersion, context).to.equal(c.version);

@@ -189,13 +189,15 @@ describe('the archived letter over HTTP', function () {
       await secretary.logIn(people.secretary.email, people.secretary.password);
       const page = (await secretary.get(path)).text;
       const failed = await post(secretary, `${path}/events`, page, { type: 'SUBMIT', channel: 'email', recipient: 'bu@naestved.dk' });
-      expect(failed.status).to.equal(503);
-      expect(failed.text).to.include('Høringssvaret kunne ikke laves som PDF, så det er ikke sendt.');
-      expect(failed.text).to.include('Registrér indsendelse');
+      expect(failed.status).to.equal(303);
+      const shown = await secretary.follow(failed);
+      expect(shown).to.include({ path, hash: '#formular-submit' });
+      expect(shown.text).to.include('Høringssvaret kunne ikke laves som PDF, så det er ikke sendt.');
+      expect(shown.text).to.include('Registrér indsendelse').and.include('value="bu@naestved.dk"');
       const apiFailed = await fetch(`${broken.baseUrl}/api/v1/consultations/${approved.id}/events`, {
         method: 'POST',
         headers: { authorization: `Bearer ${secretaryToken}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ type: 'SUBMIT', version: approved.version, channel: 'email' }),
+        body: JSON.stringify({ type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'bu@naestved.dk' }),
       });
       expect(apiFailed.status).to.equal(503);
       expect((await apiFailed.json()).error.code).to.equal('RENDER_FAILED');

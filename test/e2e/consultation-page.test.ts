@@ -36,8 +36,8 @@ describe('the consultation page', () => {
     page = (await chair.get(path)).text;
     expect(page).to.include('value="APPROVE"').and.include('value="REQUEST_CHANGES"').and.not.include('value="SUBMIT_FOR_APPROVAL"');
     const empty = await post(chair, `${path}/events`, page, { type: 'REQUEST_CHANGES', comment: '  ' });
-    expect(empty.status).to.equal(422);
-    expect(empty.text).to.include('Skriv en kommentar til sekretæren');
+    expect(empty.status).to.equal(303);
+    expect((await chair.follow(empty)).text).to.include('id="comment-fejl">Skriv en kommentar til sekretæren');
     expect((await post(chair, `${path}/events`, page, { type: 'REQUEST_CHANGES', comment: 'Nævn også tolkebistand, tak.' })).status).to.equal(303);
 
     page = (await secretary.get(path)).text;
@@ -48,8 +48,11 @@ describe('the consultation page', () => {
 
     page = (await chair.get(path)).text;
     const noDate = await post(chair, `${path}/events`, page, { type: 'APPROVE', basis: 'meeting' });
-    expect(noDate.status).to.equal(422);
-    expect(noDate.text).to.include('Angiv mødedatoen');
+    expect(noDate.status).to.equal(303);
+    const noDateShown = (await chair.follow(noDate)).text;
+    expect(noDateShown)
+      .to.include('id="meetingDate-fejl">Angiv mødedatoen')
+      .and.match(/id="basis-meeting" name="basis" value="meeting" checked/);
     expect((await post(chair, `${path}/events`, page, { type: 'APPROVE', basis: 'meeting', meetingDate: '2026-12-01' })).status).to.equal(303);
     page = (await chair.get(path)).text;
     expect(page).to.include('Godkendt').and.include('Registrér indsendelse');
@@ -68,8 +71,10 @@ describe('the consultation page', () => {
     const pageA = (await first.get(path)).text;
     const pageB = (await second.get(path)).text;
     await post(first, `${path}/draft`, pageA, { body: 'Første sekretærs tekst om ældreplejen.' });
-    const conflict = await post(second, `${path}/draft`, pageB, { body: 'Anden sekretærs tekst – må ikke gå tabt!' });
-    expect(conflict.status).to.equal(409);
+    const refused = await post(second, `${path}/draft`, pageB, { body: 'Anden sekretærs tekst – må ikke gå tabt!' });
+    expect(refused.status).to.equal(303);
+    const conflict = await second.follow(refused);
+    expect(conflict).to.include({ path, hash: '#formular-draft' });
     expect(conflict.text).to.include('Anden sekretærs tekst – må ikke gå tabt!').and.include('Første sekretærs tekst om ældreplejen.');
     expect(conflict.text).to.include('En anden har gemt en nyere version');
   });

@@ -31,6 +31,14 @@ function inputValue(page: string, id: string): string | undefined {
   return new RegExp(`<input id="${id}"[^>]* value="([^"]*)"`).exec(page)?.[1];
 }
 
+/** A refused form of the consultation page: the 303 back to that page, followed as a browser does. */
+async function back(web: WebSession, answer: { status: number; headers: Headers; text: string }) {
+  expect(answer.status, answer.text.slice(0, 300)).to.equal(303);
+  const page = await web.follow(answer);
+  expect(page.path).to.match(/^\/consultations\/[0-9a-f-]{36}$/);
+  return page;
+}
+
 async function loggedIn(app: TestApp, user: { email: string; password: string }): Promise<WebSession> {
   const web = new WebSession(app.baseUrl);
   await web.logIn(user.email, user.password);
@@ -100,101 +108,121 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
   it('refuses a repeated draft body, a missing or 13-digit version and a 20,001-character comment on the page, the text kept', async () => {
     const { path, secretary, page, csrf } = await secretaryOnPage('drafted');
 
-    const twice = await postPairs(secretary, `${path}/draft`, [
-      ['_csrf', csrf],
-      ['version', versionOn(page)],
-      ['body', 'Første tekst'],
-      ['body', 'Anden tekst'],
-    ]);
-    expect(twice.status).to.equal(422);
+    const twice = await back(
+      secretary,
+      await postPairs(secretary, `${path}/draft`, [
+        ['_csrf', csrf],
+        ['version', versionOn(page)],
+        ['body', 'Første tekst'],
+        ['body', 'Anden tekst'],
+      ]),
+    );
     expect(textareaContent(twice.text, 'body')).to.equal('Første tekst');
     expect(twice.text).to.include('Feltet er sendt mere end én gang');
 
-    const noVersion = await postPairs(secretary, `${path}/draft`, [
-      ['_csrf', csrf],
-      ['body', 'Tekst uden version'],
-    ]);
-    expect(noVersion.status).to.equal(422);
+    const noVersion = await back(
+      secretary,
+      await postPairs(secretary, `${path}/draft`, [
+        ['_csrf', csrf],
+        ['body', 'Tekst uden version'],
+      ]),
+    );
     expect(textareaContent(noVersion.text, 'body')).to.equal('Tekst uden version');
-    expect(noVersion.text).to.include('Indlæs siden igen og send den en gang til');
+    expect(noVersion.text).to.include('Formularen kom ikke rigtigt frem. Send den en gang til');
 
-    const hugeVersion = await postPairs(secretary, `${path}/draft`, [
-      ['_csrf', csrf],
-      ['version', '1234567890123'],
-      ['body', 'Tekst med lang version'],
-    ]);
-    expect(hugeVersion.status).to.equal(422);
+    const hugeVersion = await back(
+      secretary,
+      await postPairs(secretary, `${path}/draft`, [
+        ['_csrf', csrf],
+        ['version', '1234567890123'],
+        ['body', 'Tekst med lang version'],
+      ]),
+    );
     expect(textareaContent(hugeVersion.text, 'body')).to.equal('Tekst med lang version');
 
     const comment = 'k'.repeat(20_001);
-    const longComment = await postPairs(secretary, `${path}/comments`, [
-      ['_csrf', csrf],
-      ['body', comment],
-    ]);
-    expect(longComment.status).to.equal(422);
+    const longComment = await back(
+      secretary,
+      await postPairs(secretary, `${path}/comments`, [
+        ['_csrf', csrf],
+        ['body', comment],
+      ]),
+    );
     expect(textareaContent(longComment.text, 'comment-body')).to.equal(comment);
-    expect(longComment.text).to.match(/field-error" id="comment-fejl">Højst 5000 tegn/);
+    expect(longComment.text).to.match(/field-error" id="comment-body-fejl">Højst 5000 tegn/);
   });
 
   it('answers an event form without a type or with it twice with the page again, never a 5xx', async () => {
     const { path, secretary, page, csrf } = await secretaryOnPage('assigned');
-    const missing = await postPairs(secretary, `${path}/events`, [
-      ['_csrf', csrf],
-      ['version', versionOn(page)],
-    ]);
-    expect(missing.status).to.equal(422);
+    const missing = await back(
+      secretary,
+      await postPairs(secretary, `${path}/events`, [
+        ['_csrf', csrf],
+        ['version', versionOn(page)],
+      ]),
+    );
     expect(missing.text).to.include('Formularen kom ikke rigtigt frem');
-    const twice = await postPairs(secretary, `${path}/events`, [
-      ['_csrf', csrf],
-      ['version', versionOn(page)],
-      ['type', 'START_DRAFTING'],
-      ['type', 'WITHDRAW'],
-    ]);
-    expect(twice.status).to.equal(422);
+    const twice = await back(
+      secretary,
+      await postPairs(secretary, `${path}/events`, [
+        ['_csrf', csrf],
+        ['version', versionOn(page)],
+        ['type', 'START_DRAFTING'],
+        ['type', 'WITHDRAW'],
+      ]),
+    );
+    expect(twice.text).to.include('Formularen kom ikke rigtigt frem');
     // Nothing happened.
     expect((await secretary.get(path)).text).to.include('Påbegynd udkast');
   });
 
-  it("keeps the chair's comment on a 409, and a withdraw reason and an extension note on a 422", async () => {
+  it("keeps the chair's comment on a stale version, and a withdraw reason and an extension note on a refusal", async () => {
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const awaiting = await makeConsultationInState(app.deps, people, 'awaiting_approval');
     const chair = await loggedIn(app, people.chair);
     let page = (await chair.get(`/consultations/${awaiting.id}`)).text;
     const comment = 'Nævn også tolkebistand og sprogcentret, tak';
-    const stale = await postPairs(chair, `/consultations/${awaiting.id}/events`, [
-      ['_csrf', WebSession.csrfToken(page)],
-      ['version', String(Number(versionOn(page)) - 1)],
-      ['type', 'REQUEST_CHANGES'],
-      ['comment', comment],
-    ]);
-    expect(stale.status).to.equal(409);
+    const stale = await back(
+      chair,
+      await postPairs(chair, `/consultations/${awaiting.id}/events`, [
+        ['_csrf', WebSession.csrfToken(page)],
+        ['version', String(Number(versionOn(page)) - 1)],
+        ['type', 'REQUEST_CHANGES'],
+        ['comment', comment],
+      ]),
+    );
     expect(textareaContent(stale.text, 'comment')).to.equal(comment);
+    expect(stale.text).to.include('Høringen er ændret af en anden, mens du skrev');
 
     const drafting = await makeConsultationInState(app.deps, people, 'drafting');
     const secretary = await loggedIn(app, people.secretary);
     const path = `/consultations/${drafting.id}`;
     page = (await secretary.get(path)).text;
     const reason = `Rådet har besluttet ikke at svare ${'fordi '.repeat(900)}`;
-    const withdraw = await postPairs(secretary, `${path}/events`, [
-      ['_csrf', WebSession.csrfToken(page)],
-      ['version', versionOn(page)],
-      ['type', 'WITHDRAW'],
-      ['reason', reason],
-    ]);
-    expect(withdraw.status).to.equal(422);
+    const withdraw = await back(
+      secretary,
+      await postPairs(secretary, `${path}/events`, [
+        ['_csrf', WebSession.csrfToken(page)],
+        ['version', versionOn(page)],
+        ['type', 'WITHDRAW'],
+        ['reason', reason],
+      ]),
+    );
     expect(textareaContent(withdraw.text, 'withdraw-reason')).to.equal(reason);
     expect(withdraw.text).to.match(/id="withdraw-reason-fejl">Højst 5000 tegn/);
 
     const note = 'Forlænget efter aftale med Marie i forvaltningen';
-    const extend = await postPairs(secretary, `${path}/events`, [
-      ['_csrf', WebSession.csrfToken(page)],
-      ['version', versionOn(page)],
-      ['type', 'EXTEND_DEADLINE'],
-      ['deadline', `${NEXT_YEAR}-12-01T12:00+25:00`],
-      ['note', note],
-    ]);
-    expect(extend.status).to.equal(422);
+    const extend = await back(
+      secretary,
+      await postPairs(secretary, `${path}/events`, [
+        ['_csrf', WebSession.csrfToken(page)],
+        ['version', versionOn(page)],
+        ['type', 'EXTEND_DEADLINE'],
+        ['deadline', `${NEXT_YEAR}-12-01T12:00+25:00`],
+        ['note', note],
+      ]),
+    );
     expect(inputValue(extend.text, 'extension-note')).to.equal(note);
     expect(extend.text).to.include('Tidszonen skal ligge mellem -14:00 og +14:00');
   });
@@ -216,13 +244,15 @@ describe('bad input on the forms: never a 5xx, and nothing typed is lost', funct
       ['basis', 'chair_decision'],
     ]);
     const comment = 'Afsnittet om tolkebistand skal skrives om';
-    const late = await postPairs(chair, `${path}/events`, [
-      ['_csrf', WebSession.csrfToken(page)],
-      ['version', versionOn(page)],
-      ['type', 'REQUEST_CHANGES'],
-      ['comment', comment],
-    ]);
-    expect(late.status).to.equal(409);
+    const late = await back(
+      chair,
+      await postPairs(chair, `${path}/events`, [
+        ['_csrf', WebSession.csrfToken(page)],
+        ['version', versionOn(page)],
+        ['type', 'REQUEST_CHANGES'],
+        ['comment', comment],
+      ]),
+    );
     expect(late.text).not.to.include('value="REQUEST_CHANGES"');
     expect(late.text).to.include('formularen findes ikke længere her').and.include(`<pre class="draft-text typed-text">${comment}</pre>`);
   });

@@ -226,6 +226,17 @@ function shownValue(page: string, id: string): string | undefined {
   return new RegExp(`<textarea id="${id}"[^>]*>([^<]*)</textarea>`).exec(page)?.[1];
 }
 
+/** What was typed is on the page again: each kept field sent once, as the server received it. */
+function expectTypedKept(form: FormRoute, sent: [string, string][], page: string, context: string): void {
+  for (const [field, id] of Object.entries(form.kept ?? {})) {
+    const values = sent.filter(([key]) => key === field).map(([, value]) => Buffer.from(value, 'utf8').toString('utf8'));
+    if (values.length !== 1 || (form.multipart && /[\r\n]/.test(values[0]!))) continue;
+    const shown = shownValue(page, id);
+    if (shown === undefined) continue;
+    expect([escaped(values[0]!), escaped(values[0]!.trim())], `${field} kept\n${context}`).to.include(shown);
+  }
+}
+
 // ---- The tests -------------------------------------------------------------------------------
 
 describe('form properties: random and hostile bodies on every form route never give a 5xx', function () {
@@ -301,20 +312,21 @@ describe('form properties: random and hostile bodies on every form route never g
             const response = await web.request(path, request);
             const context = `${route} as ${path} (${encoding}): ${JSON.stringify(sent).slice(0, 400)}\n→ ${response.status} ${response.text.slice(0, 300)}`;
             expect(response.status, context).to.be.below(500);
+            if (response.status === 303 && /^\/consultations\/[^/?#]+#formular-/.test(response.headers.get('location') ?? '')) {
+              // A refused form of the consultation page comes back to the page (Post/Redirect/Get).
+              const back = await web.follow(response);
+              expect(back.status, context).to.equal(200);
+              expect(back.text, context).to.match(/class="error-summary"|class="alert alert-error"/);
+              if (encoding === 'form') expectTypedKept(form, sent, back.text, context);
+              return;
+            }
             if (response.status < 400) return;
             expect(response.headers.get('content-type'), context).to.match(/^text\/html/);
             const formAgain = /class="alert alert-error"|class="field-error"/.test(response.text);
             const errorPage = /<h1>(Der opstod en fejl|Siden findes ikke)<\/h1>/.test(response.text);
             expect(formAgain || errorPage, context).to.equal(true);
             if (encoding !== 'form' || !formAgain || ![409, 422].includes(response.status)) return;
-            // What was typed is on the page again: each kept field sent once, as the server received it.
-            for (const [field, id] of Object.entries(form.kept ?? {})) {
-              const values = sent.filter(([key]) => key === field).map(([, value]) => Buffer.from(value, 'utf8').toString('utf8'));
-              if (values.length !== 1 || (form.multipart && /[\r\n]/.test(values[0]!))) continue;
-              const shown = shownValue(response.text, id);
-              if (shown === undefined) continue;
-              expect([escaped(values[0]!), escaped(values[0]!.trim())], `${field} kept\n${context}`).to.include(shown);
-            }
+            expectTypedKept(form, sent, response.text, context);
           },
         ),
         { numRuns: 30 },

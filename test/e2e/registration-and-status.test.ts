@@ -164,8 +164,11 @@ describe('registering a consultation, documents, comments and status links (web)
     expect(page).to.include('Din kommentar til udkastet (version 2)');
     expect((await member.postForm(`${path}/comments`, { body: 'Husk tolkene.' })).status).to.equal(403);
     const empty = await member.postForm(`${path}/comments`, { _csrf: WebSession.csrfToken(page), body: '  ' });
-    expect(empty.status).to.equal(422);
-    expect(empty.text).to.include('Skriv en kommentar');
+    expect(empty.status).to.equal(303);
+    const refused = await member.follow(empty);
+    expect(refused).to.include({ path, hash: '#formular-comment' });
+    expect(refused.text).to.match(/<textarea id="comment-body"[^>]* aria-invalid="true" aria-describedby="comment-body-fejl">/);
+    expect(refused.text).to.include('id="comment-body-fejl">Skriv en kommentar');
     const ok = await member.postForm(`${path}/comments`, { _csrf: WebSession.csrfToken(page), body: 'Husk tolkene – og <b>børnene</b>.' });
     expect(ok.status).to.equal(303);
     page = (await secretary.get(path)).text;

@@ -64,9 +64,9 @@ describe('submitting with an archived PDF letter', function () {
 
   after(() => renderer.close());
 
-  /** An approved consultation whose approved text is `body`. */
-  async function approvedWith(body: string, approver: Actor = people.chair.actor) {
-    let c = await makeConsultationInState(deps, people, 'drafting');
+  /** An approved consultation whose approved text is `body`, with an authority e-mail so a SUBMIT by e-mail has its address. */
+  async function approvedWith(body: string, approver: Actor = people.chair.actor, authorityEmail: string | null = 'bu@naestved.dk') {
+    let c = await makeConsultationInState(deps, people, 'drafting', { authorityEmail });
     c = await saveDraft(deps, sec, c.id, { body, version: c.version });
     c = await sendEvent(deps, sec, c.id, { type: 'SUBMIT_FOR_APPROVAL', version: c.version });
     return sendEvent(deps, approver, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
@@ -156,7 +156,7 @@ describe('submitting with an archived PDF letter', function () {
     expect(row!.submitted_by).to.equal(people.chair.actor.userId);
   });
 
-  it('refuses before rendering: wrong role, stale version, wrong state, bad payload', async () => {
+  it('refuses before rendering: wrong role, stale version, wrong state, bad payload, by e-mail with no address', async () => {
     let renders = 0;
     const counting: EventDeps = {
       ...deps,
@@ -188,8 +188,28 @@ describe('submitting with an archived PDF letter', function () {
       sendEvent(counting, sec, drafting.id, { type: 'SUBMIT', version: drafting.version, channel: 'email' }),
       'TRANSITION_NOT_ALLOWED',
     );
+    // No authority e-mail and no address typed (a name is not one): refused beside the recipient field.
+    const noAddress = await approvedWith('Rådet støtter forslaget.', people.chair.actor, null);
+    for (const recipient of [undefined, '', 'Beskæftigelsesudvalget']) {
+      const refused = await expectAppError(
+        sendEvent(counting, sec, noAddress.id, { type: 'SUBMIT', version: noAddress.version, channel: 'email', recipient }),
+        'RECIPIENT_ADDRESS_MISSING',
+      );
+      expect(refused.httpStatus).to.equal(422);
+      expect(refused.details.map((d) => d.path)).to.deep.equal(['recipient']);
+    }
     expect(renders).to.equal(0);
     expect(await archiveRows(approved.id)).to.have.length(0);
+    expect(await archiveRows(noAddress.id)).to.have.length(0);
+    // A typed address is enough, and so is the portal without one.
+    const typed = await sendEvent(counting, sec, noAddress.id, {
+      type: 'SUBMIT',
+      version: noAddress.version,
+      channel: 'email',
+      recipient: 'BU@Naestved.dk',
+    });
+    expect(typed.submission).to.include({ channel: 'email' });
+    expect(renders).to.equal(1);
   });
 
   it('a render failure leaves the consultation approved with nothing written, and says so in Danish', async () => {

@@ -89,7 +89,7 @@ function validEvent(type: UserEventType, version: number, councilSlug: string): 
     case 'APPROVE':
       return { type, version, basis: 'chair_decision' };
     case 'SUBMIT':
-      return { type, version, channel: 'email' };
+      return { type, version, channel: 'email', recipient: 'bu@naestved.dk' };
     case 'DECLINE':
     case 'WITHDRAW':
       return { type, version, reason: 'Rådet har ingen bemærkninger.' };

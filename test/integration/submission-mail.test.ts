@@ -57,6 +57,21 @@ describe('submission by e-mail', function () {
     expect(delivered.to).to.equal('submitted');
   });
 
+  it('mails the address typed with the SUBMIT when the consultation has no authority e-mail', async () => {
+    const smtp = await startSmtp();
+    cleanup.push(() => smtp.close());
+    const scheduler = await startTestScheduler({ smtpUrl: smtp.url, clock: systemClock });
+    cleanup.push(() => scheduler.stop());
+    const people = await makeCouncilWithPeople(db);
+    // Without an authority e-mail the factory types the address udvalg@naestved.dk.
+    const c = await makeConsultationInState(workflowDeps(db, systemClock), people, 'submitted');
+    expect(c.authorityEmail).to.equal(null);
+
+    await enqueueSubmissionMail(scheduler.deps, c.id);
+    await waitUntil(async () => (await timelineTypes(c.id, people.secretary.actor)).includes('MAIL_DELIVERED'), 90_000, 'MAIL_DELIVERED');
+    expect(smtp.received.filter((m) => m.to.includes('udvalg@naestved.dk'))).to.have.length(1);
+  });
+
   it('a SUBMIT by e-mail through the service archives the letter and mails that PDF; other channels mail nothing', async () => {
     const smtp = await startSmtp();
     cleanup.push(() => smtp.close());

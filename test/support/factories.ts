@@ -98,7 +98,9 @@ export async function makeConsultationInState(
   if (stop === 'awaiting_approval') return c;
   c = await sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'chair_decision' });
   if (stop === 'approved') return c;
-  return sendEvent(deps, sec, c.id, { type: 'SUBMIT', version: c.version, channel: 'email', recipient: 'udvalg@naestved.dk' });
+  // By e-mail: to the authority's e-mail when the consultation has one, else to an address typed.
+  const recipient = overrides.authorityEmail ? null : 'udvalg@naestved.dk';
+  return sendEvent(deps, sec, c.id, { type: 'SUBMIT', version: c.version, channel: 'email', recipient });
 }
 
 /** A bearer token for the user with this e-mail. */

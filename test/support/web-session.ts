@@ -33,6 +33,18 @@ export class WebSession {
     return this.request(path);
   }
 
+  /**
+   * Follows a redirect the way a browser does (GET of its Location, the fragment kept for the
+   * caller but not sent); fails when the answer is not a redirect.
+   */
+  async follow(answer: { status: number; headers: Headers }) {
+    const location = answer.headers.get('location');
+    if (answer.status < 300 || answer.status > 399 || !location) throw new Error(`not a redirect: ${answer.status}`);
+    const url = new URL(location, this.baseUrl);
+    const page = await this.get(url.pathname + url.search);
+    return { ...page, path: url.pathname, hash: url.hash };
+  }
+
   /** Posts a form; the `_csrf` field is taken from `csrfFrom` (a page's HTML) unless given. */
   postForm(path: string, fields: Record<string, string>) {
     return this.request(path, {

@@ -27,7 +27,7 @@ import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { Logger } from '../../logger.ts';
-import { enqueueSubmissionMail } from '../mail/submission.ts';
+import { checkSubmissionMailAddress, enqueueSubmissionMail } from '../mail/submission.ts';
 
 /** What the archive needs: the database, the clock, the shared PDF renderer, the job queue. */
 export interface ArchiveDeps {
@@ -143,6 +143,7 @@ export async function submitWithLetter<T>(deps: ArchiveDeps, actor: Actor, id: s
   if (!snapshot.can({ type: 'SUBMIT', channel: event.channel, recipient: event.recipient, submittedAt: event.submittedAt })) {
     throw new AppError('TRANSITION_NOT_ALLOWED', `Hændelsen SUBMIT er ikke mulig i tilstanden ${row.state}`, { meta: { state: row.state } });
   }
+  checkSubmissionMailAddress(event, row.authority_email);
 
   const response = row.latest_response;
   const approver = row.last_approver;

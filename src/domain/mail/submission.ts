@@ -3,9 +3,34 @@ import { archiveMailDelivered, latestArchivedDocument } from '../../db/repositor
 import { findConsultationRow, insertEvent } from '../../db/repositories/consultations.ts';
 import { findCouncilById } from '../../db/repositories/councils.ts';
 import type { Logger } from '../../logger.ts';
+import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import { AppError } from '../errors.ts';
+import { emailSchema } from '../validation.ts';
 import { QUEUES, type Attempt, type Jobs } from '../jobs/jobs.ts';
 import type { Mailer } from './mailer.ts';
 import { composeMail } from './templates.ts';
+
+/**
+ * The address a SUBMIT by e-mail is mailed to: the recipient typed with it, when that is an e-mail
+ * address, else the consultation's authority e-mail; null when there is neither. The one rule the
+ * SUBMIT (which refuses without an address) and the mail job both follow.
+ */
+export function submissionMailAddress(recipient: string | null | undefined, authorityEmail: string | null | undefined): string | null {
+  const typed = emailSchema.safeParse(recipient ?? '');
+  if (typed.success) return typed.data;
+  return authorityEmail?.trim() || null;
+}
+
+const NO_ADDRESS_MESSAGE = 'Skriv modtagerens e-mailadresse: høringen har ingen e-mailadresse til myndigheden, så svaret kan ikke sendes som e-mail';
+
+/**
+ * Refuses a SUBMIT by e-mail that has no address to go to, before anything is rendered or written:
+ * RECIPIENT_ADDRESS_MISSING (422) with its message on the `recipient` field.
+ */
+export function checkSubmissionMailAddress(event: { channel: string; recipient?: string | null }, authorityEmail: string | null): void {
+  if (event.channel !== 'email' || submissionMailAddress(event.recipient, authorityEmail) !== null) return;
+  throw new AppError('RECIPIENT_ADDRESS_MISSING', NO_ADDRESS_MESSAGE, { details: [{ path: 'recipient', message: NO_ADDRESS_MESSAGE }] });
+}
 
 /** The job's data: which consultation's archived response to mail. */
 export interface SubmissionMailJob {
@@ -41,8 +66,10 @@ export async function deliverSubmissionMail(deps: SubmissionMailDeps, job: Submi
     // The event log is append-only; a mail event changes no state, so from and to are the current one.
     insertEvent(deps.db, { consultationId: row.id, actorId: null, type, fromState: row.state, toState: row.state, payload });
   const lastTry = attempt.retryCount >= attempt.retryLimit;
-  const to = row.authority_email?.trim();
+  const submission = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version).context.submission;
+  const to = submissionMailAddress(submission?.recipient, row.authority_email);
   if (!to) {
+    // Only a submission from before the SUBMIT refused a missing address gets here.
     await record('MAIL_FAILED', { reason: 'Høringsmyndigheden har ingen e-mailadresse', attempts: attempt.retryCount + 1 });
     return;
   }

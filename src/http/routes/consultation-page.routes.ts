@@ -1,6 +1,6 @@
-import { Router, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
-import { saveDraft, sendEvent } from '../../domain/consultations/service.ts';
+import { getConsultation, saveDraft, sendEvent } from '../../domain/consultations/service.ts';
 import { getConsultationPage, type ConsultationPage } from '../../domain/consultations/page.ts';
 import { addDraftComment } from '../../domain/consultations/comments.ts';
 import { getConsultationDocument } from '../../domain/consultations/documents.ts';
@@ -13,17 +13,14 @@ import { sendStoredBytes } from '../presenters/download.ts';
 import { presentDeadlineAdvice } from '../presenters/deadline-advice.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
-import { fieldErrors, typedFields } from '../forms.ts';
+import { typedFields } from '../forms.ts';
+import { keepFormFailure, takeFormFailure, type FormFailure } from '../form-failures.ts';
+import { eventFormOf, formAnchor, presentFormFailure } from '../presenters/consultation-forms.ts';
 import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
 
 interface PageState {
-  error?: AppError;
-  /** What the user typed, kept when a save fails. */
-  typedDraft?: string;
-  /** What the user typed in the comment box, kept when posting it fails. */
-  typedComment?: string;
-  /** What the user typed in a workflow form (its `type` says which), kept when the event is refused. */
-  typedEvent?: Record<string, string>;
+  /** A form of the page that was refused just before (it redirected here). */
+  failure?: FormFailure;
   notice?: string;
   /** A freshly renewed status link. */
   renewed?: boolean;
@@ -46,53 +43,50 @@ function shownOnPage(error: unknown): AppError {
   return error;
 }
 
-const EVENT_TEXT_LABELS: Record<string, string> = { comment: 'Din kommentar', reason: 'Din begrundelse', note: 'Din note' };
+const TEXTS_WITHOUT_FORM: Record<string, Record<string, string>> = {
+  draft: { body: 'Dit udkast' },
+  comment: { body: 'Din kommentar til udkastet' },
+  event: { comment: 'Din kommentar', reason: 'Din begrundelse', note: 'Din note' },
+};
 
 /**
  * What the user typed into a form the page no longer shows (the consultation moved on while they
  * wrote): it is shown as text to copy, so a refusal never loses it.
  */
-function textsWithoutForm(page: ConsultationPage, state: PageState): { label: string; text: string }[] {
-  const c = page.consultation;
-  const texts: { label: string; text: string }[] = [];
-  if (state.typedDraft?.trim() && !c.mayEditDraft) texts.push({ label: 'Dit udkast', text: state.typedDraft });
-  if (state.typedComment?.trim() && !page.mayComment) texts.push({ label: 'Din kommentar til udkastet', text: state.typedComment });
-  const typedEvent = state.typedEvent;
-  if (typedEvent?.type && !c.allowedEvents.includes(typedEvent.type as (typeof c.allowedEvents)[number])) {
-    for (const [field, label] of Object.entries(EVENT_TEXT_LABELS)) if (typedEvent[field]?.trim()) texts.push({ label, text: typedEvent[field] });
-  }
-  return texts;
+function textsWithoutForm(failure: FormFailure | undefined, formGone: boolean): { label: string; text: string }[] {
+  if (!failure || !formGone) return [];
+  const labels = TEXTS_WITHOUT_FORM[failure.form] ?? TEXTS_WITHOUT_FORM.event!;
+  return Object.entries(labels).flatMap(([field, label]) => (failure.typed[field]?.trim() ? [{ label, text: failure.typed[field] }] : []));
 }
 
-// Fields the page's forms carry hidden: the user cannot correct them, only load the page again.
-const HIDDEN_FIELDS = new Set(['version', 'type']);
-
-/** The message above the page; a refused hidden field says what to do, since no field can show it. */
-function pageErrorMessage(error?: AppError): string | undefined {
-  if (error?.code === 'VALIDATION_FAILED' && error.details.some((d) => HIDDEN_FIELDS.has(d.path))) {
-    return 'Formularen kom ikke rigtigt frem. Indlæs siden igen og send den en gang til – det du skrev, står herunder.';
-  }
-  return error?.message;
+/**
+ * After a refused form: back to the consultation page at that form (303), the refusal and what was
+ * typed kept in the session for that one GET. Every form of the page fails this one way. A body
+ * refused before the consultation was looked up still answers 404 for one the user may not see.
+ */
+async function backToForm(deps: AppDeps, req: Request, res: Response, id: string, form: string, error: unknown): Promise<void> {
+  const failure = { form, typed: typedFields(req.body), error: shownOnPage(error) };
+  await getConsultation(deps, actorOf(res), id);
+  const page = `/consultations/${encodeURIComponent(id)}`;
+  await keepFormFailure(req, page, failure);
+  res.redirect(303, `${page}#${formAnchor(form)}`);
 }
 
 function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
   const consultation = page.consultation;
-  const errors = fieldErrors(state.error);
-  const eventType = state.typedEvent?.type;
-  res.status(state.error ? state.error.httpStatus : 200).render('pages/consultation', {
+  const { failure } = state;
+  const { forms, pageError } = presentFormFailure(page, failure);
+  res.render('pages/consultation', {
     title: consultation.title,
     c: consultation,
     draftHtml: consultation.draft ? renderMarkdownSafe(consultation.draft.body) : null,
-    typedDraft: state.typedDraft ?? consultation.draft?.body ?? '',
-    typedComment: state.typedComment ?? '',
-    commentError: state.typedComment !== undefined ? (errors.body ?? state.error?.message) : undefined,
-    draftError: state.typedDraft !== undefined ? errors.body : undefined,
-    // Only the form that was sent is filled in again, with its messages beside its fields.
-    eventForms: eventType ? { [eventType]: { values: state.typedEvent, errors } } : {},
-    textsWithoutForm: textsWithoutForm(page, state),
+    typedDraft: forms.draft?.values.body ?? consultation.draft?.body ?? '',
+    // Only the form that was sent is filled in again, with its summary and its messages beside its fields.
+    forms,
+    textsWithoutForm: textsWithoutForm(failure, pageError !== undefined),
     submissionChannel: consultation.submission ? (CHANNEL_LABELS[consultation.submission.channel] ?? consultation.submission.channel) : undefined,
-    conflict: state.error?.code === 'STALE_VERSION' && state.typedDraft !== undefined,
-    error: pageErrorMessage(state.error),
+    conflict: failure?.error.code === 'STALE_VERSION' && forms.draft !== undefined,
+    error: pageError,
     notice: state.notice,
     can: Object.fromEntries(consultation.allowedEvents.map((e) => [e, true])),
     timeline: [...consultation.timeline].reverse(),
@@ -122,7 +116,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
     res.locals.deadlineAdvice = presentDeadlineAdvice(page.advice);
     const notice = query.registered ? 'Høringen er registreret.' : query.ok ? 'Gemt.' : undefined;
-    renderPage(res, page, { notice });
+    renderPage(res, page, { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
   });
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
     const { id, docId } = parseInput(documentParams, req.params);
@@ -135,35 +129,32 @@ export function consultationPageRoutes(deps: AppDeps): Router {
   router.post('/consultations/:id/events', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const typedEvent = typedFields(req.body);
     try {
       await sendEvent(deps, actor, id, parseInput(eventForm, req.body ?? {}));
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
-      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedEvent });
+      await backToForm(deps, req, res, id, eventFormOf(typedFields(req.body)), error);
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const typedDraft = typedFields(req.body).body ?? '';
     try {
       const form = parseInput(draftForm, req.body ?? {});
       await saveDraft(deps, actor, id, { body: form.body, version: form.version });
       res.redirect(303, `/consultations/${id}?ok=1#udkast`);
     } catch (error) {
-      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedDraft });
+      await backToForm(deps, req, res, id, 'draft', error);
     }
   });
   router.post('/consultations/:id/comments', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
-    const typedComment = typedFields(req.body).body ?? '';
     try {
       await addDraftComment(deps, actor, id, { body: parseInput(commentForm, req.body ?? {}).body });
       res.redirect(303, `/consultations/${id}#kommentarer`);
     } catch (error) {
-      renderPage(res, await getConsultationPage(deps, actor, id), { error: shownOnPage(error), typedComment });
+      await backToForm(deps, req, res, id, 'comment', error);
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
