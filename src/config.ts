@@ -92,6 +92,7 @@ const configSchema = z
     ),
     MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Rådssvar <noreply@raadssvar.local>')),
     SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
+    API_REQUESTS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
@@ -128,6 +129,8 @@ export type Config = {
   mailFrom: string;
   /** On SIGTERM/SIGINT: how long requests and jobs under way may take to finish before they are cut off. */
   shutdownGraceSeconds: number;
+  /** How many API requests one API key may make per minute (per app process); more get 429. */
+  apiRequestsPerMinute: number;
 };
 
 /** Thrown when the environment holds a value Rådssvar cannot run with; the message is one line naming the variable. */
@@ -168,6 +171,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     smtpUrl: values.SMTP_URL,
     mailFrom: values.MAIL_FROM,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
+    apiRequestsPerMinute: values.API_REQUESTS_PER_MINUTE,
   };
 }
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
+import { ApiRateLimit } from './domain/tokens/rate-limit.ts';
 import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import { systemClock, type Clock } from './domain/time.ts';
 import type { Jobs } from './domain/jobs/jobs.ts';
@@ -16,6 +17,8 @@ export interface AppDeps {
   logger: Logger;
   clock: Clock;
   throttle: LoginThrottle;
+  /** API requests per key and minute (API_REQUESTS_PER_MINUTE). */
+  apiRateLimit: ApiRateLimit;
   /** One Chromium for the whole process (src/adapters/chromium-pdf.ts); closed on shutdown. */
   pdf: PdfRenderer;
   /** Outgoing mail (src/adapters/smtp-mailer.ts). */
@@ -29,7 +32,7 @@ export type Adapters = Pick<AppDeps, 'pdf' | 'mailer' | 'jobs'>;
 
 /**
  * The dependencies every app process has over an open database: the system clock, login
- * throttling in PostgreSQL, and the adapters the caller started (PDF renderer, mailer, jobs).
+ * throttling in PostgreSQL, the API's rate limit, and the adapters the caller started (PDF renderer, mailer, jobs).
  */
 export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool }, logger: Logger, adapters: Adapters): AppDeps {
   return {
@@ -39,6 +42,7 @@ export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool 
     logger,
     clock: systemClock,
     throttle: new LoginThrottle(database.pool),
+    apiRateLimit: new ApiRateLimit(config.apiRequestsPerMinute),
     ...adapters,
   };
 }

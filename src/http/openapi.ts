@@ -28,7 +28,7 @@ const codesOf = (status: number) => ERROR_CODES.filter((code) => httpStatusOf(co
 
 const RETRY_AFTER = { description: 'Seconds to wait before trying again', required: true, schema: { type: 'integer', minimum: 0 } };
 
-/** The error answers an operation can give, each the `Error` schema; 401, 500 and 503 are common to every operation. */
+/** The error answers an operation can give, each the `Error` schema; 401, 429 (the key's rate limit), 500 and 503 are common to every operation. */
 function errorResponses(json: (schema: z.ZodType) => JsonSchema, statuses: number[]) {
   const headersOf: Record<number, JsonSchema> = {
     401: { 'WWW-Authenticate': { description: 'Bearer realm="raadssvar"', required: true, schema: { type: 'string' } } },
@@ -36,7 +36,7 @@ function errorResponses(json: (schema: z.ZodType) => JsonSchema, statuses: numbe
     503: { 'Retry-After': RETRY_AFTER },
   };
   return Object.fromEntries(
-    [...new Set([...statuses, 401, 500, 503])]
+    [...new Set([...statuses, 401, 429, 500, 503])]
       .sort((a, b) => a - b)
       .map((status) => [
         String(status),

@@ -1,6 +1,6 @@
 import { unsubscribeToken } from '../../src/domain/reminders/unsubscribe.ts';
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
+import type { Page, Response } from 'playwright-core';
 import type { Db } from '../../src/db/database.ts';
 import { sha256Hex } from '../../src/domain/auth/digest.ts';
 import { addDraftComment } from '../../src/domain/consultations/comments.ts';
@@ -52,8 +52,12 @@ export interface TourStop {
   role: TourRole;
   /** The page to open (GET). */
   path(world: TourWorld): string;
-  /** The form on that page (by its action) to send with these values, for pages a post renders. */
-  submit?(world: TourWorld): { action: string; fields: Record<string, string> };
+  /**
+   * The form on that page to send with these values, for pages a post renders (or redirects to):
+   * found by `form` (a selector) or else by its action; a form with a version field is sent with
+   * the page's version.
+   */
+  submit?(world: TourWorld): { action: string; form?: string; fields: Record<string, string> };
   /** The page's one h1, so a redirect to another page cannot pass for this one. */
   heading(world: TourWorld): string;
   /** The HTTP status the page comes with. */
@@ -63,7 +67,7 @@ export interface TourStop {
 const consultation = (key: keyof TourWorld['consultations']) => (w: TourWorld) => `/consultations/${w.consultations[key]}`;
 const fixed = (text: string) => () => text;
 
-/** Every page type of the app (22 kinds, 30 pages with the consultation page's states and roles). */
+/** Every page type of the app (22 kinds, 31 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -114,10 +118,21 @@ export const PAGE_TOUR: TourStop[] = [
     name: 'consultation-conflict',
     role: 'secretary',
     path: consultation('drafting'),
-    // Version 1 is long gone: the save meets a newer one and the page shows both texts.
+    // Version 1 is long gone: the save meets a newer one, and the page it returns to shows both texts.
     submit: (w) => ({ action: `/consultations/${w.consultations.drafting}/draft`, fields: { version: '1', body: `Min ændring: ${LONG_WORD}.` } }),
     heading: fixed(TITLE),
-    status: 409,
+  },
+  {
+    // A refused event form: the page it redirects back to, with the summary and the field's message.
+    name: 'consultation-refused-withdraw',
+    role: 'secretary',
+    path: consultation('drafting'),
+    submit: (w) => ({
+      action: `/consultations/${w.consultations.drafting}/events`,
+      form: '#formular-withdraw',
+      fields: { type: 'WITHDRAW', reason: '' },
+    }),
+    heading: fixed(TITLE),
   },
   { name: 'consultation-awaiting-approval-chair', role: 'chair', path: consultation('awaitingApproval'), heading: fixed(TITLE) },
   { name: 'consultation-member', role: 'member', path: consultation('drafting'), heading: fixed(TITLE) },
@@ -216,8 +231,8 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
 export async function openInBrowser(tab: Page, stop: TourStop, world: TourWorld): Promise<void> {
   let response = await tab.goto(stop.path(world));
   if (stop.submit) {
-    const { action, fields } = stop.submit(world);
-    const form = tab.locator(`form[action="${action}"]`);
+    const { action, form: selector, fields } = stop.submit(world);
+    const form = tab.locator(selector ?? `form[action="${action}"]`);
     // Values go straight into the fields (hidden ones included), as a stale page would hold them.
     for (const [name, value] of Object.entries(fields)) {
       await form
@@ -225,7 +240,9 @@ export async function openInBrowser(tab: Page, stop: TourStop, world: TourWorld)
         .first()
         .evaluate((el, v) => ((el as HTMLInputElement).value = v), value);
     }
-    [response] = await Promise.all([tab.waitForResponse((r) => r.request().method() === 'POST'), form.locator('button[type=submit]').click()]);
+    // The page the post ends on: its own answer, or the page a 303 sends the browser back to.
+    const landed = (r: Response) => r.request().isNavigationRequest() && (r.status() < 300 || r.status() >= 400);
+    [response] = await Promise.all([tab.waitForResponse(landed), form.locator('button[type=submit]').click()]);
     await tab.waitForLoadState('load');
   }
   expect(response?.status(), `${stop.name}: HTTP status`).to.equal(stop.status ?? 200);
@@ -237,7 +254,9 @@ export async function fetchOverHttp(session: WebSession, stop: TourStop, world: 
   let page = await session.get(stop.path(world));
   if (stop.submit) {
     const { action, fields } = stop.submit(world);
-    page = await session.postForm(action, { _csrf: WebSession.csrfToken(page.text), ...fields });
+    const version = /name="version" value="(\d+)"/.exec(page.text)?.[1];
+    page = await session.postForm(action, { _csrf: WebSession.csrfToken(page.text), ...(version ? { version } : {}), ...fields });
+    if (page.status === 303) page = await session.follow(page);
   }
   expect(page.status, `${stop.name}: HTTP status`).to.equal(stop.status ?? 200);
   return page.text;

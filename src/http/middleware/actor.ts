@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { loadActor, type Actor } from '../../domain/access/actor.ts';
 import { AppError } from '../../domain/errors.ts';
-import { userIdForToken } from '../../domain/tokens/service.ts';
+import { hashToken, userIdForToken } from '../../domain/tokens/service.ts';
 import type { AppDeps } from '../../deps.ts';
 import { sessionUserId } from '../passport.ts';
 
@@ -44,17 +44,20 @@ export function requireAdmin(_req: Request, res: Response, next: NextFunction): 
   next(new AppError('NOT_FOUND', 'Siden findes ikke'));
 }
 
-/** The API: `Authorization: Bearer <token>` or 401. */
+/** The API: `Authorization: Bearer <token>` or 401; 429 once the key has made API_REQUESTS_PER_MINUTE requests this minute. */
 export function requireBearerToken(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    const userId = match ? await userIdForToken(deps.db, match[1]!) : undefined;
+    const token = match?.[1];
+    const userId = token ? await userIdForToken(deps.db, token) : undefined;
     const actor = userId !== undefined ? await loadActor(deps.db, userId) : undefined;
-    if (!actor) {
+    if (!token || !actor) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="raadssvar"');
       return next(new AppError('UNAUTHENTICATED', 'Manglende eller ugyldig API-nøgle'));
     }
+    // Counted per key (its hash: the plain key is kept nowhere), only once it is known to be valid.
+    await deps.apiRateLimit.consume(hashToken(token));
     res.locals.actor = actor;
     next();
   };
