@@ -1,37 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { useTestApp } from '../support/app.ts';
+import { nuCheckerFindings } from '../support/nu-checker.ts';
 import { testDatabase } from '../support/db.ts';
 import { PAGE_TOUR, buildTourWorld, fetchOverHttp, tourRoles, type TourRole } from '../support/page-tour.ts';
 import { WebSessionFromOwnAddress, type WebSession } from '../support/web-session.ts';
-
-const VNU_JAR = path.resolve('node_modules/vnu-jar/build/dist/vnu.jar');
-
-/** One message of the checker's JSON report. */
-interface VnuMessage {
-  type: 'error' | 'info' | 'non-document-error';
-  subType?: string;
-  url: string;
-  lastLine?: number;
-  message: string;
-  extract?: string;
-}
-
-/** Runs the W3C Nu HTML checker once (one JVM) over the files; its JSON report goes to stdout. */
-async function runNuChecker(files: string[]): Promise<VnuMessage[]> {
-  // vnu exits 1 when it reports an error; the report is still on stdout.
-  const result = await promisify(execFile)('java', ['-jar', VNU_JAR, '--format', 'json', '--stdout', ...files], {
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((error: { stdout?: string; code?: number }) => {
-    if (error.code === 1 && error.stdout) return { stdout: error.stdout };
-    throw error;
-  });
-  return (JSON.parse(result.stdout) as { messages: VnuMessage[] }).messages;
-}
 
 describe('HTML validity: the W3C Nu checker on every page type', function () {
   this.timeout(300_000);
@@ -60,15 +35,9 @@ describe('HTML validity: the W3C Nu checker on every page type', function () {
       files.push(file);
     }
 
-    const messages = await runNuChecker(files);
-    const listed = (kept: VnuMessage[]) =>
-      kept.map(
-        (m) => `${path.basename(decodeURIComponent(m.url), '.html')}:${m.lastLine ?? '?'}: ${m.message}${m.extract ? ` «${m.extract.trim()}»` : ''}`,
-      );
-    const errors = listed(messages.filter((m) => m.type !== 'info'));
+    const { errors, warnings } = await nuCheckerFindings(files);
     expect(errors, `Nu checker errors:\n${errors.join('\n')}`).to.deep.equal([]);
     // Warnings too: the one it gave (a second h1, from a `#` in the draft's preview) is a real fault for a screen reader.
-    const warnings = listed(messages.filter((m) => m.type === 'info' && m.subType === 'warning'));
     expect(warnings, `Nu checker warnings:\n${warnings.join('\n')}`).to.deep.equal([]);
   });
 });

@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import Handlebars from 'handlebars';
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { updateCouncil } from '../../src/db/repositories/councils.ts';
@@ -10,6 +9,7 @@ import { runReminders } from '../../src/domain/reminders/service.ts';
 import { systemClock } from '../../src/domain/time.ts';
 import { ARTIFACTS_DIR, expectNoAxeViolations, launchBrowser } from '../support/browser.ts';
 import { testDatabase } from '../support/db.ts';
+import { nuCheckerFindings } from '../support/nu-checker.ts';
 import { workflowDeps } from '../support/fakes.ts';
 import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil, type TestScheduler, type TestSmtp } from '../support/mail.ts';
@@ -33,29 +33,6 @@ function htmlText(html: string): string {
     .replace(/&(#x[0-9A-Fa-f]+|\w+);/g, (whole, name: string) => entities[name] ?? whole)
     .replace(/\s+/g, ' ')
     .trim();
-}
-
-/** The Nu HTML checker's errors for the given files (java -jar vnu.jar, its JSON report). */
-function nuErrors(files: string[]): Promise<{ url: string; message: string }[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('java', [
-      '-jar',
-      'node_modules/vnu-jar/build/dist/vnu.jar',
-      '--errors-only',
-      '--format',
-      'json',
-      '--stdout',
-      '--exit-zero-always',
-      ...files,
-    ]);
-    const out: Buffer[] = [];
-    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
-    child.on('error', reject);
-    child.on('close', () => {
-      const report = JSON.parse(Buffer.concat(out).toString('utf8')) as { messages: { type: string; url: string; message: string }[] };
-      resolve(report.messages.filter((m) => m.type === 'error'));
-    });
-  });
 }
 
 describe('every mail Rådssvar sends, as independent clients read it', function () {
@@ -204,8 +181,9 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
       expect(html, 'no script').to.not.match(/<script/i);
       expect(html, 'no images or remote resources').to.not.match(/<img|<link|\ssrc=|url\(/i);
     }
-    const errors = await nuErrors(KINDS.map((kind) => path.join(MAILS_DIR, `${kind}.html`)));
-    expect(errors).to.deep.equal([]);
+    const { errors, warnings } = await nuCheckerFindings(KINDS.map((kind) => path.join(MAILS_DIR, `${kind}.html`)));
+    expect(errors, `Nu checker errors:\n${errors.join('\n')}`).to.deep.equal([]);
+    expect(warnings, `Nu checker warnings:\n${warnings.join('\n')}`).to.deep.equal([]);
     const browser = await launchBrowser();
     try {
       const page = await browser.newPage();
