@@ -38,6 +38,9 @@ export async function startTestApp(
     DATA_DIR: 'data/test-app',
     DATABASE_URL: 'postgres://unused',
     LOG_LEVEL: 'silent',
+    // The property tests send thousands of API requests a minute with one key; the limit itself
+    // is tested with a small one (api-rate-limit.test.ts).
+    API_REQUESTS_PER_MINUTE: '1000000',
     ...overrides.env,
   });
   // The real Chromium (tests look at the letters), one per test app unless a test brings its own; it
