@@ -453,6 +453,8 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     }
     await send(chair, { type: 'APPROVE', basis: 'chair_decision' });
     if (stage === 'approved') continue;
-    await send(secretary, { type: 'SUBMIT', channel: 'email', recipient: item.authority });
+    // Through the consultation portal: the demo authorities have no e-mail address, and a submission by
+    // e-mail needs one.
+    await send(secretary, { type: 'SUBMIT', channel: 'portal', recipient: item.authority });
   }
 }

@@ -1,0 +1,37 @@
+import { expect } from 'chai';
+import { sql } from 'kysely';
+import { migrateToLatest } from '../../src/db/migrate.ts';
+import { DEMO_USERS, hasAnyUser, seedDemo } from '../../src/seed/demo.ts';
+import { withScratchDatabase } from '../support/db.ts';
+import { TEST_SESSION_SECRET } from '../support/factories.ts';
+import { workflowDeps } from '../support/fakes.ts';
+
+// `npm start` on a fresh folder seeds this data through the same services the pages use, so a new
+// rule in a service (e.g. no e-mail submission without an address) must not stop the first start.
+describe('the demo data of npm start', () => {
+  it('seeds into an empty database through the services: every demo user, and consultations in every state, the submitted ones archived', async () => {
+    await withScratchDatabase(async ({ db }) => {
+      await migrateToLatest(db);
+      expect(await hasAnyUser(db)).to.equal(false);
+      const deps = workflowDeps(db);
+      await seedDemo({ ...deps, config: { sessionSecret: TEST_SESSION_SECRET } });
+
+      expect(await hasAnyUser(db)).to.equal(true);
+      const users = await db.selectFrom('users').select('email').execute();
+      expect(users.map((u) => u.email)).to.include.members(DEMO_USERS.map((u) => u.email));
+      const states = await sql<{ state: string; count: number }>`select state, count(*)::int as count from consultations group by state`.execute(db);
+      expect(states.rows.map((r) => r.state)).to.include.members([
+        'received',
+        'drafting',
+        'awaiting_approval',
+        'approved',
+        'submitted',
+        'declined',
+        'withdrawn',
+      ]);
+      const submitted = states.rows.find((r) => r.state === 'submitted')!.count;
+      const archived = await db.selectFrom('archived_documents').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      expect(Number(archived.n)).to.equal(submitted);
+    });
+  });
+});
