@@ -1,7 +1,4 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { expect } from 'chai';
 import { PDFDict, PDFDocument, PDFName } from 'pdf-lib';
@@ -10,7 +7,7 @@ import { ARCHIVE_PRODUCER, toArchivalPdf } from '../../src/adapters/pdf-archive-
 import { DEFAULT_CHROMIUM_PATH } from '../../src/config.ts';
 import { letterMetadata, renderLetterHtml, renderLetterPdf, type LetterData } from '../../src/domain/pdf/letter.ts';
 import { tinyPdf } from '../support/documents.ts';
-import { pdfaFindings } from '../support/pdfa-checks.ts';
+import { pdfaFindings, withPdfFile } from '../support/pdfa-checks.ts';
 
 const run = promisify(execFile);
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH;
@@ -40,22 +37,16 @@ function letter(overrides: Partial<LetterData> = {}): LetterData {
 }
 
 async function poppler(pdf: Buffer): Promise<{ struct: string; structErrors: string; text: string; textErrors: string; xmp: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'raadssvar-pdfa-test-'));
-  const path = join(dir, 'letter.pdf');
-  try {
-    await writeFile(path, pdf);
+  return withPdfFile(pdf, async (path) => {
     const [struct, text, meta] = await Promise.all([
       run('pdfinfo', ['-struct', path]),
       run('pdftotext', ['-enc', 'UTF-8', path, '-']),
       run('pdfinfo', ['-meta', path]),
     ]);
     return { struct: struct.stdout, structErrors: struct.stderr, text: text.stdout, textErrors: text.stderr, xmp: meta.stdout };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
-/** The structure tree's outline as poppler prints it: element types, indented, nothing else. */
 function outline(struct: string): string[] {
   return struct.split('\n').flatMap((line) => {
     const element = /^(\s*)([A-Z][A-Za-z0-9]*)(?=[\s:(<]|$)/.exec(line);

@@ -35,8 +35,8 @@ function tool(command: string, args: string[], input: Buffer): Promise<{ stdout:
   });
 }
 
-// qpdf and poppler read files; a letter lives in memory, so it goes through a temporary file.
-async function withFile<T>(pdf: Buffer, use: (path: string) => Promise<T>): Promise<T> {
+/** qpdf and poppler read files; a letter lives in memory, so `use` gets it as a temporary file, removed afterwards. */
+export async function withPdfFile<T>(pdf: Buffer, use: (path: string) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'raadssvar-pdfa-'));
   const path = join(dir, 'letter.pdf');
   try {
@@ -305,7 +305,7 @@ export async function pdfaFindings(pdf: Buffer, expected: { part: number; confor
   if (!/^%PDF-1\.7\r?\n%[\x80-\xff]{4}/.test(head))
     findings.push(`filhovedet er ikke %PDF-1.7 fulgt af en binær kommentar: ${JSON.stringify(head.slice(0, 16))}`);
   if (!/%%EOF\r?\n?$/.test(pdf.subarray(-8).toString('latin1'))) findings.push('der står noget efter den sidste %%EOF');
-  return withFile(pdf, async (path) => {
+  return withPdfFile(pdf, async (path) => {
     const check = await tool('qpdf', ['--check', path], Buffer.alloc(0));
     if (check.code !== 0 || !check.stdout.includes('No syntax or stream encoding errors found') || check.stderr.trim() !== '') {
       findings.push(`qpdf --check (status ${check.code}): ${(check.stderr + check.stdout).trim()}`);

@@ -1,8 +1,6 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { withPdfFile } from './pdfa-checks.ts';
 
 /*
  * Poppler's command-line tools (poppler-utils, installed by scripts/setup.mjs) read a PDF the way an
@@ -12,16 +10,11 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Runs a poppler tool on `pdf` written to a temporary file, and returns what it printed. */
-async function popplerOn(pdf: Buffer, tool: string, args: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'raadssvar-pdf-'));
-  try {
-    const file = join(dir, 'letter.pdf');
-    await writeFile(file, pdf);
+function popplerOn(pdf: Buffer, tool: string, args: string[]): Promise<string> {
+  return withPdfFile(pdf, async (file) => {
     const { stdout } = await run(tool, [...args, file, ...(tool === 'pdftotext' ? ['-'] : [])], { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
