@@ -22,6 +22,8 @@ export interface CouncilsTable {
   letterhead_logo_type: string | null;
   due_soon_working_days: Generated<number>;
   reminder_working_days: Generated<number[]>;
+  /** Working days before a meeting its agenda is mailed to the members (migration 2026-12-04T0300). */
+  agenda_working_days: Generated<number>;
   created_at: CreatedAt;
 }
 
@@ -115,6 +117,10 @@ export interface MeetingsTable {
   place: Generated<string>;
   note: string | null;
   created_at: CreatedAt;
+  /** When the agenda was mailed to the members; null until then (migration 2026-12-04T0300). */
+  agenda_sent_at: Timestamp | null;
+  /** When the agenda first changed since the last mail; the next job run sends the change note and clears it. */
+  agenda_changed_at: Timestamp | null;
 }
 
 export interface ApiTokensTable {
@@ -256,3 +262,39 @@ export interface PasswordResetTokensTable {
 export interface Database {
   password_reset_tokens: PasswordResetTokensTable;
 }
+
+// ---- The meeting's agenda (migration 2026-12-04T0300_meeting_agenda). ----
+
+/** What an agenda item is: a consultation to treat, a decision to note, or a free item. */
+export type AgendaItemKind = 'consultation' | 'note' | 'free';
+
+/** What the meeting decided on an item (recorded in the minutes). */
+export type AgendaItemOutcome = 'approved' | 'sent_back' | 'noted' | 'postponed';
+
+export interface MeetingAgendaItemsTable {
+  id: Generated<number>;
+  meeting_id: number;
+  /** The item's place on the agenda; unique per meeting (deferred, so two items can swap). */
+  position: number;
+  kind: AgendaItemKind;
+  /** The consultation treated ('consultation') or whose decision is noted ('note'); null for 'free'. */
+  consultation_id: string | null;
+  /** The event a 'note' item puts before the meeting (APPROVE by chair decision, CLOSE_WRITTEN_PROCEDURE). */
+  source_event_id: number | null;
+  title: string;
+  body_markdown: Generated<string>;
+  created_by: number | null;
+  created_at: CreatedAt;
+  /** Taken off the agenda; the row stays so a refresh does not add it again. */
+  removed_at: Timestamp | null;
+  outcome: AgendaItemOutcome | null;
+  outcome_comment: string | null;
+  recorded_at: Timestamp | null;
+  recorded_by: number | null;
+}
+
+export interface Database {
+  meeting_agenda_items: MeetingAgendaItemsTable;
+}
+
+export type MeetingAgendaItem = Selectable<MeetingAgendaItemsTable>;
