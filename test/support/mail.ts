@@ -5,6 +5,8 @@ import { startPgBossJobs, type JobSettings, type PgBossJobs } from '../../src/ad
 import { createMailer } from '../../src/adapters/smtp-mailer.ts';
 import { jobHandlers } from '../../src/domain/jobs/workers.ts';
 import type { Mailer } from '../../src/domain/mail/mailer.ts';
+import type { PdfRenderer } from '../../src/domain/pdf/renderer.ts';
+import { fakePdfRenderer } from './fakes.ts';
 import type { Clock } from '../../src/domain/time.ts';
 import { createLogger } from '../../src/logger.ts';
 import { testDatabase } from './db.ts';
@@ -81,14 +83,20 @@ export interface TestScheduler {
 }
 
 /** Starts one "app process" worth of jobs and workers, mailing through `smtpUrl`. */
-export async function startTestScheduler(options: { smtpUrl: string; clock: Clock; settings?: Partial<JobSettings> }): Promise<TestScheduler> {
+export async function startTestScheduler(options: {
+  smtpUrl: string;
+  clock: Clock;
+  settings?: Partial<JobSettings>;
+  /** The renderer of the PDFs mails carry (the agenda); by default a fake that starts no Chromium. */
+  pdf?: PdfRenderer;
+}): Promise<TestScheduler> {
   const { db, pool } = testDatabase();
   const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent');
   const mailer = createMailer({ smtpUrl: options.smtpUrl, mailFrom: 'Rådssvar <noreply@raadssvar.test>', dataDir: 'data/test-mail' });
   const jobs = await startPgBossJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
   // The app's secret (test/support/app.ts), so the links a worker mails work in a test app.
   const config = { publicUrl: 'http://raadssvar.test', port: 3000, sessionSecret: TEST_SESSION_SECRET };
-  await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs }));
+  await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs, pdf: options.pdf ?? fakePdfRenderer() }));
   return {
     db,
     jobs,

@@ -8,6 +8,7 @@ import { saveDraft } from '../../src/domain/consultations/service.ts';
 import { statusUrlsFor } from '../../src/domain/consultations/status-links.ts';
 import { createCouncil } from '../../src/domain/councils/service.ts';
 import { addMeeting } from '../../src/domain/meetings/service.ts';
+import { addConsultationItem, addFreeItem, agendaTitle, refreshAgenda } from '../../src/domain/meetings/agenda.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
 import { workflowDeps } from './fakes.ts';
 import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeUser, unique } from './factories.ts';
@@ -43,6 +44,8 @@ export interface TourWorld {
   resetPath: string;
   /** A reminder mail's one-click unsubscribe link (the secretary, the tour's council). */
   unsubscribePath: string;
+  /** The tour's meeting, whose agenda has a chair decision, a consultation and a free item. */
+  meeting: { id: number; heading: string };
 }
 
 /** One page type: who opens it, where, and (for pages that only a form post shows) what is sent. */
@@ -66,8 +69,9 @@ export interface TourStop {
 
 const consultation = (key: keyof TourWorld['consultations']) => (w: TourWorld) => `/consultations/${w.consultations[key]}`;
 const fixed = (text: string) => () => text;
+const agendaPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.meeting.id}/agenda`;
 
-/** Every page type of the app (22 kinds, 31 pages with the consultation page's states and roles). */
+/** Every page type of the app (25 kinds, 35 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -141,6 +145,17 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'overview', role: 'staff', path: fixed('/overview'), heading: fixed('Overblik for forvaltningen') },
   { name: 'profile', role: 'secretary', path: fixed('/profile'), heading: fixed('Min profil') },
   { name: 'meetings', role: 'secretary', path: (w) => `/councils/${w.council.slug}/meetings`, heading: (w) => `Møder i ${w.council.name}` },
+  { name: 'agendas', role: 'staff', path: (w) => `/councils/${w.council.slug}/agendas`, heading: (w) => `Dagsordener i ${w.council.name}` },
+  { name: 'agenda-secretary', role: 'secretary', path: (w) => agendaPath(w), heading: (w) => w.meeting.heading },
+  {
+    name: 'agenda-with-errors',
+    role: 'secretary',
+    path: (w) => agendaPath(w),
+    submit: (w) => ({ action: `${agendaPath(w)}/items`, fields: { title: '', body: `Tekst uden overskrift: ${LONG_WORD}` } }),
+    heading: (w) => w.meeting.heading,
+    status: 422,
+  },
+  { name: 'agenda-member', role: 'member', path: (w) => agendaPath(w), heading: (w) => w.meeting.heading },
   { name: 'admin', role: 'admin', path: fixed('/admin'), heading: fixed('Administration') },
   { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
   { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
@@ -200,11 +215,18 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
   await addDraftComment(deps, users.member.actor, drafting.id, { body: `Husk ${LONG_WORD} i andet afsnit, tak.` });
   const awaiting = await makeConsultationInState(deps, people, 'awaiting_approval', { ...details, deadline: deadlineInDays(2) });
   const submitted = await makeConsultationInState(deps, people, 'submitted', { ...details, deadline: deadlineInDays(20) });
-  await addMeeting(deps, users.secretary.actor, council.slug, {
+  const meeting = await addMeeting(deps, users.secretary.actor, council.slug, {
     date: deadlineInDays(14).slice(0, 10),
     time: '17:00',
     place: PLACE,
     note: LONG_WORD,
+  });
+  // The submitted consultation was approved by the chair's decision: a note on the agenda.
+  await refreshAgenda(deps, users.secretary.actor, council.slug, meeting.id);
+  await addConsultationItem(deps, users.secretary.actor, council.slug, meeting.id, { consultationId: drafting.id });
+  await addFreeItem(deps, users.secretary.actor, council.slug, meeting.id, {
+    title: `Eventuelt: ${LONG_WORD}`,
+    body: `- **Temadag** om ${LONG_WORD}\n- Se ${SOURCE_URL}`,
   });
   await createApiToken(db, { email: users.secretary.email, name: LONG_WORD });
 
@@ -224,6 +246,7 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     statusPath: new URL(statusUrls.get(submitted.id)!).pathname,
     resetPath: `/password/reset/${resetToken}`,
     unsubscribePath: `/reminders/unsubscribe/${unsubscribeToken(TEST_SESSION_SECRET, users.secretary.actor.userId, council.id)}`,
+    meeting: { id: meeting.id, heading: agendaTitle({ startsAt: meeting.starts_at }) },
   };
 }
 

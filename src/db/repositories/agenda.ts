@@ -228,23 +228,6 @@ export async function restoreAgendaItem(tx: Tx, meetingId: number, itemId: numbe
   return Number(result.numUpdatedRows) > 0;
 }
 
-/** Changes a free item's title and text. */
-export async function updateFreeAgendaItem(
-  tx: Tx,
-  meetingId: number,
-  itemId: number,
-  values: { title: string; bodyMarkdown: string },
-): Promise<boolean> {
-  const result = await tx
-    .updateTable('meeting_agenda_items')
-    .set({ title: values.title, body_markdown: values.bodyMarkdown })
-    .where('id', '=', itemId)
-    .where('meeting_id', '=', meetingId)
-    .where('kind', '=', 'free')
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows) > 0;
-}
-
 /**
  * Records that the agenda changed after it was mailed: sets `agenda_changed_at` unless it is set
  * already (one note per batch of changes). Does nothing before the agenda was mailed.
@@ -351,4 +334,9 @@ export function findConsultationItem(db: Executor, meetingId: number, consultati
     .where('kind', '=', 'consultation')
     .where('consultation_id', '=', consultationId)
     .executeTakeFirst();
+}
+
+/** A meeting by its id alone (the mail job's lookup), or undefined when it was deleted. */
+export function findMeetingById(db: Executor, meetingId: number) {
+  return db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
 }

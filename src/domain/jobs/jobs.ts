@@ -20,6 +20,10 @@ export const QUEUES = {
   passwordReset: 'password-reset',
   /** Cron: remove expired login sessions. */
   sessionPurge: 'session-purge',
+  /** Cron: mail the agendas that are due, and the change notes of agendas changed since (exactly once each). */
+  agendas: 'agendas',
+  /** One agenda mail (or change note) to one recipient, with the agenda PDF; retried until delivered. */
+  agendaMail: 'agenda-mail',
 } as const;
 
 /** One of {@link QUEUES}. */

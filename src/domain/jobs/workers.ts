@@ -7,6 +7,8 @@ import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminde
 import { purgeExpiredSessions } from '../auth/sessions.ts';
 import { mailResetLink, type PasswordResetJob } from '../auth/password-reset.ts';
 import type { Clock } from '../time.ts';
+import { runAgendaMailing, sendAgendaMail, type AgendaMailJob } from '../meetings/agenda-output.ts';
+import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { JobHandlers, Jobs } from './jobs.ts';
 
 export interface WorkerDeps {
@@ -16,6 +18,8 @@ export interface WorkerDeps {
   mailer: Mailer;
   config: Pick<Config, 'publicUrl' | 'port' | 'sessionSecret'>;
   jobs: Jobs;
+  /** The PDF renderer, for the agenda attached to its mail. */
+  pdf: PdfRenderer;
 }
 
 /**
@@ -38,5 +42,12 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
       if (removed > 0) deps.logger.info({ removed }, 'expired sessions removed');
     },
     'submission-mail': (job: SubmissionMailJob, attempt) => deliverSubmissionMail(deps, job, attempt),
+    agendas: async () => {
+      const queued = await runAgendaMailing(deps);
+      if (queued.agendas + queued.changeNotes > 0) deps.logger.info(queued, 'agenda mails queued');
+    },
+    'agenda-mail': async (job: AgendaMailJob) => {
+      await sendAgendaMail(deps, job);
+    },
   };
 }

@@ -18,10 +18,10 @@ import {
   removeAgendaItem,
   restoreAgendaItem,
   swapAgendaPositions,
-  updateFreeAgendaItem,
   type AgendaItemRow,
   type NewAgendaItem,
 } from '../../db/repositories/agenda.ts';
+import { listMeetings } from '../../db/repositories/meetings.ts';
 import type { AgendaItemKind, AgendaItemOutcome, Council, Meeting, Role } from '../../db/types.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals } from '../consultations/policy.ts';
@@ -289,17 +289,6 @@ export function addFreeItem(deps: AgendaDeps, actor: Actor, slug: string, meetin
   });
 }
 
-/** Changes a free item's title and text. */
-export function editFreeItem(deps: AgendaDeps, actor: Actor, slug: string, meetingId: number, itemId: number, input: unknown): Promise<void> {
-  const values = parseInput(freeItemForm, input);
-  return changeAgenda(deps, actor, slug, meetingId, async (tx, meeting) => {
-    if (!(await updateFreeAgendaItem(tx, meeting.id, itemId, { title: values.title, bodyMarkdown: values.body ?? '' }))) {
-      throw notFound('Punktet findes ikke');
-    }
-    return { changed: true, result: undefined };
-  });
-}
-
 const consultationItemForm = z.object({ consultationId: z.uuid('Vælg en høring') });
 
 /**
@@ -361,4 +350,32 @@ export function agendaTitle(meeting: { startsAt: Date }): string {
 /** The date part of {@link agendaTitle}, for file names and subjects. */
 export function agendaDate(meeting: { startsAt: Date }): string {
   return formatDanishDate(meeting.startsAt);
+}
+
+/** A council's meetings with links to their agendas: for every reader of the council. */
+export interface AgendaIndex {
+  council: { slug: string; name: string };
+  mayPrepare: boolean;
+  upcoming: Meeting[];
+  past: Meeting[];
+}
+
+/** How many held meetings the index lists, newest first. */
+const PAST_AGENDAS_SHOWN = 10;
+
+/** The council's meetings, upcoming first, for a reader of its agendas; NOT_FOUND for anyone else. */
+export async function listAgendas(deps: AgendaDeps, actor: Actor, slug: string): Promise<AgendaIndex> {
+  const council = await findCouncilBySlug(deps.db, slug);
+  if (!council || !mayActorReadAgenda(actor, council.id)) throw notFound('Siden findes ikke');
+  const now = deps.clock().getTime();
+  const meetings = await listMeetings(deps.db, council.id);
+  return {
+    council: { slug: council.slug, name: council.name },
+    mayPrepare: mayActorPrepareAgenda(actor, council.id),
+    upcoming: meetings.filter((m) => m.starts_at.getTime() >= now),
+    past: meetings
+      .filter((m) => m.starts_at.getTime() < now)
+      .reverse()
+      .slice(0, PAST_AGENDAS_SHOWN),
+  };
 }

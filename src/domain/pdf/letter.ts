@@ -1,8 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import Handlebars from 'handlebars';
 import { formatDanishDate } from '../time.ts';
 import { renderMarkdownSafe } from './markdown.ts';
+import { letterTextStyle, pdfTemplate } from './templates.ts';
 import type { DocumentMetadata, PdfRenderer, RenderOptions } from './renderer.ts';
 
 /**
@@ -35,15 +33,6 @@ export interface LetterData {
 /** A letter's PDF metadata (Info dictionary and XMP). */
 export type LetterMetadata = DocumentMetadata;
 
-const LETTER_TEMPLATE_PATH = fileURLToPath(new URL('../../../views/pdf/letter.hbs', import.meta.url));
-// The typography of the letter's text, which the draft preview on the consultation page shares.
-const LETTER_TEXT_CSS_PATH = fileURLToPath(new URL('../../../public/css/letter-text.css', import.meta.url));
-// Its own Handlebars environment: helpers and partials registered for the web views must not
-// leak into the archived letter.
-const handlebars = Handlebars.create();
-let letterTemplate: Handlebars.TemplateDelegate | null = null;
-let letterTextCss: string | null = null;
-
 // Only raster images and SVG, base64: anything else (a URL, or text/html) is dropped rather than
 // handed to Chromium. SVG shown through <img> cannot run script or load anything.
 const LOGO_DATA_URI = /^data:image\/(?:png|jpeg|gif|webp|svg\+xml);base64,[A-Za-z0-9+/]+={0,2}$/;
@@ -53,7 +42,7 @@ function documentTitle(letter: LetterData): string {
 }
 
 /** The non-empty lines of a multi-line field (an address, a recipient), each trimmed. */
-function linesOf(text: string): string[] {
+export function linesOf(text: string): string[] {
   return text
     .split(/\r\n|[\r\n\u2028\u2029]/)
     .map((line) => line.trim())
@@ -70,6 +59,15 @@ export function cssString(text: string): string {
     /^[\p{L}\p{N} ]$/u.test(char) ? char : `\\${char.codePointAt(0)!.toString(16).toUpperCase()} `,
   );
   return `"${escaped.join('')}"`;
+}
+
+/** What views/pdf/partials/letterhead.hbs shows: the council's name, address and contact lines, and its logo when it is a safe data: URI. */
+export function letterheadOf(council: LetterData['council']) {
+  const logo = council.logoDataUri?.trim() ?? '';
+  return {
+    council: { name: council.name, addressLines: linesOf(council.address), contactLines: linesOf(council.contact) },
+    logoDataUri: LOGO_DATA_URI.test(logo) ? logo : null,
+  };
 }
 
 /** Pages 2 and later: the council, and the council's reference when there is one. */
@@ -96,17 +94,13 @@ export function renderLetterHtml(letter: LetterData): string {
   if (!letter.draft && !letter.signer) {
     throw new Error('Et endeligt høringssvar skal have en underskriver');
   }
-  letterTemplate ??= handlebars.compile(readFileSync(LETTER_TEMPLATE_PATH, 'utf8'), { strict: true });
-  letterTextCss ??= readFileSync(LETTER_TEXT_CSS_PATH, 'utf8');
-  const logo = letter.council.logoDataUri?.trim() ?? '';
-  return letterTemplate({
+  return pdfTemplate('letter.hbs')({
     templateVersion: TEMPLATE_VERSION,
     documentTitle: documentTitle(letter),
     keywords: keywords(letter).join(', '),
-    letterTextCss,
+    letterTextCss: letterTextStyle(),
     runningHeaderCss: cssString(runningHeader(letter)),
-    council: { name: letter.council.name, addressLines: linesOf(letter.council.address), contactLines: linesOf(letter.council.contact) },
-    logoDataUri: LOGO_DATA_URI.test(logo) ? logo : null,
+    ...letterheadOf(letter.council),
     authorityLines: linesOf(letter.authority),
     authorityReference: letter.authorityReference,
     reference: letter.reference,
