@@ -98,6 +98,17 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /reminders/unsubscribe/:token': { who: 'anonymous', fields: ['List-Unsubscribe'] },
   'POST /councils/:slug/meetings': { who: 'secretary', fields: ['date', 'time', 'place', 'note'], kept: { place: 'place', note: 'note' } },
   'POST /councils/:slug/meetings/:id/delete': { who: 'secretary', fields: [] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/refresh': { who: 'secretary', fields: [] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/send': { who: 'secretary', fields: [] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/items': {
+    who: 'secretary',
+    fields: ['title', 'body'],
+    kept: { title: 'item-title', body: 'item-body' },
+  },
+  'POST /councils/:slug/meetings/:meetingId/agenda/consultations': { who: 'secretary', fields: ['consultationId'] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/move': { who: 'secretary', fields: ['direction'] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/remove': { who: 'secretary', fields: [] },
+  'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/restore': { who: 'secretary', fields: [] },
   'POST /admin/councils': {
     who: 'admin',
     multipart: true,
@@ -270,6 +281,7 @@ describe('form properties: random and hostile bodies on every form route never g
       tokenId: String(token!.id),
       // No document, feed or status link has these: the pages answer 404.
       docId: '1',
+      itemId: '1',
       token: 'cal_ikke-en-rigtig-noegle-men-lang-nok',
     });
     secretaryEmail = people.secretary.email;
