@@ -45,8 +45,20 @@ export function listAgendaItems(db: Executor, meetingId: number, options: { incl
   let query = db
     .selectFrom('meeting_agenda_items as item')
     .leftJoin('consultations', 'consultations.id', 'item.consultation_id')
+    // The consultation's newest draft, read once per item.
+    .leftJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('response_versions')
+          .select(['response_versions.body', 'response_versions.number'])
+          .whereRef('response_versions.consultation_id', '=', 'item.consultation_id')
+          .orderBy('response_versions.number', 'desc')
+          .limit(1)
+          .as('draft'),
+      (join) => join.onTrue(),
+    )
     .selectAll('item')
-    .select((eb) => [
+    .select([
       'consultations.title as consultationTitle',
       'consultations.reference as consultationReference',
       'consultations.state as consultationState',
@@ -54,20 +66,8 @@ export function listAgendaItems(db: Executor, meetingId: number, options: { incl
       'consultations.authority as consultationAuthority',
       'consultations.council_id as consultationCouncilId',
       'consultations.created_by as consultationCreatedBy',
-      eb
-        .selectFrom('response_versions')
-        .select('response_versions.body')
-        .whereRef('response_versions.consultation_id', '=', 'item.consultation_id')
-        .orderBy('response_versions.number', 'desc')
-        .limit(1)
-        .as('draftBody'),
-      eb
-        .selectFrom('response_versions')
-        .select('response_versions.number')
-        .whereRef('response_versions.consultation_id', '=', 'item.consultation_id')
-        .orderBy('response_versions.number', 'desc')
-        .limit(1)
-        .as('draftNumber'),
+      'draft.body as draftBody',
+      'draft.number as draftNumber',
     ])
     .where('item.meeting_id', '=', meetingId);
   if (!options.includeRemoved) query = query.where('item.removed_at', 'is', null);
@@ -134,6 +134,16 @@ export async function listAgendaKeys(db: Executor, meetingId: number) {
   };
 }
 
+/** The highest position on a meeting's agenda (items taken off included), 0 when it has none. */
+async function lastPosition(tx: Tx, meetingId: number): Promise<number> {
+  const { last } = await tx
+    .selectFrom('meeting_agenda_items')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('position'), eb.lit(0)).as('last'))
+    .where('meeting_id', '=', meetingId)
+    .executeTakeFirstOrThrow();
+  return Number(last);
+}
+
 /** A new agenda item; its position is handed out by {@link appendAgendaItems}. */
 export interface NewAgendaItem {
   kind: AgendaItemKind;
@@ -151,18 +161,14 @@ export interface NewAgendaItem {
  */
 export async function appendAgendaItems(tx: Tx, meetingId: number, items: NewAgendaItem[]): Promise<number> {
   if (items.length === 0) return 0;
-  const { last } = await tx
-    .selectFrom('meeting_agenda_items')
-    .select((eb) => eb.fn.coalesce(eb.fn.max('position'), eb.lit(0)).as('last'))
-    .where('meeting_id', '=', meetingId)
-    .executeTakeFirstOrThrow();
+  const last = await lastPosition(tx, meetingId);
   let added = 0;
   for (const item of items) {
     const inserted = await tx
       .insertInto('meeting_agenda_items')
       .values({
         meeting_id: meetingId,
-        position: Number(last) + added + 1,
+        position: last + added + 1,
         kind: item.kind,
         consultation_id: item.consultationId ?? null,
         source_event_id: item.sourceEventId ?? null,
@@ -213,14 +219,10 @@ export async function removeAgendaItem(tx: Tx, meetingId: number, itemId: number
 
 /** Puts an item taken off back on the agenda, at the end. Call with the meeting row locked. */
 export async function restoreAgendaItem(tx: Tx, meetingId: number, itemId: number): Promise<boolean> {
-  const { last } = await tx
-    .selectFrom('meeting_agenda_items')
-    .select((eb) => eb.fn.coalesce(eb.fn.max('position'), eb.lit(0)).as('last'))
-    .where('meeting_id', '=', meetingId)
-    .executeTakeFirstOrThrow();
+  const last = await lastPosition(tx, meetingId);
   const result = await tx
     .updateTable('meeting_agenda_items')
-    .set({ removed_at: null, position: Number(last) + 1 })
+    .set({ removed_at: null, position: last + 1 })
     .where('id', '=', itemId)
     .where('meeting_id', '=', meetingId)
     .where('removed_at', 'is not', null)

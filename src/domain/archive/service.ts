@@ -21,7 +21,7 @@ import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import { renderLetterPdf, TEMPLATE_VERSION, type LetterData } from '../pdf/letter.ts';
+import { councilLogoDataUri, renderLetterPdf, TEMPLATE_VERSION, type LetterData } from '../pdf/letter.ts';
 import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
 import type { Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
@@ -72,11 +72,6 @@ export function letterFileName(consultation: { id: string; reference: string | n
 
 type LetterSource = NonNullable<Awaited<ReturnType<typeof findLetterSource>>>;
 
-function logoDataUri(row: LetterSource): string | null {
-  if (!row.letterhead_logo || !row.letterhead_logo_type) return null;
-  return `data:${row.letterhead_logo_type};base64,${row.letterhead_logo.toString('base64')}`;
-}
-
 /** The letter's date: the day the user says it was sent, else today (both Danish calendar days). */
 function letterDate(submittedAt: string | null | undefined, now: Date): Date {
   // Noon UTC is the same calendar day in Copenhagen, summer or winter.
@@ -108,7 +103,7 @@ function letterData(row: LetterSource, body: string, signer: LetterData['signer'
       name: row.council_name ?? '',
       address: row.letterhead_address ?? '',
       contact: contactLines(row.letterhead_contact ?? '', row.letterhead_email),
-      logoDataUri: logoDataUri(row),
+      logoDataUri: councilLogoDataUri(row),
     },
     authority: row.authority,
     title: row.title,

@@ -19,6 +19,7 @@ import { QUEUES, type Jobs } from '../jobs/jobs.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { composeMail } from '../mail/templates.ts';
 import { renderAgendaPdf, type AgendaPdfData } from '../pdf/agenda.ts';
+import { councilLogoDataUri } from '../pdf/letter.ts';
 import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
@@ -48,15 +49,15 @@ export interface AgendaMailDeps extends AgendaOutputDeps {
   config: Pick<Config, 'publicUrl' | 'port'>;
 }
 
-function logoDataUri(council: Council): string | null {
-  if (!council.letterhead_logo || !council.letterhead_logo_type) return null;
-  return `data:${council.letterhead_logo_type};base64,${council.letterhead_logo.toString('base64')}`;
-}
-
 /** The PDF's data from an agenda view, in the council's letterhead. */
 function pdfData(council: Council, view: AgendaView, date: Date): AgendaPdfData {
   return {
-    council: { name: council.name, address: council.letterhead_address, contact: council.letterhead_contact, logoDataUri: logoDataUri(council) },
+    council: {
+      name: council.name,
+      address: council.letterhead_address,
+      contact: council.letterhead_contact,
+      logoDataUri: councilLogoDataUri(council),
+    },
     title: agendaTitle(view.meeting),
     startsAt: view.meeting.startsAt,
     place: view.meeting.place,

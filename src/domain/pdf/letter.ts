@@ -61,6 +61,12 @@ export function cssString(text: string): string {
   return `"${escaped.join('')}"`;
 }
 
+/** The council's stored logo as a data: URI for the letterhead, or null when it has none. */
+export function councilLogoDataUri(council: { letterhead_logo: Buffer | null; letterhead_logo_type: string | null }): string | null {
+  if (!council.letterhead_logo || !council.letterhead_logo_type) return null;
+  return `data:${council.letterhead_logo_type};base64,${council.letterhead_logo.toString('base64')}`;
+}
+
 /** What views/pdf/partials/letterhead.hbs shows: the council's name, address and contact lines, and its logo when it is a safe data: URI. */
 export function letterheadOf(council: LetterData['council']) {
   const logo = council.logoDataUri?.trim() ?? '';
