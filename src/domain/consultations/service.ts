@@ -415,17 +415,36 @@ export async function sendEvent(deps: EventDeps, actor: Actor, id: string, input
     });
     return detailsFor(actor, applied.details, deps.clock(), applied.snapshot);
   }
-  const { details, snapshot } = await deps.db.transaction().execute(async (tx) => {
-    const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
-    if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
-    // A role that may never send this event hears so before any detail of the payload.
-    const type = (input as { type?: unknown } | null)?.type;
-    if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
-    const event = parseInput(eventSchema, input);
-    const written = await applyEvent(tx, deps, actor, row, event);
-    return { details: detailsAfter(row, written), snapshot: written.snapshot };
-  });
+  const { details, snapshot } = await deps.db.transaction().execute((tx) => sendEventIn(tx, deps, actor, id, input));
   return detailsFor(actor, details, deps.clock(), snapshot);
+}
+
+/**
+ * Sends one event (not SUBMIT, which renders a letter first) inside a transaction the caller holds,
+ * so a change elsewhere (a meeting's minutes) and the transition commit together or not at all.
+ * Locks the row, checks role, version and state as `sendEvent` does.
+ */
+export async function sendEventInTransaction(tx: Tx, deps: ConsultationDeps, actor: Actor, id: string, input: unknown): Promise<ConsultationDetails> {
+  if ((input as { type?: unknown } | null)?.type === 'SUBMIT') throw new Error('SUBMIT renders its letter first: use sendEvent');
+  const { details, snapshot } = await sendEventIn(tx, deps, actor, id, input);
+  return detailsFor(actor, details, deps.clock(), snapshot);
+}
+
+async function sendEventIn(
+  tx: Tx,
+  deps: ConsultationDeps,
+  actor: Actor,
+  id: string,
+  input: unknown,
+): Promise<{ details: ConsultationDetailsRow; snapshot: ConsultationSnapshot }> {
+  const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
+  if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
+  // A role that may never send this event hears so before any detail of the payload.
+  const type = (input as { type?: unknown } | null)?.type;
+  if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
+  const event = parseInput(eventSchema, input);
+  const written = await applyEvent(tx, deps, actor, row, event);
+  return { details: detailsAfter(row, written), snapshot: written.snapshot };
 }
 
 /** What an ASSIGN resolves to: the council, who is responsible, and what the machine and the log get. */
