@@ -39,7 +39,13 @@ export async function readArchivedPdfSlice(db: Executor, archiveId: number, offs
 
 /** The stored hash of a consultation's archived letter, for conditional requests; no bytes. */
 export function findArchivedDocumentInfo(db: Executor, consultationId: string): Promise<ArchivedDocumentInfo | undefined> {
-  return db.selectFrom('archived_documents').select(ARCHIVE_INFO_COLUMNS).where('consultation_id', '=', consultationId).executeTakeFirst();
+  return db
+    .selectFrom('archived_documents')
+    .select(ARCHIVE_INFO_COLUMNS)
+    .where('consultation_id', '=', consultationId)
+    .where('kind', '=', 'letter')
+    .$narrowType<{ consultationId: string; responseVersionId: number }>()
+    .executeTakeFirst();
 }
 
 /**
@@ -53,7 +59,9 @@ export function listArchivedDocumentsInChainAfter(db: Executor, afterPosition: n
     .selectFrom('archived_documents')
     .select([
       'id',
+      'kind',
       'consultation_id as consultationId',
+      'meeting_id as meetingId',
       'pdf',
       'sha256',
       'size_bytes as sizeBytes',

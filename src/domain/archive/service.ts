@@ -271,10 +271,13 @@ function previewRefused(error: PdfRenderRefusedError): AppError {
   return new AppError('RENDER_FAILED', 'Der laves mange PDF-udkast lige nu. Prøv igen om lidt.', { meta });
 }
 
-/** A letter whose bytes no longer match the SHA-256 or size stored beside it. */
+/** A document (letter or minutes) whose bytes no longer match the SHA-256 or size stored beside it. */
 export interface ContentMismatch {
   id: number;
-  consultationId: string;
+  /** The letter's consultation; null for minutes. */
+  consultationId: string | null;
+  /** The minutes' meeting; null for letters. */
+  meetingId?: number | null;
   expected: string;
   actual: string;
   sizeBytes: number;
@@ -329,6 +332,7 @@ export async function verifyArchive(db: Executor, options: { batchSize?: number;
         result.mismatches.push({
           id: doc.id,
           consultationId: doc.consultationId,
+          ...(doc.kind === 'minutes' ? { meetingId: doc.meetingId } : {}),
           expected: doc.sha256,
           actual,
           sizeBytes: doc.sizeBytes,

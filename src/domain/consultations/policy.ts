@@ -19,6 +19,26 @@ export const EVENT_ROLES: Record<UserEventType, { roles: Role[]; admin: boolean 
   EXTEND_DEADLINE: { roles: ['secretary'], admin: false },
 };
 
+/**
+ * Who may send the decision a meeting's minutes record (APPROVE with basis `meeting`, or
+ * REQUEST_CHANGES): the council decided at its meeting, and writing that down is the secretary's
+ * job as much as the chair's. Only the minutes send with this rule
+ * (sendMeetingDecisionInTransaction); every other APPROVE and REQUEST_CHANGES stays the chair's.
+ */
+export const MEETING_DECISION_ROLES: Role[] = ['secretary', 'chair'];
+
+/**
+ * True when the actor may send `type` as a meeting's recorded decision: only APPROVE and
+ * REQUEST_CHANGES, by the council's secretary or chair, or an administrator (who may prepare
+ * every council's agendas and minutes).
+ */
+export function mayActorRecordMeetingDecision(actor: Actor, type: UserEventType, councilId: number | null): boolean {
+  if (type !== 'APPROVE' && type !== 'REQUEST_CHANGES') return false;
+  if (actor.isAdmin) return true;
+  const role = roleIn(actor, councilId);
+  return role !== undefined && MEETING_DECISION_ROLES.includes(role);
+}
+
 /** Roles that may write drafts. */
 export const DRAFT_ROLES: Role[] = ['secretary'];
 

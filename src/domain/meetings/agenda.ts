@@ -97,7 +97,12 @@ export interface AgendaView {
 }
 
 /** The council and its meeting, when the actor may read its agendas; NOT_FOUND for anyone else. */
-async function readableMeeting(deps: AgendaDeps, actor: Actor, slug: string, meetingId: number): Promise<{ council: Council; meeting: Meeting }> {
+export async function readableMeeting(
+  deps: AgendaDeps,
+  actor: Actor,
+  slug: string,
+  meetingId: number,
+): Promise<{ council: Council; meeting: Meeting }> {
   const council = await findCouncilBySlug(deps.db, slug);
   if (!council || !mayActorReadAgenda(actor, council.id)) throw notFound('Siden findes ikke');
   const meeting = await findCouncilMeeting(deps.db, council.id, meetingId);
@@ -106,7 +111,7 @@ async function readableMeeting(deps: AgendaDeps, actor: Actor, slug: string, mee
 }
 
 /** The council when the actor may prepare its agendas: NOT_FOUND when they may not even read it, FORBIDDEN when they only read. */
-async function preparableCouncil(deps: AgendaDeps, actor: Actor, slug: string): Promise<Council> {
+export async function preparableCouncil(deps: AgendaDeps, actor: Actor, slug: string): Promise<Council> {
   const council = await findCouncilBySlug(deps.db, slug);
   if (!council || !mayActorReadAgenda(actor, council.id)) throw notFound('Siden findes ikke');
   if (!mayActorPrepareAgenda(actor, council.id)) throw forbidden('Kun rådets sekretær og formand kan ændre dagsordenen');

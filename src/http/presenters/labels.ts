@@ -27,6 +27,7 @@ export const EVENT_LABELS: Record<string, string> = {
   EXTEND_DEADLINE: 'Forlæng fristen',
   MAIL_DELIVERED: 'Sendt med e-mail til myndigheden',
   MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
+  MEETING_NOTED: 'Taget til efterretning på rådets møde',
 };
 
 /**
