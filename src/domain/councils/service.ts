@@ -118,6 +118,8 @@ export const councilSettingsSchema = z.object({
     .min(1, 'Mindst 1 arbejdsdag')
     .max(30, 'Højst 30 arbejdsdage'),
   reminderWorkingDays: reminderDaysSchema,
+  /** Whether the council's minutes are published; left out: unchanged (stored only, public pages come later). */
+  minutesPublished: z.boolean().optional(),
 });
 
 /** An uploaded logo as the HTTP layer hands it over. */
@@ -140,6 +142,7 @@ export interface CouncilAdminView {
   logoType: string | null;
   dueSoonWorkingDays: number;
   reminderWorkingDays: number[];
+  minutesPublished: boolean;
 }
 
 function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number]): CouncilAdminView {
@@ -156,6 +159,7 @@ function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number
     logoType: row.letterhead_logo_type,
     dueSoonWorkingDays: row.due_soon_working_days,
     reminderWorkingDays: row.reminder_working_days,
+    minutesPublished: row.minutes_published,
   };
 }
 
@@ -208,6 +212,7 @@ export async function createCouncilAsAdmin(db: Db, actor: Actor, input: Record<s
     const row = await updateCouncilRow(tx, created.id, {
       due_soon_working_days: values.dueSoonWorkingDays,
       reminder_working_days: values.reminderWorkingDays,
+      ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
       ...(logo && logoCheck.type ? { letterhead_logo: logo.buffer, letterhead_logo_type: logoCheck.type } : {}),
     });
     return toCouncilAdminView(row!);
@@ -250,6 +255,7 @@ export async function updateCouncilAsAdmin(
     letterhead_email: values.letterheadEmail,
     due_soon_working_days: values.dueSoonWorkingDays,
     reminder_working_days: values.reminderWorkingDays,
+    ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
     ...logoChange,
   });
   if (!row) throw new AppError('NOT_FOUND', 'Rådet findes ikke');
