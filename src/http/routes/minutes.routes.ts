@@ -68,7 +68,10 @@ async function renderMinutes(deps: AppDeps, res: Response, actor: Actor, slug: s
     minutes,
     base: `${base}/minutes`,
     agendaPath: `${base}/agenda`,
-    finaliseError: state.error && state.itemId === undefined ? state.error.message : undefined,
+    // A refusal shows beside its item's form; one whose form is not on the page (the finalise
+    // form, an item already recorded or unknown, a meeting not begun) shows at the top.
+    topError:
+      state.error && !minutes.items.some((i) => i.error !== undefined && i.outcome === null && minutes.mayRecord) ? state.error.message : undefined,
     notice: state.notice,
   });
 }
