@@ -15,7 +15,10 @@ describe('minutes pages and PDF', function () {
   /** A meeting that begins a moment after its agenda is built: a chair decision to note, a response awaiting approval, a draft. */
   async function world() {
     const people = await makeCouncilWithPeople(app.deps.db);
-    await makeConsultationInState(app.deps, people, 'approved', { title: 'Handleplan for sprogcentret', deadline: deadlineInDays(5) });
+    const decided = await makeConsultationInState(app.deps, people, 'approved', {
+      title: 'Handleplan for sprogcentret',
+      deadline: deadlineInDays(5),
+    });
     const awaiting = await makeConsultationInState(app.deps, people, 'awaiting_approval', {
       title: 'Forslag til lov om ændring af integrationsloven',
       deadline: deadlineInDays(40),
@@ -28,13 +31,13 @@ describe('minutes pages and PDF', function () {
     expect(await refreshAgenda(app.deps, people.secretary.actor, people.council.slug, meeting.id)).to.equal(3);
     while (Date.now() <= meeting.starts_at.getTime()) await new Promise((resolve) => setTimeout(resolve, 100));
     const path = `/councils/${people.council.slug}/meetings/${meeting.id}/minutes`;
-    return { people, meeting, awaiting, drafting, path };
+    return { people, meeting, decided, awaiting, drafting, path };
   }
 
   const itemId = (html: string, n: number) => new RegExp(`<li class="agenda-item" id="punkt-(\\d+)">\\s*<h3>${n}\\.`).exec(html)![1]!;
 
   it('the secretary records each outcome (refusals keep what was typed), finalises, and the PDF holds the items and outcomes', async () => {
-    const { people, awaiting, path } = await world();
+    const { people, decided, awaiting, path } = await world();
     const web = await logIn(people.secretary);
     const agenda = await web.get(path.replace(/minutes$/, 'agenda'));
     expect(agenda.text).to.include(`href="${path}"`);
@@ -74,6 +77,8 @@ describe('minutes pages and PDF', function () {
     });
     page = await web.follow(answer);
     expect(page.text).to.include('Taget til efterretning').and.include('Udsat').and.include('Tages op igen i marts');
+    // The chair's decision noted by the meeting is on its timeline, in Danish.
+    expect((await web.get(`/consultations/${decided.id}`)).text).to.include('<strong>Taget til efterretning på rådets møde</strong>');
     // No CSRF token, no change.
     expect((await web.postForm(`${path}/finalise`, {})).status).to.equal(403);
 

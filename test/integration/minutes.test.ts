@@ -5,6 +5,7 @@ import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { verifyArchive } from '../../src/domain/archive/service.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { getAgenda, refreshAgenda } from '../../src/domain/meetings/agenda.ts';
+import { removeMeeting } from '../../src/domain/meetings/service.ts';
 import { finaliseMinutes, getMinutes, getMinutesPdf, recordOutcome } from '../../src/domain/meetings/minutes.ts';
 import { testDatabase, testOwnerDatabase } from '../support/db.ts';
 import { deadlineInDays, makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
@@ -188,6 +189,10 @@ describe('meeting minutes (referat)', function () {
       error = caught;
     }
     expect((error as Error).message).to.match(/append-only/);
+
+    // The archive keeps the minutes' meeting too.
+    const kept = await expectCode(removeMeeting(w.deps, sec, slug, w.meeting.id), 'CONFLICT');
+    expect(kept.meta).to.deep.include({ reason: 'MINUTES_ARCHIVED' });
 
     // A letter archived after the minutes links to them, and the whole chain verifies.
     const approved = await db().selectFrom('consultations').select('version').where('id', '=', w.toApprove.id).executeTakeFirstOrThrow();

@@ -77,6 +77,7 @@ import { DateTime } from 'luxon';
 import { fileTypeFromBuffer } from 'file-type';
 import { findCouncilById, listCouncils, updateCouncil as updateCouncilRow } from '../../db/repositories/councils.ts';
 import { deleteMeeting as deleteMeetingRow, insertMeeting, listMeetings } from '../../db/repositories/meetings.ts';
+import { deletingMeeting } from '../meetings/archived-minutes.ts';
 import { assertAdmin } from '../access/admin.ts';
 import type { Actor } from '../access/actor.ts';
 import { issuesToDetails } from '../validation.ts';
@@ -310,5 +311,5 @@ export async function addMeetingAsAdmin(db: Executor, actor: Actor, councilId: n
 /** Deletes one of a council's meetings, or NOT_FOUND. */
 export async function deleteMeetingAsAdmin(db: Executor, actor: Actor, councilId: number, meetingId: number): Promise<void> {
   assertAdmin(actor);
-  if ((await deleteMeetingRow(db, councilId, meetingId)) === 0) throw new AppError('NOT_FOUND', 'Mødet findes ikke');
+  if ((await deletingMeeting(() => deleteMeetingRow(db, councilId, meetingId))) === 0) throw new AppError('NOT_FOUND', 'Mødet findes ikke');
 }
