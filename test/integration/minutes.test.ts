@@ -4,7 +4,7 @@ import { listEvents } from '../../src/db/repositories/consultations.ts';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { verifyArchive } from '../../src/domain/archive/service.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
-import { getAgenda, refreshAgenda } from '../../src/domain/meetings/agenda.ts';
+import { addFreeItem, getAgenda, refreshAgenda, removeItem } from '../../src/domain/meetings/agenda.ts';
 import { removeMeeting } from '../../src/domain/meetings/service.ts';
 import { finaliseMinutes, getMinutes, getMinutesPdf, recordOutcome } from '../../src/domain/meetings/minutes.ts';
 import { testDatabase, testOwnerDatabase } from '../support/db.ts';
@@ -190,6 +190,10 @@ describe('meeting minutes (referat)', function () {
     }
     expect((error as Error).message).to.match(/append-only/);
 
+    // The agenda the minutes record stays as it was.
+    await expectCode(addFreeItem(w.deps, sec, slug, w.meeting.id, { title: 'Efterskrift' }), 'CONFLICT');
+    await expectCode(removeItem(w.deps, sec, slug, w.meeting.id, minutes.items[0]!.id), 'CONFLICT');
+
     // The archive keeps the minutes' meeting too.
     const kept = await expectCode(removeMeeting(w.deps, sec, slug, w.meeting.id), 'CONFLICT');
     expect(kept.meta).to.deep.include({ reason: 'MINUTES_ARCHIVED' });
@@ -203,6 +207,29 @@ describe('meeting minutes (referat)', function () {
     const verified = await verifyArchive(db());
     expect(verified.mismatches).to.deep.equal([]);
     expect(verified.chainBreaks).to.deep.equal([]);
+  });
+
+  it('an agenda changed while the minutes PDF was rendered archives nothing', async () => {
+    const w = await setup();
+    const sec = w.people.secretary.actor;
+    const slug = w.people.council.slug;
+    for (const item of (await getMinutes(w.deps, sec, slug, w.meeting.id)).items) {
+      await recordOutcome(w.deps, sec, slug, w.meeting.id, item.id, { outcome: item.kind === 'note' ? 'noted' : 'postponed' });
+    }
+    const pdf = w.deps.pdf;
+    const racing = {
+      ...w.deps,
+      pdf: {
+        render: async (html: string, options?: Parameters<typeof pdf.render>[1]) => {
+          // Someone adds an item while Chromium lays out the minutes.
+          await addFreeItem(w.deps, w.people.chair.actor, slug, w.meeting.id, { title: 'Eventuelt' });
+          return pdf.render(html, options);
+        },
+      },
+    };
+    const refused = await expectCode(finaliseMinutes(racing, sec, slug, w.meeting.id), 'CONFLICT');
+    expect(refused.meta).to.deep.include({ reason: 'AGENDA_CHANGED' });
+    expect(await db().selectFrom('archived_documents').select('id').where('meeting_id', '=', w.meeting.id).execute()).to.deep.equal([]);
   });
 });
 

@@ -22,6 +22,7 @@ import {
   type NewAgendaItem,
 } from '../../db/repositories/agenda.ts';
 import { listMeetings } from '../../db/repositories/meetings.ts';
+import { findMinutesDocument } from '../../db/repositories/minutes.ts';
 import type { AgendaItemKind, AgendaItemOutcome, Council, Meeting, Role } from '../../db/types.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals } from '../consultations/policy.ts';
@@ -133,6 +134,12 @@ async function changeAgenda<T>(
   return deps.db.transaction().execute(async (tx) => {
     const meeting = await lockCouncilMeeting(tx, council.id, meetingId);
     if (!meeting) throw notFound('Mødet findes ikke');
+    // The archived minutes are the record of what the meeting treated: its agenda stays as they say.
+    if (await findMinutesDocument(tx, meeting.id)) {
+      throw new AppError('CONFLICT', 'Referatet er godkendt og arkiveret; dagsordenen kan ikke længere ændres', {
+        meta: { reason: 'MINUTES_ARCHIVED' },
+      });
+    }
     const { changed, result } = await change(tx, meeting, council);
     if (changed) await markAgendaChanged(tx, meeting.id, deps.clock());
     return result;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { storedBytes } from '../../db/byte-slices.ts';
 import type { Db, Tx } from '../../db/database.ts';
-import { findAgendaItem, lockCouncilMeeting } from '../../db/repositories/agenda.ts';
+import { findAgendaItem, listAgendaItems, lockCouncilMeeting } from '../../db/repositories/agenda.ts';
 import { readArchivedPdfSlice } from '../../db/repositories/archive.ts';
 import { insertEvent, lockConsultation } from '../../db/repositories/consultations.ts';
 import { findMinutesDocument, insertMinutesDocument, listOutcomeRecorders, recordAgendaItemOutcome } from '../../db/repositories/minutes.ts';
@@ -281,6 +281,13 @@ export async function finaliseMinutes(deps: MinutesArchiveDeps, actor: Actor, sl
   const sha256 = createHash('sha256').update(pdf).digest('hex');
   await deps.db.transaction().execute(async (tx) => {
     await lockMinutes(tx, council, meeting.id, deps.clock());
+    // The agenda may have changed while the PDF was rendered (an item added or taken off): then
+    // the PDF is not the minutes any more, and nothing is archived.
+    const live = await listAgendaItems(tx, meeting.id);
+    const rendered = view.items.map((i) => i.id);
+    if (live.length !== rendered.length || live.some((item, i) => item.id !== rendered[i] || item.outcome === null)) {
+      throw new AppError('CONFLICT', 'Dagsordenen blev ændret, mens referatet blev lavet. Prøv igen.', { meta: { reason: 'AGENDA_CHANGED' } });
+    }
     await insertMinutesDocument(tx, { meetingId: meeting.id, pdf, sha256, templateVersion: MINUTES_TEMPLATE_VERSION, archivedBy: actor.userId });
   });
 }
