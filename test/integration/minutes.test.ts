@@ -201,6 +201,9 @@ describe('meeting minutes (referat)', function () {
     // A letter archived after the minutes links to them, and the whole chain verifies.
     const approved = await db().selectFrom('consultations').select('version').where('id', '=', w.toApprove.id).executeTakeFirstOrThrow();
     await sendEvent(w.deps, sec, w.toApprove.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'udvalg@naestved.dk' });
+    // The meeting approved it and the secretary recorded that: the council's chair signs the letter.
+    const letterHtml = w.deps.pdf.renders.at(-1)!.html;
+    expect(letterHtml).to.contain(w.people.chair.actor.name).and.not.contain(sec.name);
     const letter = await db().selectFrom('archived_documents').selectAll().where('consultation_id', '=', w.toApprove.id).executeTakeFirstOrThrow();
     expect(letter.kind).to.equal('letter');
     expect(letter.previous_chain_sha256).to.equal(row.chain_sha256);

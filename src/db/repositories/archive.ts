@@ -92,7 +92,7 @@ export function findArchivedDocumentAtPosition(db: Executor, position: number) {
  * Everything a letter is made from, in one round trip: the consultation row, the letterhead of its
  * council (null fields when unassigned), its newest response version, and who approved it last
  * (the actor of its newest APPROVE event, with the title they sign with in the consultation's
- * council, null when unset). Submitting and previewing need all of it before anything else.
+ * council, null when unset, and their role there). Submitting and previewing need all of it before anything else.
  */
 export function findLetterSource(db: Executor, id: string) {
   return db
@@ -116,7 +116,7 @@ export function findLetterSource(db: Executor, id: string) {
           .leftJoin('memberships', (join) =>
             join.onRef('memberships.user_id', '=', 'users.id').onRef('memberships.council_id', '=', 'consultations.council_id'),
           )
-          .select(['users.id', 'users.name', 'memberships.title'])
+          .select(['users.id', 'users.name', 'memberships.title', 'memberships.role'])
           .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
           .where('consultation_events.type', '=', 'APPROVE')
           .orderBy('consultation_events.id', 'desc')

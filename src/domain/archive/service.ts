@@ -10,6 +10,7 @@ import {
   listArchivedDocumentsInChainAfter,
 } from '../../db/repositories/archive.ts';
 import { chainHash, type ChainAnchor } from './chain.ts';
+import { listCouncilMembers } from '../../db/repositories/users.ts';
 import {
   findConsultationRow,
   lockConsultationWithDetails,
@@ -116,6 +117,18 @@ function letterData(row: LetterSource, body: string, signer: LetterData['signer'
   };
 }
 
+/**
+ * Who signs an approved letter: the chair who approved it. An approval the meeting decided and
+ * the secretary recorded in the minutes (APPROVE with basis `meeting`, src/domain/meetings/minutes.ts)
+ * is signed by the council's chair instead, never by the secretary; with no chair, by whoever approved.
+ */
+async function approvingSigner(db: Executor, row: LetterSource): Promise<LetterSource['last_approver']> {
+  const approver = row.last_approver;
+  if (!approver || approver.role === 'chair' || row.council_id === null) return approver;
+  const [chair] = await listCouncilMembers(db, row.council_id, ['chair']);
+  return chair ?? approver;
+}
+
 function signer(person: { name: string; title: string | null }): { name: string; title: string } {
   return { name: person.name, title: person.title?.trim() || DEFAULT_SIGNER_TITLE };
 }
@@ -141,7 +154,7 @@ export async function submitWithLetter<T>(deps: ArchiveDeps, actor: Actor, id: s
   checkSubmissionMailAddress(event, row.authority_email);
 
   const response = row.latest_response;
-  const approver = row.last_approver;
+  const approver = await approvingSigner(deps.db, row);
   if (row.council_id === null || !response || !approver) {
     throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
   }
@@ -246,7 +259,7 @@ export async function previewLetter(
   if (!mayActorReadInternals(actor, row) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
   const response = row.latest_response;
-  const approver = row.state === 'approved' ? row.last_approver : null;
+  const approver = row.state === 'approved' ? await approvingSigner(deps.db, row) : null;
   if (!response) throw notFound('Der er endnu intet udkast');
   let signedBy: LetterData['signer'] = null;
   if (approver) signedBy = signer(approver);
