@@ -26,6 +26,8 @@ export interface CouncilsTable {
   agenda_working_days: Generated<number>;
   /** Whether the council's minutes are published (migration 2026-12-05T0300; stored only, public pages come later). */
   minutes_published: Generated<boolean>;
+  /** The share of the voters (per cent) that must take part for a written procedure to decide (migration 2026-12-05T0100). */
+  written_procedure_quorum_percent: Generated<number>;
   created_at: CreatedAt;
 }
 
