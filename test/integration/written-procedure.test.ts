@@ -163,7 +163,7 @@ describe('written procedure (PostgreSQL)', () => {
     const { c, voters } = await started({ extraMembers: 18 });
     expect(voters).to.have.length(20);
     const results = await Promise.allSettled(voters.map((voter, i) => castVote(deps, voter, c.id, { vote: i < 15 ? 'agree' : 'abstain' })));
-    expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).to.deep.equal([]);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => String(r.reason))).to.deep.equal([]);
     const log = await events(c.id);
     expect(log.filter((e) => e.type === 'CAST_VOTE')).to.have.length(20);
     const closes = log.filter((e) => e.type === 'CLOSE_WRITTEN_PROCEDURE');
@@ -182,7 +182,7 @@ describe('written procedure (PostgreSQL)', () => {
     const closing = closeWrittenProcedure(closeDeps, { consultationId: c.id, procedureNumber: 1 });
     const results = await Promise.allSettled(votes);
     await closing;
-    const refused = results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason);
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason);
     for (const reason of refused) expect((reason as AppError).code, String(reason)).to.equal('WRITTEN_PROCEDURE_CLOSED');
     const counted = results.length - refused.length;
     const log = await events(c.id);
@@ -196,7 +196,7 @@ describe('written procedure (PostgreSQL)', () => {
 
   describe('with two schedulers (real pg-boss)', () => {
     let smtp: TestSmtp;
-    let schedulers: TestScheduler[] = [];
+    const schedulers: TestScheduler[] = [];
     before(async () => {
       smtp = await startSmtp();
       // One after the other: pg-boss creating the same new queue from two processes at once can deadlock.
