@@ -8,7 +8,7 @@ import { createCouncil } from '../domain/councils/service.ts';
 import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
-import { addDemoMeetings } from './meetings.ts';
+import { addDemoHeldMeeting, addDemoMeetings } from './meetings.ts';
 
 /** The password of every demo user; printed in the start banner. */
 export const DEMO_PASSWORD = 'demo-raadssvar';
@@ -457,4 +457,5 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     // e-mail needs one.
     await send(secretary, { type: 'SUBMIT', channel: 'portal', recipient: item.authority });
   }
+  await addDemoHeldMeeting(db, deps.clock());
 }
