@@ -440,7 +440,7 @@ function firstUserWith(council: string, role: Role): string {
 
 /**
  * Seeds the Danish demo data: five integration councils, a person in every role (one on two
- * councils), twenty consultations in every state, with deadlines around today. The same data
+ * councils), twenty-two consultations in every state (one in a written procedure), the next agenda of Næstved, with deadlines around today. The same data
  * on every first start; only the dates follow the calendar.
  */
 export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void> {
