@@ -37,6 +37,14 @@ describe('the demo data of npm start', () => {
         join meetings m on m.id = i.meeting_id join consultations c on c.id = i.consultation_id
         where m.starts_at < now() and i.kind = 'consultation'`.execute(db);
       expect(held.rows.map((r) => r.state)).to.include('awaiting_approval');
+      // A written procedure under way with one vote cast, and the next meeting's agenda prepared with
+      // the chair's decisions to note, consultations to treat and a free item.
+      const procedure = await sql<{ votes: number }>`
+        select count(*)::int as votes from consultation_events e join consultations c on c.id = e.consultation_id
+        where c.state = 'written_procedure' and e.type = 'CAST_VOTE'`.execute(db);
+      expect(procedure.rows[0]!.votes).to.equal(1);
+      const items = await sql<{ kind: string }>`select kind from meeting_agenda_items order by position`.execute(db);
+      expect(new Set(items.rows.map((r) => r.kind))).to.deep.equal(new Set(['note', 'consultation', 'free']));
     });
   });
 });
