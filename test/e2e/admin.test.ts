@@ -114,6 +114,8 @@ describe('administration pages', () => {
         reminderWorkingDays: '5',
         removeLogo: '1',
         minutesPublished: '1',
+        agendaWorkingDays: '7',
+        writtenProcedureQuorumPercent: '60',
       }),
     });
     expect(edited.status).to.equal(303);
@@ -130,8 +132,11 @@ describe('administration pages', () => {
       letterhead_logo: null,
       letterhead_email: null,
       minutes_published: true,
+      agenda_working_days: 7,
+      written_procedure_quorum_percent: 60,
     });
     expect(row.reminder_working_days).to.deep.equal([5]);
+    expect(after.text).to.include('id="writtenProcedureQuorumPercent"').and.include('value="60"');
     expect(after.text).to.match(/id="minutesPublished"[^>]* checked>/);
   });
 

@@ -39,6 +39,8 @@ const COUNCIL_FORM_FIELDS = [
   'letterheadEmail',
   'dueSoonWorkingDays',
   'reminderWorkingDays',
+  'agendaWorkingDays',
+  'writtenProcedureQuorumPercent',
   'minutesPublished',
   'removeLogo',
 ];

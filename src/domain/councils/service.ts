@@ -105,6 +105,11 @@ const reminderDaysSchema = z.preprocess(
     .transform((days) => [...new Set(days)].sort((a, b) => b - a)),
 );
 
+/** A number field that may be left out or blank: the setting stays as it is (a new council gets the default). */
+function blankIsUnchanged<S extends z.ZodType>(schema: S) {
+  return z.preprocess((value) => (value === '' || value === null ? undefined : value), schema.optional());
+}
+
 /** What an administrator may change on a council (the slug never changes: it is in links and the CLI). */
 export const councilSettingsSchema = z.object({
   name: requiredText(200),
@@ -119,6 +124,22 @@ export const councilSettingsSchema = z.object({
     .min(1, 'Mindst 1 arbejdsdag')
     .max(30, 'Højst 30 arbejdsdage'),
   reminderWorkingDays: reminderDaysSchema,
+  /** Working days before a meeting its agenda is mailed; left out: unchanged. */
+  agendaWorkingDays: blankIsUnchanged(
+    z.coerce
+      .number({ error: 'Skriv et helt antal arbejdsdage' })
+      .int('Skriv et helt antal arbejdsdage')
+      .min(0, 'Mindst 0 arbejdsdage')
+      .max(30, 'Højst 30 arbejdsdage'),
+  ),
+  /** The council's quorum for written procedures (per cent of the voters); left out: unchanged. */
+  writtenProcedureQuorumPercent: blankIsUnchanged(
+    z.coerce
+      .number({ error: 'Skriv et helt antal procent' })
+      .int('Skriv et helt antal procent')
+      .min(1, 'Mindst 1 procent')
+      .max(100, 'Højst 100 procent'),
+  ),
   /** Whether the council's minutes are published; left out: unchanged (stored only, public pages come later). */
   minutesPublished: z.boolean().optional(),
 });
@@ -143,6 +164,8 @@ export interface CouncilAdminView {
   logoType: string | null;
   dueSoonWorkingDays: number;
   reminderWorkingDays: number[];
+  agendaWorkingDays: number;
+  writtenProcedureQuorumPercent: number;
   minutesPublished: boolean;
 }
 
@@ -160,6 +183,8 @@ function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number
     logoType: row.letterhead_logo_type,
     dueSoonWorkingDays: row.due_soon_working_days,
     reminderWorkingDays: row.reminder_working_days,
+    agendaWorkingDays: row.agenda_working_days,
+    writtenProcedureQuorumPercent: row.written_procedure_quorum_percent,
     minutesPublished: row.minutes_published,
   };
 }
@@ -214,6 +239,8 @@ export async function createCouncilAsAdmin(db: Db, actor: Actor, input: Record<s
       due_soon_working_days: values.dueSoonWorkingDays,
       reminder_working_days: values.reminderWorkingDays,
       ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
+      ...(values.agendaWorkingDays === undefined ? {} : { agenda_working_days: values.agendaWorkingDays }),
+      ...(values.writtenProcedureQuorumPercent === undefined ? {} : { written_procedure_quorum_percent: values.writtenProcedureQuorumPercent }),
       ...(logo && logoCheck.type ? { letterhead_logo: logo.buffer, letterhead_logo_type: logoCheck.type } : {}),
     });
     return toCouncilAdminView(row!);
@@ -257,6 +284,8 @@ export async function updateCouncilAsAdmin(
     due_soon_working_days: values.dueSoonWorkingDays,
     reminder_working_days: values.reminderWorkingDays,
     ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
+    ...(values.agendaWorkingDays === undefined ? {} : { agenda_working_days: values.agendaWorkingDays }),
+    ...(values.writtenProcedureQuorumPercent === undefined ? {} : { written_procedure_quorum_percent: values.writtenProcedureQuorumPercent }),
     ...logoChange,
   });
   if (!row) throw new AppError('NOT_FOUND', 'Rådet findes ikke');

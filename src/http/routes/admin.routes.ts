@@ -80,6 +80,8 @@ function councilValues(council: CouncilAdminView): CouncilForm {
     letterheadEmail: council.letterheadEmail ?? '',
     dueSoonWorkingDays: String(council.dueSoonWorkingDays),
     reminderWorkingDays: council.reminderWorkingDays.join(', '),
+    agendaWorkingDays: String(council.agendaWorkingDays),
+    writtenProcedureQuorumPercent: String(council.writtenProcedureQuorumPercent),
     minutesPublished: council.minutesPublished,
     removeLogo: false,
   };
@@ -119,7 +121,7 @@ export function adminRoutes(deps: AppDeps): Router {
     });
 
   router.get('/councils/new', (_req, res) => {
-    renderNewCouncil(res, { dueSoonWorkingDays: '5', reminderWorkingDays: '10, 3, 0' });
+    renderNewCouncil(res, { dueSoonWorkingDays: '5', reminderWorkingDays: '10, 3, 0', agendaWorkingDays: '5', writtenProcedureQuorumPercent: '50' });
   });
 
   router.post('/councils', logoUpload, csrfProtection, async (req, res) => {

@@ -28,6 +28,8 @@ export const councilForm = z.object({
   letterheadEmail: text,
   dueSoonWorkingDays: text,
   reminderWorkingDays: text,
+  agendaWorkingDays: text,
+  writtenProcedureQuorumPercent: text,
   minutesPublished: checkbox,
   removeLogo: checkbox,
 });
