@@ -12,17 +12,7 @@ import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 import { workflowDeps } from '../support/fakes.ts';
 import { startSmtp, startTestScheduler, waitUntil, type ReceivedMail, type TestScheduler, type TestSmtp } from '../support/mail.ts';
-import { execFileSync } from 'node:child_process';
-import { parseMail } from '../support/mail-check.ts';
-
-/** The bytes of a mail's first attachment, as Python's e-mail package decodes them. */
-function firstAttachment(mail: Buffer): Buffer {
-  const script =
-    'import sys, email, email.policy\n' +
-    'm = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default)\n' +
-    'sys.stdout.buffer.write(next(m.iter_attachments()).get_content())';
-  return execFileSync('/usr/bin/python3', ['-c', script], { input: mail, maxBuffer: 64 * 1024 * 1024 });
-}
+import { firstAttachment, parseMail } from '../support/mail-check.ts';
 
 /** A clock tests move by hand. */
 function movableClock(start: string) {
