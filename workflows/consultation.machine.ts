@@ -10,16 +10,67 @@ import { assign, setup, type SnapshotFrom } from 'xstate';
  */
 export const MACHINE_VERSION = 1;
 
-export const STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved', 'submitted', 'declined', 'withdrawn'] as const;
+export const STATES = [
+  'received',
+  'assigned',
+  'drafting',
+  'awaiting_approval',
+  'written_procedure',
+  'approved',
+  'submitted',
+  'declined',
+  'withdrawn',
+] as const;
 export type ConsultationState = (typeof STATES)[number];
 
-export const OPEN_STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved'] as const;
+export const OPEN_STATES = ['received', 'assigned', 'drafting', 'awaiting_approval', 'written_procedure', 'approved'] as const;
 export const FINAL_STATES = ['submitted', 'declined', 'withdrawn'] as const;
 
 export const APPROVAL_BASES = ['chair_decision', 'meeting', 'written_procedure'] as const;
 export type ApprovalBasis = (typeof APPROVAL_BASES)[number];
 export const SUBMISSION_CHANNELS = ['email', 'portal', 'letter'] as const;
 export type SubmissionChannel = (typeof SUBMISSION_CHANNELS)[number];
+
+/** What a voter in a written procedure can answer. */
+export const VOTES = ['agree', 'disagree', 'abstain'] as const;
+export type Vote = (typeof VOTES)[number];
+
+/** How a written procedure ended (null while it runs). */
+export type WrittenProcedureOutcome = 'approved' | 'not_approved' | 'cancelled';
+
+/** The count of a written procedure: the votes cast and the voters who did not vote. */
+export interface WrittenProcedureTally {
+  agree: number;
+  disagree: number;
+  abstain: number;
+  notVoted: number;
+}
+
+/**
+ * A written procedure (skriftlig procedure) on one draft version: the voters are fixed when it
+ * starts (the council's chair and members then), each voter's last vote counts, and the council's
+ * quorum (its rules of procedure) decides with the count when it closes.
+ */
+export interface WrittenProcedure {
+  /** 1 for the consultation's first procedure, 2 for the next … (jobs and vote links name it). */
+  number: number;
+  startedAt: string;
+  closesAt: string;
+  note: string | null;
+  /** The draft version voted on; the draft cannot change while the procedure runs. */
+  draftNumber: number;
+  /** User ids of those who vote. */
+  voters: number[];
+  /** Each voter's name when the procedure started, keyed by user id: the record of who was asked. */
+  voterNames: Record<string, string>;
+  /** The share of the voters (in per cent) that must take part for the procedure to decide. */
+  quorumPercent: number;
+  /** The last vote of each voter, keyed by user id. */
+  votes: Record<string, { vote: Vote; comment: string | null; at: string }>;
+  outcome: WrittenProcedureOutcome | null;
+  closedAt: string | null;
+  cancelReason: string | null;
+}
 
 export type ConsultationMachineEvent =
   | { type: 'ASSIGN'; council: string; assignee?: string | null }
@@ -31,11 +82,27 @@ export type ConsultationMachineEvent =
   | { type: 'SUBMIT'; channel: SubmissionChannel; recipient?: string | null; submittedAt?: string | null }
   | { type: 'DECLINE'; reason: string }
   | { type: 'WITHDRAW'; reason: string }
-  | { type: 'EXTEND_DEADLINE'; deadline: string; note?: string | null };
+  | { type: 'EXTEND_DEADLINE'; deadline: string; note?: string | null }
+  | {
+      type: 'START_WRITTEN_PROCEDURE';
+      startedAt: string;
+      closesAt: string;
+      note?: string | null;
+      voters: number[];
+      voterNames?: Record<string, string>;
+      quorumPercent: number;
+    }
+  | { type: 'CAST_VOTE'; voter: number; vote: Vote; comment?: string | null; at: string }
+  | { type: 'CLOSE_WRITTEN_PROCEDURE'; at: string }
+  | { type: 'CANCEL_WRITTEN_PROCEDURE'; reason: string };
 
 export type ConsultationEventType = ConsultationMachineEvent['type'];
 
-/** Events a person sends; SAVE_DRAFT is sent by the service when a draft is saved. */
+/**
+ * Events a person sends with the event form or `POST …/events`. The service sends SAVE_DRAFT when
+ * a draft is saved, CAST_VOTE from the vote endpoint and CLOSE_WRITTEN_PROCEDURE when a procedure
+ * closes.
+ */
 export const EVENT_TYPES = [
   'ASSIGN',
   'START_DRAFTING',
@@ -46,6 +113,8 @@ export const EVENT_TYPES = [
   'DECLINE',
   'WITHDRAW',
   'EXTEND_DEADLINE',
+  'START_WRITTEN_PROCEDURE',
+  'CANCEL_WRITTEN_PROCEDURE',
 ] as const satisfies readonly ConsultationEventType[];
 export type UserEventType = (typeof EVENT_TYPES)[number];
 
@@ -59,10 +128,13 @@ export interface ConsultationContext {
   draftEmpty: boolean;
   /** The chair's comment when the draft was last sent back; cleared on resubmission. */
   changesRequested: string | null;
-  approval: { basis: ApprovalBasis; meetingDate: string | null } | null;
+  /** How the draft was approved; a written procedure's approval carries its count. */
+  approval: { basis: ApprovalBasis; meetingDate: string | null; tally?: WrittenProcedureTally } | null;
   submission: { channel: SubmissionChannel; recipient: string | null; submittedAt: string | null } | null;
   closingReason: string | null;
   extensions: number;
+  /** The newest written procedure, kept with its outcome after it ends; null before the first. */
+  writtenProcedure: WrittenProcedure | null;
 }
 
 export interface ConsultationInput {
@@ -84,6 +156,52 @@ const stateGuards = {
   hasNonEmptyDraft: ({ context }: { context: ConsultationContext }) => context.draftNumber > 0 && !context.draftEmpty,
 };
 
+/** The count of a procedure's votes now. */
+export function writtenProcedureTally(procedure: WrittenProcedure): WrittenProcedureTally {
+  const tally: WrittenProcedureTally = { agree: 0, disagree: 0, abstain: 0, notVoted: 0 };
+  for (const voter of procedure.voters) {
+    const cast = procedure.votes[String(voter)];
+    if (cast) tally[cast.vote] += 1;
+    else tally.notVoted += 1;
+  }
+  return tally;
+}
+
+/** True when every voter has voted: the procedure closes then, without waiting for its time. */
+export function everyoneHasVoted(procedure: WrittenProcedure): boolean {
+  return procedure.voters.every((voter) => Object.hasOwn(procedure.votes, String(voter)));
+}
+
+/**
+ * The closing rule (the default of a council's rules of procedure): the draft is approved when at
+ * least the quorum of the voters took part (an abstention takes part) and `agree` outnumbers
+ * `disagree`. A tie, or too few taking part, is no approval.
+ */
+export function isWrittenProcedureApproved(procedure: WrittenProcedure): boolean {
+  const tally = writtenProcedureTally(procedure);
+  const tookPart = tally.agree + tally.disagree + tally.abstain;
+  return tookPart * 100 >= procedure.quorumPercent * procedure.voters.length && tally.agree > tally.disagree;
+}
+
+/** True when CLOSE_WRITTEN_PROCEDURE may close the running procedure: its time has come, or everyone voted. */
+function closingIsDue(context: ConsultationContext, event: ConsultationMachineEvent): boolean {
+  const procedure = context.writtenProcedure;
+  if (event.type !== 'CLOSE_WRITTEN_PROCEDURE' || !procedure || procedure.outcome !== null) return false;
+  const at = Date.parse(event.at);
+  return Number.isFinite(at) && (at >= Date.parse(procedure.closesAt) || everyoneHasVoted(procedure));
+}
+
+/** What the secretary reads when a procedure did not approve the draft: the count and the voters' objections. */
+function notApprovedComment(procedure: WrittenProcedure): string {
+  const t = writtenProcedureTally(procedure);
+  const count = `for ${t.agree}, imod ${t.disagree}, hverken for eller imod ${t.abstain}, stemte ikke ${t.notVoted}`;
+  const objections = procedure.voters
+    .map((voter) => procedure.votes[String(voter)])
+    .filter((cast) => cast?.vote === 'disagree' && cast.comment)
+    .map((cast) => `– ${cast!.comment}`);
+  return [`Udkastet blev ikke godkendt ved skriftlig procedure (${count}).`, ...objections].join('\n');
+}
+
 export const consultationMachine = setup({
   types: {
     context: {} as ConsultationContext,
@@ -100,6 +218,35 @@ export const consultationMachine = setup({
     hasReason: ({ event }) => (event.type === 'DECLINE' || event.type === 'WITHDRAW') && hasText(event.reason),
     isNewerDraft: ({ context, event }) =>
       event.type === 'SAVE_DRAFT' && Number.isInteger(event.draftNumber) && event.draftNumber > context.draftNumber,
+    isValidProcedureStart: ({ context, event }) => {
+      if (event.type !== 'START_WRITTEN_PROCEDURE') return false;
+      const startedAt = Date.parse(event.startedAt);
+      const closesAt = Date.parse(event.closesAt);
+      return (
+        Number.isFinite(startedAt) &&
+        closesAt > startedAt &&
+        closesAt < Date.parse(context.deadline) &&
+        event.voters.length > 0 &&
+        event.voters.every((voter) => Number.isInteger(voter)) &&
+        new Set(event.voters).size === event.voters.length &&
+        Number.isInteger(event.quorumPercent) &&
+        event.quorumPercent >= 1 &&
+        event.quorumPercent <= 100
+      );
+    },
+    isValidVote: ({ context, event }) => {
+      const procedure = context.writtenProcedure;
+      if (event.type !== 'CAST_VOTE' || !procedure || procedure.outcome !== null) return false;
+      return (
+        procedure.voters.includes(event.voter) &&
+        VOTES.includes(event.vote) &&
+        (event.vote !== 'disagree' || hasText(event.comment)) &&
+        Date.parse(event.at) < Date.parse(procedure.closesAt)
+      );
+    },
+    closesApproved: ({ context, event }) => closingIsDue(context, event) && isWrittenProcedureApproved(context.writtenProcedure!),
+    closesNotApproved: ({ context, event }) => closingIsDue(context, event) && !isWrittenProcedureApproved(context.writtenProcedure!),
+    hasCancelReason: ({ event }) => event.type === 'CANCEL_WRITTEN_PROCEDURE' && hasText(event.reason),
     isLaterDeadline: ({ context, event }) => {
       if (event.type !== 'EXTEND_DEADLINE') return false;
       const next = Date.parse(event.deadline);
@@ -128,6 +275,61 @@ export const consultationMachine = setup({
         : {},
     ),
     recordClosingReason: assign(({ event }) => (event.type === 'DECLINE' || event.type === 'WITHDRAW' ? { closingReason: event.reason.trim() } : {})),
+    startProcedure: assign(({ context, event }) =>
+      event.type === 'START_WRITTEN_PROCEDURE'
+        ? {
+            writtenProcedure: {
+              number: (context.writtenProcedure?.number ?? 0) + 1,
+              startedAt: event.startedAt,
+              closesAt: event.closesAt,
+              note: event.note?.trim() || null,
+              draftNumber: context.draftNumber,
+              voters: [...event.voters],
+              voterNames: { ...event.voterNames },
+              quorumPercent: event.quorumPercent,
+              votes: {},
+              outcome: null,
+              closedAt: null,
+              cancelReason: null,
+            },
+          }
+        : {},
+    ),
+    recordVote: assign(({ context, event }) =>
+      event.type === 'CAST_VOTE' && context.writtenProcedure
+        ? {
+            writtenProcedure: {
+              ...context.writtenProcedure,
+              votes: {
+                ...context.writtenProcedure.votes,
+                [String(event.voter)]: { vote: event.vote, comment: event.comment?.trim() || null, at: event.at },
+              },
+            },
+          }
+        : {},
+    ),
+    approveByProcedure: assign(({ context, event }) => {
+      const procedure = context.writtenProcedure;
+      if (event.type !== 'CLOSE_WRITTEN_PROCEDURE' || !procedure) return {};
+      return {
+        approval: { basis: 'written_procedure' as const, meetingDate: null, tally: writtenProcedureTally(procedure) },
+        writtenProcedure: { ...procedure, outcome: 'approved' as const, closedAt: event.at },
+      };
+    }),
+    rejectByProcedure: assign(({ context, event }) => {
+      const procedure = context.writtenProcedure;
+      if (event.type !== 'CLOSE_WRITTEN_PROCEDURE' || !procedure) return {};
+      return {
+        changesRequested: notApprovedComment(procedure),
+        approval: null,
+        writtenProcedure: { ...procedure, outcome: 'not_approved' as const, closedAt: event.at },
+      };
+    }),
+    cancelProcedure: assign(({ context, event }) =>
+      event.type === 'CANCEL_WRITTEN_PROCEDURE' && context.writtenProcedure
+        ? { writtenProcedure: { ...context.writtenProcedure, outcome: 'cancelled' as const, cancelReason: event.reason.trim() } }
+        : {},
+    ),
     extendDeadline: assign(({ context, event }) =>
       event.type === 'EXTEND_DEADLINE' ? { deadline: event.deadline, extensions: context.extensions + 1 } : {},
     ),
@@ -148,6 +350,7 @@ export const consultationMachine = setup({
     submission: null,
     closingReason: null,
     extensions: 0,
+    writtenProcedure: null,
   }),
   states: {
     received: {
@@ -182,6 +385,20 @@ export const consultationMachine = setup({
       on: {
         REQUEST_CHANGES: { target: 'drafting', guard: 'hasComment', actions: 'recordChangeRequest' },
         APPROVE: { target: 'approved', guard: 'hasValidBasis', actions: 'recordApproval' },
+        START_WRITTEN_PROCEDURE: { target: 'written_procedure', guard: 'isValidProcedureStart', actions: 'startProcedure' },
+        WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
+        EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+      },
+    },
+    // The draft is frozen (no SAVE_DRAFT here) while the voters decide on it.
+    written_procedure: {
+      on: {
+        CAST_VOTE: { guard: 'isValidVote', actions: 'recordVote' },
+        CLOSE_WRITTEN_PROCEDURE: [
+          { target: 'approved', guard: 'closesApproved', actions: 'approveByProcedure' },
+          { target: 'drafting', guard: 'closesNotApproved', actions: 'rejectByProcedure' },
+        ],
+        CANCEL_WRITTEN_PROCEDURE: { target: 'awaiting_approval', guard: 'hasCancelReason', actions: 'cancelProcedure' },
         WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
         EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
       },
@@ -230,6 +447,7 @@ const defaultContextFields: Partial<ConsultationContext> = {
   submission: null,
   closingReason: null,
   extensions: 0,
+  writtenProcedure: null,
 };
 
 /** Restores a machine snapshot from what was stored, upgrading it from `storedVersion` first. */

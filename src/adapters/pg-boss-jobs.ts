@@ -115,7 +115,12 @@ export async function startPgBossJobs(pool: pg.Pool, logger: Logger, settings: P
     boss,
     settings: resolved,
     // The queue's retry settings on every job too: a job must not be lost to a queue made earlier with others.
-    enqueue: (queue, data, options = {}) => boss.send(queue, data, { ...retry, ...(options.tx ? { db: executorAdapter(options.tx) } : {}) }),
+    enqueue: (queue, data, options = {}) =>
+      boss.send(queue, data, {
+        ...retry,
+        ...(options.tx ? { db: executorAdapter(options.tx) } : {}),
+        ...(options.startAfter ? { startAfter: options.startAfter } : {}),
+      }),
     async work(handlers) {
       for (const queue of Object.values(QUEUES)) {
         const handler = handlers[queue];

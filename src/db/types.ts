@@ -24,6 +24,8 @@ export interface CouncilsTable {
   reminder_working_days: Generated<number[]>;
   /** Working days before a meeting its agenda is mailed to the members (migration 2026-12-04T0300). */
   agenda_working_days: Generated<number>;
+  /** The share of the voters (per cent) that must take part for a written procedure to decide (migration 2026-12-05T0100). */
+  written_procedure_quorum_percent: Generated<number>;
   created_at: CreatedAt;
 }
 

@@ -10,6 +10,9 @@ export type ErrorCode =
   | 'STALE_VERSION'
   | 'TRANSITION_NOT_ALLOWED'
   | 'RECIPIENT_ADDRESS_MISSING'
+  | 'NOT_A_VOTER'
+  | 'WRITTEN_PROCEDURE_CLOSED'
+  | 'NO_VOTERS'
   | 'TOO_MANY_REQUESTS'
   | 'CSRF_FAILED'
   | 'RENDER_FAILED'
@@ -28,6 +31,12 @@ const httpStatusByCode: Record<ErrorCode, number> = {
   TRANSITION_NOT_ALLOWED: 422,
   // A SUBMIT by e-mail with no address to mail the letter to (typed or the authority's).
   RECIPIENT_ADDRESS_MISSING: 422,
+  // A vote from someone who may see the consultation but is not one of the procedure's voters.
+  NOT_A_VOTER: 403,
+  // A vote that reached a written procedure after it closed (or none is running): it was not counted.
+  WRITTEN_PROCEDURE_CLOSED: 409,
+  // A written procedure in a council without a chair or members to vote.
+  NO_VOTERS: 422,
   TOO_MANY_REQUESTS: 429,
   CSRF_FAILED: 403,
   RENDER_FAILED: 503,

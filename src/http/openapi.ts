@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { eventSchema, newConsultationSchema, saveDraftSchema } from '../domain/consultations/schemas.ts';
+import { eventSchema, newConsultationSchema, saveDraftSchema, voteSchema } from '../domain/consultations/schemas.ts';
 import { httpStatusOf, ERROR_CODES } from '../domain/errors.ts';
 import { consultationJsonSchema, consultationPageJsonSchema, errorJsonSchema } from './presenters/consultation-json.ts';
 import { listConsultationsQuery } from './routes/api/consultations.schemas.ts';
@@ -116,6 +116,17 @@ export function buildOpenApiDocument(serverUrl = '/') {
         summary: 'Send a workflow event',
         parameters: [idParam],
         requestBody: { required: true, content: json(eventSchema, 'input') },
+        responses: { '200': consultation('The consultation'), ...errors(400, 403, 404, 409, 413, 422) },
+      },
+    },
+    '/api/v1/consultations/{id}/written-procedure/votes': {
+      post: {
+        operationId: 'castVote',
+        summary:
+          'Vote in the running written procedure (the council’s chair and members asked when it started); the last vote counts. ' +
+          'The vote that completes the voters closes it at once. 403 NOT_A_VOTER, 409 WRITTEN_PROCEDURE_CLOSED once it has closed',
+        parameters: [idParam],
+        requestBody: { required: true, content: json(voteSchema, 'input') },
         responses: { '200': consultation('The consultation'), ...errors(400, 403, 404, 409, 413, 422) },
       },
     },

@@ -57,6 +57,8 @@ const MAY_SEND: Record<UserEventType, readonly Persona[]> = {
   DECLINE: ['chair'],
   WITHDRAW: ['secretary', 'admin'],
   EXTEND_DEADLINE: ['secretary'],
+  START_WRITTEN_PROCEDURE: ['secretary', 'chair'],
+  CANCEL_WRITTEN_PROCEDURE: ['secretary', 'chair'],
 };
 
 const DEADLINE = '2025-09-01T12:00:00+02:00';
@@ -77,6 +79,13 @@ function snapshots(): Record<ConsultationState, ConsultationSnapshot> {
     assigned,
     drafting,
     awaiting_approval: awaiting,
+    written_procedure: send(awaiting, {
+      type: 'START_WRITTEN_PROCEDURE',
+      startedAt: '2025-08-25T09:00:00+02:00',
+      closesAt: '2025-08-27T12:00:00+02:00',
+      voters: [1, 2],
+      quorumPercent: 50,
+    }),
     approved,
     submitted: send(approved, { type: 'SUBMIT', channel: 'email' }),
     declined: send(assigned, { type: 'DECLINE', reason: 'Ikke relevant' }),
@@ -140,12 +149,20 @@ describe('consultation role policy', () => {
   describe('allowedEventsFor', () => {
     const byState = snapshots();
 
-    it('a chair awaiting approval gets exactly REQUEST_CHANGES and APPROVE', () => {
-      expect(allowedEventsFor(PERSONAS.chair, byState.awaiting_approval, COUNCIL)).to.have.members(['REQUEST_CHANGES', 'APPROVE']);
+    it('a chair awaiting approval gets exactly REQUEST_CHANGES, APPROVE and START_WRITTEN_PROCEDURE', () => {
+      expect(allowedEventsFor(PERSONAS.chair, byState.awaiting_approval, COUNCIL)).to.have.members([
+        'REQUEST_CHANGES',
+        'APPROVE',
+        'START_WRITTEN_PROCEDURE',
+      ]);
     });
 
-    it('a secretary awaiting approval gets exactly WITHDRAW and EXTEND_DEADLINE', () => {
-      expect(allowedEventsFor(PERSONAS.secretary, byState.awaiting_approval, COUNCIL)).to.have.members(['WITHDRAW', 'EXTEND_DEADLINE']);
+    it('a secretary awaiting approval gets exactly WITHDRAW, EXTEND_DEADLINE and START_WRITTEN_PROCEDURE', () => {
+      expect(allowedEventsFor(PERSONAS.secretary, byState.awaiting_approval, COUNCIL)).to.have.members([
+        'WITHDRAW',
+        'EXTEND_DEADLINE',
+        'START_WRITTEN_PROCEDURE',
+      ]);
     });
 
     it('a secretary in drafting gets SUBMIT_FOR_APPROVAL only after a non-empty draft', () => {
@@ -163,8 +180,14 @@ describe('consultation role policy', () => {
       assigned: { secretary: ['START_DRAFTING', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], admin: ['WITHDRAW'] },
       drafting: { secretary: ['WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], admin: ['WITHDRAW'] },
       awaiting_approval: {
-        secretary: ['WITHDRAW', 'EXTEND_DEADLINE'],
-        chair: ['REQUEST_CHANGES', 'APPROVE'],
+        secretary: ['WITHDRAW', 'EXTEND_DEADLINE', 'START_WRITTEN_PROCEDURE'],
+        chair: ['REQUEST_CHANGES', 'APPROVE', 'START_WRITTEN_PROCEDURE'],
+        admin: ['WITHDRAW'],
+      },
+      // Votes are cast through their own endpoint; the procedure closes by itself.
+      written_procedure: {
+        secretary: ['WITHDRAW', 'EXTEND_DEADLINE', 'CANCEL_WRITTEN_PROCEDURE'],
+        chair: ['CANCEL_WRITTEN_PROCEDURE'],
         admin: ['WITHDRAW'],
       },
       approved: { secretary: ['SUBMIT', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['SUBMIT'], admin: ['WITHDRAW'] },

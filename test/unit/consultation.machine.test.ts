@@ -19,7 +19,17 @@ const DEADLINE = '2025-03-14T12:00:00+01:00';
 const LATER_DEADLINE = '2025-03-28T12:00:00+01:00';
 const EVEN_LATER_DEADLINE = '2025-04-11T12:00:00+02:00';
 
-const ALL_STATES: ConsultationState[] = ['received', 'assigned', 'drafting', 'awaiting_approval', 'approved', 'submitted', 'declined', 'withdrawn'];
+const ALL_STATES: ConsultationState[] = [
+  'received',
+  'assigned',
+  'drafting',
+  'awaiting_approval',
+  'written_procedure',
+  'approved',
+  'submitted',
+  'declined',
+  'withdrawn',
+];
 const ALL_EVENT_TYPES: EventType[] = [
   'ASSIGN',
   'START_DRAFTING',
@@ -31,10 +41,42 @@ const ALL_EVENT_TYPES: EventType[] = [
   'DECLINE',
   'WITHDRAW',
   'EXTEND_DEADLINE',
+  'START_WRITTEN_PROCEDURE',
+  'CAST_VOTE',
+  'CLOSE_WRITTEN_PROCEDURE',
+  'CANCEL_WRITTEN_PROCEDURE',
 ];
+/** The events a person sends (EVENT_TYPES): the service sends the rest. */
+const SERVICE_EVENT_TYPES: EventType[] = ['SAVE_DRAFT', 'CAST_VOTE', 'CLOSE_WRITTEN_PROCEDURE'];
 
-/** The transition table, written out independently of the machine: state → event → target. */
-const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationState>>> = {
+// A written procedure in the tests: three voters, half must take part, it closes the day before the deadline.
+const VOTERS = [11, 12, 13];
+const STARTED_AT = '2025-03-11T09:00:00+01:00';
+const CLOSES_AT = '2025-03-13T12:00:00+01:00';
+const BEFORE_CLOSING = '2025-03-12T10:00:00+01:00';
+const startProcedure = (voters = VOTERS, quorumPercent = 50): ConsultationMachineEvent => ({
+  type: 'START_WRITTEN_PROCEDURE',
+  startedAt: STARTED_AT,
+  closesAt: CLOSES_AT,
+  voters,
+  voterNames: Object.fromEntries(voters.map((id) => [String(id), `Medlem ${id}`])),
+  quorumPercent,
+});
+const vote = (voter: number, choice: 'agree' | 'disagree' | 'abstain', at = BEFORE_CLOSING): ConsultationMachineEvent => ({
+  type: 'CAST_VOTE',
+  voter,
+  vote: choice,
+  comment: choice === 'disagree' ? `Medlem ${voter} er uenig i afsnit 2` : null,
+  at,
+});
+const closeAtTime: ConsultationMachineEvent = { type: 'CLOSE_WRITTEN_PROCEDURE', at: CLOSES_AT };
+const closeEarly: ConsultationMachineEvent = { type: 'CLOSE_WRITTEN_PROCEDURE', at: BEFORE_CLOSING };
+
+/**
+ * The transition table, written out independently of the machine: state → event → target. A
+ * written procedure's closing has two targets, approved or drafting, as the count decides.
+ */
+const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationState | ConsultationState[]>>> = {
   received: { ASSIGN: 'assigned', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'received' },
   assigned: { START_DRAFTING: 'drafting', DECLINE: 'declined', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'assigned' },
   drafting: {
@@ -47,8 +89,16 @@ const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationSta
   awaiting_approval: {
     REQUEST_CHANGES: 'drafting',
     APPROVE: 'approved',
+    START_WRITTEN_PROCEDURE: 'written_procedure',
     WITHDRAW: 'withdrawn',
     EXTEND_DEADLINE: 'awaiting_approval',
+  },
+  written_procedure: {
+    CAST_VOTE: 'written_procedure',
+    CLOSE_WRITTEN_PROCEDURE: ['drafting', 'approved'],
+    CANCEL_WRITTEN_PROCEDURE: 'awaiting_approval',
+    WITHDRAW: 'withdrawn',
+    EXTEND_DEADLINE: 'written_procedure',
   },
   approved: { SUBMIT: 'submitted', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'approved' },
   submitted: {},
@@ -56,7 +106,11 @@ const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationSta
   withdrawn: {},
 };
 
-const TABLE_TRIPLES = Object.entries(TABLE).flatMap(([from, row]) => Object.entries(row).map(([event, to]) => `${from} --${event}--> ${to}`));
+const targetsOf = (target: ConsultationState | ConsultationState[] | undefined): ConsultationState[] =>
+  target === undefined ? [] : Array.isArray(target) ? target : [target];
+const TABLE_TRIPLES = Object.entries(TABLE).flatMap(([from, row]) =>
+  Object.entries(row).flatMap(([event, to]) => targetsOf(to).map((target) => `${from} --${event}--> ${target}`)),
+);
 
 function start(input: { deadline: string; council?: string | null } = { deadline: DEADLINE }): ConsultationSnapshot {
   return initialTransition(consultationMachine, input)[0];
@@ -85,6 +139,7 @@ function reach(state: ConsultationState): ConsultationSnapshot {
     assigned,
     drafting,
     awaiting_approval: awaiting,
+    written_procedure: send(awaiting, startProcedure()),
     approved,
     submitted: send(approved, { type: 'SUBMIT', channel: 'email', recipient: 'plan@aarhus.dk' }),
     declined: send(assigned, { type: 'DECLINE', reason: 'Uden for rådets område' }),
@@ -117,6 +172,14 @@ function validEvent(type: EventType, snapshot: ConsultationSnapshot): Consultati
       return { type, reason: 'Høringen er trukket tilbage' };
     case 'EXTEND_DEADLINE':
       return { type, deadline: '2099-12-31T12:00:00+01:00' };
+    case 'START_WRITTEN_PROCEDURE':
+      return startProcedure();
+    case 'CAST_VOTE':
+      return vote(VOTERS[0]!, 'agree');
+    case 'CLOSE_WRITTEN_PROCEDURE':
+      return closeAtTime;
+    case 'CANCEL_WRITTEN_PROCEDURE':
+      return { type, reason: 'Sagen tages op på mødet i stedet' };
   }
 }
 
@@ -173,6 +236,23 @@ function checkInvariants(snapshot: ConsultationSnapshot) {
     expect(context.approval, label).to.equal(null);
   }
   if (state === 'submitted') expect(context.submission, label).to.not.equal(null);
+  const procedure = context.writtenProcedure;
+  if (state === 'written_procedure') {
+    expect(procedure, label).to.not.equal(null);
+    expect(procedure!.outcome, label).to.equal(null);
+    expect(procedure!.draftNumber, label).to.equal(context.draftNumber);
+    for (const voter of Object.keys(procedure!.votes)) expect(procedure!.voters.map(String), label).to.include(voter);
+  } else if (procedure) {
+    expect(procedure.outcome, label).to.be.oneOf(
+      state === 'withdrawn' ? [null, 'approved', 'not_approved', 'cancelled'] : ['approved', 'not_approved', 'cancelled'],
+    );
+  }
+  if (context.approval?.basis === 'written_procedure' && context.approval.tally) {
+    expect(procedure?.outcome, label).to.equal('approved');
+    const t = context.approval.tally;
+    expect(t.agree + t.disagree + t.abstain + t.notVoted, label).to.equal(procedure!.voters.length);
+    expect(t.agree, label).to.be.greaterThan(t.disagree);
+  }
   if (state === 'declined' || state === 'withdrawn') {
     expect(context.closingReason, label).to.be.a('string');
     expect(context.closingReason?.trim(), label).to.equal(context.closingReason).and.not.equal('');
@@ -183,7 +263,7 @@ function checkInvariants(snapshot: ConsultationSnapshot) {
 describe('consultation machine', () => {
   it('lists the states and events the tests were written against', () => {
     expect([...STATES]).to.deep.equal(ALL_STATES);
-    expect([...EVENT_TYPES]).to.deep.equal(ALL_EVENT_TYPES.filter((type) => type !== 'SAVE_DRAFT'));
+    expect([...EVENT_TYPES]).to.deep.equal(ALL_EVENT_TYPES.filter((type) => !SERVICE_EVENT_TYPES.includes(type)));
     expect([...OPEN_STATES, ...FINAL_STATES]).to.have.members(ALL_STATES);
   });
 
@@ -217,6 +297,7 @@ describe('consultation machine', () => {
       submission: null,
       closingReason: null,
       extensions: 0,
+      writtenProcedure: null,
     });
   });
 
@@ -241,6 +322,12 @@ describe('consultation machine', () => {
         { type: 'DECLINE', reason: 'Uden for rådets område' },
         { type: 'WITHDRAW', reason: 'Høringen er trukket tilbage' },
         ...(extend ? [{ type: 'EXTEND_DEADLINE', deadline: LATER_DEADLINE } as const] : []),
+        // One procedure with one voter in the full model (its closing rules have a model of their
+        // own below); none in the small one, whose simple paths would otherwise multiply.
+        ...(extend && !snapshot.context.writtenProcedure ? [startProcedure([11])] : []),
+        // A second identical vote changes nothing; the model only casts a first one.
+        ...(extend && !snapshot.context.writtenProcedure?.votes['11'] ? [vote(11, 'agree')] : []),
+        ...(extend ? [closeEarly, closeAtTime, { type: 'CANCEL_WRITTEN_PROCEDURE', reason: 'Mødet tager den' } as const] : []),
       ];
     const input = { deadline: DEADLINE };
     const model = createTestModel(consultationMachine, { events: modelEvents({ extend: true, bothApprovals: true }), input });
@@ -307,7 +394,7 @@ describe('consultation machine', () => {
       return triples;
     }
 
-    it('the shortest paths reach all 8 states and end in each of them', () => {
+    it('the shortest paths reach all 9 states and end in each of them', () => {
       expect([...reachedStates(shortestPaths)]).to.have.members(ALL_STATES);
       expect([...new Set(shortestPaths.map((path) => String(path.state.value)))]).to.have.members(ALL_STATES);
     });
@@ -316,10 +403,12 @@ describe('consultation machine', () => {
       expect([...takenTransitions(shortestPaths)]).to.have.members(TABLE_TRIPLES);
     });
 
-    it('the simple paths reach all 8 states and take every transition in the table but EXTEND_DEADLINE, and no other', () => {
+    it('the simple paths reach all states but the written procedure and take every transition in the table but EXTEND_DEADLINE and the procedure’s, and no other', () => {
       expect(simplePaths.length).to.be.greaterThan(shortestPaths.length);
-      expect([...reachedStates(simplePaths)]).to.have.members(ALL_STATES);
-      expect([...takenTransitions(simplePaths)]).to.have.members(TABLE_TRIPLES.filter((triple) => !triple.includes('--EXTEND_DEADLINE-->')));
+      expect([...reachedStates(simplePaths)]).to.have.members(ALL_STATES.filter((state) => state !== 'written_procedure'));
+      expect([...takenTransitions(simplePaths)]).to.have.members(
+        TABLE_TRIPLES.filter((triple) => !triple.includes('--EXTEND_DEADLINE-->') && !triple.includes('written_procedure')),
+      );
     });
 
     it('every event type is accepted in the explored graph, as the table says, and can() agrees', () => {
@@ -332,11 +421,12 @@ describe('consultation machine', () => {
         const didChange = changed(state, nextState);
         (didChange ? accepted : refused).add(event.type);
         expect(state.can(event), label).to.equal(didChange);
-        if (didChange) expect(TABLE[state.value][event.type], label).to.equal(nextState.value);
+        if (didChange) expect(targetsOf(TABLE[state.value][event.type]), label).to.include(nextState.value);
       }
       expect([...accepted]).to.have.members(ALL_EVENT_TYPES);
-      // Guards the model runs into: no draft yet, a deadline already extended to LATER_DEADLINE.
-      expect([...refused]).to.include.members(['SUBMIT_FOR_APPROVAL', 'EXTEND_DEADLINE']);
+      // Guards the model runs into: no draft yet, a deadline already extended to LATER_DEADLINE, a
+      // closing before its time while someone has not voted.
+      expect([...refused]).to.include.members(['SUBMIT_FOR_APPROVAL', 'EXTEND_DEADLINE', 'CLOSE_WRITTEN_PROCEDURE']);
     });
 
     it('acceptedEventTypes names, in every explored snapshot, exactly the event types can() accepts with a well-formed payload', () => {
@@ -366,10 +456,83 @@ describe('consultation machine', () => {
     });
   });
 
+  describe('model-based: the written procedure’s closing rules (@xstate/graph)', function () {
+    this.timeout(600_000);
+    // From registration straight to a procedure and every combination of three voters' votes,
+    // closing early or at its time, cancelling, and a second procedure after the first.
+    const procedureEvents = (snapshot: ConsultationSnapshot): ConsultationMachineEvent[] => [
+      assignEvent,
+      { type: 'START_DRAFTING' },
+      ...(snapshot.context.draftNumber < 1 ? [draftEvent(1)] : []),
+      { type: 'SUBMIT_FOR_APPROVAL' },
+      ...((snapshot.context.writtenProcedure?.number ?? 0) < 2 ? [startProcedure()] : []),
+      ...VOTERS.flatMap((voter) => (['agree', 'disagree', 'abstain'] as const).map((choice) => vote(voter, choice))),
+      closeEarly,
+      closeAtTime,
+      { type: 'CANCEL_WRITTEN_PROCEDURE', reason: 'Sagen tages op på mødet' },
+    ];
+    const model = createTestModel(consultationMachine, { events: procedureEvents, input: { deadline: DEADLINE } });
+
+    /** The closing rule, written out independently of the machine: half take part, more agree than disagree. */
+    function expectedOutcome(votes: Record<string, { vote: string }>): 'approved' | 'drafting' {
+      const cast = Object.values(votes).map((v) => v.vote);
+      const agree = cast.filter((v) => v === 'agree').length;
+      const disagree = cast.filter((v) => v === 'disagree').length;
+      return cast.length * 2 >= VOTERS.length && agree > disagree ? 'approved' : 'drafting';
+    }
+
+    it('every closing goes where the rule says, closes early only when everyone voted, and keeps the invariants', () => {
+      const edges = adjacencyMapToArray(model.getAdjacencyMap());
+      const outcomes = new Set<string>();
+      let closings = 0;
+      for (const { state, event, nextState } of edges) {
+        const label = `${String(state.value)} ${JSON.stringify(state.context.writtenProcedure?.votes)} + ${JSON.stringify(event)}`;
+        checkInvariants(nextState);
+        if (event.type !== 'CLOSE_WRITTEN_PROCEDURE' || state.value !== 'written_procedure') continue;
+        const votes = state.context.writtenProcedure!.votes;
+        const everyone = Object.keys(votes).length === VOTERS.length;
+        if (event.at === BEFORE_CLOSING && !everyone) {
+          expect(nextState.value, label).to.equal('written_procedure');
+          continue;
+        }
+        closings += 1;
+        expect(nextState.value, label).to.equal(expectedOutcome(votes));
+        outcomes.add(`${nextState.value}${everyone ? ' everyone' : ''}`);
+      }
+      // Every vote combination (4^3 of them, in two procedures) is closed at its time, and early when complete.
+      expect(closings).to.be.greaterThan(2 * 64);
+      expect([...outcomes]).to.have.members(['approved', 'drafting', 'approved everyone', 'drafting everyone']);
+    });
+
+    it('replaying every shortest path with transition() gives the same states and keeps the invariants', async () => {
+      const paths = model.getShortestPaths({ allowDuplicatePaths: true });
+      expect(new Set(paths.map((path) => String(path.state.value)))).to.include('written_procedure');
+      for (const path of paths) {
+        let sut = start();
+        await path.test({
+          events: Object.fromEntries(
+            ALL_EVENT_TYPES.map((type) => [
+              type,
+              (step: { event: { type: string } }) => {
+                sut = send(sut, step.event as ConsultationMachineEvent);
+              },
+            ]),
+          ),
+          states: {
+            '*': (state) => {
+              expect(sut.value).to.equal(state.value);
+              expect(sut.context).to.deep.equal(state.context);
+            },
+          },
+        });
+      }
+    });
+  });
+
   describe('the transition table', () => {
     for (const from of ALL_STATES) {
       for (const type of ALL_EVENT_TYPES) {
-        const target = TABLE[from][type];
+        const target = targetsOf(TABLE[from][type])[0];
         if (target) {
           it(`${from} --${type}--> ${target}`, () => {
             const snapshot = from === 'drafting' && type === 'SUBMIT_FOR_APPROVAL' ? send(reach(from), draftEvent(1)) : reach(from);
@@ -581,6 +744,89 @@ describe('consultation machine', () => {
 
     it('is refused in the final states', () => {
       for (const from of FINAL_STATES) expectRefused(reach(from), { type: 'EXTEND_DEADLINE', deadline: '2099-12-31T12:00:00Z' });
+    });
+  });
+
+  describe('written procedure', () => {
+    const running = (voters = VOTERS, quorumPercent = 50) => send(reach('awaiting_approval'), startProcedure(voters, quorumPercent));
+
+    it('starts on the current draft with its voters and no votes, and freezes the draft', () => {
+      const snapshot = running();
+      const procedure = snapshot.context.writtenProcedure!;
+      expect(procedure).to.include({ number: 1, draftNumber: 1, quorumPercent: 50, outcome: null, closesAt: CLOSES_AT });
+      expect(procedure.voters).to.deep.equal(VOTERS);
+      expect(procedure.votes).to.deep.equal({});
+      expectRefused(snapshot, draftEvent(2));
+    });
+
+    it('refuses a start that closes at or after the deadline, before it starts, or without voters', () => {
+      const awaiting = reach('awaiting_approval');
+      expectRefused(awaiting, { ...startProcedure(), closesAt: DEADLINE } as ConsultationMachineEvent);
+      expectRefused(awaiting, { ...startProcedure(), closesAt: STARTED_AT } as ConsultationMachineEvent);
+      expectRefused(awaiting, startProcedure([]));
+      expectRefused(awaiting, startProcedure([11, 11]));
+      expectRefused(awaiting, startProcedure(VOTERS, 0));
+    });
+
+    it('counts the last vote of each voter, and refuses votes from others, after closing time, or a disagree without a comment', () => {
+      let snapshot = send(running(), vote(11, 'disagree'));
+      snapshot = send(snapshot, vote(11, 'agree'));
+      expect(snapshot.context.writtenProcedure!.votes['11']).to.deep.equal({ vote: 'agree', comment: null, at: BEFORE_CLOSING });
+      expectRefused(snapshot, vote(99, 'agree'));
+      expectRefused(snapshot, vote(12, 'agree', CLOSES_AT));
+      expectRefused(snapshot, { type: 'CAST_VOTE', voter: 12, vote: 'disagree', comment: '  ', at: BEFORE_CLOSING });
+    });
+
+    it('does not close before its time while someone has not voted', () => {
+      expectRefused(send(running(), vote(11, 'agree')), closeEarly);
+    });
+
+    it('closes early when everyone has voted, and approves when agree outnumbers disagree', () => {
+      const voted = sendAll(running(), [vote(11, 'agree'), vote(12, 'agree'), vote(13, 'disagree')]);
+      const approved = expectAccepted(voted, closeEarly, 'approved');
+      expect(approved.context.approval).to.deep.equal({
+        basis: 'written_procedure',
+        meetingDate: null,
+        tally: { agree: 2, disagree: 1, abstain: 0, notVoted: 0 },
+      });
+      expect(approved.context.writtenProcedure).to.include({ outcome: 'approved', closedAt: BEFORE_CLOSING });
+      checkInvariants(approved);
+    });
+
+    it('a tie is no approval: back to drafting with the objections shown like the chair’s comments', () => {
+      const voted = sendAll(running([11, 12]), [vote(11, 'agree'), vote(12, 'disagree')]);
+      const back = expectAccepted(voted, closeEarly, 'drafting');
+      expect(back.context.writtenProcedure!.outcome).to.equal('not_approved');
+      expect(back.context.approval).to.equal(null);
+      expect(back.context.changesRequested).to.contain('for 1, imod 1').and.contain('Medlem 12 er uenig i afsnit 2');
+    });
+
+    it('needs the quorum to take part: one of three agreeing is no approval at 50 %, but is at 33 %', () => {
+      expectAccepted(send(running(), vote(11, 'agree')), closeAtTime, 'drafting');
+      expectAccepted(send(running(VOTERS, 33), vote(11, 'agree')), closeAtTime, 'approved');
+      // Abstaining takes part: two of three took part, one agreed, none disagreed.
+      const approved = expectAccepted(sendAll(running(), [vote(11, 'agree'), vote(12, 'abstain')]), closeAtTime, 'approved');
+      expect(approved.context.approval!.tally).to.deep.equal({ agree: 1, disagree: 0, abstain: 1, notVoted: 1 });
+    });
+
+    it('closing with nobody voting is no approval', () => {
+      const back = expectAccepted(running(), closeAtTime, 'drafting');
+      expect(back.context.changesRequested).to.contain('stemte ikke 3');
+    });
+
+    it('is cancelled with a reason, back to awaiting approval, and can start again as number 2', () => {
+      expectRefused(running(), { type: 'CANCEL_WRITTEN_PROCEDURE', reason: ' ' });
+      const cancelled = expectAccepted(running(), { type: 'CANCEL_WRITTEN_PROCEDURE', reason: ' Tages op på mødet ' }, 'awaiting_approval');
+      expect(cancelled.context.writtenProcedure).to.include({ outcome: 'cancelled', cancelReason: 'Tages op på mødet' });
+      expectRefused(cancelled, vote(11, 'agree'));
+      expectRefused(cancelled, closeAtTime);
+      expect(send(cancelled, startProcedure()).context.writtenProcedure).to.include({ number: 2, outcome: null });
+    });
+
+    it('a closed procedure takes no more votes and does not close again', () => {
+      const approved = send(sendAll(running(), [vote(11, 'agree'), vote(12, 'agree'), vote(13, 'agree')]), closeEarly);
+      expectRefused(approved, vote(11, 'disagree'));
+      expectRefused(approved, closeAtTime);
     });
   });
 

@@ -64,6 +64,7 @@ describe('snapshot persistence and restore', () => {
         submission: null,
         closingReason: null,
         extensions: 0,
+        writtenProcedure: null,
       });
     });
 
@@ -143,6 +144,7 @@ describe('snapshot persistence and restore', () => {
           submission: null,
           closingReason: 'Sagen er bortfaldet',
           extensions: 2,
+          writtenProcedure: null,
         },
       };
       const upgraded = upgradeSnapshot(stored, 1);

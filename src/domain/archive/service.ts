@@ -16,14 +16,15 @@ import {
   type ArchiveRecord,
   type ConsultationDetailsRow,
 } from '../../db/repositories/consultations.ts';
-import { restoreSnapshot, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import { restoreSnapshot, type ConsultationContext, type PersistedConsultation } from '../../../workflows/consultation.machine.ts';
+import { listCouncilMembers } from '../../db/repositories/users.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals, mayActorSee, mayActorSend } from '../consultations/policy.ts';
 import { eventSchemas, type EventInput } from '../consultations/schemas.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { councilLogoDataUri, renderLetterPdf, TEMPLATE_VERSION, type LetterData } from '../pdf/letter.ts';
 import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
-import type { Clock } from '../time.ts';
+import { formatDanishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { Logger } from '../../logger.ts';
@@ -116,6 +117,31 @@ function letterData(row: LetterSource, body: string, signer: LetterData['signer'
   };
 }
 
+/**
+ * Who signs a text the council approved by written procedure (no person's APPROVE): the council's
+ * chair, who signs on the council's behalf. Null for any other approval, or a council without a chair.
+ */
+async function procedureSigner(
+  db: Executor,
+  councilId: number,
+  context: ConsultationContext,
+): Promise<{ name: string; title: string | null } | null> {
+  if (context.approval?.basis !== 'written_procedure' || context.writtenProcedure?.outcome !== 'approved') return null;
+  const [chair] = await listCouncilMembers(db, councilId, ['chair']);
+  return chair ?? null;
+}
+
+/** The line the archived letter keeps about a written procedure's approval: when it closed and its count. */
+function approvalRecord(context: ConsultationContext): string | null {
+  const procedure = context.writtenProcedure;
+  const tally = context.approval?.tally;
+  if (context.approval?.basis !== 'written_procedure' || procedure?.outcome !== 'approved' || !tally || !procedure.closedAt) return null;
+  return (
+    `Godkendt af rådet ved skriftlig procedure afsluttet ${formatDanishDate(new Date(procedure.closedAt))}: ` +
+    `${tally.agree} for, ${tally.disagree} imod, ${tally.abstain} hverken for eller imod, ${tally.notVoted} stemte ikke.`
+  );
+}
+
 function signer(person: { name: string; title: string | null }): { name: string; title: string } {
   return { name: person.name, title: person.title?.trim() || DEFAULT_SIGNER_TITLE };
 }
@@ -141,11 +167,14 @@ export async function submitWithLetter<T>(deps: ArchiveDeps, actor: Actor, id: s
   checkSubmissionMailAddress(event, row.authority_email);
 
   const response = row.latest_response;
-  const approver = row.last_approver;
+  const approver = row.last_approver ?? (row.council_id !== null ? await procedureSigner(deps.db, row.council_id, snapshot.context) : null);
   if (row.council_id === null || !response || !approver) {
     throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
   }
-  const letter = letterData(row, response.body, signer(approver), letterDate(event.submittedAt, deps.clock()), false);
+  const letter = {
+    ...letterData(row, response.body, signer(approver), letterDate(event.submittedAt, deps.clock()), false),
+    approvalRecord: approvalRecord(snapshot.context),
+  };
 
   let pdf: Buffer;
   try {

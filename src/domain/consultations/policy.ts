@@ -17,7 +17,12 @@ export const EVENT_ROLES: Record<UserEventType, { roles: Role[]; admin: boolean 
   DECLINE: { roles: ['chair'], admin: false },
   WITHDRAW: { roles: ['secretary'], admin: true },
   EXTEND_DEADLINE: { roles: ['secretary'], admin: false },
+  START_WRITTEN_PROCEDURE: { roles: ['secretary', 'chair'], admin: false },
+  CANCEL_WRITTEN_PROCEDURE: { roles: ['secretary', 'chair'], admin: false },
 };
+
+/** Who votes in a council's written procedures: its chair and members (not the secretary, not staff). */
+export const VOTER_ROLES: Role[] = ['chair', 'member'];
 
 /** Roles that may write drafts. */
 export const DRAFT_ROLES: Role[] = ['secretary'];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { APPROVAL_BASES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
+import { APPROVAL_BASES, SUBMISSION_CHANNELS, VOTES } from '../../../workflows/consultation.machine.ts';
 import { readDeadline } from '../time.ts';
 import { danishTimeOrIssue, emailSchema, optionalText, requiredText } from '../validation.ts';
 
@@ -18,26 +18,46 @@ function hasRealUtcOffset(value: string): boolean {
   return minutes < 60 && Number(offset[2]) * 60 + minutes <= MAX_UTC_OFFSET_MINUTES;
 }
 
+/** An ISO 8601 date-time or date read as Danish time when no offset is given, with the messages of one field. */
+function danishDateTimeSchema(messages: { required: string; invalid: string }) {
+  return (
+    z
+      .string({ error: messages.required })
+      .trim()
+      .min(1, messages.required)
+      // One parse for the check and the value: reading a Danish local time with luxon is dear
+      // (BENCHMARKS.md, figures behind design choices).
+      .transform((value, ctx) => {
+        if (!hasRealUtcOffset(value)) {
+          ctx.addIssue({ code: 'custom', message: 'Tidszonen skal ligge mellem -14:00 og +14:00' });
+          return z.NEVER;
+        }
+        return danishTimeOrIssue(readDeadline(value), ctx, { invalid: messages.invalid });
+      })
+  );
+}
+
+const LOCAL_TIME_NOTE =
+  'A local time the clocks skip (spring forward, e.g. 2027-03-28T02:30) is refused with detail code NONEXISTENT_LOCAL_TIME; ' +
+  'one that happens twice (autumn) is the first, +02:00.';
+
 /** A deadline: ISO 8601 date-time or date; Danish time when no offset is given. */
-export const deadlineSchema = z
-  .string({ error: 'Fristen skal udfyldes' })
-  .trim()
-  .min(1, 'Fristen skal udfyldes')
-  // One parse for the check and the value: reading a Danish local time with luxon is dear
-  // (BENCHMARKS.md, figures behind design choices).
-  .transform((value, ctx) => {
-    if (!hasRealUtcOffset(value)) {
-      ctx.addIssue({ code: 'custom', message: 'Tidszonen skal ligge mellem -14:00 og +14:00' });
-      return z.NEVER;
-    }
-    return danishTimeOrIssue(readDeadline(value), ctx, { invalid: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601' });
-  })
-  .meta({
-    description:
-      'ISO 8601 date-time or date; Europe/Copenhagen when no offset. A local time the clocks skip (spring forward, ' +
-      'e.g. 2027-03-28T02:30) is refused with detail code NONEXISTENT_LOCAL_TIME; one that happens twice (autumn) is the first, +02:00.',
-    example: '2026-03-12T12:00',
-  });
+export const deadlineSchema = danishDateTimeSchema({
+  required: 'Fristen skal udfyldes',
+  invalid: 'Fristen skal være en dato (ÅÅÅÅ-MM-DD) eller et tidspunkt i ISO 8601',
+}).meta({
+  description: `ISO 8601 date-time or date; Europe/Copenhagen when no offset. ${LOCAL_TIME_NOTE}`,
+  example: '2026-03-12T12:00',
+});
+
+/** When a written procedure closes: like a deadline, with its own messages. */
+const closesAtSchema = danishDateTimeSchema({
+  required: 'Angiv hvornår afstemningen slutter',
+  invalid: 'Tidspunktet skal skrives som dato og klokkeslæt (ÅÅÅÅ-MM-DDTtt:mm)',
+}).meta({
+  description: `When the vote closes: in the future and before the deadline. ISO 8601; Europe/Copenhagen when no offset. ${LOCAL_TIME_NOTE}`,
+  example: '2026-12-04T12:00',
+});
 
 // PostgreSQL has no year 0 (and no use for dates this old): refuse them instead of failing in the database.
 const isoDate = z.iso
@@ -127,6 +147,17 @@ export const eventSchemas = {
     deadline: deadlineSchema,
     note: optionalText(2000),
   }),
+  START_WRITTEN_PROCEDURE: z.object({
+    type: z.literal('START_WRITTEN_PROCEDURE'),
+    version,
+    closesAt: closesAtSchema,
+    note: optionalText(2000),
+  }),
+  CANCEL_WRITTEN_PROCEDURE: z.object({
+    type: z.literal('CANCEL_WRITTEN_PROCEDURE'),
+    version,
+    reason: requiredText(5000, 'Skriv en begrundelse'),
+  }),
 } as const;
 
 /** Any event, discriminated by `type`. */
@@ -143,11 +174,23 @@ export const eventSchema = z
       eventSchemas.DECLINE,
       eventSchemas.WITHDRAW,
       eventSchemas.EXTEND_DEADLINE,
+      eventSchemas.START_WRITTEN_PROCEDURE,
+      eventSchemas.CANCEL_WRITTEN_PROCEDURE,
     ],
     { error: 'Ukendt hændelsestype' },
   )
   .meta({ id: 'ConsultationEvent' });
 export type EventInput = z.output<typeof eventSchema>;
+
+/** A vote in a written procedure (`POST …/written-procedure/votes`, and the vote pages). */
+export const voteSchema = z
+  .object({
+    vote: z.enum(VOTES, { error: 'Vælg for, imod eller hverken for eller imod' }),
+    comment: optionalText(5000),
+  })
+  .refine((v) => v.vote !== 'disagree' || !!v.comment, { path: ['comment'], message: 'Skriv hvorfor du stemmer imod' })
+  .meta({ id: 'WrittenProcedureVote' });
+export type VoteInput = z.output<typeof voteSchema>;
 
 /** The longest draft Rådssvar keeps, in characters (UTF-16 code units, as JavaScript counts them). */
 export const MAX_DRAFT_CHARS = 200_000;

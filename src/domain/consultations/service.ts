@@ -14,10 +14,11 @@ import {
   type TransitionChanges,
   type TransitionRecords,
 } from '../../db/repositories/consultations.ts';
-import { findCouncilBySlug } from '../../db/repositories/councils.ts';
+import { findCouncilById, findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { listConsultationRows, type ListFilter } from '../../db/repositories/queue.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { findUserByEmail, listCouncilMembers } from '../../db/repositories/users.ts';
+import { queueWrittenProcedureJobs } from '../written-procedure/jobs.ts';
 import {
   acceptedEventTypes,
   consultationMachine,
@@ -31,13 +32,26 @@ import {
   type ConsultationState,
   type PersistedConsultation,
   type UserEventType,
+  writtenProcedureTally,
+  type WrittenProcedure,
+  type WrittenProcedureTally,
 } from '../../../workflows/consultation.machine.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { parseInput } from '../validation.ts';
-import { mayActorDraft, mayActorReadInternals, mayActorRegister, mayActorSee, mayActorSend, timelineEntryForOutsiders, viewerOf } from './policy.ts';
+import {
+  mayActorDraft,
+  mayActorReadInternals,
+  mayActorRegister,
+  mayActorSee,
+  mayActorSend,
+  timelineEntryForOutsiders,
+  viewerOf,
+  VOTER_ROLES,
+} from './policy.ts';
 import { submitWithLetter, type ArchiveDeps } from '../archive/service.ts';
 import { createStatusLink, type StatusLinkDeps } from './status-links.ts';
 import { eventSchema, newConsultationSchema, saveDraftSchema, type EventInput } from './schemas.ts';
@@ -86,7 +100,63 @@ export interface ConsultationView {
   approval: PersistedConsultation['context']['approval'];
   submission: PersistedConsultation['context']['submission'];
   closingReason: string | null;
+  /** The newest written procedure (running or ended), or null when there has been none. */
+  writtenProcedure: WrittenProcedureView | null;
   updatedAt: Date;
+}
+
+/** A written procedure as one actor sees it. */
+export interface WrittenProcedureView {
+  number: number;
+  status: 'running' | 'approved' | 'not_approved' | 'cancelled';
+  startedAt: Date;
+  closesAt: Date;
+  closedAt: Date | null;
+  note: string | null;
+  cancelReason: string | null;
+  /** The draft version voted on. */
+  draftNumber: number;
+  quorumPercent: number;
+  counts: WrittenProcedureTally;
+  /** The voters and whether each has voted; how each voted only for those who may read the council's internals. */
+  voters: { userId: number; name: string; hasVoted: boolean; vote?: 'agree' | 'disagree' | 'abstain'; comment?: string | null }[];
+  /** Whether this actor may vote now (a voter, while it runs). */
+  mayVote: boolean;
+  /** This actor's current vote, when they are a voter and have voted. */
+  myVote: { vote: 'agree' | 'disagree' | 'abstain'; comment: string | null } | null;
+}
+
+/** The written procedure of a context as the actor sees it. */
+export function writtenProcedureViewFor(
+  actor: Actor,
+  procedure: WrittenProcedure | null,
+  internals: boolean,
+  running: boolean,
+): WrittenProcedureView | null {
+  if (!procedure) return null;
+  const mine = procedure.votes[String(actor.userId)];
+  const isVoter = procedure.voters.includes(actor.userId);
+  return {
+    number: procedure.number,
+    status: procedure.outcome ?? 'running',
+    startedAt: new Date(procedure.startedAt),
+    closesAt: new Date(procedure.closesAt),
+    closedAt: procedure.closedAt ? new Date(procedure.closedAt) : null,
+    note: procedure.note,
+    cancelReason: procedure.cancelReason,
+    draftNumber: procedure.draftNumber,
+    quorumPercent: procedure.quorumPercent,
+    counts: writtenProcedureTally(procedure),
+    voters: procedure.voters.map((userId) => {
+      const cast = procedure.votes[String(userId)];
+      const name = procedure.voterNames?.[String(userId)] ?? `Bruger ${userId}`;
+      return internals
+        ? { userId, name, hasVoted: !!cast, ...(cast ? { vote: cast.vote, comment: cast.comment } : {}) }
+        : { userId, name, hasVoted: !!cast };
+    }),
+    mayVote: running && procedure.outcome === null && isVoter,
+    myVote: isVoter && mine ? { vote: mine.vote, comment: mine.comment } : null,
+  };
 }
 
 export interface ConsultationDetails extends ConsultationView {
@@ -166,6 +236,7 @@ function toView(
     approval: context.approval,
     submission: context.submission,
     closingReason: context.closingReason,
+    writtenProcedure: writtenProcedureViewFor(actor, context.writtenProcedure, mayActorReadInternals(actor, row), state === 'written_procedure'),
     updatedAt: row.updated_at,
   };
 }
@@ -206,7 +277,7 @@ export async function readConsultation(
 }
 
 /** The details view of a row read with its draft and events, or NOT_FOUND when the actor may not see it. */
-function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date, snapshot?: ConsultationSnapshot): ConsultationDetails {
+export function detailsFor(actor: Actor, row: ConsultationDetailsRow | undefined, now: Date, snapshot?: ConsultationSnapshot): ConsultationDetails {
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   const { draft, events } = row;
   const internals = mayActorReadInternals(actor, row);
@@ -262,16 +333,19 @@ function detailsAfter(before: ConsultationDetailsRow, written: Written): Consult
   return { ...before, ...row, ...names, ...(draft ? { draft } : {}), events: [...before.events, event] };
 }
 
+/** Who a transition is recorded for: a person, or null for Rådssvar itself (a written procedure closing at its time). */
+export type EventAuthor = Pick<Actor, 'userId' | 'name'> | null;
+
 /** A timeline row of the details from an event as stored (its time as a Date or as JSON gives it). */
 function eventEntry(
-  actor: Actor,
+  actor: EventAuthor,
   stored: { at: Date | string; payload: Record<string, unknown> },
   type: string,
   fromState: string | null,
   toState: string,
 ): ConsultationDetailsRow['events'][number] {
   const at = typeof stored.at === 'string' ? stored.at : stored.at.toISOString();
-  return { at, type, from_state: fromState, to_state: toState, payload: stored.payload, actorName: actor.name };
+  return { at, type, from_state: fromState, to_state: toState, payload: stored.payload, actorName: actor?.name ?? null };
 }
 
 /** The year of a council's reference series: the Danish calendar year at `now`. */
@@ -496,10 +570,28 @@ async function resolveAssignment(db: Executor, actor: Actor, event: { council: s
   };
 }
 
+/**
+ * Applies an event Rådssvar itself sends (a vote from the vote endpoint, the closing of a written
+ * procedure) to a row locked in `tx` (lockConsultationWithDetails): the machine must accept it, and
+ * it is written as one transition with its event row. Returns the row after it, to chain the next.
+ */
+export async function applyServiceEvent(
+  tx: Tx,
+  author: EventAuthor,
+  row: ConsultationDetailsRow,
+  machineEvent: ConsultationMachineEvent,
+  logPayload: Record<string, unknown>,
+): Promise<{ details: ConsultationDetailsRow; snapshot: ConsultationSnapshot }> {
+  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+  if (!snapshot.can(machineEvent)) throw transitionNotAllowed(machineEvent.type, row.state);
+  const written = await writeTransition(tx, author, row, snapshot, machineEvent, {}, logPayload);
+  return { details: detailsAfter(row, written), snapshot: written.snapshot };
+}
+
 /** Applies one event to the locked row; a SUBMIT with its letter (`letter`) archives it in the same transaction. */
 async function applyEvent(
   tx: Tx,
-  deps: ConsultationDeps,
+  deps: ConsultationDeps & { jobs?: Jobs },
   actor: Actor,
   row: Consultation,
   event: EventInput,
@@ -533,6 +625,31 @@ async function applyEvent(
       changes.deadline = event.deadline;
       Object.assign(logPayload, { previousDeadline: row.deadline.toISOString(), deadline: event.deadline.toISOString(), note: event.note });
       break;
+    case 'START_WRITTEN_PROCEDURE': {
+      const now = deps.clock();
+      checkProcedureClose(event.closesAt, now, row.deadline);
+      const council = row.council_id === null ? undefined : await findCouncilById(tx, row.council_id);
+      const voters = council ? await listCouncilMembers(tx, council.id, VOTER_ROLES) : [];
+      if (!council || voters.length === 0) {
+        throw new AppError('NO_VOTERS', 'Rådet har ingen formand eller medlemmer, der kan stemme ved skriftlig procedure');
+      }
+      machineEvent = {
+        type: 'START_WRITTEN_PROCEDURE',
+        startedAt: now.toISOString(),
+        closesAt: event.closesAt.toISOString(),
+        note: event.note,
+        voters: voters.map((voter) => voter.id),
+        voterNames: Object.fromEntries(voters.map((voter) => [String(voter.id), voter.name])),
+        quorumPercent: council.written_procedure_quorum_percent,
+      };
+      Object.assign(logPayload, {
+        closesAt: machineEvent.closesAt,
+        note: event.note,
+        voters: voters.length,
+        quorumPercent: council.written_procedure_quorum_percent,
+      });
+      break;
+    }
     case 'SUBMIT':
       if (event.submittedAt) checkNotAfterToday(event.submittedAt, 'submittedAt', deps.clock());
       machineEvent = {
@@ -559,12 +676,16 @@ async function applyEvent(
     changes.reference = await takeReference(tx, referenceFor, referenceYear(deps.clock()));
   }
   const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload, { archive: letter });
+  if (machineEvent.type === 'START_WRITTEN_PROCEDURE') {
+    if (!deps.jobs) throw new Error('Starting a written procedure queues its jobs: pass jobs');
+    await queueWrittenProcedureJobs(deps.jobs, tx, row.id, written.snapshot.context.writtenProcedure!, deps.clock());
+  }
   return { ...written, names };
 }
 
 async function writeTransition(
   tx: Tx,
-  actor: Actor,
+  actor: EventAuthor,
   row: Consultation,
   snapshot: ConsultationSnapshot,
   machineEvent: ConsultationMachineEvent,
@@ -578,7 +699,7 @@ async function writeTransition(
     row.id,
     row.version,
     { ...changes, state: next.value, snapshot: JSON.stringify(persistSnapshot(next)), machine_version: MACHINE_VERSION },
-    { actorId: actor.userId, type: machineEvent.type, fromState: row.state, toState: next.value, payload: logPayload },
+    { actorId: actor?.userId ?? null, type: machineEvent.type, fromState: row.state, toState: next.value, payload: logPayload },
     records,
   );
   if (!written) throw staleVersion(row.version + 1);
@@ -588,7 +709,7 @@ async function writeTransition(
     snapshot: next,
     event: eventEntry(actor, written.event, machineEvent.type, row.state, written.row.state),
     // The body as stored, which is not always the string sent: a lone UTF-16 surrogate becomes U+FFFD.
-    draft: written.draft ? { ...written.draft, created_at: written.draft.created_at.toISOString(), authorName: actor.name } : undefined,
+    draft: written.draft ? { ...written.draft, created_at: written.draft.created_at.toISOString(), authorName: actor?.name ?? null } : undefined,
   };
 }
 
@@ -638,6 +759,14 @@ function checkNotAfterToday(date: string, path: string, now: Date): void {
     const message = 'Datoen kan ikke ligge efter i dag';
     throw new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
   }
+}
+
+/** A written procedure closes in the future and before the consultation's deadline. */
+function checkProcedureClose(closesAt: Date, now: Date, deadline: Date): void {
+  let message: string | undefined;
+  if (closesAt.getTime() <= now.getTime()) message = 'Afstemningen skal slutte efter nu';
+  else if (closesAt.getTime() >= deadline.getTime()) message = 'Afstemningen skal slutte før høringsfristen';
+  if (message) throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'closesAt', message }] });
 }
 
 function staleVersion(currentVersion: number): AppError {

@@ -24,6 +24,12 @@ export const QUEUES = {
   agendas: 'agendas',
   /** One agenda mail (or change note) to one recipient, with the agenda PDF; retried until delivered. */
   agendaMail: 'agenda-mail',
+  /**
+   * Closes one written procedure at its closing time. Queued when it starts; the handler locks the
+   * consultation and closes only a procedure still running, so a second run (or a second process)
+   * changes nothing.
+   */
+  writtenProcedureClose: 'written-procedure-close',
 } as const;
 
 /** One of {@link QUEUES}. */
@@ -46,7 +52,7 @@ export interface Jobs {
   /**
    * Queues one job on `queue`, tried again with the queue's retry settings until it succeeds or
    * runs out of tries. With `tx` the job is written in that transaction, so it exists exactly when
-   * the transaction's other rows do. Returns the job's id (null when a singleton queue refused it).
+   * the transaction's other rows do; with `startAfter` it runs no earlier than that. Returns the job's id (null when a singleton queue refused it).
    */
-  enqueue(queue: QueueName, data: object, options?: { tx?: Executor }): Promise<string | null>;
+  enqueue(queue: QueueName, data: object, options?: { tx?: Executor; startAfter?: Date }): Promise<string | null>;
 }

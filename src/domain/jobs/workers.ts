@@ -10,6 +10,8 @@ import type { Clock } from '../time.ts';
 import { runAgendaMailing, sendAgendaMail, type AgendaMailJob } from '../meetings/agenda-output.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { JobHandlers, Jobs } from './jobs.ts';
+import { closeWrittenProcedure } from '../written-procedure/service.ts';
+import type { WrittenProcedureJob } from '../written-procedure/jobs.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -48,6 +50,10 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     },
     'agenda-mail': async (job: AgendaMailJob) => {
       await sendAgendaMail(deps, job);
+    },
+    'written-procedure-close': async (job: WrittenProcedureJob) => {
+      const result = await closeWrittenProcedure(deps, job);
+      if (result.closed) deps.logger.info({ ...job, outcome: result.outcome }, 'written procedure closed');
     },
   };
 }

@@ -28,6 +28,8 @@ export interface LetterData {
   signer: { name: string; title: string } | null;
   /** A preview of a text not yet approved: every page is marked "UDKAST – ikke godkendt". */
   draft: boolean;
+  /** How the text was approved, when the letter should record it (a written procedure's count); printed under the signature. */
+  approvalRecord?: string | null;
 }
 
 /** A letter's PDF metadata (Info dictionary and XMP). */
@@ -113,6 +115,7 @@ export function renderLetterHtml(letter: LetterData): string {
     dateText: formatDanishDate(letter.date),
     bodyHtml: renderMarkdownSafe(letter.bodyMarkdown),
     signer: letter.signer,
+    approvalRecord: letter.approvalRecord ?? null,
     draft: letter.draft,
   });
 }

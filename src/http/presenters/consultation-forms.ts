@@ -58,6 +58,11 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
   DECLINE: { reason: { id: 'decline-reason', label: 'Begrundelse' } },
   WITHDRAW: { reason: { id: 'withdraw-reason', label: 'Begrundelse' } },
   EXTEND_DEADLINE: { deadline: { id: 'new-deadline', label: 'Ny frist', type: 'datetime-local' }, note: { id: 'extension-note', label: 'Note' } },
+  START_WRITTEN_PROCEDURE: {
+    closesAt: { id: 'procedure-closes-at', label: 'Afstemningen slutter', type: 'datetime-local' },
+    note: { id: 'procedure-note', label: 'Besked til rådet' },
+  },
+  CANCEL_WRITTEN_PROCEDURE: { reason: { id: 'procedure-cancel-reason', label: 'Begrundelse' } },
 };
 
 const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { ConsultationDetails, ConsultationView } from '../../domain/consultations/service.ts';
+import type { ConsultationDetails, ConsultationView, WrittenProcedureView } from '../../domain/consultations/service.ts';
 import { ERROR_CODES, ERROR_DETAIL_CODES } from '../../domain/errors.ts';
 import { toDanishIso } from '../../domain/time.ts';
-import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS } from '../../../workflows/consultation.machine.ts';
+import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS, VOTES } from '../../../workflows/consultation.machine.ts';
 
 // The shapes the API answers with. They type the presenters below and are the OpenAPI document's
 // response schemas (src/http/openapi.ts), so a field added here is documented by itself and a field
@@ -10,6 +10,39 @@ import { APPROVAL_BASES, EVENT_TYPES, STATES, SUBMISSION_CHANNELS } from '../../
 
 const utcDateTime = z.iso.datetime();
 const isoDate = z.iso.date();
+
+const tallyJsonSchema = z
+  .object({ agree: z.number().int(), disagree: z.number().int(), abstain: z.number().int(), notVoted: z.number().int() })
+  .meta({ id: 'WrittenProcedureTally', description: 'The votes cast and the voters who did not vote' });
+
+/** The newest written procedure of a consultation (running or ended). */
+export const writtenProcedureJsonSchema = z
+  .object({
+    number: z.number().int().min(1).meta({ description: '1 for the consultation’s first written procedure, 2 for the next …' }),
+    status: z.enum(['running', 'approved', 'not_approved', 'cancelled']),
+    startedAt: utcDateTime,
+    closesAt: utcDateTime,
+    closedAt: utcDateTime.nullable(),
+    note: z.string().nullable(),
+    cancelReason: z.string().nullable(),
+    draftNumber: z.number().int().min(1).meta({ description: 'The draft version voted on' }),
+    quorumPercent: z.number().int().meta({ description: 'The share of the voters that must take part for it to decide (the council’s rule)' }),
+    counts: tallyJsonSchema,
+    outcome: z.enum(['approved', 'not_approved', 'cancelled']).nullable(),
+    voters: z
+      .array(
+        z.object({
+          name: z.string(),
+          hasVoted: z.boolean(),
+          vote: z.enum(VOTES).optional(),
+          comment: z.string().nullable().optional(),
+        }),
+      )
+      .meta({ description: 'The voters and who has voted; how each voted only for those who may read the council’s internals' }),
+    mayVote: z.boolean().meta({ description: 'Whether the caller may vote now' }),
+    myVote: z.object({ vote: z.enum(VOTES), comment: z.string().nullable() }).nullable(),
+  })
+  .meta({ id: 'WrittenProcedure' });
 
 /** A consultation as a list item of GET /api/v1/consultations. */
 export const consultationSummaryJsonSchema = z
@@ -37,7 +70,13 @@ export const consultationSummaryJsonSchema = z
     changesRequested: z.string().nullable().optional().meta({
       description: 'The chair’s comment when the draft was last sent back; absent for those who may not read the council’s internals',
     }),
-    approval: z.object({ basis: z.enum(APPROVAL_BASES), meetingDate: isoDate.nullable() }).nullable(),
+    approval: z
+      .object({
+        basis: z.enum(APPROVAL_BASES),
+        meetingDate: isoDate.nullable(),
+        tally: tallyJsonSchema.optional().meta({ description: 'For an approval by written procedure: its count' }),
+      })
+      .nullable(),
     submission: z.object({ channel: z.enum(SUBMISSION_CHANNELS), recipient: z.string().nullable(), submittedAt: isoDate.nullable() }).nullable(),
     closingReason: z.string().nullable().meta({ description: 'Why it was declined or withdrawn' }),
     updatedAt: utcDateTime,
@@ -55,6 +94,7 @@ export const consultationJsonSchema = consultationSummaryJsonSchema
       .nullable()
       .optional()
       .meta({ description: 'The newest draft (null before the first); absent for those who may not read the council’s internals' }),
+    writtenProcedure: writtenProcedureJsonSchema.nullable().meta({ description: 'The newest written procedure; null when there has been none' }),
     timeline: z.array(
       z.object({
         at: utcDateTime,
@@ -148,6 +188,7 @@ export function consultationJson(details: ConsultationDetails, statusUrls: Map<s
           },
         }
       : {}),
+    writtenProcedure: details.writtenProcedure && writtenProcedureJson(details.writtenProcedure),
     timeline: details.timeline.map((entry) => ({
       at: entry.at.toISOString(),
       actor: entry.actor,
@@ -156,5 +197,24 @@ export function consultationJson(details: ConsultationDetails, statusUrls: Map<s
       to: entry.to,
       comment: entry.comment,
     })),
+  };
+}
+
+function writtenProcedureJson(procedure: WrittenProcedureView): z.infer<typeof writtenProcedureJsonSchema> {
+  return {
+    number: procedure.number,
+    status: procedure.status,
+    startedAt: procedure.startedAt.toISOString(),
+    closesAt: procedure.closesAt.toISOString(),
+    closedAt: procedure.closedAt?.toISOString() ?? null,
+    note: procedure.note,
+    cancelReason: procedure.cancelReason,
+    draftNumber: procedure.draftNumber,
+    quorumPercent: procedure.quorumPercent,
+    counts: procedure.counts,
+    outcome: procedure.status === 'running' ? null : procedure.status,
+    voters: procedure.voters.map(({ userId: _userId, ...voter }) => voter),
+    mayVote: procedure.mayVote,
+    myVote: procedure.myVote,
   };
 }

@@ -8,6 +8,7 @@ import {
   sendEvent,
   type ConsultationDetails,
 } from '../../../domain/consultations/service.ts';
+import { castVote } from '../../../domain/written-procedure/service.ts';
 import { statusUrlsForViews } from '../../../domain/consultations/status-links.ts';
 import { parseInput } from '../../../domain/validation.ts';
 import { actorOf } from '../../middleware/actor.ts';
@@ -47,6 +48,10 @@ export function consultationApiRoutes(deps: AppDeps): Router {
   router.post('/consultations/:id/events', async (req, res) => {
     const { id } = parseInput(consultationIdParams, req.params);
     res.json(await present(res, await sendEvent(deps, actorOf(res), id, req.body)));
+  });
+  router.post('/consultations/:id/written-procedure/votes', async (req, res) => {
+    const { id } = parseInput(consultationIdParams, req.params);
+    res.json(await present(res, await castVote(deps, actorOf(res), id, req.body)));
   });
   return router;
 }
