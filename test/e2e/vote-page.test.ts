@@ -1,12 +1,12 @@
 import { expect } from 'chai';
 import { getConsultation, sendEvent } from '../../src/domain/consultations/service.ts';
-import { toDanishIso } from '../../src/domain/time.ts';
+import { toDanishDateTimeLocal, toDanishIso } from '../../src/domain/time.ts';
 import { proposedProcedureClose } from '../../src/domain/written-procedure/times.ts';
 import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts';
 import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { workflowDeps } from '../support/fakes.ts';
-import { makeConsultationInWrittenProcedure, makeCouncilWithPeople } from '../support/factories.ts';
+import { deadlineInDays, makeConsultationInState, makeConsultationInWrittenProcedure, makeCouncilWithPeople } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 
 describe('the vote page of a written procedure (/vote/:token)', function () {
@@ -173,5 +173,42 @@ describe('the vote page of a written procedure (/vote/:token)', function () {
       vote: 'agree',
     });
     expect(forbidden.status).to.equal(403);
+  });
+
+  it('the secretary starts a written procedure from the page with the proposed closing time, and cancels it with a reason', async () => {
+    const deps = workflowDeps(db());
+    const people = await makeCouncilWithPeople(db());
+    const c = await makeConsultationInState(deps, people, 'awaiting_approval', { deadline: deadlineInDays(30) });
+    const secretary = new WebSession(app.baseUrl);
+    await secretary.logIn(people.secretary.email, people.secretary.password);
+    const page = await secretary.get(`/consultations/${c.id}`);
+    const proposed = toDanishDateTimeLocal(proposedProcedureClose(new Date(), c.deadline)!);
+    expect(page.text)
+      .to.include('id="formular-start-written-procedure"')
+      .and.include(`id="procedure-closes-at" name="closesAt" type="datetime-local" value="${proposed}"`);
+    const csrf = WebSession.csrfToken(page.text);
+    const started = await secretary.postForm(`/consultations/${c.id}/events`, {
+      _csrf: csrf,
+      type: 'START_WRITTEN_PROCEDURE',
+      version: String(c.version),
+      closesAt: proposed,
+      note: 'Sagen kan ikke vente til mødet.',
+    });
+    expect(started.status).to.equal(303);
+    const running = await secretary.follow(started);
+    expect(running.text).to.include('id="skriftlig-procedure"').and.include('Afstemningen er i gang').and.include('Sagen kan ikke vente til mødet.');
+    expect(running.text).to.include('Ahmad Hussein: har ikke stemt').and.include('Birgitte Sørensen: har ikke stemt');
+    expect(running.text).to.include('id="formular-cancel-written-procedure"').and.not.include('id="formular-start-written-procedure"');
+
+    const version = /name="version" value="(\d+)"/.exec(running.text)![1]!;
+    const cancelled = await secretary.postForm(`/consultations/${c.id}/events`, {
+      _csrf: csrf,
+      type: 'CANCEL_WRITTEN_PROCEDURE',
+      version,
+      reason: 'Behandles på mødet.',
+    });
+    const after = await secretary.follow(cancelled);
+    expect(after.text).to.include('Den skriftlige procedure er afbrudt').and.include('Behandles på mødet.');
+    expect(after.text).to.include('Skriftlig procedure afbrudt');
   });
 });
