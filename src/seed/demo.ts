@@ -9,6 +9,11 @@ import { registerConsultation, saveDraft, sendEvent, type EventDeps, type Regist
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
 import { addDemoMeetings } from './meetings.ts';
+import { castVote } from '../domain/written-procedure/service.ts';
+import { proposedProcedureClose } from '../domain/written-procedure/times.ts';
+import { addFreeItem, refreshAgenda } from '../domain/meetings/agenda.ts';
+import { listMeetings } from '../db/repositories/meetings.ts';
+import { findCouncilBySlug } from '../db/repositories/councils.ts';
 
 /** The password of every demo user; printed in the start banner. */
 export const DEMO_PASSWORD = 'demo-raadssvar';
@@ -140,7 +145,17 @@ export const DEMO_USERS: { email: string; name: string; description: string; adm
   },
 ];
 
-type Stage = 'received' | 'assigned' | 'drafting' | 'awaiting_approval' | 'changes_requested' | 'approved' | 'submitted' | 'declined' | 'withdrawn';
+type Stage =
+  | 'received'
+  | 'assigned'
+  | 'drafting'
+  | 'awaiting_approval'
+  | 'written_procedure'
+  | 'changes_requested'
+  | 'approved'
+  | 'submitted'
+  | 'declined'
+  | 'withdrawn';
 
 interface DemoConsultation {
   council: (typeof COUNCILS)[number]['slug'] | null;
@@ -166,6 +181,33 @@ Rådet bakker op om strategiens mål om, at flere nyankomne kommer i job og udda
 Rådet opfordrer til, at kommunen følger op på strategien med en årlig status, som rådet får forelagt.`;
 
 const CONSULTATIONS: DemoConsultation[] = [
+  {
+    council: 'naestved',
+    title: 'Boligsocial helhedsplan for Kalbyris og Nørremarken 2027–2030',
+    authority: 'Plan- og Miljøudvalget, Næstved Kommune',
+    authorityReference: '25-022410',
+    // After the next meeting: the meeting treats it, and it is on that meeting's agenda.
+    deadlineInDays: 35,
+    receivedDaysAgo: 4,
+    summary: 'Helhedsplan med indsatser for beskæftigelse, uddannelse og fællesskab i to boligområder.',
+    stage: 'drafting',
+    draft: 'Integrationsrådet hilser helhedsplanen velkommen og vil særligt se på indsatserne for unge.',
+  },
+  {
+    council: 'naestved',
+    title: 'Forslag til Sprogpolitik for dagtilbud og skoler',
+    authority: 'Børne- og Skoleudvalget, Næstved Kommune',
+    authorityReference: '25-021190',
+    deadlineInDays: 9,
+    receivedDaysAgo: 8,
+    summary: 'Sprogpolitik med modersmålsundervisning og tolkning i forældresamarbejdet.',
+    // The chair has voted; the member (Birgitte Sørensen) has a vote to cast.
+    stage: 'written_procedure',
+    draft: `Integrationsrådet støtter sprogpolitikkens mål og anbefaler:
+
+- at modersmålsundervisning tilbydes i de største sprog;
+- at professionel tolkning bruges i alle samtaler med forældre, der har brug for det.`,
+  },
   {
     council: 'naestved',
     title: 'Udkast til Integrationsstrategi 2026–2029',
@@ -398,7 +440,7 @@ function firstUserWith(council: string, role: Role): string {
 
 /**
  * Seeds the Danish demo data: five integration councils, a person in every role (one on two
- * councils), twenty consultations in every state, with deadlines around today. The same data
+ * councils), twenty-two consultations in every state (one in a written procedure), the next agenda of Næstved, with deadlines around today. The same data
  * on every first start; only the dates follow the calendar.
  */
 export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void> {
@@ -447,6 +489,16 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     if (stage === 'drafting') continue;
     await send(secretary, { type: 'SUBMIT_FOR_APPROVAL' });
     if (stage === 'awaiting_approval') continue;
+    if (stage === 'written_procedure') {
+      const closesAt = proposedProcedureClose(deps.clock(), view.deadline) ?? new Date(view.deadline.getTime() - 3_600_000);
+      await send(secretary, {
+        type: 'START_WRITTEN_PROCEDURE',
+        closesAt: closesAt.toISOString(),
+        note: 'Rådet når ikke at mødes før fristen. Stem for, imod eller hverken for eller imod.',
+      });
+      view = await castVote(deps, chair, view.id, { vote: 'agree' });
+      continue;
+    }
     if (stage === 'changes_requested') {
       await send(chair, { type: 'REQUEST_CHANGES', comment: 'Tilføj gerne et afsnit om tolkning og om sundhedsformidling på flere sprog.' });
       continue;
@@ -457,4 +509,21 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     // e-mail needs one.
     await send(secretary, { type: 'SUBMIT', channel: 'portal', recipient: item.authority });
   }
+  await prepareDemoAgenda(deps, await actorFor(db, firstUserWith('naestved', 'secretary')));
+}
+
+/**
+ * The agenda of Næstved's next meeting, as its secretary would prepare it: the consultations to
+ * treat and the chair's decisions since the last meeting to note, and one free item.
+ */
+async function prepareDemoAgenda(deps: EventDeps, secretary: Actor): Promise<void> {
+  const council = await findCouncilBySlug(deps.db, 'naestved');
+  const now = deps.clock().getTime();
+  const next = council ? (await listMeetings(deps.db, council.id)).find((meeting) => meeting.starts_at.getTime() > now) : undefined;
+  if (!next) return;
+  await refreshAgenda(deps, secretary, 'naestved', next.id);
+  await addFreeItem(deps, secretary, 'naestved', next.id, {
+    title: 'Eventuelt',
+    body: 'Punkter, medlemmerne ønsker at tage op. Send dem gerne til sekretæren inden mødet.',
+  });
 }

@@ -21,6 +21,7 @@ const OPERATIONS = {
   'GET /api/v1/consultations/{id}': 'getConsultation',
   'PUT /api/v1/consultations/{id}/draft': 'saveDraft',
   'POST /api/v1/consultations/{id}/events': 'sendEvent',
+  'POST /api/v1/consultations/{id}/written-procedure/votes': 'castVote',
   'GET /api/v1/consultations/{id}/response.pdf': 'getResponseLetter',
 };
 
@@ -55,6 +56,7 @@ describe('GET /api/openapi.json', () => {
       '/api/v1/consultations/{id}',
       '/api/v1/consultations/{id}/draft',
       '/api/v1/consultations/{id}/events',
+      '/api/v1/consultations/{id}/written-procedure/votes',
       '/api/v1/consultations/{id}/response.pdf',
     ]);
     expect(JSON.stringify(doc)).not.to.include('#/$defs/').and.not.include('"nullable"');
@@ -92,7 +94,7 @@ describe('GET /api/openapi.json', () => {
       expect(responses['401'].headers, operationId).to.have.property('WWW-Authenticate');
       expect(responses['503'].headers['Retry-After'], operationId).to.include({ required: true });
     }
-    for (const operationId of ['registerConsultation', 'saveDraft', 'sendEvent']) {
+    for (const operationId of ['registerConsultation', 'saveDraft', 'sendEvent', 'castVote']) {
       const [key] = Object.entries(OPERATIONS).find(([, id]) => id === operationId)!;
       const [method, path] = key.split(' ') as [string, string];
       expect(Object.keys(doc.paths[path][method.toLowerCase()].responses), operationId).to.include.members(['400', '403', '413', '422']);

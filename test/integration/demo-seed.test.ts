@@ -32,6 +32,14 @@ describe('the demo data of npm start', () => {
       const submitted = states.rows.find((r) => r.state === 'submitted')!.count;
       const archived = await db.selectFrom('archived_documents').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(archived.n)).to.equal(submitted);
+      // A written procedure under way with one vote cast, and the next meeting's agenda prepared with
+      // the chair's decisions to note, consultations to treat and a free item.
+      const procedure = await sql<{ votes: number }>`
+        select count(*)::int as votes from consultation_events e join consultations c on c.id = e.consultation_id
+        where c.state = 'written_procedure' and e.type = 'CAST_VOTE'`.execute(db);
+      expect(procedure.rows[0]!.votes).to.equal(1);
+      const items = await sql<{ kind: string }>`select kind from meeting_agenda_items order by position`.execute(db);
+      expect(new Set(items.rows.map((r) => r.kind))).to.deep.equal(new Set(['note', 'consultation', 'free']));
     });
   });
 });
