@@ -199,6 +199,12 @@ describe('the vote page of a written procedure (/vote/:token)', function () {
     expect(running.text).to.include('id="skriftlig-procedure"').and.include('Afstemningen er i gang').and.include('Sagen kan ikke vente til mødet.');
     expect(running.text).to.include('Ahmad Hussein: har ikke stemt').and.include('Birgitte Sørensen: har ikke stemt');
     expect(running.text).to.include('id="formular-cancel-written-procedure"').and.not.include('id="formular-start-written-procedure"');
+    const procedureNumber = (await getConsultation(deps, people.secretary.actor, c.id)).writtenProcedure!.number;
+    const token = await issueVoteToken(
+      db(),
+      { consultationId: c.id, procedureNumber, userId: people.member.actor.userId },
+      new Date(Date.now() + 86_400_000),
+    );
 
     const version = /name="version" value="(\d+)"/.exec(running.text)![1]!;
     const cancelled = await secretary.postForm(`/consultations/${c.id}/events`, {
@@ -210,5 +216,9 @@ describe('the vote page of a written procedure (/vote/:token)', function () {
     const after = await secretary.follow(cancelled);
     expect(after.text).to.include('Den skriftlige procedure er afbrudt').and.include('Behandles på mødet.');
     expect(after.text).to.include('Skriftlig procedure afbrudt');
+    // A link of the cancelled procedure shows how it ended, but no longer the draft, and casts nothing.
+    const link = await new WebSession(app.baseUrl).get(`/vote/${token}`);
+    expect(link.status).to.equal(200);
+    expect(link.text).to.include('Afstemningen er slut').and.not.include('savner sprogcentret').and.not.include('name="vote"');
   });
 });

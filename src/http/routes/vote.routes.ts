@@ -29,7 +29,7 @@ function renderVotePage(res: Response, token: string, link: VoteLinkView, state:
     procedure,
     voterName: link.voterName,
     running: procedure.status === 'running',
-    draftHtml: c.draft ? renderMarkdownSafe(c.draft.body) : null,
+    draftHtml: c.draft && procedure.status === 'running' ? renderMarkdownSafe(c.draft.body) : null,
     chosen: { agree: chosen === 'agree', disagree: chosen === 'disagree', abstain: chosen === 'abstain' },
     comment: state.typed?.comment ?? procedure.myVote?.comment ?? '',
     done: state.done,
