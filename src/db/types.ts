@@ -24,6 +24,8 @@ export interface CouncilsTable {
   reminder_working_days: Generated<number[]>;
   /** Working days before a meeting its agenda is mailed to the members (migration 2026-12-04T0300). */
   agenda_working_days: Generated<number>;
+  /** Whether the council's minutes are published (migration 2026-12-05T0300; stored only, public pages come later). */
+  minutes_published: Generated<boolean>;
   /** The share of the voters (per cent) that must take part for a written procedure to decide (migration 2026-12-05T0100). */
   written_procedure_quorum_percent: Generated<number>;
   created_at: CreatedAt;
@@ -98,11 +100,17 @@ export interface ConsultationEventsTable {
 
 export interface ArchivedDocumentsTable {
   id: Generated<number>;
-  consultation_id: string;
+  /** What the document is (migration 2026-12-05T0300_minutes): a consultation's letter, or a meeting's minutes. */
+  kind: Generated<ArchivedDocumentKind>;
+  /** The letter's consultation; null for minutes. */
+  consultation_id: string | null;
+  /** The minutes' meeting (one per meeting); null for letters. */
+  meeting_id: number | null;
   pdf: Buffer;
   sha256: string;
   size_bytes: number;
-  response_version_id: number;
+  /** The response version a letter was made from; null for minutes. */
+  response_version_id: number | null;
   template_version: string;
   submitted_by: number | null;
   created_at: CreatedAt;
@@ -111,6 +119,9 @@ export interface ArchivedDocumentsTable {
   previous_chain_sha256: Generated<string | null>;
   chain_sha256: Generated<string>;
 }
+
+/** What an archived document is: a consultation's letter or a meeting's minutes. */
+export type ArchivedDocumentKind = 'letter' | 'minutes';
 
 export interface MeetingsTable {
   id: Generated<number>;

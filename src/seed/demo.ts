@@ -8,7 +8,7 @@ import { createCouncil } from '../domain/councils/service.ts';
 import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
-import { addDemoMeetings } from './meetings.ts';
+import { addDemoHeldMeeting, addDemoMeetings } from './meetings.ts';
 import { castVote } from '../domain/written-procedure/service.ts';
 import { proposedProcedureClose } from '../domain/written-procedure/times.ts';
 import { addFreeItem, refreshAgenda } from '../domain/meetings/agenda.ts';
@@ -509,6 +509,7 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     // e-mail needs one.
     await send(secretary, { type: 'SUBMIT', channel: 'portal', recipient: item.authority });
   }
+  await addDemoHeldMeeting(db, deps.clock());
   await prepareDemoAgenda(deps, await actorFor(db, firstUserWith('naestved', 'secretary')));
 }
 

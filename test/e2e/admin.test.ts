@@ -88,6 +88,9 @@ describe('administration pages', () => {
     const page = await admin.get(location);
     expect(page.text).to.include('Rådet er oprettet.').and.include('Integrationsrådet i Vordingborg Kommune');
     expect(page.text).to.include('value="VOR"').and.include('value="10, 3, 0"').and.include('value="7"');
+    expect(page.text, 'minutes not published by default').to.match(
+      /id="minutesPublished" name="minutesPublished" type="checkbox" value="1" aria-describedby="minutesPublished-hint">/,
+    );
     expect(page.text, 'the reply e-mail, lower-cased').to.include('value="integrationsraad@vordingborg.dk"');
     const id = /\/admin\/councils\/(\d+)/.exec(location)![1];
     const logo = await admin.get(`/admin/councils/${id}/logo`);
@@ -110,6 +113,7 @@ describe('administration pages', () => {
         dueSoonWorkingDays: '5',
         reminderWorkingDays: '5',
         removeLogo: '1',
+        minutesPublished: '1',
       }),
     });
     expect(edited.status).to.equal(303);
@@ -125,8 +129,10 @@ describe('administration pages', () => {
       due_soon_working_days: 5,
       letterhead_logo: null,
       letterhead_email: null,
+      minutes_published: true,
     });
     expect(row.reminder_working_days).to.deep.equal([5]);
+    expect(after.text).to.match(/id="minutesPublished"[^>]* checked>/);
   });
 
   it('re-renders the council form with Danish messages beside the fields and the input kept', async () => {

@@ -39,6 +39,7 @@ const COUNCIL_FORM_FIELDS = [
   'letterheadEmail',
   'dueSoonWorkingDays',
   'reminderWorkingDays',
+  'minutesPublished',
   'removeLogo',
 ];
 
@@ -112,6 +113,8 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/move': { who: 'secretary', fields: ['direction'] },
   'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/remove': { who: 'secretary', fields: [] },
   'POST /councils/:slug/meetings/:meetingId/agenda/items/:itemId/restore': { who: 'secretary', fields: [] },
+  'POST /councils/:slug/meetings/:meetingId/minutes/items/:itemId': { who: 'secretary', fields: ['outcome', 'comment'] },
+  'POST /councils/:slug/meetings/:meetingId/minutes/finalise': { who: 'secretary', fields: [] },
   'POST /admin/councils': {
     who: 'admin',
     multipart: true,

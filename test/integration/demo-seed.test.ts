@@ -32,6 +32,11 @@ describe('the demo data of npm start', () => {
       const submitted = states.rows.find((r) => r.state === 'submitted')!.count;
       const archived = await db.selectFrom('archived_documents').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       expect(Number(archived.n)).to.equal(submitted);
+      // Yesterday's meeting has its agenda, with a response awaiting approval to record in the minutes.
+      const held = await sql<{ state: string }>`select c.state from meeting_agenda_items i
+        join meetings m on m.id = i.meeting_id join consultations c on c.id = i.consultation_id
+        where m.starts_at < now() and i.kind = 'consultation'`.execute(db);
+      expect(held.rows.map((r) => r.state)).to.include('awaiting_approval');
       // A written procedure under way with one vote cast, and the next meeting's agenda prepared with
       // the chair's decisions to note, consultations to treat and a free item.
       const procedure = await sql<{ votes: number }>`

@@ -98,7 +98,10 @@ export async function rechainFrom(tx: Tx, position: number): Promise<void> {
       .updateTable('archived_documents')
       .set({
         previous_chain_sha256: previous,
-        chain_sha256: sql<string>`archive_chain_hash(${previous}::text, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version)`,
+        // Minutes (other tests of the run archive some) hash by their own rule (migration 2026-12-05T0300_minutes).
+        chain_sha256: sql<string>`case when kind = 'minutes'
+          then archive_minutes_chain_hash(${previous}::text, chain_position, id, meeting_id, sha256, size_bytes, submitted_by, created_at, template_version)
+          else archive_chain_hash(${previous}::text, chain_position, id, consultation_id, sha256, size_bytes, response_version_id, submitted_by, created_at, template_version) end`,
       })
       .where('id', '=', row.id)
       .returning('chain_sha256')

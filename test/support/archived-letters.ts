@@ -25,7 +25,7 @@ const checked = progress.raadssvarArchivedLettersChecked;
 export async function checkNewlyArchivedLetters(during: string): Promise<number> {
   const rows = await testDatabase()
     .db.selectFrom('archived_documents')
-    .select(['id', 'consultation_id', 'template_version', 'pdf'])
+    .select(['id', 'kind', 'consultation_id', 'meeting_id', 'template_version', 'pdf'])
     .where('id', '>', checked.lastId)
     .orderBy('id')
     .execute();
@@ -36,7 +36,11 @@ export async function checkNewlyArchivedLetters(during: string): Promise<number>
     checked.letters += 1;
     count += 1;
     try {
-      await assertPdfA(row.pdf, `Det arkiverede brev ${row.id} (høring ${row.consultation_id}, efter «${during}»)`);
+      const what =
+        row.kind === 'minutes'
+          ? `Det arkiverede referat ${row.id} (møde ${row.meeting_id}`
+          : `Det arkiverede brev ${row.id} (høring ${row.consultation_id}`;
+      await assertPdfA(row.pdf, `${what}, efter «${during}»)`);
     } catch (error) {
       checked.failed += 1;
       throw error;

@@ -9,6 +9,9 @@ import { statusUrlsFor } from '../../src/domain/consultations/status-links.ts';
 import { createCouncil } from '../../src/domain/councils/service.ts';
 import { addMeeting } from '../../src/domain/meetings/service.ts';
 import { addConsultationItem, addFreeItem, agendaTitle, refreshAgenda } from '../../src/domain/meetings/agenda.ts';
+import { minutesTitle, recordOutcome } from '../../src/domain/meetings/minutes.ts';
+import { appendAgendaItems, listAgendaItems } from '../../src/db/repositories/agenda.ts';
+import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
 import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts';
 import { castVote } from '../../src/domain/written-procedure/service.ts';
@@ -50,6 +53,8 @@ export interface TourWorld {
   votePath: string;
   /** The tour's meeting, whose agenda has a chair decision, a consultation and a free item. */
   meeting: { id: number; heading: string };
+  /** A meeting held two hours ago, its minutes begun: one item recorded, one (a consultation awaiting approval) still open. */
+  heldMeeting: { id: number; heading: string; openItemId: number };
 }
 
 /** One page type: who opens it, where, and (for pages that only a form post shows) what is sent. */
@@ -74,8 +79,9 @@ export interface TourStop {
 const consultation = (key: keyof TourWorld['consultations']) => (w: TourWorld) => `/consultations/${w.consultations[key]}`;
 const fixed = (text: string) => () => text;
 const agendaPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.meeting.id}/agenda`;
+const minutesPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.heldMeeting.id}/minutes`;
 
-/** Every page type of the app (27 kinds, 40 pages with the consultation page's states and roles). */
+/** Every page type of the app (28 kinds, 43 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -173,6 +179,17 @@ export const PAGE_TOUR: TourStop[] = [
     status: 422,
   },
   { name: 'agenda-member', role: 'member', path: (w) => agendaPath(w), heading: (w) => w.meeting.heading },
+  { name: 'minutes-secretary', role: 'secretary', path: (w) => minutesPath(w), heading: (w) => w.heldMeeting.heading },
+  {
+    name: 'minutes-with-errors',
+    role: 'secretary',
+    path: (w) => minutesPath(w),
+    // No outcome chosen: refused, the comment typed is kept.
+    submit: (w) => ({ action: `${minutesPath(w)}/items/${w.heldMeeting.openItemId}`, fields: { comment: `Mødets kommentar: ${LONG_WORD}` } }),
+    heading: (w) => w.heldMeeting.heading,
+    status: 422,
+  },
+  { name: 'minutes-member', role: 'member', path: (w) => minutesPath(w), heading: (w) => w.heldMeeting.heading },
   { name: 'admin', role: 'admin', path: fixed('/admin'), heading: fixed('Administration') },
   { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
   { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
@@ -260,6 +277,19 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     title: `Eventuelt: ${LONG_WORD}`,
     body: `- **Temadag** om ${LONG_WORD}\n- Se ${SOURCE_URL}`,
   });
+  const heldMeeting = await insertMeeting(db, { councilId: council.id, startsAt: new Date(Date.now() - 2 * 3_600_000), place: PLACE });
+  // Its agenda is put in place directly: a refresh adds nothing once a meeting has begun.
+  await db.transaction().execute((tx) =>
+    appendAgendaItems(tx, heldMeeting.id, [
+      { kind: 'consultation', consultationId: awaiting.id, title: TITLE },
+      { kind: 'free', title: `Eventuelt: ${LONG_WORD}`, bodyMarkdown: `Temadag om ${LONG_WORD}` },
+    ]),
+  );
+  const [openItem, freeItem] = await listAgendaItems(db, heldMeeting.id);
+  await recordOutcome(deps, users.secretary.actor, council.slug, heldMeeting.id, freeItem!.id, {
+    outcome: 'noted',
+    comment: `Rådet tog orienteringen om ${LONG_WORD} til efterretning; se ${SOURCE_URL}.`,
+  });
   await createApiToken(db, { email: users.secretary.email, name: LONG_WORD });
 
   const statusUrls = await statusUrlsFor(
@@ -286,6 +316,7 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     votePath: `/vote/${voteToken}`,
     unsubscribePath: `/reminders/unsubscribe/${unsubscribeToken(TEST_SESSION_SECRET, users.secretary.actor.userId, council.id)}`,
     meeting: { id: meeting.id, heading: agendaTitle({ startsAt: meeting.starts_at }) },
+    heldMeeting: { id: heldMeeting.id, heading: minutesTitle({ startsAt: heldMeeting.starts_at }), openItemId: openItem!.id },
   };
 }
 

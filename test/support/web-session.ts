@@ -61,6 +61,13 @@ export class WebSession {
     return match[1]!;
   }
 
+  /** A new session at `baseUrl`, logged in as `user` through the login form. */
+  static async loggedIn(baseUrl: string, user: { email: string; password: string }): Promise<WebSession> {
+    const web = new WebSession(baseUrl);
+    await web.logIn(user.email, user.password);
+    return web;
+  }
+
   /** Logs in through the login form; returns the response to the POST. */
   async logIn(email: string, password: string) {
     const page = await this.get('/login');

@@ -3,7 +3,12 @@ import { initialTransition, transition } from 'xstate';
 import type { Actor } from '../../src/domain/access/actor.ts';
 import type { Role } from '../../src/db/types.ts';
 import type { UserCouncil } from '../../src/db/repositories/users.ts';
-import { mayActorReadInternals, mayActorSend, timelineEntryForOutsiders } from '../../src/domain/consultations/policy.ts';
+import {
+  mayActorReadInternals,
+  mayActorRecordMeetingDecision,
+  mayActorSend,
+  timelineEntryForOutsiders,
+} from '../../src/domain/consultations/policy.ts';
 import { allowedEventsFor } from '../../src/domain/consultations/service.ts';
 import {
   consultationMachine,
@@ -144,6 +149,13 @@ describe('consultation role policy', () => {
         }
       }
     });
+  });
+
+  it("mayActorRecordMeetingDecision: only APPROVE and REQUEST_CHANGES, by the council's secretary, chair or an admin", () => {
+    for (const type of EVENT_TYPES as readonly UserEventType[]) {
+      const may = PERSONA_NAMES.filter((p) => mayActorRecordMeetingDecision(PERSONAS[p], type, COUNCIL));
+      expect(may, type).to.deep.equal(type === 'APPROVE' || type === 'REQUEST_CHANGES' ? ['secretary', 'chair', 'admin'] : []);
+    }
   });
 
   describe('allowedEventsFor', () => {

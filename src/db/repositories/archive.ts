@@ -39,7 +39,13 @@ export async function readArchivedPdfSlice(db: Executor, archiveId: number, offs
 
 /** The stored hash of a consultation's archived letter, for conditional requests; no bytes. */
 export function findArchivedDocumentInfo(db: Executor, consultationId: string): Promise<ArchivedDocumentInfo | undefined> {
-  return db.selectFrom('archived_documents').select(ARCHIVE_INFO_COLUMNS).where('consultation_id', '=', consultationId).executeTakeFirst();
+  return db
+    .selectFrom('archived_documents')
+    .select(ARCHIVE_INFO_COLUMNS)
+    .where('consultation_id', '=', consultationId)
+    .where('kind', '=', 'letter')
+    .$narrowType<{ consultationId: string; responseVersionId: number }>()
+    .executeTakeFirst();
 }
 
 /**
@@ -53,7 +59,9 @@ export function listArchivedDocumentsInChainAfter(db: Executor, afterPosition: n
     .selectFrom('archived_documents')
     .select([
       'id',
+      'kind',
       'consultation_id as consultationId',
+      'meeting_id as meetingId',
       'pdf',
       'sha256',
       'size_bytes as sizeBytes',
@@ -84,7 +92,7 @@ export function findArchivedDocumentAtPosition(db: Executor, position: number) {
  * Everything a letter is made from, in one round trip: the consultation row, the letterhead of its
  * council (null fields when unassigned), its newest response version, and who approved it last
  * (the actor of its newest APPROVE event, with the title they sign with in the consultation's
- * council, null when unset). Submitting and previewing need all of it before anything else.
+ * council, null when unset, and their role there). Submitting and previewing need all of it before anything else.
  */
 export function findLetterSource(db: Executor, id: string) {
   return db
@@ -108,7 +116,7 @@ export function findLetterSource(db: Executor, id: string) {
           .leftJoin('memberships', (join) =>
             join.onRef('memberships.user_id', '=', 'users.id').onRef('memberships.council_id', '=', 'consultations.council_id'),
           )
-          .select(['users.id', 'users.name', 'memberships.title'])
+          .select(['users.id', 'users.name', 'memberships.title', 'memberships.role'])
           .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
           .where('consultation_events.type', '=', 'APPROVE')
           .orderBy('consultation_events.id', 'desc')

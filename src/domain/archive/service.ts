@@ -118,6 +118,18 @@ function letterData(row: LetterSource, body: string, signer: LetterData['signer'
 }
 
 /**
+ * Who signs an approved letter: the chair who approved it. An approval the meeting decided and
+ * the secretary recorded in the minutes (APPROVE with basis `meeting`, src/domain/meetings/minutes.ts)
+ * is signed by the council's chair instead, never by the secretary; with no chair, by whoever approved.
+ */
+async function approvingSigner(db: Executor, row: LetterSource): Promise<LetterSource['last_approver']> {
+  const approver = row.last_approver;
+  if (!approver || approver.role === 'chair' || row.council_id === null) return approver;
+  const [chair] = await listCouncilMembers(db, row.council_id, ['chair']);
+  return chair ?? approver;
+}
+
+/**
  * Who signs a text the council approved by written procedure (no person's APPROVE): the council's
  * chair, who signs on the council's behalf. Null for any other approval, or a council without a chair.
  */
@@ -167,7 +179,8 @@ export async function submitWithLetter<T>(deps: ArchiveDeps, actor: Actor, id: s
   checkSubmissionMailAddress(event, row.authority_email);
 
   const response = row.latest_response;
-  const approver = row.last_approver ?? (row.council_id !== null ? await procedureSigner(deps.db, row.council_id, snapshot.context) : null);
+  const approver =
+    (await approvingSigner(deps.db, row)) ?? (row.council_id !== null ? await procedureSigner(deps.db, row.council_id, snapshot.context) : null);
   if (row.council_id === null || !response || !approver) {
     throw new AppError('TRANSITION_NOT_ALLOWED', 'Høringen har ikke et godkendt høringssvar at sende');
   }
@@ -275,7 +288,7 @@ export async function previewLetter(
   if (!mayActorReadInternals(actor, row) || councilId === null) throw notFound('Høringen findes ikke');
   if (row.state === 'submitted') throw notFound('Høringssvaret er sendt; hent det arkiverede brev');
   const response = row.latest_response;
-  const approver = row.state === 'approved' ? row.last_approver : null;
+  const approver = row.state === 'approved' ? await approvingSigner(deps.db, row) : null;
   if (!response) throw notFound('Der er endnu intet udkast');
   let signedBy: LetterData['signer'] = null;
   if (approver) signedBy = signer(approver);
@@ -326,10 +339,13 @@ function previewRefused(error: PdfRenderRefusedError): AppError {
   return new AppError('RENDER_FAILED', 'Der laves mange PDF-udkast lige nu. Prøv igen om lidt.', { meta });
 }
 
-/** A letter whose bytes no longer match the SHA-256 or size stored beside it. */
+/** A document (letter or minutes) whose bytes no longer match the SHA-256 or size stored beside it. */
 export interface ContentMismatch {
   id: number;
-  consultationId: string;
+  /** The letter's consultation; null for minutes. */
+  consultationId: string | null;
+  /** The minutes' meeting; null for letters. */
+  meetingId?: number | null;
   expected: string;
   actual: string;
   sizeBytes: number;
@@ -384,6 +400,7 @@ export async function verifyArchive(db: Executor, options: { batchSize?: number;
         result.mismatches.push({
           id: doc.id,
           consultationId: doc.consultationId,
+          ...(doc.kind === 'minutes' ? { meetingId: doc.meetingId } : {}),
           expected: doc.sha256,
           actual,
           sizeBytes: doc.sizeBytes,

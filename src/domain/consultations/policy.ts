@@ -21,6 +21,26 @@ export const EVENT_ROLES: Record<UserEventType, { roles: Role[]; admin: boolean 
   CANCEL_WRITTEN_PROCEDURE: { roles: ['secretary', 'chair'], admin: false },
 };
 
+/**
+ * Who may send the decision a meeting's minutes record (APPROVE with basis `meeting`, or
+ * REQUEST_CHANGES): the council decided at its meeting, and writing that down is the secretary's
+ * job as much as the chair's. Only the minutes send with this rule
+ * (sendMeetingDecisionInTransaction); every other APPROVE and REQUEST_CHANGES stays the chair's.
+ */
+export const MEETING_DECISION_ROLES: Role[] = ['secretary', 'chair'];
+
+/**
+ * True when the actor may send `type` as a meeting's recorded decision: only APPROVE and
+ * REQUEST_CHANGES, by the council's secretary or chair, or an administrator (who may prepare
+ * every council's agendas and minutes).
+ */
+export function mayActorRecordMeetingDecision(actor: Actor, type: UserEventType, councilId: number | null): boolean {
+  if (type !== 'APPROVE' && type !== 'REQUEST_CHANGES') return false;
+  if (actor.isAdmin) return true;
+  const role = roleIn(actor, councilId);
+  return role !== undefined && MEETING_DECISION_ROLES.includes(role);
+}
+
 /** Who votes in a council's written procedures: its chair and members (not the secretary, not staff). */
 export const VOTER_ROLES: Role[] = ['chair', 'member'];
 

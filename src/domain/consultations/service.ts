@@ -45,6 +45,7 @@ import { parseInput } from '../validation.ts';
 import {
   mayActorDraft,
   mayActorReadInternals,
+  mayActorRecordMeetingDecision,
   mayActorRegister,
   mayActorSee,
   mayActorSend,
@@ -504,20 +505,49 @@ export async function sendEventInTransaction(tx: Tx, deps: ConsultationDeps, act
   return detailsFor(actor, details, deps.clock(), snapshot);
 }
 
+/** A meeting's decision on a consultation, as its minutes record it. */
+export type MeetingDecision =
+  { type: 'APPROVE'; version: number; meetingDate: string } | { type: 'REQUEST_CHANGES'; version: number; comment: string };
+
+/**
+ * Sends the decision a meeting's minutes record (APPROVE with basis `meeting` and the meeting's
+ * date, or REQUEST_CHANGES with the meeting's comment) inside the minutes' transaction. The
+ * council's secretary may send it as well as its chair (mayActorRecordMeetingDecision): the
+ * meeting decided, the minutes write it down. Only src/domain/meetings/minutes.ts calls this.
+ */
+export async function sendMeetingDecisionInTransaction(
+  tx: Tx,
+  deps: ConsultationDeps,
+  actor: Actor,
+  id: string,
+  decision: MeetingDecision,
+): Promise<ConsultationDetails> {
+  const input =
+    decision.type === 'APPROVE'
+      ? { type: 'APPROVE', version: decision.version, basis: 'meeting', meetingDate: decision.meetingDate }
+      : { type: 'REQUEST_CHANGES', version: decision.version, comment: decision.comment };
+  const { details, snapshot } = await sendEventIn(tx, deps, actor, id, input, mayActorRecordMeetingDecision);
+  return detailsFor(actor, details, deps.clock(), snapshot);
+}
+
+/** Who may send an event: the role table (mayActorSend), or the minutes' rule for a meeting's decision. */
+type SendRule = typeof mayActorSend;
+
 async function sendEventIn(
   tx: Tx,
   deps: ConsultationDeps,
   actor: Actor,
   id: string,
   input: unknown,
+  maySend: SendRule = mayActorSend,
 ): Promise<{ details: ConsultationDetailsRow; snapshot: ConsultationSnapshot }> {
   const row = isUuid(id) ? await lockConsultationWithDetails(tx, id) : undefined;
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   // A role that may never send this event hears so before any detail of the payload.
   const type = (input as { type?: unknown } | null)?.type;
-  if (isUserEventType(type) && type !== 'ASSIGN' && !mayActorSend(actor, type, row.council_id)) throw forbidden();
+  if (isUserEventType(type) && type !== 'ASSIGN' && !maySend(actor, type, row.council_id)) throw forbidden();
   const event = parseInput(eventSchema, input);
-  const written = await applyEvent(tx, deps, actor, row, event);
+  const written = await applyEvent(tx, deps, actor, row, event, undefined, maySend);
   return { details: detailsAfter(row, written), snapshot: written.snapshot };
 }
 
@@ -596,6 +626,7 @@ async function applyEvent(
   row: Consultation,
   event: EventInput,
   letter?: ArchiveRecord,
+  maySend: SendRule = mayActorSend,
 ): Promise<Written> {
   const changes: TransitionChanges = {};
 
@@ -668,7 +699,7 @@ async function applyEvent(
     }
   }
 
-  if (!mayActorSend(actor, event.type, roleCouncilId)) throw forbidden();
+  if (!maySend(actor, event.type, roleCouncilId)) throw forbidden();
   if (row.version !== event.version) throw staleVersion(row.version);
   const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
   if (!snapshot.can(machineEvent)) throw transitionNotAllowed(event.type, row.state);

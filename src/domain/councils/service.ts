@@ -77,6 +77,7 @@ import { DateTime } from 'luxon';
 import { fileTypeFromBuffer } from 'file-type';
 import { findCouncilById, listCouncils, updateCouncil as updateCouncilRow } from '../../db/repositories/councils.ts';
 import { deleteMeeting as deleteMeetingRow, insertMeeting, listMeetings } from '../../db/repositories/meetings.ts';
+import { deletingMeeting } from '../meetings/archived-minutes.ts';
 import { assertAdmin } from '../access/admin.ts';
 import type { Actor } from '../access/actor.ts';
 import { issuesToDetails } from '../validation.ts';
@@ -118,6 +119,8 @@ export const councilSettingsSchema = z.object({
     .min(1, 'Mindst 1 arbejdsdag')
     .max(30, 'Højst 30 arbejdsdage'),
   reminderWorkingDays: reminderDaysSchema,
+  /** Whether the council's minutes are published; left out: unchanged (stored only, public pages come later). */
+  minutesPublished: z.boolean().optional(),
 });
 
 /** An uploaded logo as the HTTP layer hands it over. */
@@ -140,6 +143,7 @@ export interface CouncilAdminView {
   logoType: string | null;
   dueSoonWorkingDays: number;
   reminderWorkingDays: number[];
+  minutesPublished: boolean;
 }
 
 function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number]): CouncilAdminView {
@@ -156,6 +160,7 @@ function toCouncilAdminView(row: Awaited<ReturnType<typeof listCouncils>>[number
     logoType: row.letterhead_logo_type,
     dueSoonWorkingDays: row.due_soon_working_days,
     reminderWorkingDays: row.reminder_working_days,
+    minutesPublished: row.minutes_published,
   };
 }
 
@@ -208,6 +213,7 @@ export async function createCouncilAsAdmin(db: Db, actor: Actor, input: Record<s
     const row = await updateCouncilRow(tx, created.id, {
       due_soon_working_days: values.dueSoonWorkingDays,
       reminder_working_days: values.reminderWorkingDays,
+      ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
       ...(logo && logoCheck.type ? { letterhead_logo: logo.buffer, letterhead_logo_type: logoCheck.type } : {}),
     });
     return toCouncilAdminView(row!);
@@ -250,6 +256,7 @@ export async function updateCouncilAsAdmin(
     letterhead_email: values.letterheadEmail,
     due_soon_working_days: values.dueSoonWorkingDays,
     reminder_working_days: values.reminderWorkingDays,
+    ...(values.minutesPublished === undefined ? {} : { minutes_published: values.minutesPublished }),
     ...logoChange,
   });
   if (!row) throw new AppError('NOT_FOUND', 'Rådet findes ikke');
@@ -304,5 +311,5 @@ export async function addMeetingAsAdmin(db: Executor, actor: Actor, councilId: n
 /** Deletes one of a council's meetings, or NOT_FOUND. */
 export async function deleteMeetingAsAdmin(db: Executor, actor: Actor, councilId: number, meetingId: number): Promise<void> {
   assertAdmin(actor);
-  if ((await deleteMeetingRow(db, councilId, meetingId)) === 0) throw new AppError('NOT_FOUND', 'Mødet findes ikke');
+  if ((await deletingMeeting(() => deleteMeetingRow(db, councilId, meetingId))) === 0) throw new AppError('NOT_FOUND', 'Mødet findes ikke');
 }

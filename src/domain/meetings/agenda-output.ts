@@ -49,15 +49,20 @@ export interface AgendaMailDeps extends AgendaOutputDeps {
   config: Pick<Config, 'publicUrl' | 'port'>;
 }
 
+/** The council's letterhead as a meeting document (agenda, minutes) shows it. */
+export function meetingLetterhead(council: Council): AgendaPdfData['council'] {
+  return {
+    name: council.name,
+    address: council.letterhead_address,
+    contact: council.letterhead_contact,
+    logoDataUri: councilLogoDataUri(council),
+  };
+}
+
 /** The PDF's data from an agenda view, in the council's letterhead. */
 function pdfData(council: Council, view: AgendaView, date: Date): AgendaPdfData {
   return {
-    council: {
-      name: council.name,
-      address: council.letterhead_address,
-      contact: council.letterhead_contact,
-      logoDataUri: councilLogoDataUri(council),
-    },
+    council: meetingLetterhead(council),
     title: agendaTitle(view.meeting),
     startsAt: view.meeting.startsAt,
     place: view.meeting.place,

@@ -22,6 +22,7 @@ import {
   type NewAgendaItem,
 } from '../../db/repositories/agenda.ts';
 import { listMeetings } from '../../db/repositories/meetings.ts';
+import { findMinutesDocument } from '../../db/repositories/minutes.ts';
 import type { AgendaItemKind, AgendaItemOutcome, Council, Meeting, Role } from '../../db/types.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { mayActorReadInternals } from '../consultations/policy.ts';
@@ -97,7 +98,12 @@ export interface AgendaView {
 }
 
 /** The council and its meeting, when the actor may read its agendas; NOT_FOUND for anyone else. */
-async function readableMeeting(deps: AgendaDeps, actor: Actor, slug: string, meetingId: number): Promise<{ council: Council; meeting: Meeting }> {
+export async function readableMeeting(
+  deps: AgendaDeps,
+  actor: Actor,
+  slug: string,
+  meetingId: number,
+): Promise<{ council: Council; meeting: Meeting }> {
   const council = await findCouncilBySlug(deps.db, slug);
   if (!council || !mayActorReadAgenda(actor, council.id)) throw notFound('Siden findes ikke');
   const meeting = await findCouncilMeeting(deps.db, council.id, meetingId);
@@ -106,7 +112,7 @@ async function readableMeeting(deps: AgendaDeps, actor: Actor, slug: string, mee
 }
 
 /** The council when the actor may prepare its agendas: NOT_FOUND when they may not even read it, FORBIDDEN when they only read. */
-async function preparableCouncil(deps: AgendaDeps, actor: Actor, slug: string): Promise<Council> {
+export async function preparableCouncil(deps: AgendaDeps, actor: Actor, slug: string): Promise<Council> {
   const council = await findCouncilBySlug(deps.db, slug);
   if (!council || !mayActorReadAgenda(actor, council.id)) throw notFound('Siden findes ikke');
   if (!mayActorPrepareAgenda(actor, council.id)) throw forbidden('Kun rådets sekretær og formand kan ændre dagsordenen');
@@ -128,6 +134,12 @@ async function changeAgenda<T>(
   return deps.db.transaction().execute(async (tx) => {
     const meeting = await lockCouncilMeeting(tx, council.id, meetingId);
     if (!meeting) throw notFound('Mødet findes ikke');
+    // The archived minutes are the record of what the meeting treated: its agenda stays as they say.
+    if (await findMinutesDocument(tx, meeting.id)) {
+      throw new AppError('CONFLICT', 'Referatet er godkendt og arkiveret; dagsordenen kan ikke længere ændres', {
+        meta: { reason: 'MINUTES_ARCHIVED' },
+      });
+    }
     const { changed, result } = await change(tx, meeting, council);
     if (changed) await markAgendaChanged(tx, meeting.id, deps.clock());
     return result;

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { deleteCouncilMeeting } from '../../db/repositories/council-meetings.ts';
+import { deletingMeeting } from './archived-minutes.ts';
 import { insertMeeting, listMeetings } from '../../db/repositories/meetings.ts';
 import type { Council, Meeting } from '../../db/types.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
@@ -74,5 +75,5 @@ export async function addMeeting(deps: MeetingDeps, actor: Actor, slug: string, 
 /** Removes a meeting from the council's calendar; NOT_FOUND when it is not the council's. */
 export async function removeMeeting(deps: MeetingDeps, actor: Actor, slug: string, meetingId: number): Promise<void> {
   const council = await councilForSecretary(deps, actor, slug);
-  if (!(await deleteCouncilMeeting(deps.db, council.id, meetingId))) throw notFound('Mødet findes ikke');
+  if (!(await deletingMeeting(() => deleteCouncilMeeting(deps.db, council.id, meetingId)))) throw notFound('Mødet findes ikke');
 }

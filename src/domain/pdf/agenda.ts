@@ -63,17 +63,26 @@ export function renderAgendaHtml(agenda: AgendaPdfData): string {
   });
 }
 
-/** The agenda's PDF metadata: its title, the council as author, Danish. */
-export function agendaMetadata(agenda: AgendaPdfData): DocumentMetadata {
+/** A meeting document's PDF metadata (agenda or minutes): its title, the council as author, Danish. */
+export function meetingDocumentMetadata(
+  keyword: string,
+  doc: { title: string; council: { name: string }; date: Date },
+  templateVersion: string,
+): DocumentMetadata {
   return {
-    title: agenda.title,
-    author: agenda.council.name,
-    subject: agenda.title,
-    keywords: ['Dagsorden', agenda.council.name],
-    creator: `Rådssvar ${AGENDA_TEMPLATE_VERSION}`,
-    creationDate: agenda.date,
+    title: doc.title,
+    author: doc.council.name,
+    subject: doc.title,
+    keywords: [keyword, doc.council.name],
+    creator: `Rådssvar ${templateVersion}`,
+    creationDate: doc.date,
     language: 'da',
   };
+}
+
+/** The agenda's PDF metadata. */
+export function agendaMetadata(agenda: AgendaPdfData): DocumentMetadata {
+  return meetingDocumentMetadata('Dagsorden', agenda, AGENDA_TEMPLATE_VERSION);
 }
 
 /**

@@ -99,7 +99,10 @@ export const consultationJsonSchema = consultationSummaryJsonSchema
       z.object({
         at: utcDateTime,
         actor: z.string().nullable(),
-        type: z.string(),
+        type: z.string().meta({
+          description:
+            'The event: one of the events a person sends, or one the app records (REGISTERED, SAVE_DRAFT, MAIL_DELIVERED, MAIL_FAILED; MEETING_NOTED: a meeting’s minutes noted the decision, from and to are the same state)',
+        }),
         from: z.string().nullable(),
         to: z.string().nullable(),
         comment: z.string().nullable(),

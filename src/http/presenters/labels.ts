@@ -32,6 +32,7 @@ export const EVENT_LABELS: Record<string, string> = {
   CANCEL_WRITTEN_PROCEDURE: 'Skriftlig procedure afbrudt',
   MAIL_DELIVERED: 'Sendt med e-mail til myndigheden',
   MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
+  MEETING_NOTED: 'Taget til efterretning på rådets møde',
 };
 
 /** Danish words for a written-procedure vote, as the choices and the counts say them. */

@@ -80,6 +80,7 @@ function councilValues(council: CouncilAdminView): CouncilForm {
     letterheadEmail: council.letterheadEmail ?? '',
     dueSoonWorkingDays: String(council.dueSoonWorkingDays),
     reminderWorkingDays: council.reminderWorkingDays.join(', '),
+    minutesPublished: council.minutesPublished,
     removeLogo: false,
   };
 }

@@ -28,6 +28,7 @@ export const councilForm = z.object({
   letterheadEmail: text,
   dueSoonWorkingDays: text,
   reminderWorkingDays: text,
+  minutesPublished: checkbox,
   removeLogo: checkbox,
 });
 export type CouncilForm = z.output<typeof councilForm>;

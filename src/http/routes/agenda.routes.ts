@@ -73,6 +73,7 @@ async function renderAgenda(deps: AppDeps, res: Response, actor: Actor, slug: st
     title: `${agenda.title} – ${agenda.council.name}`,
     agenda,
     base: `/councils/${encodeURIComponent(agenda.council.slug)}/meetings/${agenda.meeting.id}/agenda`,
+    minutesPath: `/councils/${encodeURIComponent(agenda.council.slug)}/meetings/${agenda.meeting.id}/minutes`,
     freeForm: state.form === 'free' ? state.typed : { title: '', body: '' },
     error: state.error?.message,
     errorForm: state.form,

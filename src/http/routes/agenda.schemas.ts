@@ -23,3 +23,6 @@ export const moveFields = z.object({ direction: z.enum(['up', 'down'], { error: 
 
 /** /councils/:slug/agendas */
 export const councilAgendasParams = z.object({ slug: z.string().max(64) });
+
+/** The outcome form of one item in the minutes: what the meeting decided, and its comment; the domain checks each. */
+export const outcomeFields = z.object({ outcome: formField().default(''), comment: formField().default('') });
