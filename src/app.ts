@@ -21,6 +21,7 @@ import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
 import { passwordRoutes } from './http/routes/password.routes.ts';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
+import { voteRoutes } from './http/routes/vote.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { agendaRoutes } from './http/routes/agenda.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
@@ -84,6 +85,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(authRoutes());
   app.use(passwordRoutes(deps));
   app.use(unsubscribeRoutes(deps));
+  app.use(voteRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(consultationPageRoutes(deps));

@@ -311,3 +311,34 @@ export interface Database {
 }
 
 export type MeetingAgendaItem = Selectable<MeetingAgendaItemsTable>;
+
+// ---- Written procedure: vote links and mails (migration 2026-12-05T0200_vote_tokens). ----
+
+export interface WrittenProcedureVoteTokensTable {
+  id: Generated<number>;
+  /** The SHA-256 of the token in the mailed /vote/<token> link, hex. */
+  token_hash: string;
+  consultation_id: string;
+  procedure_number: number;
+  user_id: number;
+  /** The procedure's closing time. */
+  expires_at: Timestamp;
+  created_at: CreatedAt;
+}
+
+/** Which written-procedure mail a voter got: the start mail or the reminder. */
+export type WrittenProcedureMailKind = 'started' | 'reminder';
+
+export interface WrittenProcedureMailsTable {
+  id: Generated<number>;
+  consultation_id: string;
+  procedure_number: number;
+  user_id: number;
+  kind: WrittenProcedureMailKind;
+  sent_at: CreatedAt;
+}
+
+export interface Database {
+  written_procedure_vote_tokens: WrittenProcedureVoteTokensTable;
+  written_procedure_mails: WrittenProcedureMailsTable;
+}

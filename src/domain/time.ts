@@ -159,3 +159,9 @@ export function formatDanishDateTime(value: Date): string {
 export function toDanishIso(value: Date): string {
   return DateTime.fromJSDate(value, { zone: ZONE }).toISO()!;
 }
+
+/** The instant as a datetime-local input shows it in Danish time: "2026-03-12T12:00". */
+export function toDanishDateTimeLocal(value: Date): string {
+  const p = partsInDenmark(value);
+  return `${p.year.padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}T${p.hour}:${p.minute}`;
+}

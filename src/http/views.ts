@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { formatDanishDate, formatDanishDateTime } from '../domain/time.ts';
-import { deadlineText, EVENT_LABELS, STATE_LABELS } from './presenters/labels.ts';
+import { deadlineText, EVENT_LABELS, STATE_LABELS, VOTE_LABELS, WRITTEN_PROCEDURE_STATUS_LABELS } from './presenters/labels.ts';
 import { ROLE_LABELS } from '../domain/users/service.ts';
 import type { DeadlineStatus } from '../domain/deadlines/status.ts';
 
@@ -18,6 +18,8 @@ const helpers = {
   isoDateTime: (value: Date | null | undefined) => (value ? value.toISOString() : ''),
   stateLabel: (state: string) => STATE_LABELS[state] ?? state,
   eventLabel: (type: string) => EVENT_LABELS[type] ?? type,
+  voteLabel: (vote: string) => VOTE_LABELS[vote] ?? vote,
+  procedureStatusLabel: (status: string) => WRITTEN_PROCEDURE_STATUS_LABELS[status] ?? status,
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role] ?? role,
   deadlineText: (status: DeadlineStatus, daysLeft: number, workingDaysLeft: number | null) => deadlineText(status, daysLeft, workingDaysLeft),
   fieldError: (errors: Record<string, string> | undefined, field: string) => errors?.[field],

@@ -93,6 +93,9 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /consultations/:id/draft': { who: 'secretary', fields: ['body', 'version'], kept: { body: 'body' } },
   'POST /consultations/:id/comments': { who: 'secretary', fields: ['body'], kept: { body: 'comment-body' } },
   'POST /consultations/:id/status-link': { who: 'secretary', fields: [] },
+  // The secretary is no voter: every body ends in a refusal, never a 5xx.
+  'POST /consultations/:id/written-procedure/vote': { who: 'secretary', fields: ['vote', 'comment'] },
+  'POST /vote/:token': { who: 'anonymous', fields: ['vote', 'comment'] },
   'POST /profile/reminders': { who: 'secretary', fields: ['remind'] },
   'POST /profile/calendar': { who: 'secretary', fields: ['council'] },
   'POST /profile/password': { who: 'secretary', fields: ['currentPassword', 'newPassword', 'confirmPassword'] },

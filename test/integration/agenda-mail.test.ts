@@ -11,18 +11,8 @@ import { ZONE } from '../../src/domain/time.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
 import { workflowDeps } from '../support/fakes.ts';
-import { startSmtp, startTestScheduler, waitUntil, type ReceivedMail, type TestScheduler, type TestSmtp } from '../support/mail.ts';
-import { execFileSync } from 'node:child_process';
-import { parseMail } from '../support/mail-check.ts';
-
-/** The bytes of a mail's first attachment, as Python's e-mail package decodes them. */
-function firstAttachment(mail: Buffer): Buffer {
-  const script =
-    'import sys, email, email.policy\n' +
-    'm = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default)\n' +
-    'sys.stdout.buffer.write(next(m.iter_attachments()).get_content())';
-  return execFileSync('/usr/bin/python3', ['-c', script], { input: mail, maxBuffer: 64 * 1024 * 1024 });
-}
+import { startTestScheduler, useMailSuite, waitUntil } from '../support/mail.ts';
+import { firstAttachment, parseMail } from '../support/mail-check.ts';
 
 /** A clock tests move by hand. */
 function movableClock(start: string) {
@@ -46,19 +36,9 @@ async function agendaJobs(meetingId: number): Promise<{ unfinished: number; tota
 describe('agenda mailing (real SMTP, real Chromium, pg-boss)', function () {
   this.timeout(300_000);
   const db = () => testDatabase().db;
-  let smtp: TestSmtp;
+  const { smtp, schedulers, mailsTo } = useMailSuite();
   const renderer = new ChromiumPdfRenderer({ chromiumPath: process.env.CHROMIUM_PATH ?? DEFAULT_CHROMIUM_PATH });
-  const schedulers: TestScheduler[] = [];
-  beforeEach(async () => {
-    smtp = await startSmtp();
-  });
-  afterEach(async () => {
-    await Promise.all(schedulers.splice(0).map((s) => s.stop()));
-    await smtp.close();
-  });
   after(() => renderer.close());
-
-  const mailsTo = (emails: string[]): ReceivedMail[] => smtp.received.filter((m) => m.to.some((to) => emails.includes(to)));
 
   it('two racing job runs mail the agenda once, with the PDF, to the secretary, chair and members; a batch of changes gives one note', async () => {
     // Years ahead, so no other test's meeting is due at this clock.
@@ -67,8 +47,8 @@ describe('agenda mailing (real SMTP, real Chromium, pg-boss)', function () {
     expect(due).to.equal('2031-03-06');
     const time = movableClock(morningOf('2031-03-05'));
     const [a, b] = [
-      await startTestScheduler({ smtpUrl: smtp.url, clock: time.clock, pdf: renderer }),
-      await startTestScheduler({ smtpUrl: smtp.url, clock: time.clock, pdf: renderer }),
+      await startTestScheduler({ smtpUrl: smtp().url, clock: time.clock, pdf: renderer }),
+      await startTestScheduler({ smtpUrl: smtp().url, clock: time.clock, pdf: renderer }),
     ];
     schedulers.push(a, b);
     const people = await makeCouncilWithPeople(db());

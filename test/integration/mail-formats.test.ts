@@ -7,16 +7,36 @@ import { mailResetLink } from '../../src/domain/auth/password-reset.ts';
 import { enqueueSubmissionMail } from '../../src/domain/mail/submission.ts';
 import { runReminders } from '../../src/domain/reminders/service.ts';
 import { systemClock } from '../../src/domain/time.ts';
+import { sendProcedureReminders } from '../../src/domain/written-procedure/mail.ts';
+import { createLogger } from '../../src/logger.ts';
 import { ARTIFACTS_DIR, expectNoAxeViolations, launchBrowser } from '../support/browser.ts';
 import { testDatabase } from '../support/db.ts';
 import { nuCheckerFindings } from '../support/nu-checker.ts';
 import { workflowDeps } from '../support/fakes.ts';
-import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
+import {
+  deadlineInDays,
+  makeConsultation,
+  makeConsultationInState,
+  makeConsultationInWrittenProcedure,
+  makeCouncilWithPeople,
+  unique,
+} from '../support/factories.ts';
 import { startSmtp, startTestScheduler, waitUntil, type TestScheduler, type TestSmtp } from '../support/mail.ts';
 import { parseMail, spamVerdict, type ParsedMail } from '../support/mail-check.ts';
 
-type Kind = 'submission' | 'reminder-deadline' | 'reminder-approval' | 'password-reset';
-const KINDS: Kind[] = ['submission', 'reminder-deadline', 'reminder-approval', 'password-reset'];
+type Kind = 'submission' | 'reminder-deadline' | 'reminder-approval' | 'password-reset' | 'written-procedure-started' | 'written-procedure-reminder';
+const KINDS: Kind[] = [
+  'submission',
+  'reminder-deadline',
+  'reminder-approval',
+  'password-reset',
+  'written-procedure-started',
+  'written-procedure-reminder',
+];
+/** Mails sent on the council's behalf: its reply e-mail as Reply-To. */
+const ON_COUNCILS_BEHALF: Kind[] = ['submission', 'written-procedure-started', 'written-procedure-reminder'];
+/** Mails with a PDF attached: the archived letter, the draft letter of a written procedure. */
+const WITH_PDF: Kind[] = ['submission', 'written-procedure-started'];
 
 /** A title with Danish letters and markup, so escaping and encoding both show. */
 const TITLE = `Høring om børn & unge på Ærø <script>alert("ø")</script> ${unique()}`;
@@ -74,6 +94,17 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
     await runReminders({ ...scheduler.deps, clock: () => new Date(Date.now() + 8 * 86_400_000) });
     // A password-reset link, to a member.
     await mailResetLink(scheduler.deps, other.member.email);
+    // A written procedure in our council: the start mail (queued on pg-boss) and the reminder.
+    const procedure = await makeConsultationInWrittenProcedure(
+      { ...deps, jobs: scheduler.jobs },
+      ours,
+      { title: TITLE },
+      { note: 'Svar gerne hurtigt – på forhånd tak.' },
+    );
+    await sendProcedureReminders(
+      { ...scheduler.deps, mailer: scheduler.mailer, pdf: deps.pdf, logger: createLogger('silent') },
+      { consultationId: procedure.c.id, procedureNumber: procedure.procedureNumber },
+    );
 
     const first = async (kind: Kind, to: string, subject: RegExp) => {
       await waitUntil(
@@ -97,6 +128,8 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
     await first('reminder-deadline', ours.secretary.email, /^Påmindelse: høringsfristen/);
     await first('reminder-approval', other.chair.email, /^Afventer din godkendelse/);
     await first('password-reset', other.member.email, /^Vælg en ny adgangskode/);
+    await first('written-procedure-started', ours.member.email, /^Skriftlig procedure: /);
+    await first('written-procedure-reminder', ours.chair.email, /^Påmindelse: stem om /);
     mkdirSync(MAILS_DIR, { recursive: true });
     for (const kind of KINDS) {
       writeFileSync(path.join(MAILS_DIR, `${kind}.eml`), raw[kind]);
@@ -116,7 +149,7 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
         mail.parts.flatMap((p) => p.defects),
         'part defects',
       ).to.deep.equal([]);
-      expect(mail.contentType).to.equal(kind === 'submission' ? 'multipart/mixed' : 'multipart/alternative');
+      expect(mail.contentType).to.equal(WITH_PDF.includes(kind) ? 'multipart/mixed' : 'multipart/alternative');
       expect(mail.alternative).to.have.length(1);
       expect(mail.alternative[0]!.map((p) => [p.contentType, p.charset])).to.deep.equal([
         ['text/plain', 'utf-8'],
@@ -153,7 +186,7 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
       expect(Math.abs(Date.parse(headers.Date[0]!.datetime!) - Date.now())).to.be.below(3_600_000);
       expect(headers['Message-ID'][0]!.value).to.match(/^<[^<>@\s]+@[^<>@\s]+>$/);
 
-      expect(headers['Reply-To'].flatMap((h) => h.addresses ?? [])).to.deep.equal(kind === 'submission' ? [REPLY_TO] : []);
+      expect(headers['Reply-To'].flatMap((h) => h.addresses ?? [])).to.deep.equal(ON_COUNCILS_BEHALF.includes(kind) ? [REPLY_TO] : []);
       expect(headers['Auto-Submitted'].map((h) => h.value)).to.deep.equal(kind === 'submission' ? [] : ['auto-generated']);
       const reminder = kind.startsWith('reminder-');
       expect(headers['List-Unsubscribe'], 'List-Unsubscribe').to.have.length(reminder ? 1 : 0);
@@ -163,8 +196,8 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
         expect(link, headers['List-Unsubscribe'][0]!.value).to.not.equal(null);
         expect(parsed[kind].html, 'the same link in the mail itself').to.include(`href="${link![1]}"`);
       }
+      if (WITH_PDF.includes(kind)) expect(parsed[kind].attachments.map((a) => a.contentType)).to.deep.equal(['application/pdf']);
       if (kind === 'submission') {
-        expect(parsed[kind].attachments.map((a) => a.contentType)).to.deep.equal(['application/pdf']);
         expect(letterHtml, "the letterhead gives the council's reply e-mail too").to.include(REPLY_TO);
       }
     });

@@ -107,3 +107,29 @@ export async function makeConsultationInState(
 export async function apiTokenFor(db: Db, email: string): Promise<string> {
   return (await createApiToken(db, { email })).token;
 }
+
+// ---- Written procedures (appended). ----
+import { toDanishIso } from '../../src/domain/time.ts';
+import { proposedProcedureClose } from '../../src/domain/written-procedure/times.ts';
+
+/**
+ * A consultation of `people.council` taken to awaiting approval, with a written procedure started
+ * by `starter` (its secretary unless given) that closes when the page would propose: two working
+ * days from now at 12.00. The deadline is 30 days away unless `overrides` says otherwise.
+ */
+export async function makeConsultationInWrittenProcedure(
+  deps: EventDeps,
+  people: { council: { slug: string }; secretary: { actor: Actor }; chair: { actor: Actor } },
+  overrides: Record<string, unknown> = {},
+  options: { starter?: Actor; note?: string } = {},
+) {
+  const c = await makeConsultationInState(deps, people, 'awaiting_approval', overrides);
+  const closesAt = proposedProcedureClose(new Date(), c.deadline)!;
+  const started = await sendEvent(deps, options.starter ?? people.secretary.actor, c.id, {
+    type: 'START_WRITTEN_PROCEDURE',
+    version: c.version,
+    closesAt: toDanishIso(closesAt),
+    ...(options.note ? { note: options.note } : {}),
+  });
+  return { c: started, closesAt, procedureNumber: started.writtenProcedure!.number };
+}

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /*
@@ -83,4 +83,13 @@ export async function spamVerdict(bytes: Buffer): Promise<SpamVerdict> {
     .split(',')
     .filter((t) => t !== '' && t !== 'none');
   return { score: Number(status[1]), required: Number(status[2]), tests };
+}
+
+/** The bytes of a mail's first attachment, as Python's e-mail package decodes them. */
+export function firstAttachment(mail: Buffer): Buffer {
+  const script =
+    'import sys, email, email.policy\n' +
+    'm = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.default)\n' +
+    'sys.stdout.buffer.write(next(m.iter_attachments()).get_content())';
+  return execFileSync('/usr/bin/python3', ['-c', script], { input: mail, maxBuffer: 64 * 1024 * 1024 });
 }

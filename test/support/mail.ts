@@ -118,3 +118,34 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
   }
   throw new Error(`timed out waiting for ${what}`);
 }
+
+/** What {@link useMailSuite} gives the tests of a suite. */
+export interface MailSuite {
+  /** This test's SMTP server (a new one each test). */
+  smtp: () => TestSmtp;
+  /** Schedulers a test starts go here, to be stopped after it. */
+  schedulers: TestScheduler[];
+  /** The mails received so far to any of `emails`. */
+  mailsTo: (emails: string[]) => ReceivedMail[];
+}
+
+/**
+ * A real SMTP server for each test of the enclosing suite, and the schedulers a test starts
+ * stopped after it (before the server closes, so no worker mails into a closed server).
+ */
+export function useMailSuite(): MailSuite {
+  let smtp: TestSmtp | undefined;
+  const suite: MailSuite = {
+    smtp: () => smtp!,
+    schedulers: [],
+    mailsTo: (emails) => smtp!.received.filter((m) => m.to.some((to) => emails.includes(to))),
+  };
+  beforeEach(async () => {
+    smtp = await startSmtp();
+  });
+  afterEach(async () => {
+    await Promise.all(suite.schedulers.splice(0).map((s) => s.stop()));
+    await smtp?.close();
+  });
+  return suite;
+}

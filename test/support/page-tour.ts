@@ -13,8 +13,10 @@ import { minutesTitle, recordOutcome } from '../../src/domain/meetings/minutes.t
 import { appendAgendaItems, listAgendaItems } from '../../src/db/repositories/agenda.ts';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
+import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts';
+import { castVote } from '../../src/domain/written-procedure/service.ts';
 import { workflowDeps } from './fakes.ts';
-import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeUser, unique } from './factories.ts';
+import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeConsultationInWrittenProcedure, makeUser, unique } from './factories.ts';
 import { WebSession } from './web-session.ts';
 
 /*
@@ -42,11 +44,13 @@ type TourUser = Awaited<ReturnType<typeof makeUser>>;
 export interface TourWorld {
   users: Record<Exclude<TourRole, 'anonymous'>, TourUser & { name: string }>;
   council: { id: number; slug: string; name: string };
-  consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'submitted', string>;
+  consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'writtenProcedure' | 'submitted', string>;
   statusPath: string;
   resetPath: string;
   /** A reminder mail's one-click unsubscribe link (the secretary, the tour's council). */
   unsubscribePath: string;
+  /** The member's vote link in the written procedure of `consultations.writtenProcedure`. */
+  votePath: string;
   /** The tour's meeting, whose agenda has a chair decision, a consultation and a free item. */
   meeting: { id: number; heading: string };
   /** A meeting held two hours ago, its minutes begun: one item recorded, one (a consultation awaiting approval) still open. */
@@ -77,7 +81,7 @@ const fixed = (text: string) => () => text;
 const agendaPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.meeting.id}/agenda`;
 const minutesPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.heldMeeting.id}/minutes`;
 
-/** Every page type of the app (26 kinds, 38 pages with the consultation page's states and roles). */
+/** Every page type of the app (28 kinds, 43 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -91,6 +95,17 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'password-reset', role: 'anonymous', path: (w) => w.resetPath, heading: fixed('Vælg en ny adgangskode') },
   { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
   { name: 'reminder-unsubscribe', role: 'anonymous', path: (w) => w.unsubscribePath, heading: fixed('Stop påmindelser') },
+  { name: 'vote', role: 'anonymous', path: (w) => w.votePath, heading: fixed(TITLE) },
+  {
+    // A refused vote (against without the reason it needs; in the browser, no choice): the form again with the message.
+    name: 'vote-refused',
+    role: 'anonymous',
+    path: (w) => w.votePath,
+    submit: (w) => ({ action: w.votePath, fields: { vote: 'disagree', comment: '' } }),
+    heading: fixed(TITLE),
+    status: 422,
+  },
+  { name: 'vote-invalid', role: 'anonymous', path: fixed('/vote/wp_findes-ikke'), heading: fixed('Stemmelinket virker ikke'), status: 404 },
   { name: 'queue', role: 'secretary', path: fixed('/'), heading: fixed('Høringer') },
   {
     name: 'queue-filtered',
@@ -146,6 +161,8 @@ export const PAGE_TOUR: TourStop[] = [
   },
   { name: 'consultation-awaiting-approval-chair', role: 'chair', path: consultation('awaitingApproval'), heading: fixed(TITLE) },
   { name: 'consultation-member', role: 'member', path: consultation('drafting'), heading: fixed(TITLE) },
+  { name: 'consultation-written-procedure-member', role: 'member', path: consultation('writtenProcedure'), heading: fixed(TITLE) },
+  { name: 'consultation-written-procedure-secretary', role: 'secretary', path: consultation('writtenProcedure'), heading: fixed(TITLE) },
   { name: 'consultation-staff-read-only', role: 'staff', path: consultation('drafting'), heading: fixed(TITLE) },
   { name: 'consultation-submitted', role: 'secretary', path: consultation('submitted'), heading: fixed(TITLE) },
   { name: 'overview', role: 'staff', path: fixed('/overview'), heading: fixed('Overblik for forvaltningen') },
@@ -232,6 +249,21 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
   await addDraftComment(deps, users.member.actor, drafting.id, { body: `Husk ${LONG_WORD} i andet afsnit, tak.` });
   const awaiting = await makeConsultationInState(deps, people, 'awaiting_approval', { ...details, deadline: deadlineInDays(2) });
   const submitted = await makeConsultationInState(deps, people, 'submitted', { ...details, deadline: deadlineInDays(20) });
+  // In a written procedure, with a long note and one vote against with its reason.
+  const voting = await makeConsultationInWrittenProcedure(
+    deps,
+    people,
+    { ...details, deadline: deadlineInDays(20) },
+    {
+      note: `Sagen kan ikke vente til mødet: ${LONG_WORD}.`,
+    },
+  );
+  await castVote(deps, users.chair.actor, voting.c.id, { vote: 'disagree', comment: `Afsnittet om ${LONG_WORD} skal skrives om.` });
+  const voteToken = await issueVoteToken(
+    db,
+    { consultationId: voting.c.id, procedureNumber: voting.procedureNumber, userId: users.member.actor.userId },
+    voting.closesAt,
+  );
   const meeting = await addMeeting(deps, users.secretary.actor, council.slug, {
     date: deadlineInDays(14).slice(0, 10),
     time: '17:00',
@@ -272,9 +304,16 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
   return {
     users,
     council,
-    consultations: { received: received.id, drafting: drafting.id, awaitingApproval: awaiting.id, submitted: submitted.id },
+    consultations: {
+      received: received.id,
+      drafting: drafting.id,
+      awaitingApproval: awaiting.id,
+      writtenProcedure: voting.c.id,
+      submitted: submitted.id,
+    },
     statusPath: new URL(statusUrls.get(submitted.id)!).pathname,
     resetPath: `/password/reset/${resetToken}`,
+    votePath: `/vote/${voteToken}`,
     unsubscribePath: `/reminders/unsubscribe/${unsubscribeToken(TEST_SESSION_SECRET, users.secretary.actor.userId, council.id)}`,
     meeting: { id: meeting.id, heading: agendaTitle({ startsAt: meeting.starts_at }) },
     heldMeeting: { id: heldMeeting.id, heading: minutesTitle({ startsAt: heldMeeting.starts_at }), openItemId: openItem!.id },

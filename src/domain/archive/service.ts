@@ -293,15 +293,41 @@ export async function previewLetter(
   let signedBy: LetterData['signer'] = null;
   if (approver) signedBy = signer(approver);
   else if (role === 'chair') signedBy = signer({ name: actor.name, title: await findMembershipTitle(deps.db, actor.userId, councilId) });
-  const letter = letterData(row, response.body, signedBy, deps.clock(), true);
   try {
-    const pdf = await renderLetterPdf(deps.pdf, letter, { priority: 'preview', owner: actor.userId });
-    return { pdf, fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
+    return await renderDraftLetter(deps, row, response.body, signedBy, actor.userId);
   } catch (error) {
     if (error instanceof PdfRenderRefusedError) throw previewRefused(error);
     deps.logger.error({ err: error, consultationId: id }, 'PDF rendering of a draft preview failed');
     throw new AppError('RENDER_FAILED', 'Udkastet kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
   }
+}
+
+/** The draft as a letter marked "UDKAST – ikke godkendt", never stored, and its file name. */
+async function renderDraftLetter(
+  deps: Pick<ArchiveDeps, 'clock' | 'pdf'>,
+  row: LetterSource,
+  body: string,
+  signedBy: LetterData['signer'],
+  owner: number | string,
+): Promise<{ pdf: Buffer; fileName: string }> {
+  const pdf = await renderLetterPdf(deps.pdf, letterData(row, body, signedBy, deps.clock(), true), { priority: 'preview', owner });
+  return { pdf, fileName: letterFileName(row).replace(/\.pdf$/, '-UDKAST.pdf') };
+}
+
+/**
+ * The draft preview (as {@link previewLetter} makes it, with the signer added at approval) for a
+ * mail to the council's members, such as a written procedure's: no actor, since the job sending
+ * it checks who gets it. Undefined when the consultation has no council or no draft. Throws when
+ * rendering fails, so the job is tried again.
+ */
+export async function draftPreviewForMail(
+  deps: Pick<ArchiveDeps, 'db' | 'clock' | 'pdf'>,
+  consultationId: string,
+): Promise<{ pdf: Buffer; fileName: string; body: string } | undefined> {
+  const row = await findLetterSource(deps.db, consultationId);
+  const response = row?.latest_response;
+  if (!row || row.council_id === null || !response) return undefined;
+  return { ...(await renderDraftLetter(deps, row, response.body, null, `draft-mail-${consultationId}`)), body: response.body };
 }
 
 /** A preview the renderer would not queue: 429 for the user's own limit, 503 when everyone's queue is full; both say when to try again. */

@@ -30,6 +30,10 @@ export const QUEUES = {
    * changes nothing.
    */
   writtenProcedureClose: 'written-procedure-close',
+  /** A written procedure started: mail each voter the draft and their vote link (exactly once each). */
+  writtenProcedureStarted: 'written-procedure-started',
+  /** One working day before a written procedure closes: remind the voters who have not voted (exactly once each). */
+  writtenProcedureReminder: 'written-procedure-reminder',
 } as const;
 
 /** One of {@link QUEUES}. */

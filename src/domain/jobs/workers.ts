@@ -12,6 +12,7 @@ import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { JobHandlers, Jobs } from './jobs.ts';
 import { closeWrittenProcedure } from '../written-procedure/service.ts';
 import type { WrittenProcedureJob } from '../written-procedure/jobs.ts';
+import { sendProcedureReminders, sendProcedureStartMails } from '../written-procedure/mail.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -55,5 +56,7 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
       const result = await closeWrittenProcedure(deps, job);
       if (result.closed) deps.logger.info({ ...job, outcome: result.outcome }, 'written procedure closed');
     },
+    'written-procedure-started': async (job: WrittenProcedureJob) => void (await sendProcedureStartMails(deps, job)),
+    'written-procedure-reminder': async (job: WrittenProcedureJob) => void (await sendProcedureReminders(deps, job)),
   };
 }

@@ -13,7 +13,15 @@ import type { MailMessage } from './mailer.ts';
  */
 
 /** The mails Rådssvar sends, one template each in views/mails. */
-export type MailKind = 'submission' | 'reminder-deadline' | 'reminder-approval' | 'password-reset' | 'agenda' | 'agenda-changed';
+export type MailKind =
+  | 'submission'
+  | 'reminder-deadline'
+  | 'reminder-approval'
+  | 'password-reset'
+  | 'agenda'
+  | 'agenda-changed'
+  | 'written-procedure-started'
+  | 'written-procedure-reminder';
 
 const MAIL_VIEWS = fileURLToPath(new URL('../../../views/mails/', import.meta.url));
 

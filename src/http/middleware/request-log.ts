@@ -4,8 +4,11 @@ import type { RequestHandler } from 'express';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from '../../logger.ts';
 
-/** The paths whose next segment is a secret (a password-reset link, a status link, a calendar feed, a reminder's unsubscribe link). */
-const SECRET_SEGMENT = /^(\/(?:password\/reset|status|calendar|reminders\/unsubscribe)\/)[^/?#.]+/;
+/**
+ * The paths whose next segment is a secret (a password-reset link, a status link, a calendar feed,
+ * a reminder's unsubscribe link, a written procedure's vote link).
+ */
+const SECRET_SEGMENT = /^(\/(?:password\/reset|status|calendar|reminders\/unsubscribe|vote)\/)[^/?#.]+/;
 
 /** The URL as the log may keep it: a secret in the path is replaced by "[skjult]". */
 export function loggableUrl(url: string): string {

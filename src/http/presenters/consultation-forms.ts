@@ -4,8 +4,8 @@ import { EVENT_TYPES, type UserEventType } from '../../../workflows/consultation
 import { fieldErrors } from '../forms.ts';
 import type { FormFailure } from '../form-failures.ts';
 
-/** The forms of the consultation page that can be refused: the draft, the comment and one per event. */
-export type ConsultationForm = 'draft' | 'comment' | UserEventType;
+/** The forms of the consultation page that can be refused: the draft, the comment, the vote and one per event. */
+export type ConsultationForm = 'draft' | 'comment' | 'vote' | UserEventType;
 
 /** A field of a form as the page shows it: the id of its control, its label and, for a typed input, its type. */
 interface ShownField {
@@ -45,6 +45,7 @@ function fitsInput(type: ShownField['type'], value: string): boolean {
 const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
   draft: { body: { id: 'body', label: 'Udkast' } },
   comment: { body: { id: 'comment-body', label: 'Din kommentar' } },
+  vote: { vote: { id: 'vote-agree', label: 'Din stemme' }, comment: { id: 'vote-comment', label: 'Kommentar til din stemme' } },
   ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig', type: 'email' } },
   START_DRAFTING: {},
   SUBMIT_FOR_APPROVAL: {},
@@ -68,6 +69,7 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
 const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {
   draft: 'Udkastet er ikke gemt',
   comment: 'Kommentaren er ikke sendt',
+  vote: 'Din stemme er ikke afgivet',
 };
 
 // Fields the page's forms carry hidden: the user cannot correct them, only send the form again.
@@ -93,6 +95,7 @@ function formShown(page: ConsultationPage, form: string): form is ConsultationFo
   if (form === 'START_DRAFTING' || form === 'SUBMIT_FOR_APPROVAL') return false;
   if (form === 'draft') return c.mayEditDraft;
   if (form === 'comment') return page.mayComment;
+  if (form === 'vote') return c.writtenProcedure?.mayVote === true;
   return (c.allowedEvents as readonly string[]).includes(form);
 }
 

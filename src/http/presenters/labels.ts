@@ -6,6 +6,7 @@ export const STATE_LABELS: Record<string, string> = {
   assigned: 'Fordelt',
   drafting: 'Under udarbejdelse',
   awaiting_approval: 'Afventer godkendelse',
+  written_procedure: 'Skriftlig procedure',
   approved: 'Godkendt',
   submitted: 'Indsendt',
   declined: 'Afstået',
@@ -25,9 +26,28 @@ export const EVENT_LABELS: Record<string, string> = {
   DECLINE: 'Afstå fra at svare',
   WITHDRAW: 'Træk tilbage',
   EXTEND_DEADLINE: 'Forlæng fristen',
+  START_WRITTEN_PROCEDURE: 'Start skriftlig procedure',
+  CAST_VOTE: 'Stemme afgivet',
+  CLOSE_WRITTEN_PROCEDURE: 'Skriftlig procedure afsluttet',
+  CANCEL_WRITTEN_PROCEDURE: 'Skriftlig procedure afbrudt',
   MAIL_DELIVERED: 'Sendt med e-mail til myndigheden',
   MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
   MEETING_NOTED: 'Taget til efterretning på rådets møde',
+};
+
+/** Danish words for a written-procedure vote, as the choices and the counts say them. */
+export const VOTE_LABELS: Record<string, string> = {
+  agree: 'For',
+  disagree: 'Imod',
+  abstain: 'Hverken for eller imod',
+};
+
+/** Danish words for where a written procedure is: running, or how it ended. */
+export const WRITTEN_PROCEDURE_STATUS_LABELS: Record<string, string> = {
+  running: 'Afstemningen er i gang',
+  approved: 'Udkastet er godkendt ved skriftlig procedure',
+  not_approved: 'Udkastet blev ikke godkendt og er sendt tilbage til sekretæren',
+  cancelled: 'Den skriftlige procedure er afbrudt',
 };
 
 /**

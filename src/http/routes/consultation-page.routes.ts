@@ -6,7 +6,9 @@ import { addDraftComment } from '../../domain/consultations/comments.ts';
 import { getConsultationDocument } from '../../domain/consultations/documents.ts';
 import { renewStatusLink } from '../../domain/consultations/status-links.ts';
 import { AppError } from '../../domain/errors.ts';
-import { formatDanishDate } from '../../domain/time.ts';
+import { formatDanishDate, toDanishDateTimeLocal } from '../../domain/time.ts';
+import { castVote } from '../../domain/written-procedure/service.ts';
+import { proposedProcedureClose } from '../../domain/written-procedure/times.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { renderMarkdownSafe } from '../../domain/pdf/markdown.ts';
 import { sendStoredBytes } from '../presenters/download.ts';
@@ -17,6 +19,7 @@ import { typedFields } from '../forms.ts';
 import { keepFormFailure, takeFormFailure, type FormFailure } from '../form-failures.ts';
 import { eventFormOf, formAnchor, presentFormFailure } from '../presenters/consultation-forms.ts';
 import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
+import { voteForm } from './vote.schemas.ts';
 
 interface PageState {
   /** A form of the page that was refused just before (it redirected here). */
@@ -46,6 +49,7 @@ function shownOnPage(error: unknown): AppError {
 const TEXTS_WITHOUT_FORM: Record<string, Record<string, string>> = {
   draft: { body: 'Dit udkast' },
   comment: { body: 'Din kommentar til udkastet' },
+  vote: { comment: 'Din kommentar til din stemme' },
   event: { comment: 'Din kommentar', reason: 'Din begrundelse', note: 'Din note' },
 };
 
@@ -72,7 +76,24 @@ async function backToForm(deps: AppDeps, req: Request, res: Response, id: string
   res.redirect(303, `${page}#${formAnchor(form)}`);
 }
 
-function renderPage(res: Response, page: ConsultationPage, state: PageState = {}): void {
+/**
+ * The written procedure's box: the procedure with `running` for the template, the vote form's
+ * choice (what was typed after a refusal, else the voter's vote), and the closing time the start
+ * form proposes (two working days from now at 12.00, when that is before the deadline).
+ */
+function writtenProcedureLocals(page: ConsultationPage, vote: { values: Record<string, string> } | undefined, now: Date) {
+  const procedure = page.consultation.writtenProcedure;
+  const chosen = vote?.values.vote ?? procedure?.myVote?.vote;
+  const proposed = proposedProcedureClose(now, page.consultation.deadline);
+  return {
+    procedure: procedure ? { ...procedure, running: procedure.status === 'running' } : null,
+    voteChosen: { agree: chosen === 'agree', disagree: chosen === 'disagree', abstain: chosen === 'abstain' },
+    voteComment: vote?.values.comment ?? procedure?.myVote?.comment ?? '',
+    proposedClose: proposed ? toDanishDateTimeLocal(proposed) : '',
+  };
+}
+
+function renderPage(res: Response, page: ConsultationPage, now: Date, state: PageState = {}): void {
   const consultation = page.consultation;
   const { failure } = state;
   const { forms, pageError } = presentFormFailure(page, failure);
@@ -103,6 +124,7 @@ function renderPage(res: Response, page: ConsultationPage, state: PageState = {}
     readOnly: page.readOnly,
     mayReadInternals: page.mayReadInternals,
     deadlineDay: formatDanishDate(consultation.deadline),
+    ...writtenProcedureLocals(page, forms.vote, now),
   });
 }
 
@@ -115,8 +137,8 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
     res.locals.deadlineAdvice = presentDeadlineAdvice(page.advice);
-    const notice = query.registered ? 'Høringen er registreret.' : query.ok ? 'Gemt.' : undefined;
-    renderPage(res, page, { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
+    const notice = query.registered ? 'Høringen er registreret.' : query.voted ? 'Din stemme er registreret.' : query.ok ? 'Gemt.' : undefined;
+    renderPage(res, page, deps.clock(), { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
   });
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
     const { id, docId } = parseInput(documentParams, req.params);
@@ -157,11 +179,23 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       await backToForm(deps, req, res, id, 'comment', error);
     }
   });
+  router.post('/consultations/:id/written-procedure/vote', requireLogin, csrfProtection, async (req, res) => {
+    const actor = actorOf(res);
+    const { id } = parseInput(consultationPageParams, req.params);
+    try {
+      await castVote(deps, actor, id, parseInput(voteForm, req.body ?? {}));
+      res.redirect(303, `/consultations/${id}?voted=1#skriftlig-procedure`);
+    } catch (error) {
+      // Someone who is no voter has no vote form to go back to: the error page says why (403).
+      if (error instanceof AppError && error.code === 'NOT_A_VOTER') throw error;
+      await backToForm(deps, req, res, id, 'vote', error);
+    }
+  });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {
     const actor = actorOf(res);
     const { id } = parseInput(consultationPageParams, req.params);
     await renewStatusLink(deps, actor, id);
-    renderPage(res, await getConsultationPage(deps, actor, id), {
+    renderPage(res, await getConsultationPage(deps, actor, id), deps.clock(), {
       notice: 'Statuslinket er fornyet. Det gamle link virker ikke længere.',
       renewed: true,
     });

@@ -16,6 +16,7 @@ const versionNumber = z.coerce.number().int().min(1).max(1_000_000).optional().c
 export const consultationPageQuery = z.object({
   ok: z.string().max(5).optional().catch(undefined),
   registered: z.string().max(5).optional().catch(undefined),
+  voted: z.string().max(5).optional().catch(undefined),
   from: versionNumber,
   to: versionNumber,
 });
