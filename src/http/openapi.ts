@@ -124,7 +124,7 @@ export function buildOpenApiDocument(serverUrl = '/') {
         operationId: 'castVote',
         summary:
           'Vote in the running written procedure (the council’s chair and members asked when it started); the last vote counts. ' +
-          'The vote that completes the voters closes it at once. 403 NOT_A_VOTER, 409 WRITTEN_PROCEDURE_CLOSED once it has closed',
+          'The vote that completes the voters closes it at once. 403 NOT_A_VOTER, 409 WRITTEN_PROCEDURE_CLOSED once it has closed or was cancelled, 422 TRANSITION_NOT_ALLOWED when none was started',
         parameters: [idParam],
         requestBody: { required: true, content: json(voteSchema, 'input') },
         responses: { '200': consultation('The consultation'), ...errors(400, 403, 404, 409, 413, 422) },

@@ -115,6 +115,7 @@ describe('JSON API v1 /api/v1/consultations', () => {
         'closingReason',
         'updatedAt',
         'draft',
+        'writtenProcedure',
         'timeline',
         'statusUrl',
       );
@@ -375,9 +376,9 @@ describe('JSON API v1 /api/v1/consultations', () => {
           .to.equal(created.body.statusUrl)
           .and.match(/\/status\/[A-Za-z0-9_-]{43}$/);
       }
-      // A list item is the same without the draft and the timeline.
+      // A list item is the same without the draft, the written procedure and the timeline.
       expect(listed).to.have.length(1);
-      const withoutDetails = Object.keys(fetched.body).filter((key) => key !== 'draft' && key !== 'timeline');
+      const withoutDetails = Object.keys(fetched.body).filter((key) => !['draft', 'writtenProcedure', 'timeline'].includes(key));
       expect(Object.keys(listed[0]).sort()).to.deep.equal(withoutDetails.sort());
       expect(listed[0].statusUrl).to.equal(created.body.statusUrl);
 
@@ -494,8 +495,8 @@ describe('JSON API v1 /api/v1/consultations', () => {
       drafting: { secretary: ['WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], member: [], staff: [], admin: ['WITHDRAW'] },
       drafted: { secretary: ['SUBMIT_FOR_APPROVAL', 'WITHDRAW', 'EXTEND_DEADLINE'], chair: ['DECLINE'], member: [], staff: [], admin: ['WITHDRAW'] },
       awaiting_approval: {
-        secretary: ['WITHDRAW', 'EXTEND_DEADLINE'],
-        chair: ['REQUEST_CHANGES', 'APPROVE'],
+        secretary: ['WITHDRAW', 'EXTEND_DEADLINE', 'START_WRITTEN_PROCEDURE'],
+        chair: ['REQUEST_CHANGES', 'APPROVE', 'START_WRITTEN_PROCEDURE'],
         member: [],
         staff: [],
         admin: ['WITHDRAW'],
@@ -519,6 +520,10 @@ describe('JSON API v1 /api/v1/consultations', () => {
           return { type, version, reason: 'Begrundelse' };
         case 'EXTEND_DEADLINE':
           return { type, version, deadline: deadlineInDays(120) };
+        case 'START_WRITTEN_PROCEDURE':
+          return { type, version, closesAt: deadlineInDays(5) };
+        case 'CANCEL_WRITTEN_PROCEDURE':
+          return { type, version, reason: 'Mødet tager sagen' };
         default:
           return { type, version };
       }

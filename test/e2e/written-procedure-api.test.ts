@@ -124,6 +124,13 @@ describe('API: written procedure', () => {
     expect(late.body.error.code).to.equal('WRITTEN_PROCEDURE_CLOSED');
   });
 
+  it('a vote where no procedure was ever started is refused as a transition, not as a closed procedure', async () => {
+    const c = await makeConsultationInState(deps, people, 'drafted');
+    const refused = await vote('member', c.id, { vote: 'agree' });
+    expect(refused.status).to.equal(422);
+    expect(refused.body.error.code).to.equal('TRANSITION_NOT_ALLOWED');
+  });
+
   it('cancels a running procedure with a reason; the chair may cancel, a member may not', async () => {
     const c = await makeConsultationInState(deps, people, 'awaiting_approval');
     const start = await api('chair', 'POST', `/consultations/${c.id}/events`, {

@@ -17,7 +17,10 @@ export interface ConsultationAdvice {
  */
 export function adviceForConsultation(
   actor: Actor,
-  consultation: Pick<ConsultationView, 'council' | 'deadline' | 'deadlineStatus' | 'allowedEvents' | 'authority' | 'title' | 'authorityReference'>,
+  consultation: Pick<
+    ConsultationView,
+    'council' | 'deadline' | 'deadlineStatus' | 'state' | 'allowedEvents' | 'authority' | 'title' | 'authorityReference'
+  >,
   meetings: { starts_at: Date; place: string }[],
   now: Date,
 ): ConsultationAdvice | null {
@@ -40,7 +43,10 @@ export function adviceForConsultation(
   return { advice, extensionLetter };
 }
 
-/** True when a consultation gets deadline advice: it has a council and is still open. */
-export function needsDeadlineAdvice(consultation: Pick<ConsultationView, 'council' | 'deadlineStatus'>): boolean {
-  return consultation.council !== null && consultation.deadlineStatus !== 'closed';
+/**
+ * True when a consultation gets deadline advice: it has a council, is still open, and the council
+ * is not deciding on it by written procedure right now (the advice is how to get a decision in time).
+ */
+export function needsDeadlineAdvice(consultation: Pick<ConsultationView, 'council' | 'deadlineStatus' | 'state'>): boolean {
+  return consultation.council !== null && consultation.deadlineStatus !== 'closed' && consultation.state !== 'written_procedure';
 }

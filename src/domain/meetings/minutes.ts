@@ -166,11 +166,15 @@ async function sendOutcome(
     return;
   }
   if (consultation.state !== 'awaiting_approval') {
+    // Already decided (by the chair or a written procedure since the agenda was made), or not ready yet.
+    const decided = ['approved', 'submitted'].includes(consultation.state);
     throw new AppError(
       'TRANSITION_NOT_ALLOWED',
-      outcome === 'approved'
-        ? 'Mødet kan kun godkende et høringssvar, der er sendt til godkendelse. Send udkastet til godkendelse først, eller før punktet som udsat.'
-        : 'Mødet kan kun sende et høringssvar tilbage, der er sendt til godkendelse. Før punktet som udsat eller taget til efterretning.',
+      decided
+        ? 'Høringssvaret er allerede godkendt, så mødet skal ikke godkende det igen. Før punktet som taget til efterretning.'
+        : outcome === 'approved'
+          ? 'Mødet kan kun godkende et høringssvar, der er sendt til godkendelse. Send udkastet til godkendelse først, eller før punktet som udsat.'
+          : 'Mødet kan kun sende et høringssvar tilbage, der er sendt til godkendelse. Før punktet som udsat eller taget til efterretning.',
       { meta: { reason: 'NOT_AWAITING_APPROVAL', state: consultation.state } },
     );
   }

@@ -18,7 +18,7 @@ export interface AgendaPdfData {
   startsAt: Date;
   place: string;
   note: string | null;
-  /** When the PDF is made ("Udsendt …"). */
+  /** When the PDF is made ("Dato: …"): the day it is mailed, or downloaded before that. */
   date: Date;
   items: {
     number: number;

@@ -38,6 +38,18 @@ function procedureClosed(): AppError {
   return new AppError('WRITTEN_PROCEDURE_CLOSED', 'Den skriftlige procedure er afsluttet, og stemmen blev ikke talt med');
 }
 
+/**
+ * Why a vote finds no procedure to count it: WRITTEN_PROCEDURE_CLOSED when the consultation had one
+ * (it closed or was cancelled), TRANSITION_NOT_ALLOWED when it never had one.
+ */
+function noRunningProcedure(row: ConsultationDetailsRow): AppError {
+  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
+  if (snapshot.context.writtenProcedure) return procedureClosed();
+  return new AppError('TRANSITION_NOT_ALLOWED', 'Høringen er ikke sendt til skriftlig procedure, så der er intet at stemme om', {
+    meta: { state: row.state },
+  });
+}
+
 /** The running procedure of a locked row, or undefined when none runs. */
 function runningProcedure(row: ConsultationDetailsRow): { snapshot: ConsultationSnapshot; procedure: WrittenProcedure } | undefined {
   if (row.state !== 'written_procedure') return undefined;
@@ -69,7 +81,7 @@ export async function castVote(deps: WrittenProcedureDeps, actor: Actor, consult
     const row = UUID.test(consultationId) ? await lockConsultationWithDetails(tx, consultationId) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     const running = runningProcedure(row);
-    if (!running) throw procedureClosed();
+    if (!running) throw noRunningProcedure(row);
     if (!running.procedure.voters.includes(actor.userId)) {
       throw new AppError('NOT_A_VOTER', 'Kun rådets formand og medlemmer, der blev bedt om at stemme, kan stemme');
     }

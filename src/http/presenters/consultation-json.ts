@@ -101,7 +101,7 @@ export const consultationJsonSchema = consultationSummaryJsonSchema
         actor: z.string().nullable(),
         type: z.string().meta({
           description:
-            'The event: one of the events a person sends, or one the app records (REGISTERED, SAVE_DRAFT, MAIL_DELIVERED, MAIL_FAILED; MEETING_NOTED: a meeting’s minutes noted the decision, from and to are the same state)',
+            'The event: one of the events a person sends, or one the app records (REGISTERED, SAVE_DRAFT, MAIL_DELIVERED, MAIL_FAILED; CAST_VOTE and CLOSE_WRITTEN_PROCEDURE of a written procedure; MEETING_NOTED: a meeting’s minutes noted the decision, from and to are the same state)',
         }),
         from: z.string().nullable(),
         to: z.string().nullable(),

@@ -93,6 +93,15 @@ function writtenProcedureLocals(page: ConsultationPage, vote: { values: Record<s
   };
 }
 
+/**
+ * Who sent the draft back, for the heading of the comments: the voters of a written procedure
+ * that did not approve it, or the chair (the newest event that took it back to drafting decides).
+ */
+function changesRequestedLabel(consultation: ConsultationPage['consultation']): string {
+  const back = consultation.timeline.findLast((entry) => entry.to === 'drafting' && entry.from !== 'drafting');
+  return back?.type === 'CLOSE_WRITTEN_PROCEDURE' ? 'Rådets indvendinger ved den skriftlige procedure' : 'Formandens kommentarer';
+}
+
 function renderPage(res: Response, page: ConsultationPage, now: Date, state: PageState = {}): void {
   const consultation = page.consultation;
   const { failure } = state;
@@ -124,6 +133,7 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     readOnly: page.readOnly,
     mayReadInternals: page.mayReadInternals,
     deadlineDay: formatDanishDate(consultation.deadline),
+    changesRequestedLabel: changesRequestedLabel(consultation),
     ...writtenProcedureLocals(page, forms.vote, now),
   });
 }
