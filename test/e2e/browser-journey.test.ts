@@ -37,7 +37,8 @@ describe('browser: a consultation from registration to submission, by secretary,
 
   it('registers with a PDF, drafts, sends back, approves, submits; staff and the status link see it submitted', async () => {
     const { db } = testDatabase();
-    const people = await makeCouncilWithPeople(db);
+    // A municipality of its own: the staff overview lists a bounded number of its councils' consultations.
+    const people = await makeCouncilWithPeople(db, { municipality: `Testkommune ${unique()}` });
     const title = `Udkast til Integrationsstrategi 2026–2029 (${unique()})`;
 
     // The login page, checked before anyone logs in.

@@ -198,7 +198,7 @@ describe('meeting minutes (referat)', function () {
     const kept = await expectCode(removeMeeting(w.deps, sec, slug, w.meeting.id), 'CONFLICT');
     expect(kept.meta).to.deep.include({ reason: 'MINUTES_ARCHIVED' });
 
-    // A letter archived after the minutes links to them, and the whole chain verifies.
+    // A letter archived after the minutes links to them, and both verify in the chain.
     const approved = await db().selectFrom('consultations').select('version').where('id', '=', w.toApprove.id).executeTakeFirstOrThrow();
     await sendEvent(w.deps, sec, w.toApprove.id, { type: 'SUBMIT', version: approved.version, channel: 'email', recipient: 'udvalg@naestved.dk' });
     // The meeting approved it and the secretary recorded that: the council's chair signs the letter.
@@ -207,9 +207,11 @@ describe('meeting minutes (referat)', function () {
     const letter = await db().selectFrom('archived_documents').selectAll().where('consultation_id', '=', w.toApprove.id).executeTakeFirstOrThrow();
     expect(letter.kind).to.equal('letter');
     expect(letter.previous_chain_sha256).to.equal(row.chain_sha256);
+    // Other tests of the same run deliberately damage rows of the shared archive; these two must verify.
+    const ours = (entry: { id: number | null }) => entry.id === row.id || entry.id === letter.id;
     const verified = await verifyArchive(db());
-    expect(verified.mismatches).to.deep.equal([]);
-    expect(verified.chainBreaks).to.deep.equal([]);
+    expect(verified.mismatches.filter(ours)).to.deep.equal([]);
+    expect(verified.chainBreaks.filter(ours)).to.deep.equal([]);
   });
 
   it('an agenda changed while the minutes PDF was rendered archives nothing', async () => {

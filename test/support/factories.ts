@@ -13,13 +13,16 @@ export function unique(): string {
   return randomBytes(4).toString('hex');
 }
 
-/** A council with a unique slug. */
-export async function makeCouncil(db: Db, name = 'Integrationsrådet i Næstved Kommune') {
+/**
+ * A council with a unique slug, in Næstved Kommune unless another municipality is given (every
+ * council of one municipality is on its staff's overview, which lists a bounded number of rows).
+ */
+export async function makeCouncil(db: Db, name = 'Integrationsrådet i Næstved Kommune', municipality = 'Næstved Kommune') {
   const id = unique();
   return createCouncil(db, {
     slug: `raad-${id}`,
     name: `${name} ${id}`,
-    municipality: 'Næstved Kommune',
+    municipality,
     referencePrefix: `T${id.slice(0, 5).toUpperCase()}`,
   });
 }
@@ -36,9 +39,9 @@ export async function makeUser(
   return { email, password: TEST_PASSWORD, actor: actor! };
 }
 
-/** A council with a secretary, a chair, a member and a staff user. */
-export async function makeCouncilWithPeople(db: Db) {
-  const council = await makeCouncil(db);
+/** A council with a secretary, a chair, a member and a staff user (in Næstved Kommune unless `municipality`). */
+export async function makeCouncilWithPeople(db: Db, options: { municipality?: string } = {}) {
+  const council = await makeCouncil(db, undefined, options.municipality);
   const [secretary, chair, member, staff] = await Promise.all([
     makeUser(db, { council, role: 'secretary', name: 'Mette Kjærgaard' }),
     makeUser(db, { council, role: 'chair', name: 'Ahmad Hussein' }),
