@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
-import { buildCalendarFeed, FEED_REFRESH_SECONDS, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
-import { ZONE, parseDeadline } from '../../src/domain/time.ts';
+import { buildCalendarFeed, copenhagenWallClock, FEED_REFRESH_SECONDS, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
+import { isInRepeatedHour, ZONE, parseDeadline } from '../../src/domain/time.ts';
 import { readWithThreeParsers } from '../support/ical-parsers.ts';
 
 function at(local: string): Date {
@@ -272,5 +272,27 @@ describe('the Europe/Copenhagen VTIMEZONE', () => {
     expect(component).to.include('DTSTART:19960331T020000');
     expect(component).to.include('DTSTART:19961027T030000');
     expect(vtimezone('Europe/Berlin')).to.equal(null);
+  });
+
+  it('the wall clocks the feed writes follow the time zone database, every 20 minutes around each clock change and at random instants, 1996–2040', () => {
+    const instants: number[] = [];
+    for (let year = 1996; year <= 2040; year++) {
+      for (const month of [3, 10]) {
+        const around = Date.UTC(year, month - 1, 24);
+        for (let t = around; t < around + 9 * 86_400_000; t += 20 * 60_000) instants.push(t);
+      }
+    }
+    let seed = 15;
+    for (let i = 0; i < 1000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      instants.push(Date.UTC(1996, 0, 1) + Math.floor((seed / 2_147_483_648) * 45 * 365 * 1440) * 60_000);
+    }
+    for (const ms of instants) {
+      const instant = new Date(ms);
+      const expected = DateTime.fromMillis(ms, { zone: ZONE });
+      const { wall, repeated } = copenhagenWallClock(instant);
+      expect(wall.getTime(), instant.toISOString()).to.equal(ms + expected.offset * 60_000);
+      expect(repeated, instant.toISOString()).to.equal(isInRepeatedHour(instant));
+    }
   });
 });
