@@ -12,7 +12,7 @@ import { startBenchDatabase, type BenchResult } from './support.ts';
 import { addWebConsultations, seedWebPeople } from './web-seed.ts';
 
 /**
- * `npm run bench -- feed [--size 100k] [--explain]`: what one calendar feed costs the server, against the bare
+ * `npm run bench -- feed [--size 100k] [--explain] [--profile DIR]`: what one calendar feed costs the server, against the bare
  * route in the same run. A focused companion to `web` (whose login of 1,000 people takes most of
  * its time): the same people and consultations (bench/web-seed.ts), the app in its own process
  * (bench/server-main.ts), feed addresses made by the domain function the profile page uses.
@@ -137,7 +137,9 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
     const deps = { db: seeding.db, clock: systemClock, config: { publicUrl: undefined, port: 0, sessionSecret: SERVER_SECRET } };
     const paths: string[] = [];
     for (const user of users) paths.push(new URL(await calendarFeedUrlForEmail(deps, user.email)).pathname);
-    const server = await startAppServer(database.url);
+    const profileAt = argv.indexOf('--profile');
+    const profileDir = profileAt >= 0 ? argv[profileAt + 1] : undefined;
+    const server = await startAppServer(database.url, {}, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     try {
       await phase(server, paths.slice(0, 50)); // warm-up: JIT, pools, the served-feed hashes
       const bareBefore = await phase(server, ['/bench/bare']);
