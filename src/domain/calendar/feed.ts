@@ -114,10 +114,10 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }):
  * one), and ends the last line with CRLF.
  */
 function withTimeZone(text: string): string {
-  const lines = text.split('\r\n');
-  const firstComponent = lines.findIndex((line, index) => index > 0 && (line.startsWith('BEGIN:') || line === 'END:VCALENDAR'));
-  lines.splice(firstComponent, 0, `X-WR-TIMEZONE:${ZONE}`, ...vtimezone(ZONE)!.split('\r\n'));
-  return `${lines.join('\r\n')}\r\n`;
+  // ical-generator ends its text without a CRLF, so the last line is END:VCALENDAR after one.
+  const firstComponent = text.indexOf('\r\nBEGIN:');
+  const at = firstComponent >= 0 ? firstComponent : text.lastIndexOf('\r\nEND:VCALENDAR');
+  return `${text.slice(0, at)}\r\nX-WR-TIMEZONE:${ZONE}\r\n${vtimezone(ZONE)!}${text.slice(at)}\r\n`;
 }
 
 function uid(event: FeedEvent): string {
