@@ -252,13 +252,14 @@ describe('the feed as bytes, read by three independent parsers', () => {
 });
 
 describe('the Europe/Copenhagen VTIMEZONE', () => {
+  // Last Sunday of March/October at 01.00 UTC, as the RRULEs with DTSTART 02.00 CET / 03.00 CEST say.
+  const lastSundayAt1Utc = (year: number, month: number): DateTime => {
+    let day = DateTime.utc(year, month, 1).endOf('month').startOf('day');
+    while (day.weekday !== 7) day = day.minus({ days: 1 });
+    return day.set({ hour: 1 });
+  };
+
   it('its fixed CET/CEST rule matches the time zone database, 1996–2040', () => {
-    // Last Sunday of March/October at 01.00 UTC, as the RRULEs with DTSTART 02.00 CET / 03.00 CEST say.
-    const lastSundayAt1Utc = (year: number, month: number): DateTime => {
-      let day = DateTime.utc(year, month, 1).endOf('month').startOf('day');
-      while (day.weekday !== 7) day = day.minus({ days: 1 });
-      return day.set({ hour: 1 });
-    };
     for (let year = 1996; year <= 2040; year++) {
       const spring = lastSundayAt1Utc(year, 3);
       const autumn = lastSundayAt1Utc(year, 10);
@@ -278,8 +279,9 @@ describe('the Europe/Copenhagen VTIMEZONE', () => {
     const instants: number[] = [];
     for (let year = 1996; year <= 2040; year++) {
       for (const month of [3, 10]) {
-        const around = Date.UTC(year, month - 1, 24);
-        for (let t = around; t < around + 9 * 86_400_000; t += 20 * 60_000) instants.push(t);
+        // A day either side of the change, every 20 minutes (on the hour, so the change itself is hit).
+        const change = lastSundayAt1Utc(year, month).toMillis();
+        for (let t = change - 86_400_000; t <= change + 86_400_000; t += 20 * 60_000) instants.push(t);
       }
     }
     let seed = 15;
