@@ -12,6 +12,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   pdf: () => import('./pdf.ts'),
   web: () => import('./web.ts'),
   downloads: () => import('./downloads.ts'),
+  feed: () => import('./feed.ts'),
 };
 
 /**

@@ -62,9 +62,10 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/static', express.static(publicDir, { maxAge: '1h', index: false }));
-  // Pages, JSON and calendar feeds go out compressed. Not the static files (served above, with
-  // their Range support) nor a file download (Content-Disposition: a stored document or a PDF),
-  // which keeps its Content-Length and streams a slice at a time.
+  // Pages and JSON go out compressed. Not the static files (served above, with their Range
+  // support) nor a file download (Content-Disposition: a stored document or a PDF), which keeps its
+  // Content-Length and streams a slice at a time; nor a calendar feed (its Content-Disposition too),
+  // whose gzip cost as much server CPU as it saved in writing (BENCHMARKS.md, "feed").
   app.use(compression({ filter: (req, res) => !res.hasHeader('Content-Disposition') && compression.filter(req, res) }));
   app.use(healthRoutes(deps));
   app.use(calendarFeedRoutes(deps));

@@ -16,6 +16,7 @@ import { parseDeadline } from '../../src/domain/time.ts';
 import { addMember } from '../../src/domain/users/service.ts';
 import { startTestApp, useTestApp, type TestApp } from '../support/app.ts';
 import { runCli } from '../support/cli.ts';
+import { readWithThreeParsers } from '../support/ical-parsers.ts';
 import { makeConsultation, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
 
 function vevents(parsed: CalendarResponse): Map<string, VEvent> {
@@ -128,6 +129,44 @@ describe('calendar feeds', () => {
     expect(meetings).to.have.length(FEED_MAX_EVENTS);
     const starts = meetings.map((e) => e.start.getTime()).sort((a, b) => a - b);
     expect(starts[0], 'the soonest are kept').to.equal(firstMeeting);
+  });
+
+  it(`holds at most ${FEED_MAX_EVENTS} deadlines, the soonest, of open consultations only, beside the meetings; three parsers read it`, async function () {
+    this.timeout(120_000);
+    const deps = app.deps;
+    const people = await makeCouncilWithPeople(deps.db);
+    const first = Date.parse('2027-02-01T11:00:00Z');
+    const open: string[] = [];
+    for (let batch = 0; batch < FEED_MAX_EVENTS + 3; batch += 10) {
+      const made = await Promise.all(
+        Array.from({ length: Math.min(10, FEED_MAX_EVENTS + 3 - batch) }, (_, j) =>
+          makeConsultation(deps, people.secretary.actor, {
+            council: people.council.slug,
+            deadline: new Date(first + (batch + j) * 86_400_000).toISOString(),
+          }),
+        ),
+      );
+      open.push(...made.map((c) => c.id));
+    }
+    // Withdrawn, with the soonest deadline of all: a final consultation has no deadline to keep.
+    const gone = await makeConsultation(deps, people.secretary.actor, { council: people.council.slug, deadline: '2027-01-20T12:00' });
+    await sendEvent(deps, people.secretary.actor, gone.id, { type: 'WITHDRAW', version: gone.version, reason: 'Trukket tilbage' });
+    const meeting = await insertMeeting(deps.db, { councilId: people.council.id, startsAt: parseDeadline('2027-02-04T17:00')!, place: 'Rådhuset' });
+
+    const url = await calendarFeedUrl(deps, people.member.actor);
+    const token = url.slice(url.lastIndexOf('/') + 1, -'.ics'.length);
+    const { body } = await calendarFeedForToken({ ...deps, clock: () => new Date('2027-01-15T00:00:00Z') }, token);
+    const read = await readWithThreeParsers(body);
+    expect(read.icalJs, 'ical.js reads what node-ical reads').to.deep.equal(read.nodeIcal);
+    expect(read.python, 'Python icalendar reads what node-ical reads').to.deep.equal(read.nodeIcal);
+    const uids = read.nodeIcal.map((e) => e.uid);
+    const deadlines = uids.filter((uid) => uid.startsWith('deadline-'));
+    expect(deadlines, 'the cap').to.have.length(FEED_MAX_EVENTS);
+    expect(deadlines, 'the soonest are kept').to.have.members(open.slice(0, FEED_MAX_EVENTS).map((id) => `deadline-${id}@raadssvar`));
+    expect(uids, 'a withdrawn consultation').to.not.include(`deadline-${gone.id}@raadssvar`);
+    expect(uids, 'the meeting').to.include(`meeting-${meeting.id}@raadssvar`);
+    const firstDeadline = read.nodeIcal.find((e) => e.uid === `deadline-${open[0]}@raadssvar`)!;
+    expect(firstDeadline.end).to.deep.equal({ utc: '2027-02-01T11:00:00.000Z', zone: 'Europe/Copenhagen', local: '20270201T120000' });
   });
 
   it('npm run cli -- calendar url --email E [--council SLUG] prints {"url": ...}', async function () {

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { DateTime } from 'luxon';
 import ical, { type CalendarResponse, type VEvent } from 'node-ical';
-import { buildCalendarFeed, FEED_REFRESH_SECONDS, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
-import { ZONE, parseDeadline } from '../../src/domain/time.ts';
+import { buildCalendarFeed, copenhagenWallClock, FEED_REFRESH_SECONDS, vtimezone, type FeedEvent } from '../../src/domain/calendar/feed.ts';
+import { isInRepeatedHour, ZONE, parseDeadline } from '../../src/domain/time.ts';
 import { readWithThreeParsers } from '../support/ical-parsers.ts';
 
 function at(local: string): Date {
@@ -252,13 +252,14 @@ describe('the feed as bytes, read by three independent parsers', () => {
 });
 
 describe('the Europe/Copenhagen VTIMEZONE', () => {
+  // Last Sunday of March/October at 01.00 UTC, as the RRULEs with DTSTART 02.00 CET / 03.00 CEST say.
+  const lastSundayAt1Utc = (year: number, month: number): DateTime => {
+    let day = DateTime.utc(year, month, 1).endOf('month').startOf('day');
+    while (day.weekday !== 7) day = day.minus({ days: 1 });
+    return day.set({ hour: 1 });
+  };
+
   it('its fixed CET/CEST rule matches the time zone database, 1996–2040', () => {
-    // Last Sunday of March/October at 01.00 UTC, as the RRULEs with DTSTART 02.00 CET / 03.00 CEST say.
-    const lastSundayAt1Utc = (year: number, month: number): DateTime => {
-      let day = DateTime.utc(year, month, 1).endOf('month').startOf('day');
-      while (day.weekday !== 7) day = day.minus({ days: 1 });
-      return day.set({ hour: 1 });
-    };
     for (let year = 1996; year <= 2040; year++) {
       const spring = lastSundayAt1Utc(year, 3);
       const autumn = lastSundayAt1Utc(year, 10);
@@ -272,5 +273,28 @@ describe('the Europe/Copenhagen VTIMEZONE', () => {
     expect(component).to.include('DTSTART:19960331T020000');
     expect(component).to.include('DTSTART:19961027T030000');
     expect(vtimezone('Europe/Berlin')).to.equal(null);
+  });
+
+  it('the wall clocks the feed writes follow the time zone database, every 20 minutes around each clock change and at random instants, 1996–2040', () => {
+    const instants: number[] = [];
+    for (let year = 1996; year <= 2040; year++) {
+      for (const month of [3, 10]) {
+        // A day either side of the change, every 20 minutes (on the hour, so the change itself is hit).
+        const change = lastSundayAt1Utc(year, month).toMillis();
+        for (let t = change - 86_400_000; t <= change + 86_400_000; t += 20 * 60_000) instants.push(t);
+      }
+    }
+    let seed = 15;
+    for (let i = 0; i < 1000; i++) {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      instants.push(Date.UTC(1996, 0, 1) + Math.floor((seed / 2_147_483_648) * 45 * 365 * 1440) * 60_000);
+    }
+    for (const ms of instants) {
+      const instant = new Date(ms);
+      const expected = DateTime.fromMillis(ms, { zone: ZONE });
+      const { wall, repeated } = copenhagenWallClock(instant);
+      expect(wall.getTime(), instant.toISOString()).to.equal(ms + expected.offset * 60_000);
+      expect(repeated, instant.toISOString()).to.equal(isInRepeatedHour(instant));
+    }
   });
 });

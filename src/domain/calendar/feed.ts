@@ -1,6 +1,5 @@
-import ical, { ICalCalendarMethod, ICalEventTransparency } from 'ical-generator';
-import { DateTime } from 'luxon';
-import { isInRepeatedHour, ZONE } from '../time.ts';
+import ical, { ICalCalendarMethod, ICalEventTransparency, type ICalLuxonDateTimeStub } from 'ical-generator';
+import { ZONE } from '../time.ts';
 
 /**
  * iCalendar (RFC 5545) feeds of deadlines and meetings, for members and secretaries to subscribe
@@ -53,7 +52,9 @@ export const FEED_REFRESH_SECONDS = 3600;
  * Builds an iCalendar feed. Times are written as local Copenhagen times with TZID and a VTIMEZONE,
  * so clients keep 12.00 at 12.00 across summer time; an event touching the autumn hour that happens
  * twice is written in UTC instead, since parsers disagree with RFC 5545 on which pass such a local
- * time means (see isInRepeatedHour). DTSTAMP and LAST-MODIFIED are each event's `changedAt` in UTC, so
+ * time means (see isInRepeatedHour in time.ts). The local times come from the VTIMEZONE's own fixed rule
+ * (copenhagenWallClock), worked out with integer arithmetic: asking luxon (Intl) for the zone's
+ * offset per event was most of a feed's CPU (see BENCHMARKS.md, "calendar feed"). DTSTAMP and LAST-MODIFIED are each event's `changedAt` in UTC, so
  * the text depends only on what the feed shows. UIDs are stable (`deadline-<id>@raadssvar`,
  * `meeting-<id>@raadssvar`), so a moved deadline replaces the old event instead of adding a second
  * one — provided the caller raises `sequence`. Events are written in start order.
@@ -81,7 +82,9 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }):
       throw new RangeError(`sequence must be a whole number ≥ 0 for ${uid(event)}, got ${event.sequence}`);
     }
     const { start, end } = eventSpan(event);
-    const zone = isInRepeatedHour(start) || isInRepeatedHour(end) ? 'UTC' : ZONE;
+    const startWall = copenhagenWallClock(start);
+    const endWall = copenhagenWallClock(end);
+    const local = !startWall.repeated && !endWall.repeated;
     const meetingTitle = event.kind === 'meeting' ? event.title.trim() : '';
     const description = [meetingTitle, event.description?.trim() ?? ''].filter(Boolean).join('\n\n');
     calendar.createEvent({
@@ -89,11 +92,11 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }):
       sequence: event.sequence,
       stamp: event.changedAt,
       lastModified: event.changedAt,
-      timezone: zone === ZONE ? ZONE : null,
-      // Luxon values are converted to the event's zone by ical-generator itself; plain Dates would
-      // be written in the server process's local zone.
-      start: DateTime.fromJSDate(start, { zone }),
-      end: DateTime.fromJSDate(end, { zone }),
+      timezone: local ? ZONE : null,
+      // With a TZID ical-generator would write a plain Date in the server process's own zone, so a
+      // local time goes in as a wall clock already worked out; a UTC time as the Date itself.
+      start: local ? wallClockValue(start, startWall.wall) : start,
+      end: local ? wallClockValue(end, endWall.wall) : end,
       summary: event.kind === 'deadline' ? `Høringsfrist: ${event.title} (${event.councilName})` : `Møde i ${event.councilName}`,
       description: description || null,
       location: event.location?.trim() || null,
@@ -111,10 +114,10 @@ export function buildCalendarFeed(input: { name: string; events: FeedEvent[] }):
  * one), and ends the last line with CRLF.
  */
 function withTimeZone(text: string): string {
-  const lines = text.split('\r\n');
-  const firstComponent = lines.findIndex((line, index) => index > 0 && (line.startsWith('BEGIN:') || line === 'END:VCALENDAR'));
-  lines.splice(firstComponent, 0, `X-WR-TIMEZONE:${ZONE}`, ...vtimezone(ZONE)!.split('\r\n'));
-  return `${lines.join('\r\n')}\r\n`;
+  // ical-generator ends its text without a CRLF, so the last line is END:VCALENDAR after one.
+  const firstComponent = text.indexOf('\r\nBEGIN:');
+  const at = firstComponent >= 0 ? firstComponent : text.lastIndexOf('\r\nEND:VCALENDAR');
+  return `${text.slice(0, at)}\r\nX-WR-TIMEZONE:${ZONE}\r\n${vtimezone(ZONE)!}${text.slice(at)}\r\n`;
 }
 
 function uid(event: FeedEvent): string {
@@ -128,6 +131,58 @@ function eventSpan(event: FeedEvent): { start: Date; end: Date } {
   const end =
     event.end && event.end.getTime() > event.start.getTime() ? event.end : new Date(event.start.getTime() + DEFAULT_MEETING_HOURS * 3_600_000);
   return { start: event.start, end };
+}
+
+const HOUR_MS = 3_600_000;
+
+/** The instant (ms) of 01.00 UTC on the last Sunday of `month` (1–12) of `year`: when the EU rule moves the clocks. */
+function lastSundayAt1Utc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month, 0));
+  return Date.UTC(year, month - 1, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+/**
+ * What Danish clocks show at `instant` by the fixed rule the VTIMEZONE below describes (CEST from
+ * the last Sunday of March 01.00 UTC to the last Sunday of October 01.00 UTC, CET otherwise), as a
+ * Date whose UTC fields are the wall clock, and whether that wall time happens twice (the autumn
+ * hour, either pass). The test of vtimezone checks the rule against the time zone database.
+ */
+export function copenhagenWallClock(instant: Date): { wall: Date; repeated: boolean } {
+  const ms = instant.getTime();
+  const year = instant.getUTCFullYear();
+  const autumn = lastSundayAt1Utc(year, 10);
+  const summer = ms >= lastSundayAt1Utc(year, 3) && ms < autumn;
+  return { wall: new Date(ms + (summer ? 2 : 1) * HOUR_MS), repeated: ms >= autumn - HOUR_MS && ms < autumn + HOUR_MS };
+}
+
+/**
+ * A wall clock in the shape ical-generator takes for a luxon DateTime (its public
+ * ICalLuxonDateTimeStub): it writes the digits worked out here for the event's TZID instead of
+ * converting the instant itself. Only the Copenhagen zone and the two formats ical-generator asks
+ * for are known; anything else is a programming error and throws.
+ */
+function wallClockValue(instant: Date, wall: Date): ICalLuxonDateTimeStub {
+  const iso = wall.toISOString(); // 2026-03-30T11:30:00.000Z
+  const formats: Record<string, string> = {
+    yyyyLLdd: iso.slice(0, 4) + iso.slice(5, 7) + iso.slice(8, 10),
+    HHmmss: iso.slice(11, 13) + iso.slice(14, 16) + iso.slice(17, 19),
+  };
+  const value: ICalLuxonDateTimeStub = {
+    isValid: true,
+    zone: { type: 'iana' },
+    setZone(zone) {
+      if (zone !== ZONE) throw new RangeError(`wall clock is in ${ZONE}, asked for ${String(zone)}`);
+      return value;
+    },
+    toFormat(format) {
+      const text = formats[format];
+      if (text === undefined) throw new RangeError(`unknown format ${format}`);
+      return text;
+    },
+    toJSDate: () => instant,
+    toJSON: () => instant.toISOString(),
+  };
+  return value;
 }
 
 /**
