@@ -81,6 +81,25 @@ function executorAdapter(db: Executor): PgBoss.Db {
   };
 }
 
+/** PostgreSQL's deadlock_detected. */
+const DEADLOCK_DETECTED = '40P01';
+
+/**
+ * Creates a queue unless it exists. Two processes that start at the same moment (a deploy that
+ * adds a queue, several app processes on one database) can deadlock creating the same new queue;
+ * PostgreSQL then aborts one of them, whose next try finds the queue made.
+ */
+async function createQueueOnce(boss: PgBoss, name: string, options: PgBoss.Queue): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await boss.createQueue(name, options);
+      return;
+    } catch (error) {
+      if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= 5) throw error;
+    }
+  }
+}
+
 /**
  * Starts pg-boss over the app's pool (installing or migrating its schema on first start), creates
  * the queues and, when `settings.schedule`, the cron schedules (reminders, session purge). Workers
@@ -103,7 +122,7 @@ export async function startPgBossJobs(pool: pg.Pool, logger: Logger, settings: P
   };
   for (const name of Object.values(QUEUES)) {
     // createQueue is a no-op when the queue exists; v10 refuses send/work on a queue that does not.
-    await boss.createQueue(name, CRON_QUEUES.has(name) ? { name, policy: 'singleton' } : { name, ...retry });
+    await createQueueOnce(boss, name, CRON_QUEUES.has(name) ? { name, policy: 'singleton' } : { name, ...retry });
   }
   if (resolved.schedule) {
     await boss.schedule(QUEUES.reminders, REMINDER_CRON, {}, { tz: ZONE });
