@@ -1,0 +1,71 @@
+import { expect } from 'chai';
+import { createDatabase, type DatabaseHandle } from '../../src/db/database.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { testDatabaseUrl } from '../support/db.ts';
+import { makeConsultationInState, makeCouncilWithPeople } from '../support/factories.ts';
+import { WebSession } from '../support/web-session.ts';
+
+// The most statements one GET /consultations/:id may run per role, all of them counted: the
+// session, the actor's roles, the page itself. Raise a limit only for a reason the page shows.
+const LIMITS = { secretary: 8, chair: 8, member: 7, staff: 5 } as const;
+
+function isWrite(sql: string): boolean {
+  return /^\s*(insert|update|delete|merge)\b/i.test(sql) || /\bfor (update|share)\b/i.test(sql);
+}
+
+function partition<T>(items: T[], test: (item: T) => boolean): [T[], T[]] {
+  return [items.filter(test), items.filter((item) => !test(item))];
+}
+
+describe('queries of one consultation page view', () => {
+  let handle: DatabaseHandle;
+  let app: TestApp;
+  let recording: string[] | null = null;
+
+  before(async () => {
+    // A pool of its own whose Kysely logs every statement, so the count is this app's alone.
+    handle = createDatabase(testDatabaseUrl(), {
+      max: 4,
+      log: (event) => {
+        recording?.push(event.query.sql);
+      },
+    });
+    app = await startTestApp({ database: handle });
+  });
+  after(async () => {
+    await app.close();
+    await handle.close();
+  });
+
+  async function pageView(web: WebSession, path: string): Promise<string[]> {
+    recording = [];
+    const response = await web.get(path);
+    expect(response.status).to.equal(200);
+    // The session's expiry is moved without waiting; give such a write time to show up.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const seen = recording;
+    recording = null;
+    return seen;
+  }
+
+  for (const role of ['secretary', 'chair', 'member', 'staff'] as const) {
+    it(`runs at most ${LIMITS[role]} statements for a ${role}, none of them a write`, async () => {
+      const people = await makeCouncilWithPeople(handle.db);
+      const c = await makeConsultationInState(app.deps, people, 'awaiting_approval');
+      const web = new WebSession(app.baseUrl);
+      await web.logIn(people[role].email, people[role].password);
+      const path = `/consultations/${c.id}`;
+      const first = await pageView(web, path);
+      const second = await pageView(web, path);
+      if (process.env.SHOW_QUERIES) console.log(role, first.length, second.length, `\n  ${second.join('\n  ')}`);
+      // The first page after the login stores the session's new CSRF token (the login started a
+      // new session); that is the login's state, and it is not counted. Nothing else is written.
+      const [sessionWrites, counted] = partition(first, (sql) => /^\s*insert into "session"/i.test(sql));
+      expect(sessionWrites.length).to.be.at.most(1);
+      for (const queries of [counted, second]) {
+        expect(queries.length, queries.join('\n')).to.be.at.most(LIMITS[role]);
+        expect(queries.filter(isWrite), 'a GET writes nothing').to.deep.equal([]);
+      }
+    });
+  }
+});
