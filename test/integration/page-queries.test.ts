@@ -7,7 +7,7 @@ import { WebSession } from '../support/web-session.ts';
 
 // The most statements one GET /consultations/:id may run per role, all of them counted: the
 // session, the actor's roles, the page itself. Raise a limit only for a reason the page shows.
-const LIMITS = { secretary: 8, chair: 8, member: 7, staff: 5 } as const;
+const LIMITS = { secretary: 5, chair: 5, member: 5, staff: 3 } as const;
 
 function isWrite(sql: string): boolean {
   return /^\s*(insert|update|delete|merge)\b/i.test(sql) || /\bfor (update|share)\b/i.test(sql);

@@ -23,20 +23,23 @@ export function insertDocument(
     .executeTakeFirstOrThrow();
 }
 
+/** What a list of documents shows (never the bytes), over consultation_documents joined with their uploaders as `users`. */
+export const DOCUMENT_LIST_COLUMNS = [
+  'consultation_documents.id',
+  'consultation_documents.filename',
+  'consultation_documents.media_type',
+  'consultation_documents.size',
+  'consultation_documents.sha256',
+  'consultation_documents.created_at',
+  'users.name as uploaderName',
+] as const;
+
 /** The documents of a consultation without their bytes, oldest first. */
 export function listDocuments(db: Executor, consultationId: string) {
   return db
     .selectFrom('consultation_documents')
     .leftJoin('users', 'users.id', 'consultation_documents.uploaded_by')
-    .select([
-      'consultation_documents.id',
-      'consultation_documents.filename',
-      'consultation_documents.media_type',
-      'consultation_documents.size',
-      'consultation_documents.sha256',
-      'consultation_documents.created_at',
-      'users.name as uploaderName',
-    ])
+    .select(DOCUMENT_LIST_COLUMNS)
     .where('consultation_documents.consultation_id', '=', consultationId)
     .orderBy('consultation_documents.id')
     .execute();

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
+import { DOCUMENT_LIST_COLUMNS } from './consultation-extras.ts';
 import type { ConsultationsTable, Database, NewConsultation } from '../types.ts';
 
 /** The consultation row, locked for the rest of the transaction so no other event interleaves. */
@@ -79,6 +80,41 @@ export function lockConsultationWithDetails(tx: Tx, id: string): Promise<Consult
 
 /** A consultation row with its council's and assignee's names, its newest draft and its event log. */
 export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
+
+/**
+ * What the consultation page shows besides the internals, in one round trip: the details (see
+ * findConsultationDetails), the documents without their bytes (oldest first), the council's
+ * meetings from `meetingsFrom` on (for the deadline advice) and the status link's nonce. The
+ * caller decides what the viewer sees of it; the draft comments and the versions are read apart,
+ * only for those who may read the council's internals. Documents and meetings come back as JSON.
+ */
+export function findConsultationPage(db: Executor, id: string, meetingsFrom: Date) {
+  return consultationDetailsQuery(db, id)
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('consultation_documents')
+          .leftJoin('users', 'users.id', 'consultation_documents.uploaded_by')
+          .select(DOCUMENT_LIST_COLUMNS)
+          .whereRef('consultation_documents.consultation_id', '=', 'consultations.id')
+          .orderBy('consultation_documents.id'),
+      ).as('documents'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('meetings')
+          .select(['meetings.starts_at', 'meetings.place'])
+          .whereRef('meetings.council_id', '=', 'consultations.council_id')
+          .where('meetings.starts_at', '>=', meetingsFrom)
+          .orderBy('meetings.starts_at'),
+      ).as('meetings'),
+      eb
+        .selectFrom('consultation_status_links')
+        .select('consultation_status_links.nonce')
+        .whereRef('consultation_status_links.consultation_id', '=', 'consultations.id')
+        .as('statusLinkNonce'),
+    ])
+    .executeTakeFirst();
+}
 
 /**
  * The newest response version of the consultation in the outer query, for a subquery that adds
