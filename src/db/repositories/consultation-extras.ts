@@ -82,24 +82,6 @@ export function insertDraftComment(
     .executeTakeFirstOrThrow();
 }
 
-/** The comments on a consultation's drafts with their authors, oldest first. */
-export function listDraftComments(db: Executor, consultationId: string) {
-  return db
-    .selectFrom('draft_comments')
-    .leftJoin('users', 'users.id', 'draft_comments.author_id')
-    .select([
-      'draft_comments.id',
-      'draft_comments.response_version_number',
-      'draft_comments.body',
-      'draft_comments.created_at',
-      'users.name as authorName',
-    ])
-    .where('draft_comments.consultation_id', '=', consultationId)
-    .orderBy('draft_comments.created_at')
-    .orderBy('draft_comments.id')
-    .execute();
-}
-
 /** Sets (or replaces) a consultation's status link; the old token stops working. */
 export async function upsertStatusLink(db: Executor, link: { consultationId: string; nonce: string; tokenSha256: string }): Promise<void> {
   await db

@@ -183,40 +183,60 @@ export async function takeReference(db: Executor, council: { id: number; referen
   return row.reference;
 }
 
+/** What is read of a response version, over response_versions joined with their authors as `users`. */
+const VERSION_COLUMNS = [
+  'response_versions.id',
+  'response_versions.number',
+  'response_versions.body',
+  'response_versions.created_at',
+  'users.name as authorName',
+] as const;
+
 /** The newest response version of a consultation with its author's name, or undefined. */
 export function latestResponseVersion(db: Executor, consultationId: string) {
   return db
     .selectFrom('response_versions')
     .leftJoin('users', 'users.id', 'response_versions.author_id')
-    .select([
-      'response_versions.id',
-      'response_versions.number',
-      'response_versions.body',
-      'response_versions.created_at',
-      'users.name as authorName',
-      'users.email as authorEmail',
-    ])
+    .select([...VERSION_COLUMNS, 'users.email as authorEmail'])
     .where('response_versions.consultation_id', '=', consultationId)
     .orderBy('response_versions.number', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
 
-/** Every response version of a consultation, oldest first. */
-export function listResponseVersions(db: Executor, consultationId: string) {
+/**
+ * The council's internals of a consultation in one round trip: every response version with its
+ * author (oldest first) and the comments on the drafts (oldest first). Timestamps come back as ISO
+ * strings (JSON). Only for viewers who may read the internals (mayActorReadInternals).
+ */
+export function findConsultationInternals(db: Executor, consultationId: string) {
   return db
-    .selectFrom('response_versions')
-    .leftJoin('users', 'users.id', 'response_versions.author_id')
-    .select([
-      'response_versions.id',
-      'response_versions.number',
-      'response_versions.body',
-      'response_versions.created_at',
-      'users.name as authorName',
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('response_versions')
+          .leftJoin('users', 'users.id', 'response_versions.author_id')
+          .select(VERSION_COLUMNS)
+          .where('response_versions.consultation_id', '=', consultationId)
+          .orderBy('response_versions.number'),
+      ).as('versions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('draft_comments')
+          .leftJoin('users', 'users.id', 'draft_comments.author_id')
+          .select([
+            'draft_comments.id',
+            'draft_comments.response_version_number',
+            'draft_comments.body',
+            'draft_comments.created_at',
+            'users.name as authorName',
+          ])
+          .where('draft_comments.consultation_id', '=', consultationId)
+          .orderBy('draft_comments.created_at')
+          .orderBy('draft_comments.id'),
+      ).as('comments'),
     ])
-    .where('response_versions.consultation_id', '=', consultationId)
-    .orderBy('response_versions.number')
-    .execute();
+    .executeTakeFirstOrThrow();
 }
 
 /** The columns a transition may change, besides the version and the time. */

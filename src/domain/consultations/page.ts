@@ -1,9 +1,9 @@
 import { diffWordsWithSpace } from 'diff';
-import { findConsultationPage, listResponseVersions } from '../../db/repositories/consultations.ts';
+import { findConsultationInternals, findConsultationPage } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
 import { mayActorReadInternals } from './policy.ts';
-import { listComments, mayCommentNow, type DraftCommentView } from './comments.ts';
+import { commentView, mayCommentNow, type DraftCommentView } from './comments.ts';
 import { documentView, type DocumentView } from './documents.ts';
 import { adviceForConsultation, type ConsultationAdvice } from '../deadlines/service.ts';
 import { readConsultationWith, type ConsultationDeps, type ConsultationDetails } from './service.ts';
@@ -66,10 +66,12 @@ export async function getConsultationPage(
 ): Promise<ConsultationPage> {
   const now = deps.clock();
   // One round trip for the consultation, its documents, its council's coming meetings and its
-  // status link; a second, only for those who may read the internals, for comments and versions.
+  // status link; a second, only for those who may read the internals, for the versions and comments.
   const { consultation, row } = await readConsultationWith(deps, actor, id, (db, consultationId) => findConsultationPage(db, consultationId, now));
   const internals = mayActorReadInternals(actor, row);
-  const [comments, versions] = internals ? await Promise.all([listComments(deps, id), listResponseVersions(deps.db, id)]) : [[], []];
+  const inside = internals ? await findConsultationInternals(deps.db, id) : { versions: [], comments: [] };
+  const comments = inside.comments.map(commentView);
+  const versions = inside.versions;
   const meetings = row.meetings.map((m) => ({ starts_at: new Date(m.starts_at), place: m.place }));
   const statusUrl = mayActorSeeStatusLink(actor, row) && row.statusLinkNonce ? statusUrlOfNonce(deps.config, row.statusLinkNonce) : null;
   let diff: ConsultationPage['diff'] = null;
@@ -82,7 +84,9 @@ export async function getConsultationPage(
     documents: row.documents.map(documentView),
     comments,
     mayComment: mayCommentNow(actor, row.council_id, row.state, !!consultation.draft),
-    versions: versions.map((v) => ({ number: v.number, savedAt: v.created_at, savedBy: v.authorName ?? null, length: v.body.length })).reverse(),
+    versions: versions
+      .map((v) => ({ number: v.number, savedAt: new Date(v.created_at), savedBy: v.authorName ?? null, length: v.body.length }))
+      .reverse(),
     diff,
     statusUrl,
     mayRenewStatusLink:
