@@ -23,20 +23,23 @@ export function insertDocument(
     .executeTakeFirstOrThrow();
 }
 
+/** What a list of documents shows (never the bytes), over consultation_documents joined with their uploaders as `users`. */
+export const DOCUMENT_LIST_COLUMNS = [
+  'consultation_documents.id',
+  'consultation_documents.filename',
+  'consultation_documents.media_type',
+  'consultation_documents.size',
+  'consultation_documents.sha256',
+  'consultation_documents.created_at',
+  'users.name as uploaderName',
+] as const;
+
 /** The documents of a consultation without their bytes, oldest first. */
 export function listDocuments(db: Executor, consultationId: string) {
   return db
     .selectFrom('consultation_documents')
     .leftJoin('users', 'users.id', 'consultation_documents.uploaded_by')
-    .select([
-      'consultation_documents.id',
-      'consultation_documents.filename',
-      'consultation_documents.media_type',
-      'consultation_documents.size',
-      'consultation_documents.sha256',
-      'consultation_documents.created_at',
-      'users.name as uploaderName',
-    ])
+    .select(DOCUMENT_LIST_COLUMNS)
     .where('consultation_documents.consultation_id', '=', consultationId)
     .orderBy('consultation_documents.id')
     .execute();
@@ -77,24 +80,6 @@ export function insertDraftComment(
     })
     .returning(['id'])
     .executeTakeFirstOrThrow();
-}
-
-/** The comments on a consultation's drafts with their authors, oldest first. */
-export function listDraftComments(db: Executor, consultationId: string) {
-  return db
-    .selectFrom('draft_comments')
-    .leftJoin('users', 'users.id', 'draft_comments.author_id')
-    .select([
-      'draft_comments.id',
-      'draft_comments.response_version_number',
-      'draft_comments.body',
-      'draft_comments.created_at',
-      'users.name as authorName',
-    ])
-    .where('draft_comments.consultation_id', '=', consultationId)
-    .orderBy('draft_comments.created_at')
-    .orderBy('draft_comments.id')
-    .execute();
 }
 
 /** Sets (or replaces) a consultation's status link; the old token stops working. */

@@ -1,6 +1,7 @@
 import { sql, type ExpressionBuilder, type RawBuilder, type Updateable } from 'kysely';
 import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
+import { DOCUMENT_LIST_COLUMNS } from './consultation-extras.ts';
 import type { ConsultationsTable, Database, NewConsultation } from '../types.ts';
 
 /** The consultation row, locked for the rest of the transaction so no other event interleaves. */
@@ -81,6 +82,41 @@ export function lockConsultationWithDetails(tx: Tx, id: string): Promise<Consult
 export type ConsultationDetailsRow = NonNullable<Awaited<ReturnType<typeof findConsultationDetails>>>;
 
 /**
+ * What the consultation page shows besides the internals, in one round trip: the details (see
+ * findConsultationDetails), the documents without their bytes (oldest first), the council's
+ * meetings from `meetingsFrom` on (for the deadline advice) and the status link's nonce. The
+ * caller decides what the viewer sees of it; the draft comments and the versions are read apart,
+ * only for those who may read the council's internals. Documents and meetings come back as JSON.
+ */
+export function findConsultationPage(db: Executor, id: string, meetingsFrom: Date) {
+  return consultationDetailsQuery(db, id)
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('consultation_documents')
+          .leftJoin('users', 'users.id', 'consultation_documents.uploaded_by')
+          .select(DOCUMENT_LIST_COLUMNS)
+          .whereRef('consultation_documents.consultation_id', '=', 'consultations.id')
+          .orderBy('consultation_documents.id'),
+      ).as('documents'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('meetings')
+          .select(['meetings.starts_at', 'meetings.place'])
+          .whereRef('meetings.council_id', '=', 'consultations.council_id')
+          .where('meetings.starts_at', '>=', meetingsFrom)
+          .orderBy('meetings.starts_at'),
+      ).as('meetings'),
+      eb
+        .selectFrom('consultation_status_links')
+        .select('consultation_status_links.nonce')
+        .whereRef('consultation_status_links.consultation_id', '=', 'consultations.id')
+        .as('statusLinkNonce'),
+    ])
+    .executeTakeFirst();
+}
+
+/**
  * The newest response version of the consultation in the outer query, for a subquery that adds
  * what it selects.
  */
@@ -147,40 +183,60 @@ export async function takeReference(db: Executor, council: { id: number; referen
   return row.reference;
 }
 
+/** What is read of a response version, over response_versions joined with their authors as `users`. */
+const VERSION_COLUMNS = [
+  'response_versions.id',
+  'response_versions.number',
+  'response_versions.body',
+  'response_versions.created_at',
+  'users.name as authorName',
+] as const;
+
 /** The newest response version of a consultation with its author's name, or undefined. */
 export function latestResponseVersion(db: Executor, consultationId: string) {
   return db
     .selectFrom('response_versions')
     .leftJoin('users', 'users.id', 'response_versions.author_id')
-    .select([
-      'response_versions.id',
-      'response_versions.number',
-      'response_versions.body',
-      'response_versions.created_at',
-      'users.name as authorName',
-      'users.email as authorEmail',
-    ])
+    .select([...VERSION_COLUMNS, 'users.email as authorEmail'])
     .where('response_versions.consultation_id', '=', consultationId)
     .orderBy('response_versions.number', 'desc')
     .limit(1)
     .executeTakeFirst();
 }
 
-/** Every response version of a consultation, oldest first. */
-export function listResponseVersions(db: Executor, consultationId: string) {
+/**
+ * The council's internals of a consultation in one round trip: every response version with its
+ * author (oldest first) and the comments on the drafts (oldest first). Timestamps come back as ISO
+ * strings (JSON). Only for viewers who may read the internals (mayActorReadInternals).
+ */
+export function findConsultationInternals(db: Executor, consultationId: string) {
   return db
-    .selectFrom('response_versions')
-    .leftJoin('users', 'users.id', 'response_versions.author_id')
-    .select([
-      'response_versions.id',
-      'response_versions.number',
-      'response_versions.body',
-      'response_versions.created_at',
-      'users.name as authorName',
+    .selectNoFrom((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('response_versions')
+          .leftJoin('users', 'users.id', 'response_versions.author_id')
+          .select(VERSION_COLUMNS)
+          .where('response_versions.consultation_id', '=', consultationId)
+          .orderBy('response_versions.number'),
+      ).as('versions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('draft_comments')
+          .leftJoin('users', 'users.id', 'draft_comments.author_id')
+          .select([
+            'draft_comments.id',
+            'draft_comments.response_version_number',
+            'draft_comments.body',
+            'draft_comments.created_at',
+            'users.name as authorName',
+          ])
+          .where('draft_comments.consultation_id', '=', consultationId)
+          .orderBy('draft_comments.created_at')
+          .orderBy('draft_comments.id'),
+      ).as('comments'),
     ])
-    .where('response_versions.consultation_id', '=', consultationId)
-    .orderBy('response_versions.number')
-    .execute();
+    .executeTakeFirstOrThrow();
 }
 
 /** The columns a transition may change, besides the version and the time. */

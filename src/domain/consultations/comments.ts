@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { findConsultationRow, latestResponseVersion } from '../../db/repositories/consultations.ts';
-import { insertDraftComment, listDraftComments } from '../../db/repositories/consultation-extras.ts';
+import { insertDraftComment } from '../../db/repositories/consultation-extras.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { parseInput, requiredText } from '../validation.ts';
@@ -41,10 +41,15 @@ export async function addDraftComment(deps: ConsultationDeps, actor: Actor, id: 
   await insertDraftComment(deps.db, { consultationId: id, responseVersionNumber: draft.number, authorId: actor.userId, body: values.body });
 }
 
-/** The comments on a consultation's drafts (the caller has checked that the actor may see it). */
-export async function listComments(deps: ConsultationDeps, id: string): Promise<DraftCommentView[]> {
-  const rows = await listDraftComments(deps.db, id);
-  return rows.map((r) => ({ id: r.id, versionNumber: r.response_version_number, body: r.body, at: r.created_at, author: r.authorName ?? null }));
+/** A comment on a draft as shown; `created_at` may be the ISO string of a row read as JSON. */
+export function commentView(r: {
+  id: number;
+  response_version_number: number | null;
+  body: string;
+  created_at: Date | string;
+  authorName: string | null;
+}): DraftCommentView {
+  return { id: r.id, versionNumber: r.response_version_number, body: r.body, at: new Date(r.created_at), author: r.authorName ?? null };
 }
 
 /** Whether the draft of a consultation in `state` takes comments from the actor now. */

@@ -117,17 +117,29 @@ export async function listConsultationDocuments(deps: ConsultationDeps, actor: A
 
 /** The documents of a consultation whose visibility the caller has already checked. */
 export async function documentsOf(deps: Pick<ConsultationDeps, 'db'>, id: string): Promise<DocumentView[]> {
-  const rows = await listDocuments(deps.db, id);
-  return rows.map((r) => ({
+  return (await listDocuments(deps.db, id)).map(documentView);
+}
+
+/** A listed document as shown; `created_at` may be the ISO string of a row read as JSON. */
+export function documentView(r: {
+  id: number;
+  filename: string;
+  media_type: string;
+  size: number;
+  sha256: string;
+  created_at: Date | string;
+  uploaderName: string | null;
+}): DocumentView {
+  return {
     id: r.id,
     filename: r.filename,
     mediaType: r.media_type,
     typeLabel: ACCEPTED_DOCUMENT_TYPES[r.media_type]?.label ?? r.media_type,
     size: r.size,
     sha256: r.sha256,
-    uploadedAt: r.created_at,
+    uploadedAt: new Date(r.created_at),
     uploadedBy: r.uploaderName ?? null,
-  }));
+  };
 }
 
 /** A stored file to send: its bytes come a slice at a time while the response is written. */

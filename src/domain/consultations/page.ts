@@ -1,14 +1,13 @@
 import { diffWordsWithSpace } from 'diff';
-import { listResponseVersions } from '../../db/repositories/consultations.ts';
-import { listMeetings } from '../../db/repositories/meetings.ts';
+import { findConsultationInternals, findConsultationPage } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
 import { mayActorReadInternals } from './policy.ts';
-import { listComments, mayCommentNow, type DraftCommentView } from './comments.ts';
-import { documentsOf, type DocumentView } from './documents.ts';
-import { adviceForConsultation, needsDeadlineAdvice, type ConsultationAdvice } from '../deadlines/service.ts';
-import { readConsultation, type ConsultationDeps, type ConsultationDetails } from './service.ts';
-import { mayActorSeeStatusLink, statusUrlFor, type StatusLinkDeps } from './status-links.ts';
+import { commentView, mayCommentNow, type DraftCommentView } from './comments.ts';
+import { documentView, type DocumentView } from './documents.ts';
+import { adviceForConsultation, type ConsultationAdvice } from '../deadlines/service.ts';
+import { readConsultationWith, type ConsultationDeps, type ConsultationDetails } from './service.ts';
+import { mayActorSeeStatusLink, statusUrlOfNonce, type StatusLinkDeps } from './status-links.ts';
 
 /** One saved response version, listed without its text. */
 export interface VersionSummary {
@@ -56,8 +55,8 @@ export function diffTexts(before: string, after: string): DiffPart[] {
 /**
  * The consultation page for an actor: the consultation, its documents, the comments, the saved
  * versions, a diff between versions `from` and `to` when asked, the status link for those who may see it
- * and the deadline advice. The consultation is read once (with its draft and timeline) and the
- * council's meetings once; nothing is written.
+ * and the deadline advice. The consultation is read once, with its draft, timeline, documents,
+ * meetings and status link; nothing is written.
  */
 export async function getConsultationPage(
   deps: ConsultationDeps & StatusLinkDeps,
@@ -65,16 +64,16 @@ export async function getConsultationPage(
   id: string,
   options: { diffFrom?: number; diffTo?: number } = {},
 ): Promise<ConsultationPage> {
-  const { consultation, row } = await readConsultation(deps, actor, id);
   const now = deps.clock();
+  // One round trip for the consultation, its documents, its council's coming meetings and its
+  // status link; a second, only for those who may read the internals, for the versions and comments.
+  const { consultation, row } = await readConsultationWith(deps, actor, id, (db, consultationId) => findConsultationPage(db, consultationId, now));
   const internals = mayActorReadInternals(actor, row);
-  const [documents, comments, versions, statusUrl, meetings] = await Promise.all([
-    documentsOf(deps, id),
-    internals ? listComments(deps, id) : [],
-    internals ? listResponseVersions(deps.db, id) : [],
-    statusUrlFor(deps, actor, row),
-    needsDeadlineAdvice(consultation) && row.council_id !== null ? listMeetings(deps.db, row.council_id, now) : [],
-  ]);
+  const inside = internals ? await findConsultationInternals(deps.db, id) : { versions: [], comments: [] };
+  const comments = inside.comments.map(commentView);
+  const versions = inside.versions;
+  const meetings = row.meetings.map((m) => ({ starts_at: new Date(m.starts_at), place: m.place }));
+  const statusUrl = mayActorSeeStatusLink(actor, row) && row.statusLinkNonce ? statusUrlOfNonce(deps.config, row.statusLinkNonce) : null;
   let diff: ConsultationPage['diff'] = null;
   const from = versions.find((v) => v.number === options.diffFrom);
   const to = versions.find((v) => v.number === options.diffTo);
@@ -82,10 +81,12 @@ export async function getConsultationPage(
   const role = roleIn(actor, row.council_id);
   return {
     consultation,
-    documents,
+    documents: row.documents.map(documentView),
     comments,
     mayComment: mayCommentNow(actor, row.council_id, row.state, !!consultation.draft),
-    versions: versions.map((v) => ({ number: v.number, savedAt: v.created_at, savedBy: v.authorName ?? null, length: v.body.length })).reverse(),
+    versions: versions
+      .map((v) => ({ number: v.number, savedAt: new Date(v.created_at), savedBy: v.authorName ?? null, length: v.body.length }))
+      .reverse(),
     diff,
     statusUrl,
     mayRenewStatusLink:

@@ -272,7 +272,20 @@ export async function readConsultation(
   actor: Actor,
   id: string,
 ): Promise<{ consultation: ConsultationDetails; row: ConsultationDetailsRow }> {
-  const row = isUuid(id) ? await findConsultationDetails(deps.db, id) : undefined;
+  return readConsultationWith(deps, actor, id, findConsultationDetails);
+}
+
+/**
+ * readConsultation with a query of the caller's that reads the details and more (the page reads
+ * its documents, meetings and status link with them): one round trip, the same access rule.
+ */
+export async function readConsultationWith<R extends ConsultationDetailsRow>(
+  deps: Pick<ConsultationDeps, 'db' | 'clock'>,
+  actor: Actor,
+  id: string,
+  read: (db: Executor, id: string) => Promise<R | undefined>,
+): Promise<{ consultation: ConsultationDetails; row: R }> {
+  const row = isUuid(id) ? await read(deps.db, id) : undefined;
   const consultation = detailsFor(actor, row, deps.clock());
   return { consultation, row: row! };
 }

@@ -74,9 +74,13 @@ export async function createMissingStatusLinks(db: Executor, secret: string): Pr
  * when it was registered. The caller passes only consultations whose links the actor may see.
  */
 export async function statusUrlsFor(deps: StatusLinkDeps, consultationIds: string[]): Promise<Map<string, string>> {
-  const secret = deps.config.sessionSecret;
   const links = await listStatusLinks(deps.db, consultationIds);
-  return new Map(links.map((l) => [l.consultation_id, `${publicBaseUrl(deps.config)}/status/${tokenFor(secret, l.nonce)}`]));
+  return new Map(links.map((l) => [l.consultation_id, statusUrlOfNonce(deps.config, l.nonce)]));
+}
+
+/** The absolute status URL of a link's stored nonce. */
+export function statusUrlOfNonce(config: StatusLinkDeps['config'], nonce: string): string {
+  return `${publicBaseUrl(config)}/status/${tokenFor(config.sessionSecret, nonce)}`;
 }
 
 /** The status URL of one consultation for an actor who may see it, else null. */
@@ -97,7 +101,7 @@ export async function renewStatusLink(deps: StatusLinkDeps, actor: Actor, id: st
   if (!actor.isAdmin && !isSecretary) throw forbidden('Kun rådets sekretær kan forny statuslinket');
   const link = newLink(deps.config.sessionSecret, id);
   await upsertStatusLink(deps.db, link);
-  return `${publicBaseUrl(deps.config)}/status/${tokenFor(deps.config.sessionSecret, link.nonce)}`;
+  return statusUrlOfNonce(deps.config, link.nonce);
 }
 
 /** The public facts behind a status token; NOT_FOUND for an unknown or replaced token. */
