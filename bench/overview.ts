@@ -1,10 +1,10 @@
-import http from 'node:http';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { createDatabase } from '../src/db/database.ts';
 import { listOverviewRows } from '../src/db/repositories/overview.ts';
-import { BEHIND_TLS_PROXY, logIn, startAppServer, type AppServer } from './app-server.ts';
+import { OVERVIEW_FINISHED_LIMIT, OVERVIEW_OPEN_LIMIT } from '../src/domain/consultations/overview.ts';
+import { logIn, startAppServer, type AppServer } from './app-server.ts';
+import { closeAgent, CONNECTIONS, explainReads, parseSize, phase, PHASE_SECONDS } from './focused.ts';
 import { startBenchDatabase, type BenchResult } from './support.ts';
 import { addWebConsultations, seedWebPeople, WEB_SEED, type WebUser } from './web-seed.ts';
 
@@ -15,67 +15,15 @@ import { addWebConsultations, seedWebPeople, WEB_SEED, type WebUser } from './we
  * administrators signed in through the login form.
  */
 
-const CONNECTIONS = 8;
-const PHASE_SECONDS = 6;
 const STAFF = 20;
 const ADMINS = 5;
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
-function get(port: number, path: string, cookie?: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...BEHIND_TLS_PROXY, ...(cookie ? { cookie } : {}) };
-    const request = http.get({ host: '127.0.0.1', port, path, agent, headers }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    request.on('error', reject);
-  });
-}
-
-/** Requests per second and the server's CPU ms per request while CONNECTIONS clients fetch `path` as each cookie in turn. */
-async function phase(server: AppServer, path: string, cookies: Array<string | undefined>): Promise<{ rps: number; cpuMs: number; requests: number }> {
-  const before = await server.usage();
-  const started = performance.now();
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() - started < PHASE_SECONDS * 1000) {
-        const status = await get(server.port, path, cookies[requests % cookies.length]);
-        if (status !== 200) throw new Error(`GET ${path} answered ${status}`);
-        requests += 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const after = await server.usage();
-  return { rps: requests / seconds, cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / requests, requests };
-}
-
 /** EXPLAIN ANALYZE of the overview's reads for one viewer, as the repository runs them (caught from Kysely's log). */
 async function explainOverview(url: string, viewer: { userId: number; isAdmin: boolean; councilIds: number[] }): Promise<string> {
-  const caught: Array<{ sql: string; parameters: readonly unknown[] }> = [];
-  const { db, pool } = createDatabase(url, { max: 1, timeouts: null, log: (event) => void caught.push(event.query) });
-  try {
-    await listOverviewRows(db, { viewer, part: 'open', limit: 200 });
-    await listOverviewRows(db, { viewer, part: 'finished', limit: 50 });
-    const plans: string[] = [];
-    for (const query of caught) {
-      const result = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${query.sql}`, [...query.parameters]);
-      plans.push(`${query.sql}\n${result.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
-    }
-    return plans.join('\n\n');
-  } finally {
-    await db.destroy();
-  }
-}
-
-function parseSize(argv: string[]): number {
-  const index = argv.indexOf('--size');
-  const raw = (index >= 0 ? argv[index + 1] : undefined) ?? '100k';
-  const size = Number(raw.toLowerCase().replace(/k$/, '000').replace(/m$/, '000000'));
-  if (!Number.isInteger(size) || size < 1000) throw new Error(`--size: a number of consultations such as 100k, got ${raw}`);
-  return size;
+  return explainReads(url, async (db) => {
+    await listOverviewRows(db, { viewer, part: 'open', limit: OVERVIEW_OPEN_LIMIT });
+    await listOverviewRows(db, { viewer, part: 'finished', limit: OVERVIEW_FINISHED_LIMIT });
+  });
 }
 
 async function cookiesOf(server: AppServer, users: WebUser[]): Promise<string[]> {
@@ -101,11 +49,20 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       const staffUsers = users.filter((u) => u.role === 'staff').slice(0, STAFF);
       const staff = await cookiesOf(server, staffUsers);
       const admins = await cookiesOf(server, users.filter((u) => u.role === 'admin').slice(0, ADMINS));
-      await phase(server, '/overview', staff);
-      const bareBefore = await phase(server, '/bench/bare', [undefined]);
-      const ofStaff = await phase(server, '/overview', staff);
-      const ofAdmins = await phase(server, '/overview', admins);
-      const bareAfter = await phase(server, '/bench/bare', [undefined]);
+      await phase(
+        server,
+        staff.map((cookie) => ({ path: '/overview', cookie })),
+      );
+      const bareBefore = await phase(server, [{ path: '/bench/bare' }]);
+      const ofStaff = await phase(
+        server,
+        staff.map((cookie) => ({ path: '/overview', cookie })),
+      );
+      const ofAdmins = await phase(
+        server,
+        admins.map((cookie) => ({ path: '/overview', cookie })),
+      );
+      const bareAfter = await phase(server, [{ path: '/bench/bare' }]);
       const bareCpu = (bareBefore.cpuMs * bareBefore.requests + bareAfter.cpuMs * bareAfter.requests) / (bareBefore.requests + bareAfter.requests);
       const bareRps = (bareBefore.rps + bareAfter.rps) / 2;
       if (argv.includes('--explain')) {
@@ -156,7 +113,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       await server.stop();
     }
   } finally {
-    agent.destroy();
+    closeAgent();
     await seeding.close();
     await database.close();
   }
