@@ -1,13 +1,12 @@
-import http from 'node:http';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { createDatabase } from '../src/db/database.ts';
 import { buildCalendarFeed, type FeedEvent } from '../src/domain/calendar/feed.ts';
 import { listFeedDeadlines, listFeedMeetings } from '../src/db/repositories/calendar.ts';
 import { calendarFeedUrlForEmail, FEED_FUTURE_DAYS, FEED_MAX_EVENTS, FEED_PAST_DAYS } from '../src/domain/calendar/service.ts';
 import { systemClock } from '../src/domain/time.ts';
-import { startAppServer, type AppServer } from './app-server.ts';
+import { startAppServer } from './app-server.ts';
+import { closeAgent, CONNECTIONS, explainReads, get, parseSize, phase, PHASE_SECONDS } from './focused.ts';
 import { startBenchDatabase, type BenchResult } from './support.ts';
 import { addWebConsultations, seedWebPeople } from './web-seed.ts';
 
@@ -18,42 +17,9 @@ import { addWebConsultations, seedWebPeople } from './web-seed.ts';
  * (bench/server-main.ts), feed addresses made by the domain function the profile page uses.
  */
 
-const CONNECTIONS = 8;
-const PHASE_SECONDS = 6;
 // Must match the SESSION_SECRET bench/app-server.ts gives the server: the feed token is an HMAC with it.
 const SERVER_SECRET = 'bench-secret-bench-secret-bench-secret-0123';
 const TARGET_TIMES_BARE = 20;
-
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONNECTIONS });
-
-function get(port: number, path: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const request = http.get({ host: '127.0.0.1', port, path, agent, headers: { 'x-forwarded-proto': 'https' } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
-    request.on('error', reject);
-  });
-}
-
-/** Requests per second and the server's CPU ms per request while CONNECTIONS clients fetch `paths` in turn. */
-async function phase(server: AppServer, paths: string[]): Promise<{ rps: number; cpuMs: number; requests: number }> {
-  const before = await server.usage();
-  const started = performance.now();
-  let requests = 0;
-  await Promise.all(
-    Array.from({ length: CONNECTIONS }, async () => {
-      while (performance.now() - started < PHASE_SECONDS * 1000) {
-        const status = await get(server.port, paths[requests % paths.length]!);
-        if (status !== 200) throw new Error(`GET answered ${status}`);
-        requests += 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  const after = await server.usage();
-  return { rps: requests / seconds, cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 / requests, requests };
-}
 
 /** ms of this process's CPU to build one feed at its cap (FEED_MAX_EVENTS deadlines and as many meetings). */
 function buildAtCap(): number {
@@ -95,9 +61,7 @@ function buildAtCap(): number {
  * repository runs them (the statements are caught from Kysely's log), for `--explain`.
  */
 async function explainFeedReads(url: string, user: { id: number; councilIds: number[] }): Promise<string> {
-  const caught: Array<{ sql: string; parameters: readonly unknown[] }> = [];
-  const { db, pool } = createDatabase(url, { max: 1, timeouts: null, log: (event) => void caught.push(event.query) });
-  try {
+  return explainReads(url, async (db) => {
     const now = Date.now();
     const window = {
       from: new Date(now - FEED_PAST_DAYS * 86_400_000),
@@ -106,23 +70,7 @@ async function explainFeedReads(url: string, user: { id: number; councilIds: num
     };
     await listFeedDeadlines(db, { userId: user.id, isAdmin: false, councilIds: user.councilIds }, window);
     await listFeedMeetings(db, user.councilIds, window);
-    const plans: string[] = [];
-    for (const query of caught) {
-      const result = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${query.sql}`, [...query.parameters]);
-      plans.push(`${query.sql}\n${result.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
-    }
-    return plans.join('\n\n');
-  } finally {
-    await db.destroy();
-  }
-}
-
-function parseSize(argv: string[]): number {
-  const index = argv.indexOf('--size');
-  const raw = (index >= 0 ? argv[index + 1] : undefined) ?? '100k';
-  const size = Number(raw.toLowerCase().replace(/k$/, '000').replace(/m$/, '000000'));
-  if (!Number.isInteger(size) || size < 1000) throw new Error(`--size: a number of consultations such as 100k, got ${raw}`);
-  return size;
+  });
 }
 
 /** Runs the feed benchmark. */
@@ -143,11 +91,17 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
     try {
       // Warm-up: JIT and pools, and every feed fetched once, so each token has recorded the text it
       // serves (a write only when a feed changes) and the phases measure the hourly fetch of a feed.
-      for (const path of paths) await get(server.port, path);
-      await phase(server, paths.slice(0, 50));
-      const bareBefore = await phase(server, ['/bench/bare']);
-      const feed = await phase(server, paths);
-      const bareAfter = await phase(server, ['/bench/bare']);
+      for (const path of paths) await get(server.port, { path });
+      await phase(
+        server,
+        paths.slice(0, 50).map((path) => ({ path })),
+      );
+      const bareBefore = await phase(server, [{ path: '/bench/bare' }]);
+      const feed = await phase(
+        server,
+        paths.map((path) => ({ path })),
+      );
+      const bareAfter = await phase(server, [{ path: '/bench/bare' }]);
       const bareCpu = (bareBefore.cpuMs * bareBefore.requests + bareAfter.cpuMs * bareAfter.requests) / (bareBefore.requests + bareAfter.requests);
       const bareRps = (bareBefore.rps + bareAfter.rps) / 2;
       const times = feed.cpuMs / bareCpu;
@@ -197,7 +151,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       await server.stop();
     }
   } finally {
-    agent.destroy();
+    closeAgent();
     await seeding.close();
     await database.close();
   }

@@ -13,6 +13,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   web: () => import('./web.ts'),
   downloads: () => import('./downloads.ts'),
   feed: () => import('./feed.ts'),
+  overview: () => import('./overview.ts'),
 };
 
 /**

@@ -245,6 +245,8 @@ describe('registering a consultation, documents, comments and status links (web)
     const overview = await web.get('/overview');
     expect(overview.status).to.equal(200);
     expect(overview.text).to.include(`Egen høring ${id}`).and.include('Indsendt').and.include(`Nabohøring ${id}`).and.include('Under udarbejdelse');
+    // Open ones first, the finished after them.
+    expect(overview.text.indexOf(`Nabohøring ${id}`)).to.be.lessThan(overview.text.indexOf(`Egen høring ${id}`));
     expect(overview.text)
       .to.not.include(`Fremmed høring ${id}`)
       .and.not.match(/<button[^>]*class="button/)

@@ -26,12 +26,23 @@ export function mayActorSeeOverview(actor: Actor): boolean {
   return actor.isAdmin || actor.councils.some((c) => c.role === 'staff');
 }
 
+/** At most this many open consultations on the overview, soonest deadline first. */
+export const OVERVIEW_OPEN_LIMIT = 200;
+/** At most this many finished consultations after them, most recently finished first. */
+export const OVERVIEW_FINISHED_LIMIT = 50;
+
 /**
  * The read-only overview for municipal staff: the consultations of the councils where the actor
- * is staff and of every council in the same municipalities, soonest deadline first. Everything it
- * shows comes from columns; no snapshot is read or restored.
+ * is staff and of every council in the same municipalities. The open ones come first, soonest
+ * deadline first, then the most recently finished ones, each part bounded, so years of finished
+ * consultations never push a new one off the page. Everything it shows comes from columns; no
+ * snapshot is read or restored.
  */
-export async function staffOverview(deps: ConsultationDeps, actor: Actor, options: { limit?: number } = {}): Promise<OverviewItem[]> {
+export async function staffOverview(
+  deps: ConsultationDeps,
+  actor: Actor,
+  options: { openLimit?: number; finishedLimit?: number } = {},
+): Promise<OverviewItem[]> {
   if (!mayActorSeeOverview(actor)) throw notFound();
   const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
   const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
@@ -40,7 +51,14 @@ export async function staffOverview(deps: ConsultationDeps, actor: Actor, option
     ? []
     : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
   const viewer = { userId: actor.userId, isAdmin: actor.isAdmin, councilIds };
-  const rows = await listOverviewRows(deps.db, { viewer, limit: Math.min(options.limit ?? 200, 500) });
+  // One after the other, not in parallel: a request holds one pooled connection at a time.
+  const open = await listOverviewRows(deps.db, { viewer, part: 'open', limit: Math.min(options.openLimit ?? OVERVIEW_OPEN_LIMIT, 500) });
+  const finished = await listOverviewRows(deps.db, {
+    viewer,
+    part: 'finished',
+    limit: Math.min(options.finishedLimit ?? OVERVIEW_FINISHED_LIMIT, 500),
+  });
+  const rows = [...open, ...finished];
   const now = deps.clock();
   return rows.map((row) => {
     const state = row.state as ConsultationState;
