@@ -101,3 +101,8 @@ export const optionalEmailSchema = z.preprocess(
     .optional()
     .transform((value) => value ?? null),
 );
+
+/** True for a UUID in its text form: an id that is anything else names no row, and is not sent to PostgreSQL (which would fail on it). */
+export function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

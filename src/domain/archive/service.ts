@@ -25,7 +25,7 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import { councilLogoDataUri, renderLetterPdf, TEMPLATE_VERSION, type LetterData } from '../pdf/letter.ts';
 import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
 import { formatDanishDate, type Clock } from '../time.ts';
-import { parseInput } from '../validation.ts';
+import { isUuid, parseInput } from '../validation.ts';
 import type { Jobs } from '../jobs/jobs.ts';
 import type { Logger } from '../../logger.ts';
 import { checkSubmissionMailAddress, enqueueSubmissionMail } from '../mail/submission.ts';
@@ -49,7 +49,6 @@ export type ApplySubmit<T> = (tx: Tx, row: ConsultationDetailsRow, event: EventI
 
 type SubmitEvent = Extract<EventInput, { type: 'SUBMIT' }>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEFAULT_SIGNER_TITLE = 'formand';
 
 function staleVersion(currentVersion: number): AppError {
@@ -80,14 +79,14 @@ function letterDate(submittedAt: string | null | undefined, now: Date): Date {
 }
 
 async function visibleConsultation(db: Db, actor: Actor, id: string): Promise<Consultation> {
-  const row = UUID.test(id) ? await findConsultationRow(db, id) : undefined;
+  const row = isUuid(id) ? await findConsultationRow(db, id) : undefined;
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   return row;
 }
 
 /** What a letter of the consultation is made from (findLetterSource), or NOT_FOUND when the actor may not see it. */
 async function visibleLetterSource(db: Db, actor: Actor, id: string): Promise<LetterSource> {
-  const row = UUID.test(id) ? await findLetterSource(db, id) : undefined;
+  const row = isUuid(id) ? await findLetterSource(db, id) : undefined;
   if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
   return row;
 }

@@ -41,7 +41,7 @@ import { roleIn, type Actor } from '../access/actor.ts';
 import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
-import { parseInput } from '../validation.ts';
+import { isUuid, parseInput } from '../validation.ts';
 import {
   mayActorDraft,
   mayActorReadInternals,
@@ -212,6 +212,7 @@ function toView(
   const state = row.state as ConsultationState;
   const context = snapshot.context;
   const allowedEvents = allowedEventsFor(actor, snapshot, row.council_id);
+  const internals = mayActorReadInternals(actor, row);
   return {
     id: row.id,
     reference: row.reference,
@@ -233,21 +234,17 @@ function toView(
     ...consultationDeadline(row, now),
     allowedEvents,
     mayEditDraft: state === 'drafting' && mayActorDraft(actor, row.council_id),
-    ...(mayActorReadInternals(actor, row) ? { changesRequested: context.changesRequested } : {}),
+    ...(internals ? { changesRequested: context.changesRequested } : {}),
     approval: context.approval,
     submission: context.submission,
     closingReason: context.closingReason,
-    writtenProcedure: writtenProcedureViewFor(actor, context.writtenProcedure, mayActorReadInternals(actor, row), state === 'written_procedure'),
+    writtenProcedure: writtenProcedureViewFor(actor, context.writtenProcedure, internals, state === 'written_procedure'),
     updatedAt: row.updated_at,
   };
 }
 
 function isUserEventType(value: unknown): value is UserEventType {
   return typeof value === 'string' && (EVENT_TYPES as readonly string[]).includes(value);
-}
-
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
 }
 
 function commentOf(payload: Record<string, unknown>): string | null {

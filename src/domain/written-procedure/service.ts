@@ -15,7 +15,7 @@ import { mayActorSee } from '../consultations/policy.ts';
 import { voteSchema } from '../consultations/schemas.ts';
 import { AppError, notFound } from '../errors.ts';
 import type { Clock } from '../time.ts';
-import { parseInput } from '../validation.ts';
+import { isUuid, parseInput } from '../validation.ts';
 import type { WrittenProcedureJob } from './jobs.ts';
 
 /**
@@ -32,8 +32,6 @@ export interface WrittenProcedureDeps {
   clock: Clock;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 function procedureClosed(): AppError {
   return new AppError('WRITTEN_PROCEDURE_CLOSED', 'Den skriftlige procedure er afsluttet, og stemmen blev ikke talt med');
 }
@@ -42,20 +40,25 @@ function procedureClosed(): AppError {
  * Why a vote finds no procedure to count it: WRITTEN_PROCEDURE_CLOSED when the consultation had one
  * (it closed or was cancelled), TRANSITION_NOT_ALLOWED when it never had one.
  */
-function noRunningProcedure(row: ConsultationDetailsRow): AppError {
-  const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
-  if (snapshot.context.writtenProcedure) return procedureClosed();
+function noRunningProcedure(row: ConsultationDetailsRow, hadOne: boolean): AppError {
+  if (hadOne) return procedureClosed();
   return new AppError('TRANSITION_NOT_ALLOWED', 'Høringen er ikke sendt til skriftlig procedure, så der er intet at stemme om', {
     meta: { state: row.state },
   });
 }
 
-/** The running procedure of a locked row, or undefined when none runs. */
-function runningProcedure(row: ConsultationDetailsRow): { snapshot: ConsultationSnapshot; procedure: WrittenProcedure } | undefined {
-  if (row.state !== 'written_procedure') return undefined;
+/** The running procedure of a locked row, or undefined when none runs; `procedure` is the newest one, running or not. */
+function runningProcedure(
+  row: ConsultationDetailsRow,
+  newest = newestProcedure(row),
+): { snapshot: ConsultationSnapshot; procedure: WrittenProcedure } | undefined {
+  const { snapshot, procedure } = newest;
+  return row.state === 'written_procedure' && procedure && procedure.outcome === null ? { snapshot, procedure } : undefined;
+}
+
+function newestProcedure(row: ConsultationDetailsRow): { snapshot: ConsultationSnapshot; procedure: WrittenProcedure | null } {
   const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
-  const procedure = snapshot.context.writtenProcedure;
-  return procedure && procedure.outcome === null ? { snapshot, procedure } : undefined;
+  return { snapshot, procedure: snapshot.context.writtenProcedure };
 }
 
 /** The payload of a closing's event row: why it closed, the count and the outcome (the record the archive keeps). */
@@ -78,10 +81,11 @@ function closingPayload(procedure: WrittenProcedure, reason: 'everyone_voted' | 
  */
 export async function castVote(deps: WrittenProcedureDeps, actor: Actor, consultationId: string, input: unknown): Promise<ConsultationDetails> {
   const { details, snapshot } = await deps.db.transaction().execute(async (tx) => {
-    const row = UUID.test(consultationId) ? await lockConsultationWithDetails(tx, consultationId) : undefined;
+    const row = isUuid(consultationId) ? await lockConsultationWithDetails(tx, consultationId) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
-    const running = runningProcedure(row);
-    if (!running) throw noRunningProcedure(row);
+    const newest = newestProcedure(row);
+    const running = runningProcedure(row, newest);
+    if (!running) throw noRunningProcedure(row, newest.procedure !== null);
     if (!running.procedure.voters.includes(actor.userId)) {
       throw new AppError('NOT_A_VOTER', 'Kun rådets formand og medlemmer, der blev bedt om at stemme, kan stemme');
     }
@@ -120,7 +124,7 @@ export type CloseResult = { closed: true; outcome: 'approved' | 'not_approved' }
  */
 export async function closeWrittenProcedure(deps: WrittenProcedureDeps, job: WrittenProcedureJob): Promise<CloseResult> {
   return deps.db.transaction().execute(async (tx) => {
-    const row = UUID.test(job.consultationId) ? await lockConsultationWithDetails(tx, job.consultationId) : undefined;
+    const row = isUuid(job.consultationId) ? await lockConsultationWithDetails(tx, job.consultationId) : undefined;
     const running = row ? runningProcedure(row) : undefined;
     if (!row || !running || running.procedure.number !== job.procedureNumber) return { closed: false };
     const now = deps.clock();

@@ -84,7 +84,10 @@ async function backToForm(deps: AppDeps, req: Request, res: Response, id: string
 function writtenProcedureLocals(page: ConsultationPage, vote: { values: Record<string, string> } | undefined, now: Date) {
   const procedure = page.consultation.writtenProcedure;
   const chosen = vote?.values.vote ?? procedure?.myVote?.vote;
-  const proposed = proposedProcedureClose(now, page.consultation.deadline);
+  // Working days are counted only when the start form is on the page, not on every view.
+  const proposed = page.consultation.allowedEvents.includes('START_WRITTEN_PROCEDURE')
+    ? proposedProcedureClose(now, page.consultation.deadline)
+    : null;
   return {
     procedure: procedure ? { ...procedure, running: procedure.status === 'running' } : null,
     voteChosen: { agree: chosen === 'agree', disagree: chosen === 'disagree', abstain: chosen === 'abstain' },
