@@ -1,7 +1,6 @@
 import type { ListKey } from '../../db/repositories/queue.ts';
 import { AppError } from '../errors.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid } from '../validation.ts';
 
 /** The opaque page cursor of a list row (the queue's pages and the API's `nextCursor`). */
 export function encodeCursor(row: ListKey): string {
@@ -16,7 +15,7 @@ export function decodeCursor(cursor: string): ListKey {
     // The year bounds keep the date inside PostgreSQL's timestamptz range.
     const year = date.getUTCFullYear();
     if (Number.isNaN(date.getTime()) || year < 1 || year > 9999) throw new Error('bad date');
-    if (typeof id !== 'string' || !UUID.test(id)) throw new Error('bad id');
+    if (typeof id !== 'string' || !isUuid(id)) throw new Error('bad id');
     return { deadline: date, id };
   } catch {
     throw new AppError('VALIDATION_FAILED', 'Ugyldig side', { details: [{ path: 'cursor', message: 'Ugyldig side' }] });
