@@ -220,7 +220,17 @@ export interface ConsultationDocumentsTable {
   bytes: Buffer;
   uploaded_by: number | null;
   created_at: CreatedAt;
+  /** Where the text extraction stands (migration 2026-12-06T0000). */
+  text_status: Generated<DocumentTextStatus>;
+  extracted_text: string | null;
+  /** Why extraction failed, in Danish, for the consultation page. */
+  text_error: string | null;
+  page_count: number | null;
+  text_extracted_at: Timestamp | null;
 }
+
+/** pending (queued), extracted, no_text (a scan without a text layer), unsupported, failed. */
+export type DocumentTextStatus = 'pending' | 'extracted' | 'no_text' | 'unsupported' | 'failed';
 
 export interface DraftCommentsTable {
   id: Generated<number>;
