@@ -1,20 +1,47 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import { councilsOfUsersRow, type UserWithCouncils } from './users.ts';
 
 // A session is found by the SHA-256 of its id (`sid_hash`, hex): the id itself is only in the cookie.
 // `expire` is a timestamp without time zone (the layout connect-pg-simple used, so that sessions
 // from before survive): it is always computed and compared in SQL, from now(), so both sides use
 // the server's own time zone setting.
 
-/** The data of a session that has not expired, as the JSON text it was saved as. */
-export async function findSessionJson(db: Executor, sidHash: string): Promise<string | undefined> {
+/**
+ * A session that has not expired (its JSON text) with the user it is logged in as and their
+ * councils, in one round trip: every page request of a signed-in person reads this, so the
+ * session and the actor cost one statement together. `user` is undefined for an anonymous
+ * session or a user who is gone.
+ */
+export async function findSessionWithUser(db: Executor, sidHash: string): Promise<{ json: string; user?: UserWithCouncils } | undefined> {
   const row = await db
     .selectFrom('session')
-    .select(sql<string>`sess::text`.as('json'))
-    .where('sid_hash', '=', sidHash)
-    .where(sql<boolean>`expire >= now()`)
+    .leftJoin('users', (join) =>
+      join.on(
+        'users.id',
+        '=',
+        // Passport keeps the user id as a JSON number (src/http/passport.ts); anything else is no user.
+        sql<number>`(case when json_typeof(session.sess -> 'passport' -> 'user') = 'number' then (session.sess -> 'passport' ->> 'user')::bigint end)`,
+      ),
+    )
+    .select([
+      sql<string>`session.sess::text`.as('json'),
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.is_admin',
+      'users.disabled_at',
+      councilsOfUsersRow.as('councils'),
+    ])
+    .where('session.sid_hash', '=', sidHash)
+    .where(sql<boolean>`session.expire >= now()`)
     .executeTakeFirst();
-  return row?.json;
+  if (!row) return undefined;
+  const { json, id, email, name, is_admin, disabled_at, councils } = row;
+  return {
+    json,
+    user: id === null ? undefined : { id, email: email!, name: name!, is_admin: is_admin!, disabled_at: disabled_at ?? null, councils },
+  };
 }
 
 /** Writes a session's data (JSON text) and moves its expiry to `idleSeconds` from now. */

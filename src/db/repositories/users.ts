@@ -88,22 +88,28 @@ export async function deleteMembership(db: Executor, userId: number, councilId: 
 }
 
 /**
- * The user and the councils they sit on (as {@link listMembershipsOfUser} gives them), in one
- * round trip: this runs on every request of a logged-in user.
+ * The councils of the user in the row `users` of the surrounding query, as JSON (as
+ * {@link listMembershipsOfUser} gives them). One fragment for both reads of the actor.
  */
-export async function findUserWithMemberships(db: Executor, id: number): Promise<(User & { councils: UserCouncil[] }) | undefined> {
+export const councilsOfUsersRow = sql<UserCouncil[]>`coalesce((
+  select json_agg(json_build_object(
+    'councilId', c.id, 'slug', c.slug, 'name', c.name, 'municipality', c.municipality, 'role', m.role, 'title', m.title
+  ) order by c.name)
+  from memberships m join councils c on c.id = m.council_id
+  where m.user_id = users.id
+), '[]'::json)`;
+
+/** A user as the actor of a request needs them, with their councils. */
+export type UserWithCouncils = Pick<User, 'id' | 'email' | 'name' | 'is_admin' | 'disabled_at'> & { councils: UserCouncil[] };
+
+/**
+ * The user and the councils they sit on, in one round trip: an API request reads it for its key's
+ * user (a page request reads it with its session, see findSessionWithUser).
+ */
+export async function findUserWithMemberships(db: Executor, id: number): Promise<UserWithCouncils | undefined> {
   return db
     .selectFrom('users')
-    .selectAll('users')
-    .select(
-      sql<UserCouncil[]>`coalesce((
-        select json_agg(json_build_object(
-          'councilId', c.id, 'slug', c.slug, 'name', c.name, 'municipality', c.municipality, 'role', m.role, 'title', m.title
-        ) order by c.name)
-        from memberships m join councils c on c.id = m.council_id
-        where m.user_id = users.id
-      ), '[]'::json)`.as('councils'),
-    )
+    .select(['users.id', 'users.email', 'users.name', 'users.is_admin', 'users.disabled_at', councilsOfUsersRow.as('councils')])
     .where('users.id', '=', id)
     .executeTakeFirst();
 }

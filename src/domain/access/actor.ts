@@ -1,6 +1,6 @@
 import type { Executor } from '../../db/database.ts';
 import type { Role } from '../../db/types.ts';
-import { findUserWithMemberships, type UserCouncil } from '../../db/repositories/users.ts';
+import { findUserWithMemberships, type UserCouncil, type UserWithCouncils } from '../../db/repositories/users.ts';
 
 /** Who is asking: the user and their roles, loaded once per request. */
 export interface Actor {
@@ -17,7 +17,11 @@ export interface Actor {
  * takes effect at once in every process.
  */
 export async function loadActor(db: Executor, userId: number): Promise<Actor | undefined> {
-  const user = await findUserWithMemberships(db, userId);
+  return actorOfUser(await findUserWithMemberships(db, userId));
+}
+
+/** The actor a user row (with its councils) stands for, or undefined when the user is gone or disabled. */
+export function actorOfUser(user: UserWithCouncils | undefined): Actor | undefined {
   if (!user || user.disabled_at) return undefined;
   return { userId: user.id, email: user.email, name: user.name, isAdmin: user.is_admin, councils: user.councils };
 }

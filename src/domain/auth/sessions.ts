@@ -4,10 +4,11 @@ import {
   deleteExpiredSessions,
   deleteSession,
   deleteSessionsOfUser,
-  findSessionJson,
+  findSessionWithUser,
   saveSession,
   touchSession,
 } from '../../db/repositories/sessions.ts';
+import { actorOfUser, type Actor } from '../access/actor.ts';
 import { sha256Hex } from './digest.ts';
 
 /** A session ends after this long without a request. */
@@ -26,10 +27,18 @@ export function sessionIdHash(sid: string): string {
   return sha256Hex(sid);
 }
 
-/** A session's data as stored, or undefined when there is none or it has expired. */
-export async function readSession(db: Executor, sid: string): Promise<Record<string, unknown> | undefined> {
-  const json = await findSessionJson(db, sessionIdHash(sid));
-  return json === undefined ? undefined : (JSON.parse(json) as Record<string, unknown>);
+/**
+ * A session's data as stored with the actor it is logged in as, in one read, or undefined when
+ * there is no such session or it has expired. `actor` is undefined for an anonymous session and
+ * for a user who is gone or disabled (`userId` then still says who it was).
+ */
+export async function readSessionWithActor(
+  db: Executor,
+  sid: string,
+): Promise<{ data: Record<string, unknown>; userId?: number; actor?: Actor } | undefined> {
+  const found = await findSessionWithUser(db, sessionIdHash(sid));
+  if (!found) return undefined;
+  return { data: JSON.parse(found.json) as Record<string, unknown>, userId: found.user?.id, actor: actorOfUser(found.user) };
 }
 
 /** Writes a session's data and moves its expiry to the idle limit from now. */

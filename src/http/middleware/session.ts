@@ -1,8 +1,9 @@
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import session, { Store, type SessionData } from 'express-session';
 import { LRUCache } from 'lru-cache';
 import type { AppDeps } from '../../deps.ts';
-import { moveSessionExpiry, newSessionId, readSession, removeSession, writeSession } from '../../domain/auth/sessions.ts';
+import type { Actor } from '../../domain/access/actor.ts';
+import { moveSessionExpiry, newSessionId, readSessionWithActor, removeSession, writeSession } from '../../domain/auth/sessions.ts';
 
 const COOKIE_NAME = 'raadssvar.sid';
 
@@ -17,6 +18,27 @@ declare module 'express-session' {
 }
 
 type Callback = (error?: unknown) => void;
+
+/** Who a session was logged in as when it was read, and their actor (undefined: gone or disabled). */
+interface SessionUser {
+  userId: number;
+  actor: Actor | undefined;
+}
+
+/** The user read with each session's data, from the store's read until express-session makes the request's session of it. */
+const usersOfReadSessions = new WeakMap<object, SessionUser>();
+/** The user read with the request's session, for loadSessionActor. */
+const usersOfRequests = new WeakMap<Request, SessionUser>();
+
+/**
+ * The actor read together with this request's session, when the session is still logged in as
+ * `userId`; undefined when the session was read without a user or has changed hands since (a
+ * login, a logout), so that the caller reads the actor itself.
+ */
+export function actorReadWithSession(req: Request, userId: number): { actor: Actor | undefined } | undefined {
+  const read = usersOfRequests.get(req);
+  return read && read.userId === userId ? { actor: read.actor } : undefined;
+}
 
 /**
  * express-session's store over the `session` table (src/domain/auth/sessions.ts, which keys rows
@@ -36,10 +58,22 @@ class PostgresSessionStore extends Store {
   }
 
   override get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
-    readSession(this.deps.db, sid).then(
-      (data) => callback(null, data === undefined ? null : ({ ...data, cookie: { ...this.cookie } } as SessionData)),
+    readSessionWithActor(this.deps.db, sid).then(
+      (found) => {
+        if (found === undefined) return callback(null, null);
+        const data = { ...found.data, cookie: { ...this.cookie } } as SessionData;
+        if (found.userId !== undefined) usersOfReadSessions.set(data, { userId: found.userId, actor: found.actor });
+        callback(null, data);
+      },
       (error: unknown) => callback(error),
     );
+  }
+
+  /** express-session's own, plus handing the user read with the session on to the request. */
+  override createSession(req: Request, data: SessionData): session.Session & Partial<SessionData> {
+    const user = usersOfReadSessions.get(data);
+    if (user) usersOfRequests.set(req, user);
+    return super.createSession(req, data);
   }
 
   override set(sid: string, data: SessionData, callback?: Callback): void {
