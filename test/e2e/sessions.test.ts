@@ -125,6 +125,43 @@ describe('login sessions in PostgreSQL', function () {
     expect(answer.setCookie).to.deep.equal([]);
   });
 
+  it('a NUL typed into a refused form is kept as U+FFFD, so the session and every other user’s password change still read the table', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const consultation = await makeConsultationInState(app.deps, people, 'drafting');
+    const web = new WebSession(app.baseUrl);
+    await web.logIn(people.secretary.email, people.secretary.password);
+    const page = await web.get(`/consultations/${consultation.id}`);
+    const refused = await web.postForm(`/consultations/${consultation.id}/events`, {
+      _csrf: WebSession.csrfToken(page.text),
+      type: 'WITHDRAW',
+      version: 'ikke-et-tal',
+      reason: 'før\u0000efter',
+    });
+    expect(refused.status).to.equal(303);
+    const stored = await sql<{
+      reason: string;
+    }>`select sess -> 'formFailures' -> ${`/consultations/${consultation.id}`} -> 'typed' ->> 'reason' as reason
+      from session where sid_hash = ${sessionIdHash(sessionIdOf(web))}`.execute(db);
+    expect(stored.rows[0]?.reason).to.equal('før\ufffdefter');
+    const back = await web.follow(refused);
+    expect(back.status).to.equal(200);
+    expect(back.text).to.include('før\ufffdefter');
+
+    // Ending another user's sessions scans every row's data: one unreadable row would refuse it.
+    const other = new WebSession(app.baseUrl);
+    await other.logIn(people.chair.email, people.chair.password);
+    const profile = await other.get('/profile');
+    const newPassword = `ny-adgangskode-${unique()}`;
+    const changed = await other.postForm('/profile/password', {
+      _csrf: WebSession.csrfToken(profile.text),
+      currentPassword: people.chair.password,
+      newPassword,
+      confirmPassword: newPassword,
+    });
+    expect(changed.status).to.equal(303);
+  });
+
   it('the purge removes expired sessions and keeps live ones', async () => {
     const { db } = testDatabase();
     await sql`insert into session (sid_hash, sess, expire) values (${sessionIdHash('purge-udloebet')}, '{}'::json, now() - interval '1 second'), (${sessionIdHash('purge-levende')}, '{}'::json, now() + interval '1 hour')`.execute(

@@ -41,9 +41,24 @@ export async function readSessionWithActor(
   return { data: JSON.parse(found.json) as Record<string, unknown>, userId: found.user?.id, actor: actorOfUser(found.user) };
 }
 
+// A JSON escape \u0000 that is not itself an escaped backslash followed by "u0000": preceded by an
+// even run of backslashes (escaped pairs), which the replacement keeps.
+const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+
+/**
+ * A session's data as JSON text that PostgreSQL's json operators can always read: they refuse a
+ * document holding the escape \u0000 anywhere ("cannot be converted to text"), and one such session
+ * (a form sent back with a NUL in a field) would break every statement that reads `sess` — the
+ * session read, and ending a user's sessions, which scans them all. A NUL cannot be stored in any
+ * text column either, so it becomes U+FFFD, in keys and values alike.
+ */
+export function sessionJson(data: Record<string, unknown>): string {
+  return JSON.stringify(data).replace(NUL_ESCAPE, '$1\\ufffd');
+}
+
 /** Writes a session's data and moves its expiry to the idle limit from now. */
 export function writeSession(db: Executor, sid: string, data: Record<string, unknown>): Promise<void> {
-  return saveSession(db, sessionIdHash(sid), JSON.stringify(data), SESSION_IDLE_SECONDS);
+  return saveSession(db, sessionIdHash(sid), sessionJson(data), SESSION_IDLE_SECONDS);
 }
 
 /** Moves a session's expiry to the idle limit from now, leaving its data alone. */
