@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
  */
 
 /** The cron queues: one run at a time, no retries (the next run comes soon enough). */
-const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge, QUEUES.agendas]);
+const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge, QUEUES.agendas, QUEUES.documentTextSweep]);
 
 /** How often the reminder job runs: every 15 minutes, Danish time. */
 export const REMINDER_CRON = '*/15 * * * *';
@@ -20,6 +20,8 @@ export const REMINDER_CRON = '*/15 * * * *';
 export const SESSION_PURGE_CRON = '7,22,37,52 * * * *';
 /** How often the agenda job looks for agendas to mail and changes to tell of: every 15 minutes. */
 export const AGENDA_CRON = '3,18,33,48 * * * *';
+/** How often documents still waiting for their text are looked for: every 10 minutes. */
+export const DOCUMENT_TEXT_SWEEP_CRON = '5,15,25,35,45,55 * * * *';
 
 /** Workers per queue in each process, each polling on its own (one when not named). */
 const WORKERS: Partial<Record<QueueName, number>> = {
@@ -128,6 +130,7 @@ export async function startPgBossJobs(pool: pg.Pool, logger: Logger, settings: P
     await boss.schedule(QUEUES.reminders, REMINDER_CRON, {}, { tz: ZONE });
     await boss.schedule(QUEUES.sessionPurge, SESSION_PURGE_CRON, {}, { tz: ZONE });
     await boss.schedule(QUEUES.agendas, AGENDA_CRON, {}, { tz: ZONE });
+    await boss.schedule(QUEUES.documentTextSweep, DOCUMENT_TEXT_SWEEP_CRON, {}, { tz: ZONE });
   }
   const polling = { pollingIntervalSeconds: resolved.pollingIntervalSeconds, includeMetadata: true as const };
   return {

@@ -5,6 +5,7 @@ import { findUserByEmail } from '../db/repositories/users.ts';
 import type { Role } from '../db/types.ts';
 import { loadActor, type Actor } from '../domain/access/actor.ts';
 import { createCouncil } from '../domain/councils/service.ts';
+import { addDemoDocuments } from './demo-documents.ts';
 import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
@@ -470,6 +471,7 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
       summary: item.summary,
       council: item.council,
     });
+    await addDemoDocuments(deps, item.council ? secretary : admin, view.id, item.title);
     const send = async (actor: Actor, event: Record<string, unknown>) => {
       view = await sendEvent(deps, actor, view.id, { ...event, version: view.version });
     };

@@ -45,6 +45,11 @@ describe('the demo data of npm start', () => {
       expect(procedure.rows[0]!.votes).to.equal(1);
       const items = await sql<{ kind: string }>`select kind from meeting_agenda_items order by position`.execute(db);
       expect(new Set(items.rows.map((r) => r.kind))).to.deep.equal(new Set(['note', 'consultation', 'free']));
+      // The authorities' documents in all three formats, read already, and a scan that has no text.
+      const documents = await db.selectFrom('consultation_documents').select(['media_type', 'text_status', 'extracted_text']).execute();
+      expect(new Set(documents.map((d) => d.media_type)).size).to.equal(3);
+      expect(documents.filter((d) => d.text_status === 'no_text')).to.have.length(1);
+      expect(documents.filter((d) => d.text_status === 'extracted' && d.extracted_text!.length > 100)).to.have.length(documents.length - 1);
     });
   });
 });

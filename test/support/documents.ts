@@ -3,6 +3,8 @@ import type { Db } from '../../src/db/database.ts';
 import type { Actor } from '../../src/domain/access/actor.ts';
 import { crc32 } from 'node:zlib';
 import { checkDocuments, storeDocuments } from '../../src/domain/consultations/documents.ts';
+import type { Jobs } from '../../src/domain/jobs/jobs.ts';
+import { recordingJobs } from './fakes.ts';
 
 /** A small but well-formed one-page PDF, as file-type and browsers recognise it. */
 export function tinyPdf(text = 'Udkast til Integrationsstrategi'): Buffer {
@@ -94,14 +96,18 @@ export function largePdf(size: number): Buffer {
   return Buffer.concat([head, comment, randomBytes(Math.max(0, size - head.length - comment.length))]);
 }
 
-/** Stores `bytes` as a PDF document of the consultation; returns the document's id. */
-export async function storeDocument(db: Db, actor: Actor, consultationId: string, bytes: Buffer, name = 'bilag.pdf'): Promise<number> {
-  await storeDocuments(db, actor, consultationId, await checkDocuments([{ originalName: name, bytes }]));
-  const row = await db
-    .selectFrom('consultation_documents')
-    .select('id')
-    .where('consultation_id', '=', consultationId)
-    .orderBy('id', 'desc')
-    .executeTakeFirstOrThrow();
-  return row.id;
+/**
+ * Stores `bytes` as a document of the consultation (its text job queued on `jobs`, by default
+ * one that runs nothing); returns the document's id.
+ */
+export async function storeDocument(
+  db: Db,
+  actor: Actor,
+  consultationId: string,
+  bytes: Buffer,
+  name = 'bilag.pdf',
+  jobs: Jobs = recordingJobs(),
+): Promise<number> {
+  const [id] = await storeDocuments(db, jobs, actor, consultationId, await checkDocuments([{ originalName: name, bytes }]));
+  return id!;
 }

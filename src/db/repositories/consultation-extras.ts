@@ -31,6 +31,9 @@ export const DOCUMENT_LIST_COLUMNS = [
   'consultation_documents.size',
   'consultation_documents.sha256',
   'consultation_documents.created_at',
+  'consultation_documents.text_status',
+  'consultation_documents.text_error',
+  'consultation_documents.page_count',
   'users.name as uploaderName',
 ] as const;
 

@@ -4,10 +4,13 @@ import { findConsultationRow } from '../../db/repositories/consultations.ts';
 import { findDocumentInfo, insertDocument, listDocuments, readDocumentSlice } from '../../db/repositories/consultation-extras.ts';
 import { storedBytes } from '../../db/byte-slices.ts';
 import type { Executor } from '../../db/database.ts';
+import type { DocumentTextStatus } from '../../db/types.ts';
 import type { Actor } from '../access/actor.ts';
 import { AppError, notFound } from '../errors.ts';
 import { mayActorSee } from './policy.ts';
 import type { ConsultationDeps } from './service.ts';
+import type { Jobs } from '../jobs/jobs.ts';
+import { queueTextExtraction } from './document-text.ts';
 
 /** The largest document Rådssvar keeps. */
 export const MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
@@ -46,6 +49,25 @@ export interface DocumentView {
   sha256: string;
   uploadedAt: Date;
   uploadedBy: string | null;
+  /** Where reading its text for search stands, as the page says it. */
+  text: { status: DocumentTextStatus; label: string };
+}
+
+/** What the page says of a document's text, by its status; a failure adds why. */
+function textLabel(status: DocumentTextStatus, error: string | null, pages: number | null): string {
+  const pageText = pages === null ? '' : pages === 1 ? ', 1 side' : `, ${pages} sider`;
+  switch (status) {
+    case 'pending':
+      return 'Teksten læses …';
+    case 'extracted':
+      return `Tekst udtrukket${pageText} – kan søges`;
+    case 'no_text':
+      return `Ingen tekst i filen${pageText} (en scannet PDF?) – kan ikke søges`;
+    case 'unsupported':
+      return 'Teksten kan ikke læses af denne filtype';
+    case 'failed':
+      return `Teksten kunne ikke udtrækkes: ${error ?? 'ukendt fejl'}`;
+  }
 }
 
 /** The longest file name Rådssvar keeps; a longer one is refused rather than cut (which could cut off its extension). */
@@ -96,11 +118,21 @@ export async function checkDocuments(files: UploadedFile[]): Promise<CheckedDocu
   return checked;
 }
 
-/** Stores checked documents on a consultation (the caller has checked that the actor may). */
-export async function storeDocuments(db: Executor, actor: Actor, consultationId: string, documents: CheckedDocument[]): Promise<void> {
-  for (const doc of documents) {
-    await insertDocument(db, { consultationId, ...doc, uploadedBy: actor.userId });
-  }
+/**
+ * Stores checked documents on a consultation (the caller has checked that the actor may) and, in
+ * the same transaction, queues the reading of their text for search. Returns their ids.
+ */
+export async function storeDocuments(
+  tx: Executor,
+  jobs: Jobs,
+  actor: Actor,
+  consultationId: string,
+  documents: CheckedDocument[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (const doc of documents) ids.push((await insertDocument(tx, { consultationId, ...doc, uploadedBy: actor.userId })).id);
+  await queueTextExtraction(jobs, tx, ids);
+  return ids;
 }
 
 async function visibleConsultation(deps: ConsultationDeps, actor: Actor, id: string) {
@@ -128,6 +160,9 @@ export function documentView(r: {
   size: number;
   sha256: string;
   created_at: Date | string;
+  text_status: DocumentTextStatus;
+  text_error: string | null;
+  page_count: number | null;
   uploaderName: string | null;
 }): DocumentView {
   return {
@@ -139,6 +174,7 @@ export function documentView(r: {
     sha256: r.sha256,
     uploadedAt: new Date(r.created_at),
     uploadedBy: r.uploaderName ?? null,
+    text: { status: r.text_status, label: textLabel(r.text_status, r.text_error, r.page_count) },
   };
 }
 

@@ -1,5 +1,6 @@
 import { listCouncils } from '../../db/repositories/councils.ts';
 import type { Actor } from '../access/actor.ts';
+import type { Jobs } from '../jobs/jobs.ts';
 import { AppError, notFound, type ErrorDetail } from '../errors.ts';
 import { mayActorRegister } from './policy.ts';
 import { parseInput } from '../validation.ts';
@@ -19,7 +20,7 @@ function detailsOf(error: unknown): ErrorDetail[] {
  * mistake; nothing is stored unless everything is valid.
  */
 export async function registerConsultationWithDocuments(
-  deps: ConsultationDeps & StatusLinkDeps,
+  deps: ConsultationDeps & StatusLinkDeps & { jobs: Jobs },
   actor: Actor,
   input: unknown,
   files: UploadedFile[],
@@ -39,7 +40,7 @@ export async function registerConsultationWithDocuments(
   }
   if (details.length > 0) throw new AppError('VALIDATION_FAILED', 'Nogle felter er ikke udfyldt korrekt', { details });
   const consultation = await registerConsultation(deps, actor, input, {
-    alongside: (tx, id) => storeDocuments(tx, actor, id, documents),
+    alongside: async (tx, id) => void (await storeDocuments(tx, deps.jobs, actor, id, documents)),
   });
   const statusUrl = await statusUrlFor(deps, actor, {
     id: consultation.id,

@@ -34,6 +34,10 @@ export const QUEUES = {
   writtenProcedureStarted: 'written-procedure-started',
   /** One working day before a written procedure closes: remind the voters who have not voted (exactly once each). */
   writtenProcedureReminder: 'written-procedure-reminder',
+  /** Reads the text of one stored document (queued in the transaction that stores it) for search. */
+  documentText: 'document-text',
+  /** Cron: reads the text of documents still waiting for it (stored before, or a job lost), a batch per run. */
+  documentTextSweep: 'document-text-sweep',
 } as const;
 
 /** One of {@link QUEUES}. */

@@ -10,6 +10,7 @@ import type { Clock } from '../time.ts';
 import { runAgendaMailing, sendAgendaMail, type AgendaMailJob } from '../meetings/agenda-output.ts';
 import type { PdfRenderer } from '../pdf/renderer.ts';
 import type { JobHandlers, Jobs } from './jobs.ts';
+import { extractStoredDocument, sweepPendingDocuments, type DocumentTextJob } from '../consultations/document-text.ts';
 import { closeWrittenProcedure } from '../written-procedure/service.ts';
 import type { WrittenProcedureJob } from '../written-procedure/jobs.ts';
 import { sendProcedureReminders, sendProcedureStartMails } from '../written-procedure/mail.ts';
@@ -58,5 +59,7 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     },
     'written-procedure-started': async (job: WrittenProcedureJob) => void (await sendProcedureStartMails(deps, job)),
     'written-procedure-reminder': async (job: WrittenProcedureJob) => void (await sendProcedureReminders(deps, job)),
+    'document-text': async (job: DocumentTextJob) => void (await extractStoredDocument(deps, job.documentId)),
+    'document-text-sweep': async () => void (await sweepPendingDocuments(deps)),
   };
 }
