@@ -27,6 +27,8 @@ import { agendaRoutes } from './http/routes/agenda.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { searchRoutes } from './http/routes/search.routes.ts';
+import { searchApiRoutes } from './http/routes/api/search.routes.ts';
 import { requestLogging } from './http/middleware/request-log.ts';
 import { navLinks } from './http/middleware/nav.ts';
 import { adminRoutes } from './http/routes/admin.routes.ts';
@@ -73,7 +75,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api', express.json({ limit: JSON_BODY_LIMIT_BYTES }));
   app.use('/api', openApiRoutes(deps));
   app.use('/api/v1', archiveApiRoutes(deps));
-  app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps));
+  app.use('/api/v1', requireBearerToken(deps), consultationApiRoutes(deps), searchApiRoutes(deps));
 
   app.use(express.urlencoded({ extended: false, limit: FORM_BODY_LIMIT_BYTES }));
   app.use(sessionMiddleware(deps));
@@ -89,6 +91,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voteRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
+  app.use(searchRoutes(deps));
   app.use(consultationPageRoutes(deps));
   app.use(archivePageRoutes(deps));
   app.use(profileRoutes(deps));

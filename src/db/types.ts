@@ -352,3 +352,33 @@ export interface Database {
   written_procedure_vote_tokens: WrittenProcedureVoteTokensTable;
   written_procedure_mails: WrittenProcedureMailsTable;
 }
+
+// ---- Full-text search (migration 2026-12-06T0200_search_entries), kept by triggers. ----
+
+/** What a search entry is. */
+export type SearchKind = 'consultation' | 'response' | 'document' | 'comment';
+
+export interface SearchEntriesTable {
+  /** bigserial, read as a number (src/db/database.ts parses int8). */
+  id: Generated<number>;
+  kind: SearchKind;
+  /** The id of the row it mirrors (consultation, response version, document or comment). */
+  source_id: string;
+  consultation_id: string;
+  /** Copies of the consultation's columns, for the filters only: access joins the consultation. */
+  council_id: number | null;
+  authority: string;
+  year: number;
+  state: string;
+  body: string;
+  tsv: string;
+}
+
+export interface SearchWordsTable {
+  word: string;
+}
+
+export interface Database {
+  search_entries: SearchEntriesTable;
+  search_words: SearchWordsTable;
+}

@@ -3,6 +3,8 @@ import { eventSchema, newConsultationSchema, saveDraftSchema, voteSchema } from 
 import { httpStatusOf, ERROR_CODES } from '../domain/errors.ts';
 import { consultationJsonSchema, consultationPageJsonSchema, errorJsonSchema } from './presenters/consultation-json.ts';
 import { listConsultationsQuery } from './routes/api/consultations.schemas.ts';
+import { searchQuerySchema } from '../domain/search/service.ts';
+import { searchPageJsonSchema } from './presenters/search-json.ts';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -72,7 +74,19 @@ export function buildOpenApiDocument(serverUrl = '/') {
   const listParams = Object.entries(
     (toSchema(components, listConsultationsQuery, 'input') as { properties: Record<string, unknown> }).properties,
   ).map(([name, schema]) => ({ name, in: 'query', required: false, schema }));
+  const searchParams = Object.entries((toSchema(components, searchQuerySchema, 'input') as { properties: Record<string, unknown> }).properties).map(
+    ([name, schema]) => ({ name, in: 'query', required: false, schema }),
+  );
   const paths = {
+    '/api/v1/search': {
+      get: {
+        operationId: 'search',
+        summary:
+          'Danish full-text search over everything the caller may see: consultations, response versions, comments and document text; ranked, with snippets; an empty `q` gives an empty page',
+        parameters: searchParams,
+        responses: { '200': { description: 'A page of results', content: json(searchPageJsonSchema) }, ...errors(422) },
+      },
+    },
     '/api/v1/consultations': {
       get: {
         operationId: 'listConsultations',

@@ -17,6 +17,7 @@ type Json = any;
 
 const OPERATIONS = {
   'GET /api/v1/consultations': 'listConsultations',
+  'GET /api/v1/search': 'search',
   'POST /api/v1/consultations': 'registerConsultation',
   'GET /api/v1/consultations/{id}': 'getConsultation',
   'PUT /api/v1/consultations/{id}/draft': 'saveDraft',
@@ -52,6 +53,7 @@ describe('GET /api/openapi.json', () => {
   it('describes every v1 route, generated from the request schemas', () => {
     expect(doc.openapi).to.equal('3.1.0');
     expect(Object.keys(doc.paths)).to.have.members([
+      '/api/v1/search',
       '/api/v1/consultations',
       '/api/v1/consultations/{id}',
       '/api/v1/consultations/{id}/draft',

@@ -114,6 +114,8 @@ export const PAGE_TOUR: TourStop[] = [
     heading: fixed('Høringer'),
   },
   { name: 'queue-chair', role: 'chair', path: fixed('/'), heading: fixed('Høringer') },
+  { name: 'search', role: 'secretary', path: fixed('/search?q=integrationsstrategi'), heading: fixed('Søg') },
+  { name: 'search-refused', role: 'secretary', path: fixed('/search?q=strategi&year=tyve'), heading: fixed('Søg'), status: 422 },
   { name: 'register', role: 'secretary', path: fixed('/consultations/new'), heading: fixed('Registrér høring') },
   {
     name: 'register-with-errors',

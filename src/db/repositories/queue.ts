@@ -54,6 +54,18 @@ function conditions(eb: ExpressionBuilder<Database, 'consultations'>, filter: Li
         eb('consultations.authority', 'ilike', pattern),
         eb('consultations.reference', 'ilike', pattern),
         eb('consultations.authority_reference', 'ilike', pattern),
+        // The Danish full-text search of issue 18 (search_entries): a stem of the words
+        // ("høringer" for "høring") in the consultation or the text of its documents. Drafts and
+        // comments are left out here: the queue is also the staff's list (see /search for them).
+        eb(
+          'consultations.id',
+          'in',
+          eb
+            .selectFrom('search_entries')
+            .select('search_entries.consultation_id')
+            .where('search_entries.kind', 'in', ['consultation', 'document'])
+            .where(sql<SqlBool>`search_entries.tsv @@ plainto_tsquery('danish', ${filter.q})`),
+        ),
       ]),
     );
   }

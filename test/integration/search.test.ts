@@ -1,0 +1,166 @@
+import { expect } from 'chai';
+import { addDraftComment } from '../../src/domain/consultations/comments.ts';
+import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
+import { queryWords, search, snippetParts } from '../../src/domain/search/service.ts';
+import type { Db } from '../../src/db/database.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { deadlineInDays, makeConsultation, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
+
+/** A document as the extraction job leaves it: the test writes `extracted_text` directly. */
+async function addDocument(db: Db, consultationId: string, filename: string, text: string) {
+  await db
+    .insertInto('consultation_documents')
+    .values({
+      consultation_id: consultationId,
+      filename,
+      media_type: 'application/pdf',
+      size: 4,
+      sha256: '0'.repeat(64),
+      bytes: Buffer.from('%PDF'),
+      text_status: 'extracted',
+      extracted_text: text,
+    })
+    .execute();
+}
+
+describe('search: Danish full-text search over everything a user may see', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await startTestApp();
+  });
+  after(async () => {
+    await app.close();
+  });
+
+  it('stems Danish words: "høringer" finds "høring", "strategierne" finds "strategi"', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const tag = `zq${unique()}`;
+    const c = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: `Høring om boliger ${tag}`,
+      summary: 'Kommunens nye strategi for udsatte boligområder.',
+    });
+    const a = await search(app.deps, people.secretary.actor, { q: `høringer ${tag}` });
+    expect(a.items.map((i) => i.consultation.id)).to.include(c.id);
+    const b = await search(app.deps, people.secretary.actor, { q: `strategierne ${tag}` });
+    expect(b.items.map((i) => i.consultation.id)).to.include(c.id);
+    expect(b.items[0]!.kind).to.equal('consultation');
+  });
+
+  it('finds compound words by a part of them, partial words with *, and a misspelling', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const tag = `zq${unique()}`;
+    const c = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: `Integrationsstrategi ${tag}`,
+      summary: 'Forslag til beskæftigelsesplan og sprogundervisning.',
+    });
+    for (const q of [`strategi ${tag}`, `beskæftigelse ${tag}`, `sprogunder* ${tag}`, `integrasjonsstrategi ${tag}`]) {
+      const page = await search(app.deps, people.secretary.actor, { q });
+      expect(
+        page.items.map((i) => i.consultation.id),
+        q,
+      ).to.include(c.id);
+    }
+  });
+
+  it('finds response versions, comments and document text, and ranks a title above a body', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `ordx${unique()}`;
+    const inTitle = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: `Plan for ${word}`,
+      deadline: deadlineInDays(30),
+    });
+    let inBody = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: 'Noget helt andet',
+      deadline: deadlineInDays(30),
+    });
+    inBody = await sendEvent(app.deps, people.secretary.actor, inBody.id, { type: 'START_DRAFTING', version: inBody.version });
+    await saveDraft(app.deps, people.secretary.actor, inBody.id, { body: `Rådet mener at ${word} bør styrkes.`, version: inBody.version });
+    await addDraftComment(app.deps, people.member.actor, inBody.id, { body: `Enig om ${word}.` });
+    await addDocument(app.deps.db, inBody.id, 'bilag.pdf', `Side 1. Om ${word} i kommunen <script>alert(1)</script>.`);
+
+    const page = await search(app.deps, people.secretary.actor, { q: word });
+    expect(page.items.map((i) => i.kind)).to.have.members(['consultation', 'response', 'comment', 'document']);
+    expect(page.items[0]!.consultation.id, 'the title match first').to.equal(inTitle.id);
+    expect(page.total).to.equal(4);
+    const doc = page.items.find((i) => i.kind === 'document')!;
+    expect(doc.snippet.some((p) => p.mark && p.text.toLowerCase() === word)).to.equal(true);
+    // ts_headline drops markup; what is left is text, escaped by the view like any other.
+    expect(doc.snippet.map((p) => p.text).join('')).not.to.match(/[\uE000\uE001]/);
+    const staff = await search(app.deps, people.staff.actor, { q: word });
+    expect(
+      staff.items.map((i) => i.kind),
+      'staff never read drafts or comments',
+    ).to.have.members(['consultation', 'document']);
+    expect(staff.total).to.equal(2);
+    const documentsOnly = await search(app.deps, people.secretary.actor, { q: word, kind: 'document' });
+    expect(documentsOnly.items.map((i) => i.kind)).to.deep.equal(['document']);
+  });
+
+  it('never shows another council\u2019s document: not in results, snippets or the count', async () => {
+    const [a, b] = await Promise.all([
+      makeCouncilWithPeople(app.deps.db, { municipality: `K${unique()}` }),
+      makeCouncilWithPeople(app.deps.db, { municipality: `K${unique()}` }),
+    ]);
+    const word = `hemmelig${unique()}`;
+    const ofB = await makeConsultation(app.deps, b.secretary.actor, { council: b.council.slug, title: 'Fortroligt' });
+    await addDocument(app.deps.db, ofB.id, 'b.pdf', `Kun for råd B: ${word}.`);
+    const unassignedOfB = await makeConsultation(app.deps, b.secretary.actor, { title: `Uden råd ${word}` });
+    const ofA = await makeConsultation(app.deps, a.secretary.actor, { council: a.council.slug, title: `Åbent ${word}` });
+    for (const user of [a.secretary, a.member, a.staff, a.chair]) {
+      const page = await search(app.deps, user.actor, { q: word });
+      expect(page.items.map((i) => i.consultation.id)).to.deep.equal([ofA.id]);
+      expect(page.total).to.equal(1);
+      expect(JSON.stringify(page)).not.to.include('Kun for råd B');
+      const byCouncil = await search(app.deps, user.actor, { q: word, council: b.council.slug });
+      expect(byCouncil.items).to.deep.equal([]);
+      expect(byCouncil.total).to.equal(0);
+    }
+    const bPage = await search(app.deps, b.secretary.actor, { q: word });
+    expect(bPage.items.map((i) => i.consultation.id)).to.have.members([ofB.id, unassignedOfB.id]);
+    const admin = await makeUser(app.deps.db, { admin: true });
+    expect((await search(app.deps, admin.actor, { q: word })).total).to.equal(3);
+  });
+
+  it('follows the consultation: a new state or council moves its entries, and pages by cursor', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `sidex${unique()}`;
+    const made = [];
+    for (let i = 0; i < 22; i += 1) {
+      made.push(await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title: `${word} nr ${i}` }));
+    }
+    const ids = made.map((c) => c.id);
+    const first = await search(app.deps, people.secretary.actor, { q: word, state: 'assigned' });
+    expect(first.items).to.have.length(20);
+    expect(first.total).to.equal(22);
+    const second = await search(app.deps, people.secretary.actor, { q: word, state: 'assigned', cursor: first.nextCursor! });
+    expect([...first.items, ...second.items].map((i) => i.consultation.id)).to.have.members(ids);
+    expect(second.nextCursor).to.equal(null);
+    const c = await sendEvent(app.deps, people.secretary.actor, ids[0]!, { type: 'START_DRAFTING', version: made[0]!.version });
+    expect(c.state).to.equal('drafting');
+    expect((await search(app.deps, people.secretary.actor, { q: word, state: 'drafting' })).items.map((i) => i.consultation.id)).to.deep.equal([
+      ids[0],
+    ]);
+  });
+
+  it('refuses a forged cursor and reads query words safely', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const error = await search(app.deps, people.secretary.actor, { q: 'x', cursor: 'bm9ubw' }).catch((e: unknown) => e);
+    expect(error).to.have.property('code', 'VALIDATION_FAILED');
+    expect(queryWords(`a'b | !c & d:* e*`)).to.deep.equal([
+      { word: 'ab', prefix: false },
+      { word: 'c', prefix: false },
+      { word: 'd', prefix: true },
+      { word: 'e', prefix: true },
+    ]);
+    expect((await search(app.deps, people.secretary.actor, { q: `'):* | & !` })).items).to.deep.equal([]);
+    expect(snippetParts('a \uE000b\uE001 c')).to.deep.equal([
+      { text: 'a ', mark: false },
+      { text: 'b', mark: true },
+      { text: ' c', mark: false },
+    ]);
+  });
+});
