@@ -23,7 +23,7 @@ export async function makeCouncil(db: Db, name = 'Integrationsrådet i Næstved 
     slug: `raad-${id}`,
     name: `${name} ${id}`,
     municipality,
-    referencePrefix: `T${id.slice(0, 5).toUpperCase()}`,
+    referencePrefix: `T${id.slice(0, 7).toUpperCase()}`,
   });
 }
 
