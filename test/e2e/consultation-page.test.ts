@@ -31,6 +31,7 @@ describe('the consultation page', () => {
     expect(section).to.match(/indsendt <time datetime="[^"]+">\d+\. \S+ \d{4}<\/time>/);
     expect(section).to.include('Integrationsrådet bakker op om strategien, men savner sprogcentret.');
     expect(section).to.include('>Indsæt som citat</button>');
+    expect(page).to.include('<script src="/static/js/earlier-quotes.js" defer></script>');
     // The letter it links to is there for the secretary.
     expect((await secretary.get(`/consultations/${old.id}/response.pdf`)).status).to.equal(200);
     for (const role of ['chair', 'staff'] as const) {
