@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { useTestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
-import { makeConsultation, makeCouncilWithPeople } from '../support/factories.ts';
+import { makeConsultation, makeConsultationInState, makeCouncilWithPeople, unique } from '../support/factories.ts';
 import { WebSession } from '../support/web-session.ts';
 
 // Forms on the page, posted the way a browser without JavaScript would.
@@ -12,6 +12,34 @@ async function post(web: WebSession, path: string, page: string, fields: Record<
 
 describe('the consultation page', () => {
   const app = useTestApp();
+
+  it('shows the drafting secretary "Tidligere høringssvar" with date, authority, the letter\'s link and the text; the chair and staff not', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const authority = `Social- og Sundhedsudvalget ${unique()}`;
+    const old = await makeConsultationInState(app.deps, people, 'submitted', { title: 'Integrationsstrategi 2022 <i>', authority });
+    const now = await makeConsultationInState(app.deps, people, 'drafting', { title: 'Integrationsstrategi 2026', authority });
+    const path = `/consultations/${now.id}`;
+    const secretary = new WebSession(app.baseUrl);
+    await secretary.logIn(people.secretary.email, people.secretary.password);
+    const page = (await secretary.get(path)).text;
+    const section = /<section class="earlier-responses"[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(section).to.include('Tidligere høringssvar');
+    expect(section).to.include('Integrationsstrategi 2022 &lt;i&gt;').and.not.include('<i>');
+    expect(section).to.include(authority);
+    expect(section).to.include(`href="/consultations/${old.id}/response.pdf"`);
+    expect(section).to.match(/indsendt <time datetime="[^"]+">\d+\. \S+ \d{4}<\/time>/);
+    expect(section).to.include('Integrationsrådet bakker op om strategien, men savner sprogcentret.');
+    expect(section).to.include('>Indsæt som citat</button>');
+    expect(page).to.include('<script src="/static/js/earlier-quotes.js" defer></script>');
+    // The letter it links to is there for the secretary.
+    expect((await secretary.get(`/consultations/${old.id}/response.pdf`)).status).to.equal(200);
+    for (const role of ['chair', 'staff'] as const) {
+      const web = new WebSession(app.baseUrl);
+      await web.logIn(people[role].email, people[role].password);
+      expect((await web.get(path)).text, role).not.to.include('Tidligere høringssvar');
+    }
+  });
 
   it('carries a consultation from drafting through send-back to approval, offering only allowed actions', async () => {
     const { db } = testDatabase();

@@ -75,4 +75,21 @@ describe('queries of one consultation page view', () => {
       else expect(second.filter((sql) => sql.includes('draft_comments'))).to.have.length(1);
     });
   }
+
+  it(`runs at most ${LIMITS.secretary} statements when the secretary drafts beside earlier responses, read with the internals`, async () => {
+    const people = await makeCouncilWithPeople(handle.db);
+    await makeConsultationInState(app.deps, people, 'submitted', { title: 'Integrationsstrategi 2022' });
+    const c = await makeConsultationInState(app.deps, people, 'drafting');
+    const web = new WebSession(app.baseUrl);
+    await web.logIn(people.secretary.email, people.secretary.password);
+    const path = `/consultations/${c.id}`;
+    await pageView(web, path);
+    const { queries, text } = await pageView(web, path);
+    expect(queries.length, queries.join('\n')).to.be.at.most(LIMITS.secretary);
+    expect(queries.filter(isWrite)).to.deep.equal([]);
+    expect(text).to.include('Tidligere høringssvar');
+    // "Tidligere høringssvar" is a subquery of the internals' statement, not a statement of its own.
+    expect(queries.filter((sql) => sql.includes('archived_documents'))).to.have.length(1);
+    expect(queries.filter((sql) => sql.includes('archived_documents'))[0]).to.include('draft_comments');
+  });
 });

@@ -3,6 +3,18 @@ import { jsonArrayFrom, jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Executor, Tx } from '../database.ts';
 import { DOCUMENT_LIST_COLUMNS } from './consultation-extras.ts';
 import type { ConsultationsTable, Database, NewConsultation } from '../types.ts';
+import { earlierResponsesSubquery, type EarlierFor } from './earlier-responses.ts';
+
+/** One earlier response as read with the internals. */
+export interface EarlierRow {
+  id: string;
+  title: string;
+  authority: string;
+  submitted_at: string;
+  body: string;
+  same_authority: boolean;
+  similarity: number;
+}
 
 /** The consultation row, locked for the rest of the transaction so no other event interleaves. */
 export function lockConsultation(tx: Tx, id: string) {
@@ -206,12 +218,15 @@ export function latestResponseVersion(db: Executor, consultationId: string) {
 
 /**
  * The council's internals of a consultation in one round trip: every response version with its
- * author (oldest first) and the comments on the drafts (oldest first). Timestamps come back as ISO
+ * author (oldest first), the comments on the drafts (oldest first) and, when `earlier` is given, the
+ * council's most similar earlier responses (earlierResponsesSubquery). Timestamps come back as ISO
  * strings (JSON). Only for viewers who may read the internals (mayActorReadInternals).
  */
-export function findConsultationInternals(db: Executor, consultationId: string) {
+export function findConsultationInternals(db: Executor, consultationId: string, earlier?: EarlierFor) {
   return db
     .selectNoFrom((eb) => [
+      // The council's earlier responses, only for those who may edit the draft; else an empty list.
+      earlier ? jsonArrayFrom(earlierResponsesSubquery(eb, earlier)).as('earlier') : sql<EarlierRow[]>`'[]'::json`.as('earlier'),
       jsonArrayFrom(
         eb
           .selectFrom('response_versions')

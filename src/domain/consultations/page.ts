@@ -2,7 +2,8 @@ import { diffWordsWithSpace } from 'diff';
 import { findConsultationInternals, findConsultationPage } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
-import { mayActorReadInternals } from './policy.ts';
+import { mayActorReadInternals, viewerOf } from './policy.ts';
+import { earlierResponseView, type EarlierResponseView } from './earlier.ts';
 import { commentView, mayCommentNow, type DraftCommentView } from './comments.ts';
 import { documentView, type DocumentView } from './documents.ts';
 import { adviceForConsultation, type ConsultationAdvice } from '../deadlines/service.ts';
@@ -42,6 +43,11 @@ export interface ConsultationPage {
   mayReadInternals: boolean;
   /** The deadline compared with the council's next meetings; null when closed or without a council. */
   advice: ConsultationAdvice | null;
+  /**
+   * "Tidligere høringssvar": the council's most similar submitted responses, at most five; only for
+   * those who may edit the draft now (else empty).
+   */
+  earlier: EarlierResponseView[];
 }
 
 /** The word-level difference between two texts, in order. */
@@ -69,7 +75,19 @@ export async function getConsultationPage(
   // status link; a second, only for those who may read the internals, for the versions and comments.
   const { consultation, row } = await readConsultationWith(deps, actor, id, (db, consultationId) => findConsultationPage(db, consultationId, now));
   const internals = mayActorReadInternals(actor, row);
-  const inside = internals ? await findConsultationInternals(deps.db, id) : { versions: [], comments: [] };
+  // Earlier answers are read with the internals (no extra round trip), and only for whoever may
+  // edit the draft now: they are material for writing, and reading them costs a ranked query.
+  const earlierFor =
+    consultation.mayEditDraft && row.council_id !== null
+      ? {
+          consultationId: id,
+          councilId: row.council_id,
+          authority: row.authority,
+          text: `${row.title} ${row.summary ?? ''}`.trim(),
+          viewer: viewerOf(actor),
+        }
+      : undefined;
+  const inside = internals ? await findConsultationInternals(deps.db, id, earlierFor) : { versions: [], comments: [], earlier: [] };
   const comments = inside.comments.map(commentView);
   const versions = inside.versions;
   const meetings = row.meetings.map((m) => ({ starts_at: new Date(m.starts_at), place: m.place }));
@@ -94,5 +112,6 @@ export async function getConsultationPage(
     readOnly: role === 'staff' && !actor.isAdmin,
     mayReadInternals: internals,
     advice: adviceForConsultation(actor, consultation, meetings, now),
+    earlier: inside.earlier.map(earlierResponseView),
   };
 }

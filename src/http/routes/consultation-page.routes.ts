@@ -137,6 +137,7 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     mayReadInternals: page.mayReadInternals,
     deadlineDay: formatDanishDate(consultation.deadline),
     changesRequestedLabel: changesRequestedLabel(consultation),
+    earlier: page.earlier,
     ...writtenProcedureLocals(page, forms.vote, now),
   });
 }
