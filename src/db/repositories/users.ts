@@ -147,3 +147,28 @@ export async function setMembershipTerm(db: Executor, userId: number, councilId:
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Everyone who sits, sat or will sit on a council, with their term and whether it covers today
+ * (`current`), for the administration: ending soonest first among those sitting now.
+ */
+export function listCouncilRoster(db: Executor, councilId: number) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select([
+      'users.id as userId',
+      'users.name',
+      'users.email',
+      'memberships.role',
+      'memberships.title',
+      'memberships.term_start as termStart',
+      'memberships.term_end as termEnd',
+      termCoversToday.as('current'),
+      sql<boolean>`memberships.term_end < (now() at time zone 'Europe/Copenhagen')::date`.as('ended'),
+    ])
+    .where('memberships.council_id', '=', councilId)
+    .orderBy('memberships.term_end')
+    .orderBy('users.name')
+    .execute();
+}

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DateTime } from 'luxon';
-import { setMembershipTerm } from '../../db/repositories/users.ts';
+import { listCouncilRoster, setMembershipTerm } from '../../db/repositories/users.ts';
 import type { Executor } from '../../db/database.ts';
 import { assertAdmin } from '../access/admin.ts';
 import type { Actor } from '../access/actor.ts';
@@ -54,4 +54,49 @@ export async function setTermAsAdmin(db: Executor, actor: Actor, userId: number,
   const changed = await setMembershipTerm(db, userId, councilId, { start: values.termStart, end: values.termEnd });
   if (!changed) throw new AppError('NOT_FOUND', 'Personen sidder ikke i rådet');
   return { start: values.termStart, end: values.termEnd };
+}
+
+/** One person's seat on a council, as the administration shows it. */
+export interface RosterEntry {
+  userId: number;
+  name: string;
+  email: string;
+  role: string;
+  title: string | null;
+  termStart: string;
+  termEnd: string;
+}
+
+/** Who sits on a council now, who sat before and who starts later (administrators only). */
+export interface CouncilRoster {
+  current: RosterEntry[];
+  former: RosterEntry[];
+  upcoming: RosterEntry[];
+  /** The soonest end of a term among those sitting now, when anyone sits. */
+  nextTermEnd: string | null;
+}
+
+/** The council's roster by term (administrators only). */
+export async function councilRosterForAdmin(db: Executor, actor: Actor, councilId: number): Promise<CouncilRoster> {
+  assertAdmin(actor);
+  const rows = await listCouncilRoster(db, councilId);
+  const entry = (row: (typeof rows)[number]): RosterEntry => ({
+    userId: row.userId,
+    name: row.name,
+    email: row.email,
+    role: row.role,
+    title: row.title,
+    termStart: row.termStart,
+    termEnd: row.termEnd,
+  });
+  const current = rows.filter((r) => r.current).map(entry);
+  return {
+    current,
+    former: rows
+      .filter((r) => r.ended)
+      .map(entry)
+      .reverse(),
+    upcoming: rows.filter((r) => !r.current && !r.ended).map(entry),
+    nextTermEnd: current[0]?.termEnd ?? null,
+  };
 }
