@@ -46,7 +46,18 @@ export interface MembershipsTable {
   council_id: number;
   role: Role;
   title: string | null;
+  /** First day of the term (a `date`, YYYY-MM-DD); defaults to the election period covering today. */
+  term_start: ColumnType<string, string | undefined, string>;
+  /** Last day of the term, included. */
+  term_end: ColumnType<string, string | undefined, string>;
   created_at: CreatedAt;
+}
+
+/** A reminder that a council's terms end, sent once per (council, term end). */
+export interface TermRemindersTable {
+  council_id: number;
+  term_end: string;
+  sent_at: CreatedAt;
 }
 
 export interface ReferenceCountersTable {
@@ -151,6 +162,7 @@ export interface Database {
   users: UsersTable;
   memberships: MembershipsTable;
   reference_counters: ReferenceCountersTable;
+  term_reminders: TermRemindersTable;
   consultations: ConsultationsTable;
   response_versions: ResponseVersionsTable;
   consultation_events: ConsultationEventsTable;

@@ -134,6 +134,7 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/users/:userId/disable': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/memberships': { who: 'admin', fields: ['councilId', 'role', 'title'] },
   'POST /admin/users/:userId/memberships/:councilId/delete': { who: 'admin', fields: [] },
+  'POST /admin/users/:userId/memberships/:councilId/term': { who: 'admin', fields: ['termStart', 'termEnd'] },
   'POST /admin/users/:userId/tokens': { who: 'admin', fields: ['name'] },
   'POST /admin/users/:userId/tokens/:tokenId/revoke': { who: 'admin', fields: [] },
 };

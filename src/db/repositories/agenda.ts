@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
+import { termCoversToday } from './users.ts';
 import type { Executor, Tx } from '../database.ts';
 import type { AgendaItemKind } from '../types.ts';
 
@@ -300,6 +301,7 @@ export function listAgendaRecipients(db: Executor, councilId: number) {
     .select(['users.id', 'users.email', 'users.name', 'memberships.role'])
     .where('memberships.council_id', '=', councilId)
     .where('memberships.role', 'in', ['secretary', 'chair', 'member'])
+    .where(termCoversToday)
     .where('users.disabled_at', 'is', null)
     .orderBy('users.id')
     .execute();

@@ -1,4 +1,5 @@
 import { FINAL_STATES } from '../../../workflows/consultation.machine.ts';
+import { termCoversToday } from './users.ts';
 import type { Executor } from '../database.ts';
 
 /** Open consultations of a council whose deadline lies between `from` and `until`, with the council's reminder days. */
@@ -61,6 +62,7 @@ export function listChairsOf(db: Executor, councilIds: number[]) {
     .select(['users.id', 'users.email', 'users.name', 'memberships.council_id as councilId'])
     .where('memberships.council_id', 'in', councilIds)
     .where('memberships.role', '=', 'chair')
+    .where(termCoversToday)
     .where('users.disabled_at', 'is', null)
     .execute();
 }

@@ -32,12 +32,21 @@ export interface UserCouncil {
   title: string | null;
 }
 
-/** The councils a user sits on, with their role on each. */
-export function listMembershipsOfUser(db: Executor, userId: number): Promise<UserCouncil[]> {
+/** Every council a user sits or sat on (any term), with their role and term on each. */
+export function listMembershipsOfUser(db: Executor, userId: number): Promise<Array<UserCouncil & { termStart: string; termEnd: string }>> {
   return db
     .selectFrom('memberships')
     .innerJoin('councils', 'councils.id', 'memberships.council_id')
-    .select(['councils.id as councilId', 'councils.slug', 'councils.name', 'councils.municipality', 'memberships.role', 'memberships.title'])
+    .select([
+      'councils.id as councilId',
+      'councils.slug',
+      'councils.name',
+      'councils.municipality',
+      'memberships.role',
+      'memberships.title',
+      'memberships.term_start as termStart',
+      'memberships.term_end as termEnd',
+    ])
     .where('memberships.user_id', '=', userId)
     .orderBy('councils.name')
     .execute();
@@ -58,13 +67,20 @@ export function upsertMembership(db: Executor, membership: { userId: number; cou
     .executeTakeFirstOrThrow();
 }
 
-/** The people of a council with a given role, e.g. its chairs. */
+/**
+ * True for a row of `memberships` whose term covers today: the condition every read of who sits on
+ * a council now shares (the actor's councils, mail recipients, voters, the signing chair).
+ */
+export const termCoversToday = sql<boolean>`(now() at time zone 'Europe/Copenhagen')::date between memberships.term_start and memberships.term_end`;
+
+/** The people who sit on a council now (their term covers today) with a given role, e.g. its chairs. */
 export function listCouncilMembers(db: Executor, councilId: number, roles?: Role[]) {
   let query = db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['users.id', 'users.email', 'users.name', 'memberships.role', 'memberships.title'])
     .where('memberships.council_id', '=', councilId)
+    .where(termCoversToday)
     .where('users.disabled_at', 'is', null);
   if (roles && roles.length > 0) query = query.where('memberships.role', 'in', roles);
   return query.orderBy('users.name').execute();
@@ -89,14 +105,16 @@ export async function deleteMembership(db: Executor, userId: number, councilId: 
 
 /**
  * The councils of the user in the row `users` of the surrounding query, as JSON (as
- * {@link listMembershipsOfUser} gives them). One fragment for both reads of the actor.
+ * {@link listMembershipsOfUser} gives them). One fragment for both reads of the actor (session and
+ * API key), so the term rule lives here once: only a membership whose term covers today gives
+ * access. An ended membership keeps its row, so what the person wrote stays attributed to them.
  */
 export const councilsOfUsersRow = sql<UserCouncil[]>`coalesce((
   select json_agg(json_build_object(
-    'councilId', c.id, 'slug', c.slug, 'name', c.name, 'municipality', c.municipality, 'role', m.role, 'title', m.title
+    'councilId', c.id, 'slug', c.slug, 'name', c.name, 'municipality', c.municipality, 'role', memberships.role, 'title', memberships.title
   ) order by c.name)
-  from memberships m join councils c on c.id = m.council_id
-  where m.user_id = users.id
+  from memberships join councils c on c.id = memberships.council_id
+  where memberships.user_id = users.id and ${termCoversToday}
 ), '[]'::json)`;
 
 /** A user as the actor of a request needs them, with their councils. */
@@ -117,4 +135,40 @@ export async function findUserWithMemberships(db: Executor, id: number): Promise
 /** Replaces a user's password hash. */
 export async function setPasswordHash(db: Executor, id: number, passwordHash: string): Promise<void> {
   await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+/** Sets the term of one seat; false when the person has no seat on the council. */
+export async function setMembershipTerm(db: Executor, userId: number, councilId: number, term: { start: string; end: string }): Promise<boolean> {
+  const result = await db
+    .updateTable('memberships')
+    .set({ term_start: term.start, term_end: term.end })
+    .where('user_id', '=', userId)
+    .where('council_id', '=', councilId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/**
+ * Everyone who sits, sat or will sit on a council, with their term and whether it covers today
+ * (`current`), for the administration: ending soonest first among those sitting now.
+ */
+export function listCouncilRoster(db: Executor, councilId: number) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select([
+      'users.id as userId',
+      'users.name',
+      'users.email',
+      'memberships.role',
+      'memberships.title',
+      'memberships.term_start as termStart',
+      'memberships.term_end as termEnd',
+      termCoversToday.as('current'),
+      sql<boolean>`memberships.term_end < (now() at time zone 'Europe/Copenhagen')::date`.as('ended'),
+    ])
+    .where('memberships.council_id', '=', councilId)
+    .orderBy('memberships.term_end')
+    .orderBy('users.name')
+    .execute();
 }

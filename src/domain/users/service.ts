@@ -85,7 +85,7 @@ export interface UserAdminView {
 
 /** A person with their seats, for their administration page. */
 export interface UserAdminDetails extends UserAdminView {
-  memberships: Array<{ councilId: number; slug: string; name: string; role: Role; title: string | null }>;
+  memberships: Array<{ councilId: number; slug: string; name: string; role: Role; title: string | null; termStart: string; termEnd: string }>;
 }
 
 /** The fields of the "new person" form; an unticked checkbox is absent. */
@@ -118,7 +118,15 @@ export async function getUserForAdmin(db: Executor, actor: Actor, id: number): P
   const memberships = await listMembershipsOfUser(db, id);
   return {
     ...toUserAdminView(user),
-    memberships: memberships.map((m) => ({ councilId: m.councilId, slug: m.slug, name: m.name, role: m.role, title: m.title })),
+    memberships: memberships.map((m) => ({
+      councilId: m.councilId,
+      slug: m.slug,
+      name: m.name,
+      role: m.role,
+      title: m.title,
+      termStart: m.termStart,
+      termEnd: m.termEnd,
+    })),
   };
 }
 

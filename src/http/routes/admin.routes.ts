@@ -13,6 +13,7 @@ import {
   type CouncilAdminView,
   type LogoUpload,
 } from '../../domain/councils/service.ts';
+import { councilRosterForAdmin, setTermAsAdmin } from '../../domain/councils/terms.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import { createApiTokenAsAdmin, listApiTokensForAdmin, revokeApiTokenAsAdmin } from '../../domain/tokens/service.ts';
 import {
@@ -37,6 +38,7 @@ import {
   meetingParams,
   membershipForm,
   membershipParams,
+  termForm,
   tokenForm,
   tokenParams,
   userForm,
@@ -148,6 +150,7 @@ export function adminRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     const council = await getCouncilForAdmin(db, actor, councilId);
     const meetings = await listMeetingsForAdmin(db, actor, councilId, deps.clock());
+    const roster = await councilRosterForAdmin(db, actor, councilId);
     const status = state.error?.httpStatus ?? state.meetingError?.httpStatus ?? 200;
     res.status(status).render('pages/admin/council-form', {
       title: council.name,
@@ -157,6 +160,7 @@ export function adminRoutes(deps: AppDeps): Router {
       error: state.error?.message,
       fieldErrors: fieldErrors(state.error),
       meetings,
+      roster,
       meetingValues: state.meetingValues ?? {},
       meetingError: state.meetingError?.message,
       meetingErrors: fieldErrors(state.meetingError),
@@ -239,6 +243,7 @@ export function adminRoutes(deps: AppDeps): Router {
   const USER_NOTICES: Record<string, string> = {
     oprettet: 'Personen er oprettet.',
     rolle: 'Rollen er gemt.',
+    periode: 'Perioden er gemt.',
     fjernet: 'Personen er fjernet fra rådet.',
     deaktiveret: 'Personen er deaktiveret og kan ikke længere logge ind.',
     tilbagekaldt: 'API-nøglen er tilbagekaldt.',
@@ -247,15 +252,32 @@ export function adminRoutes(deps: AppDeps): Router {
   const renderUser = async (
     res: Response,
     userId: number,
-    state: { membershipValues?: Record<string, unknown>; membershipError?: AppError; tokenError?: AppError; newToken?: string; notice?: string } = {},
+    state: {
+      membershipValues?: Record<string, unknown>;
+      membershipError?: AppError;
+      termCouncilId?: number;
+      termError?: AppError;
+      tokenError?: AppError;
+      newToken?: string;
+      notice?: string;
+    } = {},
   ) => {
     const actor = actorOf(res);
     const user = await getUserForAdmin(db, actor, userId);
     const [tokens, councils] = await Promise.all([listApiTokensForAdmin(db, actor, userId), listCouncilsForAdmin(db, actor)]);
-    const status = state.membershipError?.httpStatus ?? state.tokenError?.httpStatus ?? 200;
+    const status = state.membershipError?.httpStatus ?? state.termError?.httpStatus ?? state.tokenError?.httpStatus ?? 200;
+    const termErrors = fieldErrors(state.termError);
     res.status(status).render('pages/admin/user', {
       title: user.name,
-      user,
+      user: {
+        ...user,
+        // The term form's error sits beside the seat it was sent for.
+        memberships: user.memberships.map((m) => ({
+          ...m,
+          termError: m.councilId === state.termCouncilId ? state.termError?.message : undefined,
+          termErrors: m.councilId === state.termCouncilId ? termErrors : {},
+        })),
+      },
       isSelf: user.id === actor.userId,
       tokens,
       councils: councils.map((c) => ({ id: c.id, name: c.name, selected: String(c.id) === state.membershipValues?.councilId })),
@@ -289,6 +311,16 @@ export function adminRoutes(deps: AppDeps): Router {
       res.redirect(303, `/admin/users/${userId}?ok=rolle#raad`);
     } catch (error) {
       await renderUser(res, userId, { membershipValues: typedFields(req.body), membershipError: adminFormError(error) });
+    }
+  });
+
+  router.post('/users/:userId/memberships/:councilId/term', csrfProtection, async (req, res) => {
+    const { userId, councilId } = pathIds(membershipParams, req);
+    try {
+      await setTermAsAdmin(db, actorOf(res), userId, councilId, parseInput(termForm, req.body ?? {}));
+      res.redirect(303, `/admin/users/${userId}?ok=periode#raad`);
+    } catch (error) {
+      await renderUser(res, userId, { termCouncilId: councilId, termError: adminFormError(error) });
     }
   });
 

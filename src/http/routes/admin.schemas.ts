@@ -39,3 +39,6 @@ export const meetingForm = z.object({ date: text, time: text, place: text });
 export const userForm = z.object({ email: text, name: text, password: text, isAdmin: checkbox });
 export const membershipForm = z.object({ councilId: text, role: text, title: text });
 export const tokenForm = z.object({ name: text });
+
+/** The admin's "set term" form on a seat (dates as the date inputs send them, YYYY-MM-DD). */
+export const termForm = z.object({ termStart: text, termEnd: text });
