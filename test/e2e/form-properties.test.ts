@@ -133,8 +133,9 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/users': { who: 'admin', fields: ['email', 'name', 'password', 'isAdmin'], kept: { name: 'name', email: 'email' } },
   'POST /admin/users/:userId/disable': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/memberships': { who: 'admin', fields: ['councilId', 'role', 'title'] },
-  'POST /admin/users/:userId/memberships/:councilId/delete': { who: 'admin', fields: [] },
+  // Before the delete below, which takes the seat away.
   'POST /admin/users/:userId/memberships/:councilId/term': { who: 'admin', fields: ['termStart', 'termEnd'] },
+  'POST /admin/users/:userId/memberships/:councilId/delete': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/tokens': { who: 'admin', fields: ['name'] },
   'POST /admin/users/:userId/tokens/:tokenId/revoke': { who: 'admin', fields: [] },
 };

@@ -257,6 +257,7 @@ export function adminRoutes(deps: AppDeps): Router {
       membershipError?: AppError;
       termCouncilId?: number;
       termError?: AppError;
+      termTyped?: Record<string, string>;
       tokenError?: AppError;
       newToken?: string;
       notice?: string;
@@ -267,6 +268,8 @@ export function adminRoutes(deps: AppDeps): Router {
     const [tokens, councils] = await Promise.all([listApiTokensForAdmin(db, actor, userId), listCouncilsForAdmin(db, actor)]);
     const status = state.membershipError?.httpStatus ?? state.termError?.httpStatus ?? state.tokenError?.httpStatus ?? 200;
     const termErrors = fieldErrors(state.termError);
+    // A refused term for a seat the person does not have has no form to stand beside.
+    if (state.termError && !user.memberships.some((m) => m.councilId === state.termCouncilId)) throw notFound();
     res.status(status).render('pages/admin/user', {
       title: user.name,
       user: {
@@ -274,6 +277,9 @@ export function adminRoutes(deps: AppDeps): Router {
         // The term form's error sits beside the seat it was sent for.
         memberships: user.memberships.map((m) => ({
           ...m,
+          ...(m.councilId === state.termCouncilId
+            ? { termStart: state.termTyped?.termStart ?? m.termStart, termEnd: state.termTyped?.termEnd ?? m.termEnd }
+            : {}),
           termError: m.councilId === state.termCouncilId ? state.termError?.message : undefined,
           termErrors: m.councilId === state.termCouncilId ? termErrors : {},
         })),
@@ -320,7 +326,7 @@ export function adminRoutes(deps: AppDeps): Router {
       await setTermAsAdmin(db, actorOf(res), userId, councilId, parseInput(termForm, req.body ?? {}));
       res.redirect(303, `/admin/users/${userId}?ok=periode#raad`);
     } catch (error) {
-      await renderUser(res, userId, { termCouncilId: councilId, termError: adminFormError(error) });
+      await renderUser(res, userId, { termCouncilId: councilId, termError: adminFormError(error), termTyped: typedFields(req.body) });
     }
   });
 
