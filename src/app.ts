@@ -24,6 +24,7 @@ import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { voteRoutes } from './http/routes/vote.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { agendaRoutes } from './http/routes/agenda.routes.ts';
+import { handoverRoutes } from './http/routes/handover.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(profileRoutes(deps));
   app.use(meetingRoutes(deps));
   app.use(agendaRoutes(deps));
+  app.use(handoverRoutes(deps));
   app.use(minutesRoutes(deps));
   app.use('/admin', adminRoutes(deps));
 

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { Database } from '../types.ts';
+import { submittedOn } from '../submitted-on.ts';
 import { visibleTo, type Viewer } from '../visibility.ts';
 
 /**
@@ -27,7 +28,7 @@ export interface EarlierFor {
  * The council's submitted responses most like the consultation being answered, as a subquery for
  * jsonArrayFrom (the page reads them in the same round trip as the internals): those to the same
  * authority first, then by trigram similarity of their title and summary to this one's, then the
- * newest. Each with its title, authority, the letter's archived time and the approved text the
+ * newest. Each with its title, authority, when it was sent (submittedOn) and the approved text the
  * letter was made from. The visibility rule (visibleTo) filters the candidates besides the council,
  * so no list of consultations escapes the one rule.
  */
@@ -55,7 +56,8 @@ export function earlierResponsesSubquery(eb: ExpressionBuilder<Database, never>,
       'candidate.id',
       'candidate.title',
       'candidate.authority',
-      'archived_documents.created_at as submitted_at',
+      sql<Date>`(select ${submittedOn('e')} from consultation_events e
+        where e.consultation_id = candidate.id and e.type = 'SUBMIT' order by e.id desc limit 1)`.as('submitted_at'),
       'response_versions.body',
       sql<boolean>`lower(candidate.authority) = lower(${earlier.authority})`.as('same_authority'),
       sql<number>`similarity(candidate.title || ' ' || coalesce(candidate.summary, ''), ${earlier.text})`.as('similarity'),

@@ -76,11 +76,12 @@ export interface CouncilRoster {
   nextTermEnd: string | null;
 }
 
-/** The council's roster by term (administrators only). */
-export async function councilRosterForAdmin(db: Executor, actor: Actor, councilId: number): Promise<CouncilRoster> {
-  assertAdmin(actor);
-  const rows = await listCouncilRoster(db, councilId);
-  const entry = (row: (typeof rows)[number]): RosterEntry => ({
+/** A roster row as the users repository reads it (listCouncilRoster). */
+type RosterRow = Awaited<ReturnType<typeof listCouncilRoster>>[number];
+
+/** Rows of a council's roster sorted into who sits now, who sat before (newest end first) and who starts later. */
+export function rosterOf(rows: RosterRow[]): CouncilRoster {
+  const entry = (row: RosterRow): RosterEntry => ({
     userId: row.userId,
     name: row.name,
     email: row.email,
@@ -99,4 +100,10 @@ export async function councilRosterForAdmin(db: Executor, actor: Actor, councilI
     upcoming: rows.filter((r) => !r.current && !r.ended).map(entry),
     nextTermEnd: current[0]?.termEnd ?? null,
   };
+}
+
+/** The council's roster by term (administrators only). */
+export async function councilRosterForAdmin(db: Executor, actor: Actor, councilId: number): Promise<CouncilRoster> {
+  assertAdmin(actor);
+  return rosterOf(await listCouncilRoster(db, councilId));
 }

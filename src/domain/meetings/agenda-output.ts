@@ -20,7 +20,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { composeMail } from '../mail/templates.ts';
 import { renderAgendaPdf, type AgendaPdfData } from '../pdf/agenda.ts';
 import { councilLogoDataUri } from '../pdf/letter.ts';
-import { PdfRenderRefusedError, type PdfRenderer } from '../pdf/renderer.ts';
+import { previewRenderFailure, type PdfRenderer } from '../pdf/renderer.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import { danishDate, formatDanishDate, formatDanishDateTime, type Clock } from '../time.ts';
 import { agendaTitle, agendaView, getAgenda, mayActorPrepareAgenda, mayActorReadAgenda, refreshMeetingAgenda, type AgendaView } from './agenda.ts';
@@ -95,14 +95,15 @@ export async function agendaPdf(deps: AgendaOutputDeps, actor: Actor, slug: stri
     const pdf = await renderAgendaPdf(deps.pdf, pdfData(council, view, deps.clock()), { priority: 'preview', owner: actor.userId });
     return { pdf, fileName: agendaFileName(view.meeting) };
   } catch (error) {
-    if (error instanceof PdfRenderRefusedError) {
-      const meta = { retryAfterSeconds: error.retryAfterSeconds };
-      if (error.reason === 'user_limit')
-        throw new AppError('TOO_MANY_REQUESTS', 'Du har allerede en PDF under visning. Vent lidt, og prøv igen.', { meta });
-      throw new AppError('RENDER_FAILED', 'Der laves mange PDF-filer lige nu. Prøv igen om lidt.', { meta });
-    }
-    deps.logger.error({ err: error, meetingId }, 'PDF rendering of an agenda failed');
-    throw new AppError('RENDER_FAILED', 'Dagsordenen kunne ikke vises som PDF lige nu. Prøv igen om lidt.');
+    throw previewRenderFailure(
+      error,
+      deps.logger,
+      { meetingId },
+      {
+        logMessage: 'PDF rendering of an agenda failed',
+        userMessage: 'Dagsordenen kunne ikke vises som PDF lige nu. Prøv igen om lidt.',
+      },
+    );
   }
 }
 

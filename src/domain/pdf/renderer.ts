@@ -1,3 +1,5 @@
+import { AppError } from '../errors.ts';
+
 /*
  * How the domain renders HTML to PDF. The one implementation is Chromium through Puppeteer
  * (src/adapters/chromium-pdf.ts); the letter itself is built in letter.ts.
@@ -34,6 +36,28 @@ export class PdfRenderRefusedError extends PdfRenderError {
     super(reason === 'queue_full' ? 'PDF-køen er fuld' : 'Brugeren har allerede det højeste antal PDF-visninger i gang');
     this.name = 'PdfRenderRefusedError';
   }
+}
+
+/**
+ * What a failed preview render (an agenda, a handover report) tells the user: when the renderer
+ * refused it, 429 for the user's own limit and RENDER_FAILED when everyone's queue is full, both
+ * with `retryAfterSeconds`; anything else is logged with `context` and becomes RENDER_FAILED
+ * with `userMessage`.
+ */
+export function previewRenderFailure(
+  error: unknown,
+  logger: { error(details: object, message: string): void },
+  context: object,
+  messages: { logMessage: string; userMessage: string },
+): AppError {
+  if (error instanceof PdfRenderRefusedError) {
+    const meta = { retryAfterSeconds: error.retryAfterSeconds };
+    if (error.reason === 'user_limit')
+      return new AppError('TOO_MANY_REQUESTS', 'Du har allerede en PDF under visning. Vent lidt, og prøv igen.', { meta });
+    return new AppError('RENDER_FAILED', 'Der laves mange PDF-filer lige nu. Prøv igen om lidt.', { meta });
+  }
+  logger.error({ err: error, ...context }, messages.logMessage);
+  return new AppError('RENDER_FAILED', messages.userMessage);
 }
 
 /**

@@ -1,17 +1,7 @@
 import type { DeadlineStatus } from '../../domain/deadlines/status.ts';
 
-/** Danish names of the workflow states. */
-export const STATE_LABELS: Record<string, string> = {
-  received: 'Modtaget',
-  assigned: 'Fordelt',
-  drafting: 'Under udarbejdelse',
-  awaiting_approval: 'Afventer godkendelse',
-  written_procedure: 'Skriftlig procedure',
-  approved: 'Godkendt',
-  submitted: 'Indsendt',
-  declined: 'Afstået',
-  withdrawn: 'Trukket tilbage',
-};
+/** Danish names of the workflow states (defined with the domain, which the PDFs need them in). */
+export { STATE_LABELS } from '../../domain/consultations/labels.ts';
 
 /** Danish names of the events, as buttons and timeline entries. */
 export const EVENT_LABELS: Record<string, string> = {
