@@ -5,8 +5,12 @@ import path from 'node:path';
 import { updateCouncil } from '../../src/db/repositories/councils.ts';
 import { mailResetLink } from '../../src/domain/auth/password-reset.ts';
 import { enqueueSubmissionMail } from '../../src/domain/mail/submission.ts';
+import { DateTime } from 'luxon';
+import { setMembershipTerm } from '../../src/db/repositories/users.ts';
+import { electionPeriodCovering } from '../../src/domain/councils/terms.ts';
+import { runTermReminders } from '../../src/domain/councils/term-reminders.ts';
 import { runReminders } from '../../src/domain/reminders/service.ts';
-import { systemClock } from '../../src/domain/time.ts';
+import { systemClock, ZONE } from '../../src/domain/time.ts';
 import { sendProcedureReminders } from '../../src/domain/written-procedure/mail.ts';
 import { createLogger } from '../../src/logger.ts';
 import { ARTIFACTS_DIR, expectNoAxeViolations, launchBrowser } from '../support/browser.ts';
@@ -24,7 +28,14 @@ import {
 import { startSmtp, startTestScheduler, waitUntil, type TestScheduler, type TestSmtp } from '../support/mail.ts';
 import { parseMail, spamVerdict, type ParsedMail } from '../support/mail-check.ts';
 
-type Kind = 'submission' | 'reminder-deadline' | 'reminder-approval' | 'password-reset' | 'written-procedure-started' | 'written-procedure-reminder';
+type Kind =
+  | 'submission'
+  | 'reminder-deadline'
+  | 'reminder-approval'
+  | 'password-reset'
+  | 'written-procedure-started'
+  | 'written-procedure-reminder'
+  | 'term-ending';
 const KINDS: Kind[] = [
   'submission',
   'reminder-deadline',
@@ -32,7 +43,10 @@ const KINDS: Kind[] = [
   'password-reset',
   'written-procedure-started',
   'written-procedure-reminder',
+  'term-ending',
 ];
+/** Mails about no consultation, so without its title. */
+const WITHOUT_TITLE: Kind[] = ['password-reset', 'term-ending'];
 /** Mails sent on the council's behalf: its reply e-mail as Reply-To. */
 const ON_COUNCILS_BEHALF: Kind[] = ['submission', 'written-procedure-started', 'written-procedure-reminder'];
 /** Mails with a PDF attached: the archived letter, the draft letter of a written procedure. */
@@ -124,12 +138,20 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
         `the ${kind} mail`,
       );
     };
+    // Our chair's and member's terms end in 20 days: the secretary (and every admin) is told.
+    const soon = DateTime.now().setZone(ZONE).plus({ days: 20 }).toISODate()!;
+    for (const person of [ours.chair, ours.member]) {
+      await setMembershipTerm(db, person.actor.userId, ours.council.id, { start: electionPeriodCovering(new Date()).start, end: soon });
+    }
+    await runTermReminders(scheduler.deps);
+
     await first('submission', authority, /^Høringssvar vedr\. /);
     await first('reminder-deadline', ours.secretary.email, /^Påmindelse: høringsfristen/);
     await first('reminder-approval', other.chair.email, /^Afventer din godkendelse/);
     await first('password-reset', other.member.email, /^Vælg en ny adgangskode/);
     await first('written-procedure-started', ours.member.email, /^Skriftlig procedure: /);
     await first('written-procedure-reminder', ours.chair.email, /^Påmindelse: stem om /);
+    await first('term-ending', ours.secretary.email, /^Valgperioden i /);
     mkdirSync(MAILS_DIR, { recursive: true });
     for (const kind of KINDS) {
       writeFileSync(path.join(MAILS_DIR, `${kind}.eml`), raw[kind]);
@@ -157,7 +179,7 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
       ]);
       const text = mail.text!;
       const html = mail.html!;
-      if (kind !== 'password-reset') {
+      if (!WITHOUT_TITLE.includes(kind)) {
         expect(text, 'the title as typed').to.include(TITLE);
         expect(htmlText(html), 'the title as typed, once decoded').to.include(TITLE);
         expect(html, 'the title escaped').to.include('&lt;script&gt;alert(&quot;ø&quot;)&lt;/script&gt;');

@@ -81,7 +81,7 @@ const fixed = (text: string) => () => text;
 const agendaPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.meeting.id}/agenda`;
 const minutesPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.heldMeeting.id}/minutes`;
 
-/** Every page type of the app (28 kinds, 43 pages with the consultation page's states and roles). */
+/** Every page type of the app (29 kinds, 44 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
@@ -171,6 +171,12 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'profile', role: 'secretary', path: fixed('/profile'), heading: fixed('Min profil') },
   { name: 'meetings', role: 'secretary', path: (w) => `/councils/${w.council.slug}/meetings`, heading: (w) => `Møder i ${w.council.name}` },
   { name: 'agendas', role: 'staff', path: (w) => `/councils/${w.council.slug}/agendas`, heading: (w) => `Dagsordener i ${w.council.name}` },
+  {
+    name: 'handover',
+    role: 'chair',
+    path: (w) => `/councils/${w.council.slug}/handover`,
+    heading: (w) => `Overdragelsesrapport for ${w.council.name}`,
+  },
   { name: 'agenda-secretary', role: 'secretary', path: (w) => agendaPath(w), heading: (w) => w.meeting.heading },
   {
     name: 'agenda-with-errors',

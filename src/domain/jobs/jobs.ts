@@ -7,7 +7,7 @@ import type { Executor } from '../../db/database.ts';
 
 /** The queues Rådssvar uses. */
 export const QUEUES = {
-  /** Cron: find due reminders and queue one mail for each (exactly once per reminder). */
+  /** Cron: find due reminders and queue one mail for each (exactly once per reminder), and the mails 30 days before a council's terms end. */
   reminders: 'reminders',
   /** One plain mail (a reminder or a reset link), retried until it is delivered. */
   mail: 'mail',

@@ -4,6 +4,7 @@ import type { Logger } from '../../logger.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { deliverSubmissionMail, type SubmissionMailJob } from '../mail/submission.ts';
 import { runReminders, sendReminderMail, type ReminderMailJob } from '../reminders/service.ts';
+import { runTermReminders } from '../councils/term-reminders.ts';
 import { purgeExpiredSessions } from '../auth/sessions.ts';
 import { mailResetLink, type PasswordResetJob } from '../auth/password-reset.ts';
 import type { Clock } from '../time.ts';
@@ -36,6 +37,9 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     reminders: async () => {
       const queued = await runReminders(deps);
       if (queued > 0) deps.logger.info({ queued }, 'reminders queued');
+      // The same job tells secretaries and admins when a council's terms end within 30 days.
+      const termMails = await runTermReminders(deps);
+      if (termMails > 0) deps.logger.info({ queued: termMails }, 'term-ending mails queued');
     },
     mail: async (job: ReminderMailJob) => {
       await sendReminderMail(deps, job);

@@ -21,7 +21,8 @@ export type MailKind =
   | 'agenda'
   | 'agenda-changed'
   | 'written-procedure-started'
-  | 'written-procedure-reminder';
+  | 'written-procedure-reminder'
+  | 'term-ending';
 
 const MAIL_VIEWS = fileURLToPath(new URL('../../../views/mails/', import.meta.url));
 

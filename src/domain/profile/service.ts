@@ -3,6 +3,7 @@ import { listOptedOutCouncilIds, setOptOuts } from '../../db/repositories/remind
 import type { Role } from '../../db/types.ts';
 import type { Actor } from '../access/actor.ts';
 import { calendarFeedUrl, renewCalendarFeed, type CalendarDeps } from '../calendar/service.ts';
+import { mayActorReadInternals } from '../consultations/policy.ts';
 import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 
@@ -14,6 +15,8 @@ export interface ProfileView {
   councils: { slug: string; name: string; role: Role; reminders: boolean; feedUrl: string }[];
   /** Councils whose meeting calendar the user edits (as secretary). */
   secretaryOf: { slug: string; name: string }[];
+  /** Councils whose handover report the user reads (their own people, not staff). */
+  handoverOf: { slug: string; name: string }[];
 }
 
 /** The actor's own profile. Creates the feed tokens on the first visit. */
@@ -30,7 +33,10 @@ export async function getProfile(deps: CalendarDeps, actor: Actor): Promise<Prof
     });
   }
   const secretaryOf = actor.councils.filter((c) => c.role === 'secretary').map((c) => ({ slug: c.slug, name: c.name }));
-  return { name: actor.name, email: actor.email, feedUrl: await calendarFeedUrl(deps, actor), councils, secretaryOf };
+  const handoverOf = actor.councils
+    .filter((c) => mayActorReadInternals(actor, { council_id: c.councilId, created_by: null }))
+    .map((c) => ({ slug: c.slug, name: c.name }));
+  return { name: actor.name, email: actor.email, feedUrl: await calendarFeedUrl(deps, actor), councils, secretaryOf, handoverOf };
 }
 
 // A browser sends nothing for no ticked box, a string for one, and a list for several.
