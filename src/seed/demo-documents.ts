@@ -24,6 +24,19 @@ const DOCUMENTS: Record<string, DemoFile[]> = {
     }),
     async () => ({ name: 'Underskrevet følgebrev (scannet).pdf', bytes: await scannedPdf(1) }),
   ],
+  // Last year's answer the demo secretary finds again, by a word of the status report itself.
+  'Status på Integrationsstrategi 2022–2025': [
+    async () => ({
+      name: 'Status 2025 – Integrationsstrategi 2022-2025.pdf',
+      bytes: await pdfWithText([
+        [
+          'Næstved Kommune – status på Integrationsstrategi 2022–2025',
+          'Beskæftigelsesfrekvensen for nyankomne flygtninge er steget fra 38 til 51 procent. For kvinder er stigningen mindre.',
+          'Mentorordningen i foreningslivet har haft 64 deltagere; 40 af dem er kommet i job eller uddannelse.',
+        ],
+      ]),
+    }),
+  ],
   'Boligsocial helhedsplan for Kalbyris og Nørremarken 2027–2030': [
     async () => ({
       name: 'Helhedsplan Kalbyris og Nørremarken.docx',

@@ -6,6 +6,7 @@ import type { Role } from '../db/types.ts';
 import { loadActor, type Actor } from '../domain/access/actor.ts';
 import { createCouncil } from '../domain/councils/service.ts';
 import { addDemoDocuments } from './demo-documents.ts';
+import { addDemoHistory } from './demo-history.ts';
 import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
 import { ZONE } from '../domain/time.ts';
@@ -441,8 +442,10 @@ function firstUserWith(council: string, role: Role): string {
 
 /**
  * Seeds the Danish demo data: five integration councils, a person in every role (one on two
- * councils), twenty-two consultations in every state (one in a written procedure), the next agenda of Næstved, with deadlines around today. The same data
- * on every first start; only the dates follow the calendar.
+ * councils), twenty-two consultations in every state (one in a written procedure), the next agenda
+ * of Næstved, with deadlines around today; and the councils' memory (src/seed/demo-history.ts):
+ * ten responses sent over the last four years, last period's former members, past meetings. The
+ * same data on every first start; only the dates follow the calendar.
  */
 export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void> {
   const { db } = deps;
@@ -511,6 +514,14 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
     // e-mail needs one.
     await send(secretary, { type: 'SUBMIT', channel: 'portal', recipient: item.authority });
   }
+  await addDemoHistory(
+    deps,
+    async (council) => ({
+      secretary: await actorFor(db, firstUserWith(council, 'secretary')),
+      chair: await actorFor(db, firstUserWith(council, 'chair')),
+    }),
+    DEMO_PASSWORD,
+  );
   await addDemoHeldMeeting(db, deps.clock());
   await prepareDemoAgenda(deps, await actorFor(db, firstUserWith('naestved', 'secretary')));
 }

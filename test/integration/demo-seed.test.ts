@@ -2,6 +2,12 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 import { DEMO_USERS, hasAnyUser, seedDemo } from '../../src/seed/demo.ts';
+import { findUserByEmail } from '../../src/db/repositories/users.ts';
+import { loadActor } from '../../src/domain/access/actor.ts';
+import { getConsultationPage } from '../../src/domain/consultations/page.ts';
+import { handoverReport } from '../../src/domain/councils/handover.ts';
+import { electionPeriodCovering } from '../../src/domain/councils/terms.ts';
+import { search } from '../../src/domain/search/service.ts';
 import { withScratchDatabase } from '../support/db.ts';
 import { TEST_SESSION_SECRET } from '../support/factories.ts';
 import { workflowDeps } from '../support/fakes.ts';
@@ -50,6 +56,37 @@ describe('the demo data of npm start', () => {
       expect(new Set(documents.map((d) => d.media_type)).size).to.equal(3);
       expect(documents.filter((d) => d.text_status === 'no_text')).to.have.length(1);
       expect(documents.filter((d) => d.text_status === 'extracted' && d.extracted_text!.length > 100)).to.have.length(documents.length - 1);
+
+      // The councils' memory: the secretary finds last year's answer to the same authority by a word
+      // of its title or of its document, the drafting page shows earlier answers, and the handover
+      // report covers the last period with its former members.
+      const secretary = (await loadActor(db, (await findUserByEmail(db, 'mette.kjaergaard@naestved.dk'))!.id))!;
+      const lastYears = 'Status på Integrationsstrategi 2022–2025';
+      for (const q of ['integrationsstrategi', 'mentorordningen']) {
+        const found = await search(deps, secretary, { q });
+        expect(
+          found.items.map((i) => i.consultation.title),
+          q,
+        ).to.include(lastYears);
+      }
+      const drafting = await db
+        .selectFrom('consultations')
+        .select('id')
+        .where('title', '=', 'Boligsocial helhedsplan for Kalbyris og Nørremarken 2027–2030')
+        .executeTakeFirstOrThrow();
+      const page = await getConsultationPage(
+        { ...deps, config: { sessionSecret: TEST_SESSION_SECRET, publicUrl: undefined, port: 3000 } },
+        secretary,
+        drafting.id,
+      );
+      expect(page.earlier.map((e) => e.title)).to.include('Boligsocial helhedsplan for Kalbyris 2022–2026');
+      const chair = (await loadActor(db, (await findUserByEmail(db, 'ahmad.hussein@example.dk'))!.id))!;
+      const lastPeriodStart = Number(electionPeriodCovering(new Date()).start.slice(0, 4)) - 4;
+      const report = await handoverReport(deps, chair, 'naestved', lastPeriodStart);
+      expect(report.answered.total).to.be.at.least(4);
+      expect(report.answered.bySubject.map((g) => g.label)).to.include.oneOf(['beskæftigelsesplan', 'budget']);
+      expect(report.people.former.map((p) => p.name)).to.include.members(['Lars Holm', 'Grethe Nielsen']);
+      expect(report.meetings.length).to.be.at.least(1);
     });
   });
 });
