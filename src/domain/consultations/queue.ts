@@ -23,13 +23,18 @@ export interface QueueQuery {
 }
 
 /** One line of the queue. */
-export interface QueueItem {
+/** What every list of consultations shows of one (the queue, search results): its names, state and council. */
+export interface ConsultationSummary {
   id: string;
   reference: string | null;
   title: string;
   authority: string;
   state: ConsultationState;
   council: { slug: string; name: string } | null;
+}
+
+/** One row of the queue: the summary with the assignee and the deadline in words. */
+export interface QueueItem extends ConsultationSummary {
   assignee: { name: string } | null;
   deadline: Date;
   daysLeft: number;

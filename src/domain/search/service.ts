@@ -16,6 +16,7 @@ import { STATES, type ConsultationState } from '../../../workflows/consultation.
 import type { Actor } from '../access/actor.ts';
 import { AppError } from '../errors.ts';
 import { viewerOf } from '../consultations/policy.ts';
+import type { ConsultationSummary } from '../consultations/queue.ts';
 import { parseInput } from '../validation.ts';
 
 /** The kinds of thing a search finds. */
@@ -60,14 +61,7 @@ export interface SearchHit {
   kind: SearchKind;
   /** The id of what was found (consultation, response version, document or comment). */
   sourceId: string;
-  consultation: {
-    id: string;
-    reference: string | null;
-    title: string;
-    authority: string;
-    state: ConsultationState;
-    council: { slug: string; name: string } | null;
-  };
+  consultation: ConsultationSummary;
   year: number;
   snippet: SnippetPart[];
   rank: number;

@@ -1,18 +1,11 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { AppError } from '../../domain/errors.ts';
-import { search, SEARCH_KINDS } from '../../domain/search/service.ts';
+import { search } from '../../domain/search/service.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { fieldErrors } from '../forms.ts';
-import { presentSearchPage } from '../presenters/search.ts';
+import { presentSearchPage, searchKindChoices } from '../presenters/search.ts';
 import { searchQuery } from './search.schemas.ts';
-
-const KIND_LABELS: Record<(typeof SEARCH_KINDS)[number], string> = {
-  consultation: 'Høringer',
-  response: 'Høringssvar og udkast',
-  document: 'Dokumenter',
-  comment: 'Kommentarer',
-};
 
 /** The search page: everything the user may see, by words, with filters and pages. */
 export function searchRoutes(deps: AppDeps): Router {
@@ -31,9 +24,9 @@ export function searchRoutes(deps: AppDeps): Router {
     res.status(error ? 422 : 200).render('pages/search', {
       title: query.q ? `Søgning: ${query.q}` : 'Søg',
       query,
-      kinds: SEARCH_KINDS.map((value) => ({ value, label: KIND_LABELS[value], selected: query.kind === value })),
+      kinds: searchKindChoices(query.kind),
       councils: actor.councils.map((c) => ({ slug: c.slug, name: c.name, selected: query.council === c.slug })),
-      results: page ? presentSearchPage(page, query, KIND_LABELS) : undefined,
+      results: page ? presentSearchPage(page, query) : undefined,
       error: error?.message,
       fieldErrors: fieldErrors(error),
     });
