@@ -67,21 +67,31 @@ export async function up(db: Kysely<any>): Promise<void> {
     $$
   `.execute(db);
 
+  // A consultation's own entry is computed again only when its text changes; a change of state,
+  // council or received date (most UPDATEs: every transition) only copies the filter columns to
+  // its entries, without parsing any text.
   await sql`
     create function search_consultation_trigger() returns trigger language plpgsql as $$
+    declare
+      text_changed boolean := tg_op = 'INSERT'
+        or new.title is distinct from old.title or new.authority is distinct from old.authority
+        or new.summary is distinct from old.summary or new.reference is distinct from old.reference
+        or new.authority_reference is distinct from old.authority_reference;
     begin
-      perform search_put('consultation', new.id::text, new.id,
-        concat_ws(E'\n', new.title, new.authority, new.summary),
-        setweight(to_tsvector('danish', search_clean(new.title)), 'A')
-        || setweight(to_tsvector('danish', search_clean(new.authority)), 'A')
-        || setweight(to_tsvector('simple', search_clean(concat_ws(' ', new.reference, new.authority_reference))), 'A')
-        || setweight(to_tsvector('danish', search_clean(new.summary)), 'B'));
+      if text_changed then
+        perform search_put('consultation', new.id::text, new.id,
+          concat_ws(E'\n', new.title, new.authority, new.summary),
+          setweight(to_tsvector('danish', search_clean(new.title)), 'A')
+          || setweight(to_tsvector('danish', search_clean(new.authority)), 'A')
+          || setweight(to_tsvector('simple', search_clean(concat_ws(' ', new.reference, new.authority_reference))), 'A')
+          || setweight(to_tsvector('danish', search_clean(new.summary)), 'B'));
+      end if;
       if tg_op = 'UPDATE' and (new.council_id is distinct from old.council_id or new.authority is distinct from old.authority
           or new.received_at is distinct from old.received_at or new.state is distinct from old.state) then
         update search_entries
            set council_id = new.council_id, authority = new.authority,
                year = extract(year from new.received_at::date)::int, state = new.state
-         where consultation_id = new.id and kind <> 'consultation';
+         where consultation_id = new.id and (kind <> 'consultation' or not text_changed);
       end if;
       return null;
     end
@@ -93,56 +103,42 @@ export async function up(db: Kysely<any>): Promise<void> {
     for each row execute function search_consultation_trigger()
   `.execute(db);
 
+  // The rows that belong to a consultation, one function for all three tables (the kind is the
+  // trigger's argument): a response version's text (C), a comment's (C), a document's file name
+  // (B) and extracted text (D). A deleted comment or document leaves the search with it.
   await sql`
-    create function search_response_trigger() returns trigger language plpgsql as $$
+    create function search_child_trigger() returns trigger language plpgsql as $$
+    declare
+      entry_kind text := tg_argv[0];
     begin
-      perform search_put('response', new.id::text, new.consultation_id, new.body,
-        setweight(to_tsvector('danish', search_clean(new.body)), 'C'));
+      if tg_op = 'DELETE' then
+        delete from search_entries where kind = entry_kind and source_id = old.id::text;
+        return null;
+      end if;
+      if entry_kind = 'document' then
+        perform search_put(entry_kind, new.id::text, new.consultation_id,
+          concat_ws(E'\n', new.filename, new.extracted_text),
+          setweight(to_tsvector('danish', search_clean(new.filename)), 'B')
+          || setweight(to_tsvector('danish', search_clean(new.extracted_text)), 'D'));
+      else
+        perform search_put(entry_kind, new.id::text, new.consultation_id, new.body,
+          setweight(to_tsvector('danish', search_clean(new.body)), 'C'));
+      end if;
       return null;
     end
     $$
   `.execute(db);
   await sql`
     create trigger search_response_versions after insert on response_versions
-    for each row execute function search_response_trigger()
-  `.execute(db);
-
-  await sql`
-    create function search_comment_trigger() returns trigger language plpgsql as $$
-    begin
-      if tg_op = 'DELETE' then
-        delete from search_entries where kind = 'comment' and source_id = old.id::text;
-        return null;
-      end if;
-      perform search_put('comment', new.id::text, new.consultation_id, new.body,
-        setweight(to_tsvector('danish', search_clean(new.body)), 'C'));
-      return null;
-    end
-    $$
+    for each row execute function search_child_trigger('response')
   `.execute(db);
   await sql`
     create trigger search_draft_comments after insert or update of body or delete on draft_comments
-    for each row execute function search_comment_trigger()
-  `.execute(db);
-
-  await sql`
-    create function search_document_trigger() returns trigger language plpgsql as $$
-    begin
-      if tg_op = 'DELETE' then
-        delete from search_entries where kind = 'document' and source_id = old.id::text;
-        return null;
-      end if;
-      perform search_put('document', new.id::text, new.consultation_id,
-        concat_ws(E'\n', new.filename, new.extracted_text),
-        setweight(to_tsvector('danish', search_clean(new.filename)), 'B')
-        || setweight(to_tsvector('danish', search_clean(new.extracted_text)), 'D'));
-      return null;
-    end
-    $$
+    for each row execute function search_child_trigger('comment')
   `.execute(db);
   await sql`
     create trigger search_consultation_documents after insert or update of filename, extracted_text or delete on consultation_documents
-    for each row execute function search_document_trigger()
+    for each row execute function search_child_trigger('document')
   `.execute(db);
 
   // What is already there, through the same functions.
@@ -160,9 +156,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop trigger if exists search_response_versions on response_versions`.execute(db);
   await sql`drop trigger if exists search_draft_comments on draft_comments`.execute(db);
   await sql`drop trigger if exists search_consultation_documents on consultation_documents`.execute(db);
-  await sql`drop function if exists search_consultation_trigger, search_response_trigger, search_comment_trigger, search_document_trigger`.execute(
-    db,
-  );
+  await sql`drop function if exists search_consultation_trigger, search_child_trigger`.execute(db);
   await sql`drop function if exists search_put(text, text, uuid, text, tsvector)`.execute(db);
   await sql`drop function if exists search_clean(text)`.execute(db);
   await sql`drop table if exists search_words`.execute(db);

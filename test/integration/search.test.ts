@@ -146,6 +146,53 @@ describe('search: Danish full-text search over everything a user may see', () =>
     ]);
   });
 
+  it('shows one hit for a draft saved many times: its newest version with the word; an older one only when no newer has it', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const kept = `fastholdt${unique()}`;
+    const dropped = `strøget${unique()}`;
+    let c = await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, deadline: deadlineInDays(30) });
+    c = await sendEvent(app.deps, people.secretary.actor, c.id, { type: 'START_DRAFTING', version: c.version });
+    const bodies = [
+      `Første udkast om ${kept} og ${dropped}.`,
+      `Andet udkast om ${kept} og ${dropped}.`,
+      `Tredje udkast om ${kept}.`,
+      `Fjerde udkast om ${kept}.`,
+    ];
+    for (const body of bodies) c = await saveDraft(app.deps, people.secretary.actor, c.id, { body, version: c.version });
+    const versions = (
+      await app.deps.db.selectFrom('response_versions').select('id').where('consultation_id', '=', c.id).orderBy('number').execute()
+    ).map((v) => v.id);
+    const all = await search(app.deps, people.secretary.actor, { q: kept });
+    expect(all.items.map((i) => [i.kind, i.sourceId])).to.deep.equal([['response', String(versions[3])]]);
+    expect(all.total).to.equal(1);
+    const older = await search(app.deps, people.secretary.actor, { q: dropped, kind: 'response' });
+    expect(older.items.map((i) => i.sourceId)).to.deep.equal([String(versions[1])]);
+    expect(older.total).to.equal(1);
+  });
+
+  it('keeps a consultation\u2019s text findable when it is edited after state changes, and a state change keeps the ranking text', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `omdøbt${unique()}`;
+    let c = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: `Plan ${word}`,
+      deadline: deadlineInDays(30),
+    });
+    c = await sendEvent(app.deps, people.secretary.actor, c.id, { type: 'START_DRAFTING', version: c.version });
+    const afterState = await search(app.deps, people.secretary.actor, { q: word });
+    expect(afterState.items.map((i) => [i.kind, i.consultation.state])).to.deep.equal([['consultation', 'drafting']]);
+    const other = `andet${unique()}`;
+    await app.deps.db
+      .updateTable('consultations')
+      .set({ title: `Plan ${other}` })
+      .where('id', '=', c.id)
+      .execute();
+    expect((await search(app.deps, people.secretary.actor, { q: word })).items).to.deep.equal([]);
+    expect((await search(app.deps, people.secretary.actor, { q: other, state: 'drafting' })).items.map((i) => i.consultation.id)).to.deep.equal([
+      c.id,
+    ]);
+  });
+
   it('refuses a forged cursor and reads query words safely', async () => {
     const people = await makeCouncilWithPeople(app.deps.db);
     const error = await search(app.deps, people.secretary.actor, { q: 'x', cursor: 'bm9ubw' }).catch((e: unknown) => e);

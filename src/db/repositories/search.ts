@@ -100,8 +100,21 @@ function access(eb: ExpressionBuilder<Database, 'search_entries' | 'consultation
   return eb.and([visible, eb.or(internals)]);
 }
 
+/**
+ * Of a consultation's response versions, only the newest that matches is a hit: a draft saved
+ * fifteen times is one result, not fifteen near-copies, while a word found only in an older
+ * version still finds it. Versions are only ever added, so the newest is the highest entry id;
+ * a newer version has the same consultation, hence the same access.
+ */
+function newestMatchingVersion(query: RawBuilder<string>): RawBuilder<SqlBool> {
+  return sql<SqlBool>`(search_entries.kind <> 'response' or not exists (
+    select 1 from search_entries newer
+    where newer.consultation_id = search_entries.consultation_id and newer.kind = 'response'
+      and newer.id > search_entries.id and newer.tsv @@ ${query}))`;
+}
+
 function conditions(eb: ExpressionBuilder<Database, 'search_entries' | 'consultations'>, filter: SearchFilter, query: RawBuilder<string>) {
-  const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`, access(eb, filter.viewer)];
+  const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`, access(eb, filter.viewer), newestMatchingVersion(query)];
   if (filter.councilId !== undefined) where.push(eb('search_entries.council_id', '=', filter.councilId));
   if (filter.authority !== undefined) where.push(eb('search_entries.authority', '=', filter.authority));
   if (filter.year !== undefined) where.push(eb('search_entries.year', '=', filter.year));
