@@ -25,6 +25,7 @@ import { voteRoutes } from './http/routes/vote.routes.ts';
 import { meetingRoutes } from './http/routes/meetings.routes.ts';
 import { agendaRoutes } from './http/routes/agenda.routes.ts';
 import { handoverRoutes } from './http/routes/handover.routes.ts';
+import { noticeRoutes } from './http/routes/notice.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
@@ -99,6 +100,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(meetingRoutes(deps));
   app.use(agendaRoutes(deps));
   app.use(handoverRoutes(deps));
+  app.use(noticeRoutes(deps));
   app.use(minutesRoutes(deps));
   app.use('/admin', adminRoutes(deps));
 

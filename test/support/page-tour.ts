@@ -81,7 +81,7 @@ const fixed = (text: string) => () => text;
 const agendaPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.meeting.id}/agenda`;
 const minutesPath = (w: TourWorld) => `/councils/${w.council.slug}/meetings/${w.heldMeeting.id}/minutes`;
 
-/** Every page type of the app (29 kinds, 44 pages with the consultation page's states and roles). */
+/** Every page type of the app (30 kinds, 45 pages with the consultation page's states and roles). */
 export const PAGE_TOUR: TourStop[] = [
   { name: 'login', role: 'anonymous', path: fixed('/login'), heading: fixed('Log ind') },
   { name: 'password-forgot', role: 'anonymous', path: fixed('/password/forgot'), heading: fixed('Glemt adgangskode') },
