@@ -14,6 +14,7 @@ export const BENCHMARKS: Record<string, () => Promise<BenchModule>> = {
   downloads: () => import('./downloads.ts'),
   feed: () => import('./feed.ts'),
   overview: () => import('./overview.ts'),
+  search: () => import('./search.ts'),
 };
 
 /**

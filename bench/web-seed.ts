@@ -116,7 +116,8 @@ export function councilSlug(n: number): string {
   return `web-${String(n).padStart(3, '0')}`;
 }
 
-function templates(): Array<{ kind: number; state: ConsultationState; snapshot: unknown; events: unknown[] }> {
+/** The machine's snapshot and event log of each seeded kind (kinds 0–5 open, 6–8 final), computed once. */
+export function templates(): Array<{ kind: number; state: ConsultationState; snapshot: unknown; events: unknown[] }> {
   return PATHS.map(({ kind, events }) => {
     let [snapshot] = initialTransition(consultationMachine, { deadline: new Date(0).toISOString() });
     const log: Array<{ type: string; from_state: string | null; to_state: string; payload: Record<string, unknown> }> = [
