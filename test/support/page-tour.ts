@@ -171,6 +171,7 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'profile', role: 'secretary', path: fixed('/profile'), heading: fixed('Min profil') },
   { name: 'meetings', role: 'secretary', path: (w) => `/councils/${w.council.slug}/meetings`, heading: (w) => `Møder i ${w.council.name}` },
   { name: 'agendas', role: 'staff', path: (w) => `/councils/${w.council.slug}/agendas`, heading: (w) => `Dagsordener i ${w.council.name}` },
+  { name: 'notice', role: 'staff', path: (w) => `/councils/${w.council.slug}/notice`, heading: (w) => `Varsel ved høringer i ${w.council.name}` },
   {
     name: 'handover',
     role: 'chair',
