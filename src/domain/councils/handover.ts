@@ -132,13 +132,12 @@ export function groupBySubject(items: AnsweredItem[], words: { id: string; word:
     entry.words.set(word, (entry.words.get(word) ?? 0) + 1);
     byStem.set(stem, entry);
   }
-  const itemById = new Map(items.map((item) => [item.id, item]));
   return [...byStem.values()]
     .filter((entry) => entry.ids.size >= SUBJECT_MIN_CONSULTATIONS)
     .map((entry) => ({
       // The stem's most used spelling names the group; shortest, then alphabetical, on a tie.
       label: [...entry.words.entries()].sort((a, b) => b[1] - a[1] || a[0].length - b[0].length || a[0].localeCompare(b[0], 'da'))[0]![0],
-      items: items.filter((item) => entry.ids.has(item.id) && itemById.has(item.id)),
+      items: items.filter((item) => entry.ids.has(item.id)),
     }))
     .sort((a, b) => b.items.length - a.items.length || a.label.localeCompare(b.label, 'da'))
     .slice(0, SUBJECTS_SHOWN);

@@ -136,7 +136,9 @@ export async function noticeReport(deps: { db: Db; clock: Clock }, actor: Actor,
   const groups = new Map<string, NoticeItem[]>();
   for (const item of items) {
     const key = item.authority.toLocaleLowerCase('da');
-    groups.set(key, [...(groups.get(key) ?? []), item]);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
   }
   return {
     council: { id: council.id, slug: council.slug, name: council.name },

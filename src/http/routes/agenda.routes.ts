@@ -1,5 +1,6 @@
 import { Router, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
+import { sendRenderedPdf } from '../pdf-response.ts';
 import type { Actor } from '../../domain/access/actor.ts';
 import { AppError } from '../../domain/errors.ts';
 import {
@@ -104,12 +105,7 @@ export function agendaRoutes(deps: AppDeps): Router {
   });
   router.get('/councils/:slug/meetings/:meetingId/agenda.pdf', requireLogin, async (req, res) => {
     const { slug, meetingId } = parseInput(agendaParams, req.params);
-    const { pdf, fileName } = await agendaPdf(deps, actorOf(res), slug, meetingId);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
-    res.setHeader('Content-Length', String(pdf.length));
-    res.end(pdf);
+    sendRenderedPdf(res, await agendaPdf(deps, actorOf(res), slug, meetingId));
   });
   router.post('/councils/:slug/meetings/:meetingId/agenda/refresh', requireLogin, csrfProtection, async (req, res) => {
     const params = parseInput(agendaParams, req.params);

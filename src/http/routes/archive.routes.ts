@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
+import { sendRenderedPdf } from '../pdf-response.ts';
 import { getArchivedLetter, previewLetter } from '../../domain/archive/service.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { sendStoredBytes } from '../presenters/download.ts';
@@ -36,13 +37,7 @@ export function archivePageRoutes(deps: AppDeps): Router {
   router.get('/consultations/:id/response.pdf', requireLogin, (req, res) => sendArchivedLetter(deps, req, res));
   router.get('/consultations/:id/preview.pdf', requireLogin, async (req, res) => {
     const { id } = parseInput(letterParams, req.params);
-    const preview = await previewLetter(deps, actorOf(res), id);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="${preview.fileName}"`);
-    res.setHeader('Content-Length', String(preview.pdf.length));
-    // end(), not send(): a preview is made anew each time and gets no ETag to revalidate against.
-    res.end(preview.pdf);
+    sendRenderedPdf(res, await previewLetter(deps, actorOf(res), id));
   });
   return router;
 }

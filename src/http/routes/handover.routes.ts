@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../deps.ts';
+import { sendRenderedPdf } from '../pdf-response.ts';
 import { handoverPdf, handoverReport } from '../../domain/councils/handover.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
@@ -21,12 +22,7 @@ export function handoverRoutes(deps: AppDeps): Router {
   router.get('/councils/:slug/handover.pdf', requireLogin, async (req, res) => {
     const { slug } = parseInput(handoverParams, req.params);
     const { periode } = parseInput(handoverQuery, req.query);
-    const { pdf, fileName } = await handoverPdf(deps, actorOf(res), slug, periode);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="${fileName}"`);
-    res.setHeader('Content-Length', String(pdf.length));
-    res.end(pdf);
+    sendRenderedPdf(res, await handoverPdf(deps, actorOf(res), slug, periode));
   });
   return router;
 }
