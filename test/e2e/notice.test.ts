@@ -28,6 +28,8 @@ describe('the notice figures page and its CSV', () => {
     expect(page.text).not.to.include('<i>');
     expect(page.text.match(/Teknik- og Miljøudvalget &lt;i&gt;/g)?.length).to.be.at.least(2);
     expect(page.text).to.include('100 %');
+    // The year links say their own year (a view helper named "year" once shadowed it).
+    expect(page.text).to.match(new RegExp(`year(?:=|&#x3D;)${year - 1}">${year - 1}</a>`));
 
     const csv = await fetch(`${app.baseUrl}/councils/${people.council.slug}/notice.csv?year=${year}`, { headers: { cookie: staff.cookieHeader() } });
     expect(csv.status).to.equal(200);
