@@ -24,6 +24,8 @@ describe('the handover report page and PDF, and the admin’s terms', () => {
     // The authority's text is escaped wherever it shows.
     expect(page.text).to.include(`href="/consultations/${open.id}"`).and.include('Forslag til &lt;b&gt;fritidspolitik&lt;/b&gt;');
     expect(page.text).to.include('Ahmad Hussein').and.include('Mette Kjærgaard');
+    // The open one's state in words (a view helper named stateLabel once shadowed the field).
+    expect(page.text).to.include('<td data-label="Status">Under udarbejdelse</td>').and.not.include('[object Object]');
     // Handlebars writes "=" as "&#x3D;" in an attribute.
     const pdfLink = /href="(\/councils\/[^"]+\/handover\.pdf\?periode(?:=|&#x3D;)\d{4})"/.exec(page.text)?.[1]?.replace('&#x3D;', '=');
     expect(pdfLink, 'the PDF link').to.be.a('string');

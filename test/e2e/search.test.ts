@@ -35,6 +35,8 @@ describe('the search page /search and GET /api/v1/search', () => {
     expect(page.status).to.equal(200);
     expect(page.text).to.include(`href="/consultations/${found.id}"`).and.include(`<mark>${word}</mark>`).and.not.include('<b>nu</b>');
     expect(page.text).to.include('1 fund').and.not.include(hidden.id).and.not.include('Hemmelig');
+    // The hit's own year and state in words (view helpers named year and stateLabel once shadowed them).
+    expect(page.text).to.include(` · ${new Date().getFullYear()} · Fordelt</p>`).and.not.include('[object Object]');
     const refused = await web.get(`/search?q=${word}&year=tyve`);
     expect(refused.status).to.equal(422);
     expect(refused.text).to.include('Ugyldigt år').and.include(`value="${word}"`);
