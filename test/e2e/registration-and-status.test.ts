@@ -220,13 +220,13 @@ describe('registering a consultation, documents, comments and status links (web)
       slug: `vord-${id}`,
       name: `Integrationsrådet i Vordingborg ${id}`,
       municipality,
-      referencePrefix: `V${id.slice(0, 7).toUpperCase()}`,
+      referencePrefix: `V${id.slice(0, 4).toUpperCase()}`,
     });
     const neighbour = await createCouncil(db, {
       slug: `vaeld-${id}`,
       name: `Ældrerådet i Vordingborg ${id}`,
       municipality,
-      referencePrefix: `W${id.slice(0, 7).toUpperCase()}`,
+      referencePrefix: `W${id.slice(0, 4).toUpperCase()}`,
     });
     const elsewhere = await makeCouncilWithPeople(db);
     const staff = await makeUser(db, { council: own, role: 'staff', name: 'Søren Østergaard' });

@@ -23,7 +23,7 @@ describe('the staff overview: open consultations first, then the newest finished
       slug: `nabo-${id}`,
       name: `Ældrerådet ${id}`,
       municipality: name,
-      referencePrefix: `N${id.slice(0, 7).toUpperCase()}`,
+      referencePrefix: `N${id.slice(0, 5).toUpperCase()}`,
     });
     const neighbourSecretary = await makeUser(app.deps.db, { council: neighbour, role: 'secretary' });
     return { people, neighbour, neighbourSecretary };

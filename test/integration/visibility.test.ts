@@ -15,7 +15,7 @@ async function councilOfItsOwn(app: TestApp) {
     slug: `eget-${id}`,
     name: `Integrationsrådet ${id}`,
     municipality: `Kommune ${id}`,
-    referencePrefix: `V${id.slice(0, 7).toUpperCase()}`,
+    referencePrefix: `V${id.slice(0, 5).toUpperCase()}`,
   });
   const [secretary, member, staff] = await Promise.all(
     (['secretary', 'member', 'staff'] as const).map((role) => makeUser(app.deps.db, { council, role })),

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import type { Db } from '../../src/db/database.ts';
 import type { Role } from '../../src/db/types.ts';
 import { loadActor, type Actor } from '../../src/domain/access/actor.ts';
@@ -13,6 +13,19 @@ export function unique(): string {
   return randomBytes(4).toString('hex');
 }
 
+// Reference prefixes of test councils: T and five base-36 digits, counted up from a random start,
+// so the councils of one run (about a thousand) never share one — five random hex digits did, about
+// once in two runs — and the prefix keeps its short length, which the letters' layout is tested with.
+const PREFIX_SPACE = 36 ** 5;
+const prefixStart = randomInt(PREFIX_SPACE);
+let prefixCount = 0;
+
+/** The next reference prefix of a test council. */
+function nextReferencePrefix(): string {
+  const n = (prefixStart + prefixCount++) % PREFIX_SPACE;
+  return `T${n.toString(36).toUpperCase().padStart(5, '0')}`;
+}
+
 /**
  * A council with a unique slug, in Næstved Kommune unless another municipality is given (every
  * council of one municipality is on its staff's overview, which lists a bounded number of rows).
@@ -23,7 +36,7 @@ export async function makeCouncil(db: Db, name = 'Integrationsrådet i Næstved 
     slug: `raad-${id}`,
     name: `${name} ${id}`,
     municipality,
-    referencePrefix: `T${id.slice(0, 7).toUpperCase()}`,
+    referencePrefix: nextReferencePrefix(),
   });
 }
 
