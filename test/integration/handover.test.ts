@@ -5,19 +5,13 @@ import { electionPeriodCovering } from '../../src/domain/councils/terms.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { setMembershipTerm } from '../../src/db/repositories/users.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { deadlineInDays, makeConsultation, makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 
 type People = Awaited<ReturnType<typeof makeCouncilWithPeople>>;
 
 describe('the handover report of a council (/councils/:slug/handover)', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   /** A consultation of the council taken to submitted, with this title, authority and address. */
   async function submitted(people: People, fields: { title: string; authority: string; authorityEmail?: string }, submittedAt?: string) {

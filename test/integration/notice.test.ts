@@ -3,17 +3,11 @@ import { sql } from 'kysely';
 import { FOUR_WEEKS_DAYS, noticeCsv, noticeItem, noticeReport } from '../../src/domain/councils/notice.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { useTestApp } from '../support/app.ts';
 import { makeConsultation, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 
 describe('how late a council is consulted (/councils/:slug/notice)', () => {
-  let app: TestApp;
-  before(async () => {
-    app = await startTestApp();
-  });
-  after(async () => {
-    await app.close();
-  });
+  const app = useTestApp();
 
   it('counts notice in working days over Easter, against a hand-computed fixture', () => {
     // Received Monday 30 March 2026; Maundy Thursday, Good Friday and Easter Monday (2, 3 and 6
