@@ -35,6 +35,8 @@ export function listAnsweredInPeriod(db: Executor, viewer: Viewer, councilId: nu
         eb
           .selectFrom('consultation_events')
           .select(sql<Date>`max(${submittedOn('consultation_events')})`.as('at'))
+          // Two answers sent the same day keep the order they were recorded in.
+          .select(sql<Date>`max(consultation_events.at)`.as('recorded_at'))
           .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
           .where('consultation_events.type', '=', 'SUBMIT')
           .as('submission'),
@@ -57,6 +59,7 @@ export function listAnsweredInPeriod(db: Executor, viewer: Viewer, councilId: nu
     .where((eb) => visibleTo(eb, viewer))
     .where(sql<boolean>`submission.at >= ${periodFrom(period)} and submission.at < ${periodUntil(period)}`)
     .orderBy(sql`submission.at`)
+    .orderBy(sql`submission.recorded_at`)
     .orderBy('consultations.id')
     .limit(HANDOVER_LIMITS.answered)
     .execute();
