@@ -3,6 +3,7 @@ import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { queryWords, search, snippetParts } from '../../src/domain/search/service.ts';
 import type { Db } from '../../src/db/database.ts';
+import { searchEntries } from '../../src/db/repositories/search.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { deadlineInDays, makeConsultation, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 
@@ -100,6 +101,29 @@ describe('search: Danish full-text search over everything a user may see', () =>
     expect(documentsOnly.items.map((i) => i.kind)).to.deep.equal(['document']);
   });
 
+  it('marks a hit deep in a long document, and one found by a part of a compound or a prefix, in the snippet', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const c = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: 'Bilag uden ordet i titlen',
+      deadline: deadlineInDays(30),
+    });
+    const word = `dybx${unique()}`;
+    const filler = 'Kommunen arbejder videre med planen i de kommende år. '.repeat(400);
+    await addDocument(app.deps.db, c.id, 'lang.pdf', `${filler}Her står ${word}sstrategien for rådet. ${filler}`);
+
+    for (const q of [`${word}sstrategien`, `${word}*`, `${word}sstrategi`]) {
+      const page = await search(app.deps, people.secretary.actor, { q, kind: 'document' });
+      expect(page.items, q).to.have.length(1);
+      const snippet = page.items[0]!.snippet;
+      expect(
+        snippet.some((p) => p.mark && p.text.startsWith(word)),
+        `${q}: ${JSON.stringify(snippet)}`,
+      ).to.equal(true);
+      expect(snippet.map((p) => p.text).join('').length, q).to.be.below(600);
+    }
+  });
+
   it('never shows another council\u2019s document: not in results, snippets or the count', async () => {
     const [a, b] = await Promise.all([
       makeCouncilWithPeople(app.deps.db, { municipality: `K${unique()}` }),
@@ -144,6 +168,35 @@ describe('search: Danish full-text search over everything a user may see', () =>
     expect((await search(app.deps, people.secretary.actor, { q: word, state: 'drafting' })).items.map((i) => i.consultation.id)).to.deep.equal([
       ids[0],
     ]);
+  });
+
+  it('ranks the newest hits up to a bound and counts them all, so a common word costs the same however long the history', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `fælles${unique()}`;
+    // The oldest is the best match (the word twice in the title and in the summary), then four newer ones.
+    const best = await makeConsultation(app.deps, people.secretary.actor, {
+      council: people.council.slug,
+      title: `${word} og ${word}`,
+      summary: `Alt om ${word}.`,
+    });
+    const newer = [];
+    for (let i = 0; i < 4; i += 1) {
+      newer.push(
+        await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title: `Nr ${i}`, summary: `Nævner ${word}.` }),
+      );
+    }
+    const councilIds = [people.council.id];
+    const filter = {
+      viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds },
+      words: queryWords(word),
+      expansions: new Map<string, string[]>(),
+    };
+    const all = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 });
+    expect(all.rows[0]!.consultationId).to.equal(best.id);
+    expect(all.total).to.equal(5);
+    const bounded = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 3 });
+    expect(bounded.rows.map((r) => r.consultationId)).to.have.members(newer.slice(1).map((c) => c.id));
+    expect(bounded.total).to.equal(5);
   });
 
   it('shows one hit for a draft saved many times: its newest version with the word; an older one only when no newer has it', async () => {

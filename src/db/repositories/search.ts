@@ -1,7 +1,7 @@
-import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
 import type { Executor } from '../database.ts';
-import type { Database, SearchKind } from '../types.ts';
-import { visibleTo, type Viewer } from '../visibility.ts';
+import type { SearchKind } from '../types.ts';
+import { partitionsOf, type Partition, type Viewer } from '../visibility.ts';
 
 /** One word of a query: letters and digits only (the domain strips the rest), and whether it ends in `*`. */
 export interface QueryWord {
@@ -85,113 +85,185 @@ export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions'>): R
 }
 
 /**
- * Who sees an entry: the consultation by visibleTo (the one rule), and a draft version or a
- * comment only where mayActorReadInternals allows (never staff): administrators, the council's
- * secretary, chair and members, and for an unassigned consultation whoever registered it.
+ * The entries of one part of what a viewer sees (partitionsOf, the one visibility rule split by
+ * council): a council's entries by the denormalised search_entries.council_id, which the triggers
+ * keep equal to the consultation's, or the unassigned consultations a user registered. A draft
+ * version or a comment only where mayActorReadInternals allows (never staff): administrators, the
+ * council's secretary, chair and members, and for an unassigned consultation whoever registered it.
+ * Each part is its own index scan of the (council_id, tsv) GIN index, so a search reads the hits
+ * of the viewer's councils and no others.
  */
-function access(eb: ExpressionBuilder<Database, 'search_entries' | 'consultations'>, viewer: SearchViewer): Expression<SqlBool> {
-  const visible = visibleTo(eb, viewer);
-  if (viewer.isAdmin) return visible;
-  const internals: Expression<SqlBool>[] = [
-    eb('search_entries.kind', 'in', ['consultation', 'document']),
-    eb.and([eb('consultations.council_id', 'is', null), eb('consultations.created_by', '=', viewer.userId)]),
-  ];
-  if (viewer.internalCouncilIds.length > 0) internals.push(eb('consultations.council_id', 'in', [...viewer.internalCouncilIds]));
-  return eb.and([visible, eb.or(internals)]);
+function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all') {
+  return db
+    .selectFrom('search_entries')
+    .select(['search_entries.id', 'search_entries.kind', 'search_entries.source_id', 'search_entries.consultation_id', 'search_entries.year'])
+    .where((eb) => {
+      const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`];
+      if (partition !== 'all' && 'councilId' in partition) {
+        where.push(eb('search_entries.council_id', '=', partition.councilId));
+        if (!filter.viewer.internalCouncilIds.includes(partition.councilId))
+          where.push(eb('search_entries.kind', 'in', ['consultation', 'document']));
+      } else if (partition !== 'all') {
+        where.push(
+          eb('search_entries.council_id', 'is', null),
+          eb(
+            'search_entries.consultation_id',
+            'in',
+            eb
+              .selectFrom('consultations')
+              .select('consultations.id')
+              .where('consultations.council_id', 'is', null)
+              .where('consultations.created_by', '=', partition.createdBy),
+          ),
+        );
+      }
+      if (filter.authority !== undefined) where.push(eb('search_entries.authority', '=', filter.authority));
+      if (filter.year !== undefined) where.push(eb('search_entries.year', '=', filter.year));
+      if (filter.state !== undefined) where.push(eb('search_entries.state', '=', filter.state));
+      if (filter.kind !== undefined) where.push(eb('search_entries.kind', '=', filter.kind));
+      return eb.and(where);
+    });
+}
+
+/** The parts a search reads: the viewer's (partitionsOf), narrowed to one council when asked; undefined for every entry (administrators). */
+function partitionsFor(filter: SearchFilter): Partition[] | undefined {
+  const parts = partitionsOf(filter.viewer);
+  if (filter.councilId === undefined) return parts;
+  const council = { councilId: filter.councilId };
+  return parts ? parts.filter((p) => 'councilId' in p && p.councilId === filter.councilId) : [council];
+}
+
+/** A text longer than this is cut to an excerpt of this length before ts_headline parses it. */
+const SNIPPET_SOURCE_CHARS = 3000;
+/** How much of the text before the first hit the excerpt keeps. */
+const SNIPPET_LEAD_CHARS = 300;
+
+/**
+ * Where the excerpt a page row's snippet is made from starts (see snippetText), as a lateral
+ * join on `entry`: 1 for a short text, else a little before the first place a searched word
+ * occurs as written — its Danish stems, its expansions, the prefix — found by one
+ * case-insensitive regular expression that stops at the first hit, or 1 if none is found (a hit
+ * only in another spelling of the stem). The pattern is built once per statement, every
+ * character other than a letter or digit escaped.
+ */
+function snippetStart(filter: Pick<SearchFilter, 'words' | 'expansions'>): RawBuilder<unknown> {
+  const plain = filter.words.filter((w) => !w.prefix).map((w) => w.word);
+  const literal = [...filter.words.filter((w) => w.prefix).map((w) => w.word), ...filter.words.flatMap((w) => filter.expansions.get(w.word) ?? [])];
+  const needles = sql`(array(select lexeme from unnest(to_tsvector('danish', ${plain.join(' ')}))) || cast(${literal} as text[]))`;
+  const pattern = sql`(select string_agg(regexp_replace(needle, '([^[:alnum:]])', '\\\\\\1', 'g'), '|') from unnest(${needles}) as needle)`;
+  return sql`left join lateral (
+      select case when length(entry.body) <= ${SNIPPET_SOURCE_CHARS} then 1
+        else greatest(1, coalesce(nullif(regexp_instr(entry.body, ${pattern}, 1, 1, 0, 'i'), 0), 1) - ${SNIPPET_LEAD_CHARS}) end as start
+    ) cut on true`;
 }
 
 /**
- * Of a consultation's response versions, only the newest that matches is a hit: a draft saved
- * fifteen times is one result, not fifteen near-copies, while a word found only in an older
- * version still finds it. Versions are only ever added, so the newest is the highest entry id;
- * a newer version has the same consultation, hence the same access.
+ * The text ts_headline makes a page row's snippet from: the whole text when it is short, else the
+ * excerpt of SNIPPET_SOURCE_CHARS from snippetStart's `cut.start`, beginning at a word.
+ * ts_headline parses every word of what it is given, and a document of 20 pages is 55,000
+ * characters: parsing it whole was nearly all of a search's time (BENCHMARKS.md, search).
  */
-function newestMatchingVersion(query: RawBuilder<string>): RawBuilder<SqlBool> {
-  return sql<SqlBool>`(search_entries.kind <> 'response' or not exists (
-    select 1 from search_entries newer
-    where newer.consultation_id = search_entries.consultation_id and newer.kind = 'response'
-      and newer.id > search_entries.id and newer.tsv @@ ${query}))`;
+const snippetText = sql<string>`case when length(entry.body) <= ${SNIPPET_SOURCE_CHARS} then entry.body
+    when cut.start = 1 then substr(entry.body, 1, ${SNIPPET_SOURCE_CHARS})
+    else regexp_replace(substr(entry.body, cut.start, ${SNIPPET_SOURCE_CHARS}), '^\\S*\\s+', '') end`;
+
+/**
+ * Runs a statement with parallel query off (SET LOCAL, in a transaction of its own unless it is in
+ * one). The planner overestimates the hits of a tsquery of many alternatives and splits the few
+ * index scans of a search over parallel workers, whose start cost more than the scans
+ * (BENCHMARKS.md, search); a request's statement is small and many run at once.
+ */
+async function withoutParallelWorkers<T>(db: Executor, run: (executor: Executor) => Promise<T>): Promise<T> {
+  const body = async (executor: Executor) => {
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(executor);
+    return run(executor);
+  };
+  return db.isTransaction ? body(db) : db.transaction().execute(body);
 }
 
-function conditions(eb: ExpressionBuilder<Database, 'search_entries' | 'consultations'>, filter: SearchFilter, query: RawBuilder<string>) {
-  const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`, access(eb, filter.viewer), newestMatchingVersion(query)];
-  if (filter.councilId !== undefined) where.push(eb('search_entries.council_id', '=', filter.councilId));
-  if (filter.authority !== undefined) where.push(eb('search_entries.authority', '=', filter.authority));
-  if (filter.year !== undefined) where.push(eb('search_entries.year', '=', filter.year));
-  if (filter.state !== undefined) where.push(eb('search_entries.state', '=', filter.state));
-  if (filter.kind !== undefined) where.push(eb('search_entries.kind', '=', filter.kind));
-  return where;
+/** A page of searchEntries: its rows, best first, and how many hits there are in all. */
+export interface SearchResult {
+  rows: SearchRow[];
+  total: number;
+}
+
+/** One result row of searchEntries. */
+export interface SearchRow {
+  id: string;
+  kind: SearchKind;
+  sourceId: string;
+  consultationId: string;
+  year: number;
+  rank: number;
+  snippet: string;
+  title: string;
+  reference: string;
+  authority: string;
+  state: string;
+  councilSlug: string | null;
+  councilName: string | null;
 }
 
 /**
  * One page of results, best first (ts_rank_cd, then the newest entry), each with a ts_headline
- * snippet marked with MARK_START/MARK_END, made only for the page's rows (the outer query).
+ * snippet marked with MARK_START/MARK_END, and the number of hits; one statement.
+ *
+ * The hits are found by the index alone (no tsvector is read), and a consultation's response
+ * versions collapse to the newest that matches: a draft saved fifteen times is one result, not
+ * fifteen near-copies, while a word found only in an older version still finds it (versions are
+ * only added, so the newest is the highest id). Of those, the newest `rankAtMost` are ranked:
+ * ranking reads each hit's tsvector, so without the bound a common word costs in proportion to the
+ * viewer's whole history (BENCHMARKS.md, search). Beyond it the count says "over", and a filter
+ * (year, authority, kind) reaches further back. Snippets are made only for the page's rows.
  */
-export async function searchEntries(db: Executor, filter: SearchFilter, page: { after?: SearchKey; limit: number }) {
+export async function searchEntries(
+  db: Executor,
+  filter: SearchFilter,
+  page: { after?: SearchKey; limit: number; rankAtMost: number },
+): Promise<SearchResult> {
   const query = tsQueryOf(filter);
-  const rank = sql<number>`ts_rank_cd(search_entries.tsv, ${query})`;
-  const inner = db
-    .selectFrom('search_entries')
-    .innerJoin('consultations', 'consultations.id', 'search_entries.consultation_id')
-    .select([
-      'search_entries.id',
-      'search_entries.kind',
-      'search_entries.source_id',
-      'search_entries.consultation_id',
-      'search_entries.year',
-      'search_entries.body',
-      rank.as('rank'),
-    ])
-    .where((eb) => {
-      const where = conditions(eb, filter, query);
-      if (page.after) where.push(sql<SqlBool>`(${rank}, search_entries.id) < (cast(${page.after.rank} as real), cast(${page.after.id} as bigint))`);
-      return eb.and(where);
-    })
-    .orderBy(rank, 'desc')
-    .orderBy('search_entries.id', 'desc')
-    .limit(page.limit);
+  const parts = partitionsFor(filter);
+  const branches = parts === undefined ? [matchesOf(db, filter, query, 'all')] : parts.map((part) => matchesOf(db, filter, query, part));
+  const matches =
+    branches.length === 0
+      ? sql`select null::bigint as id, null::text as kind, null::text as source_id, null::uuid as consultation_id, null::int as year where false`
+      : sql.join(
+          branches.map((b) => sql`(${b})`),
+          sql` union all `,
+        );
+  const after = page.after ? sql`where (ranked.rank, ranked.id) < (cast(${page.after.rank} as real), cast(${page.after.id} as bigint))` : sql``;
   const options = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
-  return db
-    .selectFrom(inner.as('hit'))
-    .innerJoin('consultations', 'consultations.id', 'hit.consultation_id')
-    .leftJoin('councils', 'councils.id', 'consultations.council_id')
-    .select([
-      'hit.id',
-      'hit.kind',
-      'hit.source_id as sourceId',
-      'hit.consultation_id as consultationId',
-      'hit.year',
-      'hit.rank',
-      sql<string>`ts_headline('danish', hit.body, ${query}, ${options})`.as('snippet'),
-      'consultations.title',
-      'consultations.reference',
-      'consultations.authority',
-      'consultations.state',
-      'councils.slug as councilSlug',
-      'councils.name as councilName',
-    ])
-    .orderBy('hit.rank', 'desc')
-    .orderBy('hit.id', 'desc')
-    .execute();
-}
-
-/** One result row of searchEntries. */
-export type SearchRow = Awaited<ReturnType<typeof searchEntries>>[number];
-
-/** How many entries match, counting at most `upTo` + 1 (a result above `upTo` means "more than"). */
-export async function countSearchEntries(db: Executor, filter: SearchFilter, upTo: number): Promise<number> {
-  const query = tsQueryOf(filter);
-  const row = await db
-    .selectFrom((eb) =>
-      eb
-        .selectFrom('search_entries')
-        .innerJoin('consultations', 'consultations.id', 'search_entries.consultation_id')
-        .select(sql.lit(1).as('one'))
-        .where((inner) => inner.and(conditions(inner, filter, query)))
-        .limit(upTo + 1)
-        .as('matching'),
-    )
-    .select((eb) => eb.fn.countAll<number>().as('count'))
-    .executeTakeFirstOrThrow();
-  return Number(row.count);
+  const statement = sql<SearchRow & { total: string }>`
+    with matches as materialized (${matches}),
+    hits as (
+      select * from (
+        select matches.*, row_number() over (partition by matches.consultation_id, matches.kind order by matches.id desc) as version
+        from matches
+      ) numbered
+      where numbered.kind <> 'response' or numbered.version = 1
+    ),
+    candidates as (select * from hits order by hits.id desc limit ${page.rankAtMost}),
+    ranked as (
+      select candidates.*, ts_rank_cd(entry.tsv, ${query}) as rank
+      from candidates join search_entries entry on entry.id = candidates.id
+    ),
+    shown as (select * from ranked ${after} order by ranked.rank desc, ranked.id desc limit ${page.limit})
+    select totals.total, shown.id, shown.kind, shown.source_id as "sourceId", shown.consultation_id as "consultationId",
+      shown.year, shown.rank, ts_headline('danish', ${snippetText}, ${query}, ${options}) as snippet,
+      consultations.title, consultations.reference, consultations.authority, consultations.state,
+      councils.slug as "councilSlug", councils.name as "councilName"
+    from (select count(*) as total from hits) totals
+    left join shown on true
+    left join search_entries entry on entry.id = shown.id
+    ${snippetStart(filter)}
+    left join consultations on consultations.id = shown.consultation_id
+    left join councils on councils.id = consultations.council_id
+    order by shown.rank desc, shown.id desc
+  `;
+  const result = await withoutParallelWorkers(db, (executor) => statement.execute(executor));
+  const total = Number(result.rows[0]?.total ?? 0);
+  const rows = result.rows
+    .filter((row) => row.id !== null)
+    .map(({ total: _total, ...row }) => ({ ...row, id: String(row.id), rank: Number(row.rank) }));
+  return { rows, total };
 }

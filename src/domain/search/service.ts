@@ -1,16 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
-import {
-  countSearchEntries,
-  expandWords,
-  MARK_END,
-  MARK_START,
-  searchEntries,
-  type QueryWord,
-  type SearchFilter,
-  type SearchKey,
-} from '../../db/repositories/search.ts';
+import { expandWords, MARK_END, MARK_START, searchEntries, type QueryWord, type SearchFilter, type SearchKey } from '../../db/repositories/search.ts';
 import type { SearchKind } from '../../db/types.ts';
 import { STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
@@ -24,7 +15,7 @@ export const SEARCH_KINDS = ['consultation', 'response', 'document', 'comment'] 
 
 /** Results per page. */
 export const SEARCH_PAGE_SIZE = 20;
-/** The count stops here: "over 1.000" is as useful as the exact figure and costs the same for any word. */
+/** The count is shown up to here ("over 1.000" is as useful as the exact figure), and the newest this many hits are ranked (searchEntries). */
 export const SEARCH_COUNT_LIMIT = 1000;
 /** At most this many words in a query: each is one more AND in the tsquery. */
 const MAX_WORDS = 8;
@@ -153,8 +144,11 @@ export async function search(deps: { db: Db }, actor: Actor, input: SearchQuery)
   if (query.state) filter.state = query.state;
   if (query.kind) filter.kind = query.kind;
   // One after the other: a request holds one pooled connection at a time.
-  const rows = await searchEntries(deps.db, filter, { ...(after ? { after } : {}), limit: SEARCH_PAGE_SIZE + 1 });
-  const count = await countSearchEntries(deps.db, filter, SEARCH_COUNT_LIMIT);
+  const { rows, total: count } = await searchEntries(deps.db, filter, {
+    ...(after ? { after } : {}),
+    limit: SEARCH_PAGE_SIZE + 1,
+    rankAtMost: SEARCH_COUNT_LIMIT,
+  });
   const page = rows.slice(0, SEARCH_PAGE_SIZE);
   const last = page.at(-1);
   return {
