@@ -66,9 +66,22 @@ export async function explainReads(url: string, read: (db: Db) => Promise<unknow
   try {
     await read(db);
     const plans: string[] = [];
-    for (const query of caught) {
-      const result = await pool.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${query.sql}`, [...query.parameters]);
-      plans.push(`${query.sql}\n${result.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+    // Replayed in one transaction: a read's transaction control is skipped, its SET LOCAL applied.
+    const client = await pool.connect();
+    try {
+      await client.query('begin');
+      for (const query of caught) {
+        if (/^\s*(begin|commit|rollback)\b/i.test(query.sql)) continue;
+        if (/^\s*set\b/i.test(query.sql)) {
+          await client.query(query.sql, [...query.parameters]);
+          continue;
+        }
+        const result = await client.query<{ 'QUERY PLAN': string }>(`explain (analyze, buffers, costs off) ${query.sql}`, [...query.parameters]);
+        plans.push(`${query.sql}\n${result.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+      }
+    } finally {
+      await client.query('rollback');
+      client.release();
     }
     return plans.join('\n\n');
   } finally {

@@ -134,9 +134,9 @@ function partitionsFor(filter: SearchFilter): Partition[] | undefined {
 }
 
 /** A text longer than this is cut to an excerpt of this length before ts_headline parses it. */
-const SNIPPET_SOURCE_CHARS = 3000;
+const SNIPPET_SOURCE_CHARS = 1200;
 /** How much of the text before the first hit the excerpt keeps. */
-const SNIPPET_LEAD_CHARS = 300;
+const SNIPPET_LEAD_CHARS = 200;
 
 /**
  * Where the excerpt a page row's snippet is made from starts (see snippetText), as a lateral
