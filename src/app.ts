@@ -10,6 +10,7 @@ import { csrfTokenForViews } from './http/middleware/csrf.ts';
 import { errorHandler, notFoundHandler } from './http/middleware/errors.ts';
 import { sessionMiddleware } from './http/middleware/session.ts';
 import { configureViews } from './http/views.ts';
+import { publicBaseUrl } from './domain/public-url.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { queueRoutes } from './http/routes/queue.routes.ts';
@@ -29,6 +30,7 @@ import { noticeRoutes } from './http/routes/notice.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { publicRoutes } from './http/routes/public.routes.ts';
 import { searchRoutes } from './http/routes/search.routes.ts';
 import { searchApiRoutes } from './http/routes/api/search.routes.ts';
 import { requestLogging } from './http/middleware/request-log.ts';
@@ -46,6 +48,8 @@ export function createApp(deps: AppDeps): Express {
   // it) and protocol; by default X-Forwarded-* headers are ignored.
   app.set('trust proxy', deps.config.trustProxy);
   configureViews(app);
+  app.locals.accessibilityStatementUrl = deps.config.accessibilityStatementUrl;
+  app.locals.publicBaseUrl = publicBaseUrl(deps.config);
 
   app.use(requestLogging(deps.logger, { ignore: (path) => path === '/healthz' }));
   app.use(
@@ -93,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(voteRoutes(deps));
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
+  app.use(publicRoutes(deps));
   app.use(searchRoutes(deps));
   app.use(consultationPageRoutes(deps));
   app.use(archivePageRoutes(deps));

@@ -58,6 +58,7 @@ const configSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url().optional()),
+    ACCESSIBILITY_STATEMENT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     TRUST_PROXY: trustProxySchema,
     DATABASE_URL: z.preprocess(
       emptyAsUndefined,
@@ -107,6 +108,8 @@ export type Config = {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   publicUrl: string | undefined;
+  /** The installation's accessibility statement (tilgængelighedserklæring), linked from every page's footer; undefined: not linked. */
+  accessibilityStatementUrl: string | undefined;
   /**
    * Express's `trust proxy` setting: which proxies' X-Forwarded-* headers are believed (a hop
    * count or an address list); false (the default) believes none.
@@ -154,6 +157,7 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     nodeEnv: values.NODE_ENV,
     port: values.PORT,
     publicUrl: values.PUBLIC_URL?.replace(/\/$/, ''),
+    accessibilityStatementUrl: values.ACCESSIBILITY_STATEMENT_URL,
     trustProxy: values.TRUST_PROXY,
     databaseUrl: values.DATABASE_URL,
     databaseOwnerUrl: values.DATABASE_OWNER_URL,

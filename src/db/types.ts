@@ -28,6 +28,10 @@ export interface CouncilsTable {
   minutes_published: Generated<boolean>;
   /** The share of the voters (per cent) that must take part for a written procedure to decide (migration 2026-12-05T0100). */
   written_procedure_quorum_percent: Generated<number>;
+  /** What the council's public page says about it, in Markdown (migration 2026-12-07T0200). */
+  public_description: Generated<string>;
+  /** The address the public page gives for writing to the council; null: none shown. */
+  public_email: string | null;
   created_at: CreatedAt;
 }
 
@@ -50,6 +54,9 @@ export interface MembershipsTable {
   term_start: ColumnType<string, string | undefined, string>;
   /** Last day of the term, included. */
   term_end: ColumnType<string, string | undefined, string>;
+  /** Whether the member agreed to be listed, with their organisation, on the public page (migration 2026-12-07T0200). */
+  listed_publicly: Generated<boolean>;
+  organisation: string | null;
   created_at: CreatedAt;
 }
 
@@ -87,6 +94,10 @@ export interface ConsultationsTable {
   created_by: number | null;
   created_at: CreatedAt;
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+  /** Why the response is not public, said before or at submission; null: public when submitted (migration 2026-12-07T0200). */
+  not_public_reason: string | null;
+  /** Since when the submitted response is on the council's public page; null: not public. */
+  published_at: Timestamp | null;
 }
 
 export interface ResponseVersionsTable {

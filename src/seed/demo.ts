@@ -6,6 +6,7 @@ import type { Role } from '../db/types.ts';
 import { loadActor, type Actor } from '../domain/access/actor.ts';
 import { createCouncil } from '../domain/councils/service.ts';
 import { addDemoDocuments } from './demo-documents.ts';
+import { addDemoPublicPage } from './demo-public.ts';
 import { addDemoHistory } from './demo-history.ts';
 import { registerConsultation, saveDraft, sendEvent, type EventDeps, type RegistrationDeps } from '../domain/consultations/service.ts';
 import { addMember, createUser } from '../domain/users/service.ts';
@@ -524,6 +525,14 @@ export async function seedDemo(deps: EventDeps & RegistrationDeps): Promise<void
   );
   await addDemoHeldMeeting(db, deps.clock());
   await prepareDemoAgenda(deps, await actorFor(db, firstUserWith('naestved', 'secretary')));
+  const [naestvedChair, naestvedMember] = [
+    await actorFor(db, firstUserWith('naestved', 'chair')),
+    await actorFor(db, firstUserWith('naestved', 'member')),
+  ];
+  await addDemoPublicPage(deps, await actorFor(db, firstUserWith('naestved', 'secretary')), [
+    { userId: naestvedChair.userId, organisation: 'Foreningen Nydanskere i Næstved' },
+    { userId: naestvedMember.userId, organisation: 'Næstved Byråd' },
+  ]);
 }
 
 /**

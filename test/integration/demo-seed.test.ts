@@ -8,6 +8,7 @@ import { getConsultationPage } from '../../src/domain/consultations/page.ts';
 import { handoverReport } from '../../src/domain/councils/handover.ts';
 import { electionPeriodCovering } from '../../src/domain/councils/terms.ts';
 import { search } from '../../src/domain/search/service.ts';
+import { publicCouncilPage } from '../../src/domain/publication/public-pages.ts';
 import { withScratchDatabase } from '../support/db.ts';
 import { TEST_SESSION_SECRET } from '../support/factories.ts';
 import { workflowDeps } from '../support/fakes.ts';
@@ -36,7 +37,11 @@ describe('the demo data of npm start', () => {
         'withdrawn',
       ]);
       const submitted = states.rows.find((r) => r.state === 'submitted')!.count;
-      const archived = await db.selectFrom('archived_documents').select(db.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      const archived = await db
+        .selectFrom('archived_documents')
+        .select(db.fn.countAll<number>().as('n'))
+        .where('kind', '=', 'letter')
+        .executeTakeFirstOrThrow();
       expect(Number(archived.n)).to.equal(submitted);
       // Yesterday's meeting has its agenda, with a response awaiting approval to record in the minutes.
       const held = await sql<{ state: string }>`select c.state from meeting_agenda_items i
@@ -87,6 +92,15 @@ describe('the demo data of npm start', () => {
       expect(report.answered.bySubject.map((g) => g.label)).to.include.oneOf(['beskæftigelsesplan', 'budget']);
       expect(report.people.former.map((p) => p.name)).to.include.members(['Lars Holm', 'Grethe Nielsen']);
       expect(report.meetings.length).to.be.at.least(1);
+
+      // Issue 19: /r/naestved shows the council with its published responses, minutes and listed members.
+      const publicPage = await publicCouncilPage(deps, 'naestved');
+      expect(publicPage.descriptionHtml).to.include('Integrationsrådet rådgiver byrådet');
+      expect(publicPage.responses.length).to.be.at.least(5);
+      expect(publicPage.responses.map((r) => r.title)).to.include('Status på Integrationsstrategi 2022–2025');
+      expect(publicPage.minutes).to.have.length(1);
+      expect(publicPage.members.map((m) => m.name)).to.include('Ahmad Hussein');
+      expect(publicPage.members.map((m) => m.name)).not.to.include('Mette Kjærgaard');
     });
   });
 });

@@ -94,6 +94,8 @@ export const PAGE_TOUR: TourStop[] = [
   },
   { name: 'password-reset', role: 'anonymous', path: (w) => w.resetPath, heading: fixed('Vælg en ny adgangskode') },
   { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
+  { name: 'public-councils', role: 'anonymous', path: fixed('/r'), heading: fixed('Rådene') },
+  { name: 'public-council', role: 'anonymous', path: (w) => `/r/${w.council.slug}`, heading: (w) => w.council.name },
   { name: 'reminder-unsubscribe', role: 'anonymous', path: (w) => w.unsubscribePath, heading: fixed('Stop påmindelser') },
   { name: 'vote', role: 'anonymous', path: (w) => w.votePath, heading: fixed(TITLE) },
   {
@@ -300,6 +302,18 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     comment: `Rådet tog orienteringen om ${LONG_WORD} til efterretning; se ${SOURCE_URL}.`,
   });
   await createApiToken(db, { email: users.secretary.email, name: LONG_WORD });
+  // The public page: a description with a long word and link, an address, and members listed with long organisations.
+  await db
+    .updateTable('councils')
+    .set({ public_description: `**Rådet** rådgiver om ${LONG_WORD}.\n\nLæs mere på ${SOURCE_URL}`, public_email: AUTHORITY_EMAIL })
+    .where('id', '=', council.id)
+    .execute();
+  await db
+    .updateTable('memberships')
+    .set({ listed_publicly: true, organisation: AUTHORITY })
+    .where('council_id', '=', council.id)
+    .where('role', 'in', ['chair', 'member'])
+    .execute();
 
   const statusUrls = await statusUrlsFor(
     { db, clock: deps.clock, config: { publicUrl: 'http://tour', port: 0, sessionSecret: TEST_SESSION_SECRET } },

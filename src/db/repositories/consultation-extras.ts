@@ -147,6 +147,7 @@ export function findConsultationByStatusToken(db: Executor, tokenSha256: string)
       'consultations.deadline',
       'consultations.updated_at',
       'councils.name as councilName',
+      'councils.slug as councilSlug',
     ])
     .where('consultation_status_links.token_sha256', '=', tokenSha256)
     .executeTakeFirst();

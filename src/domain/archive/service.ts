@@ -256,12 +256,25 @@ export async function getArchivedLetter(
   ifNoneMatch?: string,
 ): Promise<ArchivedLetterDownload> {
   const row = await visibleConsultation(deps.db, actor, id);
-  const info = await findArchivedDocumentInfo(deps.db, row.id);
+  return archivedLetterDownload(deps.db, row, ifNoneMatch);
+}
+
+/**
+ * The archived letter of a consultation the caller has decided may be read (here, or the public
+ * page for a published response): the same bytes and ETag wherever it is read. NOT_FOUND when
+ * there is no letter.
+ */
+export async function archivedLetterDownload(
+  db: Pick<ArchiveDeps, 'db'>['db'],
+  consultation: { id: string; reference: string | null },
+  ifNoneMatch?: string,
+): Promise<ArchivedLetterDownload> {
+  const info = await findArchivedDocumentInfo(db, consultation.id);
   if (!info) throw notFound('Høringssvaret er ikke sendt og arkiveret endnu');
   const etag = archiveEtag(info.sha256);
-  const fileName = letterFileName(row);
+  const fileName = letterFileName(consultation);
   if (etagMatches(ifNoneMatch, etag)) return { etag, fileName, sizeBytes: info.sizeBytes, pdf: null };
-  const pdf = storedBytes(info.sizeBytes, (offset, length) => readArchivedPdfSlice(deps.db, info.id, offset, length));
+  const pdf = storedBytes(info.sizeBytes, (offset, length) => readArchivedPdfSlice(db, info.id, offset, length));
   return { etag, fileName, sizeBytes: info.sizeBytes, pdf };
 }
 

@@ -1,8 +1,9 @@
+import { publicationOf, type Publication } from '../publication/service.ts';
 import { diffWordsWithSpace } from 'diff';
 import { findConsultationInternals, findConsultationPage } from '../../db/repositories/consultations.ts';
 import type { Actor } from '../access/actor.ts';
 import { roleIn } from '../access/actor.ts';
-import { mayActorReadInternals, viewerOf } from './policy.ts';
+import { mayActorPublish, mayActorReadInternals, viewerOf } from './policy.ts';
 import { earlierResponseView, type EarlierResponseView } from './earlier.ts';
 import { commentView, mayCommentNow, type DraftCommentView } from './comments.ts';
 import { documentView, type DocumentView } from './documents.ts';
@@ -48,6 +49,10 @@ export interface ConsultationPage {
    * those who may edit the draft now (else empty).
    */
   earlier: EarlierResponseView[];
+  /** Whether the response is (or will be) on the council's public page; null for those who may not see that (staff, outsiders). */
+  publication: Publication | null;
+  /** Whether the actor may change it (mayActorPublish). */
+  mayPublish: boolean;
 }
 
 /** The word-level difference between two texts, in order. */
@@ -113,5 +118,7 @@ export async function getConsultationPage(
     mayReadInternals: internals,
     advice: adviceForConsultation(actor, consultation, meetings, now),
     earlier: inside.earlier.map(earlierResponseView),
+    publication: internals && row.council_id !== null ? publicationOf(row) : null,
+    mayPublish: internals && row.council_id !== null && mayActorPublish(actor, row.council_id) && publicationOf(row).status !== 'no_response',
   };
 }

@@ -41,6 +41,16 @@ export function mayActorRecordMeetingDecision(actor: Actor, type: UserEventType,
   return role !== undefined && MEETING_DECISION_ROLES.includes(role);
 }
 
+/** Who decides whether a council's response is on its public page: its secretary and chair. */
+export const PUBLICATION_ROLES: Role[] = ['secretary', 'chair'];
+
+/** True when the actor may mark a response "ikke offentlig", or take it off or put it back on the public page. */
+export function mayActorPublish(actor: Actor, councilId: number | null): boolean {
+  if (actor.isAdmin) return true;
+  const role = roleIn(actor, councilId);
+  return role !== undefined && PUBLICATION_ROLES.includes(role);
+}
+
 /** Who votes in a council's written procedures: its chair and members (not the secretary, not staff). */
 export const VOTER_ROLES: Role[] = ['chair', 'member'];
 
@@ -105,7 +115,7 @@ export function mayActorReadInternals(actor: Actor, consultation: { council_id: 
 
 // Events that leave the state as it was but are facts outsiders may know: a new deadline and
 // whether the letter reached the authority. Every other such event (a saved draft) is internal.
-const PUBLIC_EVENTS_WITHOUT_STATE_CHANGE = new Set(['EXTEND_DEADLINE', 'MAIL_DELIVERED', 'MAIL_FAILED']);
+const PUBLIC_EVENTS_WITHOUT_STATE_CHANGE = new Set(['EXTEND_DEADLINE', 'MAIL_DELIVERED', 'MAIL_FAILED', 'PUBLISHED', 'UNPUBLISHED']);
 
 // Events whose reason or note is meant for the authority: declining, a withdrawal, an extension.
 // The chair's comments when sending a draft back (REQUEST_CHANGES) are the council's own.

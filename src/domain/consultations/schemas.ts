@@ -138,6 +138,8 @@ export const eventSchemas = {
     channel: z.enum(SUBMISSION_CHANNELS, { error: 'Vælg hvordan svaret blev sendt' }),
     recipient: optionalText(300),
     submittedAt: isoDate.optional().nullable(),
+    /** Set: the response is not put on the council's public page, for this reason. */
+    notPublicReason: optionalText(1000),
   }),
   DECLINE: z.object({ type: z.literal('DECLINE'), version, reason: requiredText(5000, 'Skriv en begrundelse') }),
   WITHDRAW: z.object({ type: z.literal('WITHDRAW'), version, reason: requiredText(5000, 'Skriv en begrundelse') }),

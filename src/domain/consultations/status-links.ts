@@ -115,6 +115,8 @@ export async function publicStatus(deps: StatusLinkDeps, token: string) {
     state: row.state,
     deadline: row.deadline,
     councilName: row.councilName,
+    /** The council's public page (/r/:slug), which the status page links to. */
+    councilPagePath: row.councilSlug ? `/r/${encodeURIComponent(row.councilSlug)}` : null,
     updatedAt: row.updated_at,
   };
 }

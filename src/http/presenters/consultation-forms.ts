@@ -4,8 +4,8 @@ import { EVENT_TYPES, type UserEventType } from '../../../workflows/consultation
 import { fieldErrors } from '../forms.ts';
 import type { FormFailure } from '../form-failures.ts';
 
-/** The forms of the consultation page that can be refused: the draft, the comment, the vote and one per event. */
-export type ConsultationForm = 'draft' | 'comment' | 'vote' | UserEventType;
+/** The forms of the consultation page that can be refused: the draft, the comment, the vote, the publication and one per event. */
+export type ConsultationForm = 'draft' | 'comment' | 'vote' | 'publication' | UserEventType;
 
 /** A field of a form as the page shows it: the id of its control, its label and, for a typed input, its type. */
 interface ShownField {
@@ -46,6 +46,7 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
   draft: { body: { id: 'body', label: 'Udkast' } },
   comment: { body: { id: 'comment-body', label: 'Din kommentar' } },
   vote: { vote: { id: 'vote-agree', label: 'Din stemme' }, comment: { id: 'vote-comment', label: 'Kommentar til din stemme' } },
+  publication: { public: { id: 'publication-yes', label: 'Offentligt' }, reason: { id: 'publication-reason', label: 'Hvorfor ikke offentligt' } },
   ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig', type: 'email' } },
   START_DRAFTING: {},
   SUBMIT_FOR_APPROVAL: {},
@@ -55,6 +56,7 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
     channel: { id: 'channel', label: 'Sendt via' },
     recipient: { id: 'recipient', label: 'Modtager' },
     submittedAt: { id: 'submittedAt', label: 'Dato', type: 'date' },
+    notPublicReason: { id: 'notPublicReason', label: 'Ikke offentligt, fordi' },
   },
   DECLINE: { reason: { id: 'decline-reason', label: 'Begrundelse' } },
   WITHDRAW: { reason: { id: 'withdraw-reason', label: 'Begrundelse' } },
@@ -70,6 +72,7 @@ const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {
   draft: 'Udkastet er ikke gemt',
   comment: 'Kommentaren er ikke sendt',
   vote: 'Din stemme er ikke afgivet',
+  publication: 'Offentligheden er ikke ændret',
 };
 
 // Fields the page's forms carry hidden: the user cannot correct them, only send the form again.
@@ -96,6 +99,7 @@ function formShown(page: ConsultationPage, form: string): form is ConsultationFo
   if (form === 'draft') return c.mayEditDraft;
   if (form === 'comment') return page.mayComment;
   if (form === 'vote') return c.writtenProcedure?.mayVote === true;
+  if (form === 'publication') return page.mayPublish;
   return (c.allowedEvents as readonly string[]).includes(form);
 }
 

@@ -23,6 +23,10 @@ export const EVENT_LABELS: Record<string, string> = {
   MAIL_DELIVERED: 'Sendt med e-mail til myndigheden',
   MAIL_FAILED: 'E-mail til myndigheden kunne ikke sendes',
   MEETING_NOTED: 'Taget til efterretning på rådets møde',
+  PUBLISHED: 'Offentliggjort på rådets side',
+  UNPUBLISHED: 'Taget af rådets offentlige side',
+  MARKED_NOT_PUBLIC: 'Markeret som ikke offentligt',
+  MARKED_PUBLIC: 'Markeret som offentligt',
 };
 
 /** Danish words for a written-procedure vote, as the choices and the counts say them. */

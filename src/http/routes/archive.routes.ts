@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { sendRenderedPdf } from '../pdf-response.ts';
-import { getArchivedLetter, previewLetter } from '../../domain/archive/service.ts';
+import { getArchivedLetter, previewLetter, type ArchivedLetterDownload } from '../../domain/archive/service.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { sendStoredBytes } from '../presenters/download.ts';
 import { actorOf, requireBearerToken, requireLogin } from '../middleware/actor.ts';
@@ -11,10 +11,23 @@ import { letterHeaders, letterParams } from './archive.schemas.ts';
 async function sendArchivedLetter(deps: AppDeps, req: Request, res: Response): Promise<void> {
   const { id } = parseInput(letterParams, req.params);
   const headers = letterHeaders.parse(req.headers);
-  const letter = await getArchivedLetter(deps, actorOf(res), id, headers['if-none-match']);
-  res.setHeader('ETag', letter.etag);
   // The letter never changes, but who may read it can: every use revalidates, and only privately.
-  res.setHeader('Cache-Control', 'private, no-cache');
+  await sendArchivedPdf(deps, req, res, await getArchivedLetter(deps, actorOf(res), id, headers['if-none-match']), 'private');
+}
+
+/**
+ * Sends an archived PDF (a letter, or minutes): its strong ETag, 304 when the client has it, and
+ * revalidated on every use, privately or publicly cached (a public page's response can be taken down).
+ */
+export async function sendArchivedPdf(
+  deps: AppDeps,
+  req: Request,
+  res: Response,
+  letter: ArchivedLetterDownload,
+  cache: 'private' | 'public',
+): Promise<void> {
+  res.setHeader('ETag', letter.etag);
+  res.setHeader('Cache-Control', `${cache}, no-cache`);
   if (!letter.pdf) {
     res.status(304).end();
     return;

@@ -17,8 +17,18 @@ import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { typedFields } from '../forms.ts';
 import { keepFormFailure, takeFormFailure, type FormFailure } from '../form-failures.ts';
+import { formatSize } from '../presenters/file-size.ts';
 import { eventFormOf, formAnchor, presentFormFailure } from '../presenters/consultation-forms.ts';
-import { commentForm, consultationPageParams, consultationPageQuery, documentParams, draftForm, eventForm } from './consultation-page.schemas.ts';
+import {
+  commentForm,
+  consultationPageParams,
+  consultationPageQuery,
+  documentParams,
+  draftForm,
+  eventForm,
+  publicationForm,
+} from './consultation-page.schemas.ts';
+import { setPublication } from '../../domain/publication/service.ts';
 import { voteForm } from './vote.schemas.ts';
 
 interface PageState {
@@ -30,12 +40,6 @@ interface PageState {
 }
 
 const CHANNEL_LABELS: Record<string, string> = { email: 'e-mail', portal: 'høringsportal', letter: 'brev' };
-
-function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} byte`;
-  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} kB`;
-  return `${(bytes / (1024 * 1024)).toFixed(1).replace('.', ',')} MB`;
-}
 
 /**
  * A refusal the page shows beside the form that was sent (bad input, a stale version, a step not
@@ -75,6 +79,31 @@ async function backToForm(deps: AppDeps, req: Request, res: Response, id: string
   await keepFormFailure(req, page, failure);
   res.redirect(303, `${page}#${formAnchor(form)}`);
 }
+
+/** The publication box: what the status means in words, and the form as typed after a refusal. */
+function publicationLocals(page: ConsultationPage, refused: { values: Record<string, string> } | undefined) {
+  const publication = page.publication;
+  if (!publication) return null;
+  const slug = page.consultation.council?.slug;
+  const isPublic = refused ? refused.values.public !== 'no' : publication.status === 'published' || publication.status === 'will_publish';
+  return {
+    ...publication,
+    text: PUBLICATION_TEXTS[publication.status],
+    published: publication.status === 'published',
+    publicPageUrl: slug ? `/r/${encodeURIComponent(slug)}` : null,
+    submitted: publication.status === 'published' || publication.status === 'not_published',
+    chosenPublic: isPublic,
+    typedReason: refused?.values.reason ?? publication.reason ?? '',
+  };
+}
+
+const PUBLICATION_TEXTS: Record<string, string> = {
+  will_publish: 'Svaret kommer på rådets offentlige side, når det er sendt.',
+  will_not_publish: 'Svaret kommer ikke på rådets offentlige side, når det er sendt.',
+  published: 'Svaret står på rådets offentlige side.',
+  not_published: 'Svaret står ikke på rådets offentlige side.',
+  no_response: 'Rådet svarede ikke; der er intet svar at offentliggøre.',
+};
 
 /**
  * The written procedure's box: the procedure with `running` for the template, the vote form's
@@ -138,6 +167,7 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     deadlineDay: formatDanishDate(consultation.deadline),
     changesRequestedLabel: changesRequestedLabel(consultation),
     earlier: page.earlier,
+    publication: publicationLocals(page, forms.publication),
     ...writtenProcedureLocals(page, forms.vote, now),
   });
 }
@@ -151,7 +181,15 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
     res.locals.deadlineAdvice = presentDeadlineAdvice(page.advice);
-    const notice = query.registered ? 'Høringen er registreret.' : query.voted ? 'Din stemme er registreret.' : query.ok ? 'Gemt.' : undefined;
+    const notice = query.registered
+      ? 'Høringen er registreret.'
+      : query.voted
+        ? 'Din stemme er registreret.'
+        : query.published
+          ? 'Offentligheden er ændret.'
+          : query.ok
+            ? 'Gemt.'
+            : undefined;
     renderPage(res, page, deps.clock(), { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
   });
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
@@ -203,6 +241,16 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       // Someone who is no voter has no vote form to go back to: the error page says why (403).
       if (error instanceof AppError && error.code === 'NOT_A_VOTER') throw error;
       await backToForm(deps, req, res, id, 'vote', error);
+    }
+  });
+  router.post('/consultations/:id/publication', requireLogin, csrfProtection, async (req, res) => {
+    const { id } = parseInput(consultationPageParams, req.params);
+    try {
+      const { public: wanted, reason } = parseInput(publicationForm, req.body ?? {});
+      await setPublication(deps, actorOf(res), id, { public: wanted, reason });
+      res.redirect(303, `/consultations/${id}?published=1#offentlighed`);
+    } catch (error) {
+      await backToForm(deps, req, res, id, 'publication', error);
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {

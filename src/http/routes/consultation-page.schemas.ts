@@ -17,6 +17,7 @@ export const consultationPageQuery = z.object({
   ok: z.string().max(5).optional().catch(undefined),
   registered: z.string().max(5).optional().catch(undefined),
   voted: z.string().max(5).optional().catch(undefined),
+  published: z.string().max(5).optional().catch(undefined),
   from: versionNumber,
   to: versionNumber,
 });
@@ -25,7 +26,7 @@ export const consultationPageQuery = z.object({
 const formVersion = formField(12, 'Ugyldig version');
 
 /** Optional event fields a browser sends as '' when left empty; the domain reads absent as "not given". */
-const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note'];
+const OPTIONAL_EVENT_FIELDS = ['meetingDate', 'submittedAt', 'recipient', 'assignee', 'note', 'notPublicReason'];
 
 /**
  * A workflow form: the event's type and version and its other fields, each one string as a
@@ -39,6 +40,9 @@ export const eventForm = z
     for (const key of OPTIONAL_EVENT_FIELDS) if (fields[key] === '') delete fields[key];
     return fields as typeof form;
   });
+
+/** The publication form: public or not, and why not. */
+export const publicationForm = z.object({ public: formField(10).default(''), reason: formField(2000).default(''), _csrf: z.unknown().optional() });
 
 export const draftForm = z.object({ body: formField(MAX_DRAFT_CHARS).default(''), version: formVersion });
 

@@ -1,0 +1,138 @@
+import { sql } from 'kysely';
+import type { Executor } from '../database.ts';
+import { submittedOn } from '../submitted-on.ts';
+
+/**
+ * What the councils' public pages (/r) read. Only what a council has made public: responses whose
+ * `published_at` is set (and whose letter is archived), the minutes of councils that publish them,
+ * members who agreed to be listed. Never drafts, comments, votes or the authority's documents.
+ */
+
+/** At most this many published responses on a council's page; the newest first. */
+export const PUBLIC_RESPONSES_SHOWN = 200;
+
+/** Every council, with how many responses it has published; by name. */
+export function listPublicCouncils(db: Executor) {
+  return db
+    .selectFrom('councils')
+    .select([
+      'councils.slug',
+      'councils.name',
+      'councils.municipality',
+      (eb) =>
+        eb
+          .selectFrom('consultations')
+          .select(eb.fn.countAll<string>().as('n'))
+          .whereRef('consultations.council_id', '=', 'councils.id')
+          .where('consultations.published_at', 'is not', null)
+          .as('published'),
+    ])
+    .orderBy('councils.name')
+    .orderBy('councils.slug')
+    .execute();
+}
+
+/** A council's public fields, by slug. */
+export function findPublicCouncil(db: Executor, slug: string) {
+  return db
+    .selectFrom('councils')
+    .select(['id', 'slug', 'name', 'municipality', 'public_description', 'public_email', 'minutes_published'])
+    .where('slug', '=', slug)
+    .executeTakeFirst();
+}
+
+/** The council's published responses with an archived letter, newest first: title, authority, the day sent. */
+export function listPublishedResponses(db: Executor, councilId: number, limit = PUBLIC_RESPONSES_SHOWN) {
+  return db
+    .selectFrom('consultations')
+    .innerJoin('archived_documents', (join) =>
+      join.onRef('archived_documents.consultation_id', '=', 'consultations.id').on('archived_documents.kind', '=', 'letter'),
+    )
+    .select([
+      'consultations.id',
+      'consultations.title',
+      'consultations.authority',
+      'consultations.reference',
+      'consultations.published_at as publishedAt',
+      'archived_documents.size_bytes as sizeBytes',
+      (eb) =>
+        eb
+          .selectFrom('consultation_events')
+          .select(sql<Date>`max(${submittedOn('consultation_events')})`.as('at'))
+          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
+          .where('consultation_events.type', '=', 'SUBMIT')
+          .as('submittedAt'),
+    ])
+    .where('consultations.council_id', '=', councilId)
+    .where('consultations.published_at', 'is not', null)
+    .where('consultations.state', '=', 'submitted')
+    .orderBy('consultations.published_at', 'desc')
+    .orderBy('consultations.id')
+    .limit(limit)
+    .execute();
+}
+
+/** A published response of the council, or undefined (not the council's, not published, no letter). */
+export function findPublishedResponse(db: Executor, councilId: number, consultationId: string) {
+  return db
+    .selectFrom('consultations')
+    .select(['id', 'reference', 'title'])
+    .where('id', '=', consultationId)
+    .where('council_id', '=', councilId)
+    .where('state', '=', 'submitted')
+    .where('published_at', 'is not', null)
+    .executeTakeFirst();
+}
+
+/** Members sitting on `today` who agreed to be listed, with role and organisation; the chair first. */
+export function listListedMembers(db: Executor, councilId: number, today: string) {
+  return db
+    .selectFrom('memberships')
+    .innerJoin('users', 'users.id', 'memberships.user_id')
+    .select(['users.name', 'memberships.role', 'memberships.title', 'memberships.organisation'])
+    .where('memberships.council_id', '=', councilId)
+    .where('memberships.listed_publicly', '=', true)
+    .where('memberships.role', 'in', ['chair', 'member', 'secretary'])
+    .where('memberships.term_start', '<=', today)
+    .where('memberships.term_end', '>=', today)
+    .orderBy(sql`case memberships.role when 'chair' then 0 when 'member' then 1 else 2 end`)
+    .orderBy('users.name')
+    .execute();
+}
+
+/** The council's meetings from `now`, soonest first. */
+export function listComingMeetings(db: Executor, councilId: number, now: Date, limit = 10) {
+  return db
+    .selectFrom('meetings')
+    .select(['id', 'starts_at as startsAt', 'place'])
+    .where('council_id', '=', councilId)
+    .where('starts_at', '>=', now)
+    .orderBy('starts_at')
+    .limit(limit)
+    .execute();
+}
+
+/** The council's archived minutes, newest meeting first. */
+export function listArchivedMinutes(db: Executor, councilId: number, limit = 100) {
+  return db
+    .selectFrom('archived_documents')
+    .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
+    .select(['meetings.id as meetingId', 'meetings.starts_at as startsAt', 'archived_documents.size_bytes as sizeBytes'])
+    .where('archived_documents.kind', '=', 'minutes')
+    .where('meetings.council_id', '=', councilId)
+    .orderBy('meetings.starts_at', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** The archived minutes of one of the council's meetings, without bytes; undefined when there are none. */
+export function findArchivedMinutes(db: Executor, councilId: number, meetingId: number) {
+  return db
+    .selectFrom('archived_documents')
+    .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
+    .select(['archived_documents.id', 'archived_documents.sha256', 'archived_documents.size_bytes as sizeBytes', 'meetings.starts_at as startsAt'])
+    .where('archived_documents.kind', '=', 'minutes')
+    .where('meetings.council_id', '=', councilId)
+    .where('meetings.id', '=', meetingId)
+    .executeTakeFirst();
+}

@@ -1,0 +1,108 @@
+import { storedBytes } from '../../db/byte-slices.ts';
+import type { Db } from '../../db/database.ts';
+import { readArchivedPdfSlice } from '../../db/repositories/archive.ts';
+import {
+  findArchivedMinutes,
+  findPublicCouncil,
+  findPublishedResponse,
+  listArchivedMinutes,
+  listComingMeetings,
+  listListedMembers,
+  listPublicCouncils,
+  listPublishedResponses,
+} from '../../db/repositories/public-pages.ts';
+import type { Role } from '../../db/types.ts';
+import { archivedLetterDownload, archiveEtag, type ArchivedLetterDownload } from '../archive/service.ts';
+import { notFound } from '../errors.ts';
+import { minutesFileName } from '../meetings/minutes.ts';
+import { renderMarkdownSafe } from '../pdf/markdown.ts';
+import { danishDate, type Clock } from '../time.ts';
+
+/** What the public pages need: the database and the clock. */
+export interface PublicDeps {
+  db: Db;
+  clock: Clock;
+}
+
+/** A council in the list of all councils (/r). */
+export interface PublicCouncilListItem {
+  slug: string;
+  name: string;
+  municipality: string | null;
+  published: number;
+}
+
+/** A council's public page (/r/:slug): only what the council made public. */
+export interface PublicCouncilPage {
+  council: { slug: string; name: string; municipality: string | null; email: string | null };
+  /** The council's own description, Markdown rendered to sanitised HTML. */
+  descriptionHtml: string;
+  members: { name: string; role: Role; title: string | null; organisation: string | null }[];
+  meetings: { id: number; startsAt: Date; place: string }[];
+  /** Empty when the council does not publish its minutes. */
+  minutes: { meetingId: number; startsAt: Date; sizeBytes: number }[];
+  responses: { id: string; title: string; authority: string; reference: string | null; submittedAt: Date | null; sizeBytes: number }[];
+}
+
+/** Every council on the installation, by name, with how many responses each has published. */
+export async function publicCouncils(deps: Pick<PublicDeps, 'db'>): Promise<PublicCouncilListItem[]> {
+  const rows = await listPublicCouncils(deps.db);
+  return rows.map((row) => ({ slug: row.slug, name: row.name, municipality: row.municipality, published: Number(row.published ?? 0) }));
+}
+
+async function publicCouncil(db: Db, slug: string) {
+  const council = await findPublicCouncil(db, slug);
+  if (!council) throw notFound('Rådet findes ikke');
+  return council;
+}
+
+/**
+ * A council's public page: its description and address, the members sitting today who agreed
+ * to be listed, its coming meetings, its archived minutes when it publishes them, and its
+ * published responses. NOT_FOUND for an unknown council.
+ */
+export async function publicCouncilPage(deps: PublicDeps, slug: string): Promise<PublicCouncilPage> {
+  const council = await publicCouncil(deps.db, slug);
+  const now = deps.clock();
+  const [members, meetings, minutes, responses] = [
+    await listListedMembers(deps.db, council.id, danishDate(now)),
+    await listComingMeetings(deps.db, council.id, now),
+    council.minutes_published ? await listArchivedMinutes(deps.db, council.id) : [],
+    await listPublishedResponses(deps.db, council.id),
+  ];
+  return {
+    council: { slug: council.slug, name: council.name, municipality: council.municipality, email: council.public_email },
+    descriptionHtml: council.public_description.trim() === '' ? '' : renderMarkdownSafe(council.public_description),
+    members,
+    meetings,
+    minutes: minutes.map((m) => ({ ...m, sizeBytes: Number(m.sizeBytes) })),
+    responses: responses.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes), submittedAt: r.submittedAt ?? null })),
+  };
+}
+
+/** A published response's archived letter: the same bytes and ETag as inside. NOT_FOUND unless it is published. */
+export async function publishedLetter(
+  deps: Pick<PublicDeps, 'db'>,
+  slug: string,
+  consultationId: string,
+  ifNoneMatch?: string,
+): Promise<ArchivedLetterDownload> {
+  const council = await publicCouncil(deps.db, slug);
+  const response = await findPublishedResponse(deps.db, council.id, consultationId);
+  if (!response) throw notFound('Høringssvaret er ikke offentliggjort');
+  return archivedLetterDownload(deps.db, response, ifNoneMatch);
+}
+
+/** The archived minutes of a meeting of a council that publishes its minutes; NOT_FOUND otherwise. */
+export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: string, meetingId: number): Promise<ArchivedLetterDownload> {
+  const council = await publicCouncil(deps.db, slug);
+  if (!council.minutes_published) throw notFound('Rådet offentliggør ikke sine referater');
+  const doc = await findArchivedMinutes(deps.db, council.id, meetingId);
+  if (!doc) throw notFound('Referatet findes ikke');
+  return {
+    etag: archiveEtag(doc.sha256),
+    fileName: minutesFileName({ startsAt: doc.startsAt }),
+    sizeBytes: Number(doc.sizeBytes),
+    pdf: storedBytes(Number(doc.sizeBytes), (offset, length) => readArchivedPdfSlice(deps.db, doc.id, offset, length)),
+  };
+}

@@ -1,0 +1,175 @@
+import { expect } from 'chai';
+import { addDraftComment } from '../../src/domain/consultations/comments.ts';
+import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import { setPublication } from '../../src/domain/publication/service.ts';
+import { useTestApp } from '../support/app.ts';
+import { WebSession } from '../support/web-session.ts';
+import { makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
+
+type People = Awaited<ReturnType<typeof makeCouncilWithPeople>>;
+
+describe("a council's public page (/r/:slug) and what is published on it", () => {
+  const app = useTestApp();
+
+  /** A GET without a cookie, as a visitor; the body as text. */
+  async function visit(path: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${app.baseUrl}${path}`, { headers, redirect: 'manual' });
+    return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+  }
+
+  async function submittedWith(people: People, title: string, submit: Record<string, unknown> = {}) {
+    const approved = await makeConsultationInState(app.deps, people, 'approved', { title });
+    return sendEvent(app.deps, people.secretary.actor, approved.id, {
+      type: 'SUBMIT',
+      version: approved.version,
+      channel: 'email',
+      recipient: 'udvalg@naestved.dk',
+      ...submit,
+    });
+  }
+
+  async function timelineTypes(consultationId: string): Promise<string[]> {
+    const rows = await app.deps.db
+      .selectFrom('consultation_events')
+      .select('type')
+      .where('consultation_id', '=', consultationId)
+      .orderBy('id')
+      .execute();
+    return rows.map((r) => r.type);
+  }
+
+  it('publishes a submitted response by default: listed on the page, its letter the same bytes and ETag as inside, 304 when unchanged', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const title = `Offentligt svar ${unique()}`;
+    const c = await submittedWith(people, title);
+    expect(await timelineTypes(c.id)).to.include('PUBLISHED');
+
+    const page = await visit(`/r/${people.council.slug}`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('set-cookie'), 'a visitor gets no session').to.equal(null);
+    const html = page.body.toString('utf8');
+    expect(html).to.include(title);
+    expect(html).to.include(`/r/${people.council.slug}/svar/${c.id}.pdf`);
+    expect(html).to.match(/<meta property="og:title" content="[^"]+">/);
+
+    const inside = await WebSession.loggedIn(app.baseUrl, people.member);
+    const internal = await fetch(`${app.baseUrl}/consultations/${c.id}/response.pdf`, { headers: { cookie: inside.cookieHeader() } });
+    expect(internal.status).to.equal(200);
+    const letter = await visit(`/r/${people.council.slug}/svar/${c.id}.pdf`);
+    expect(letter.status).to.equal(200);
+    expect(letter.headers.get('content-type')).to.equal('application/pdf');
+    expect(letter.headers.get('etag')).to.equal(internal.headers.get('etag'));
+    expect(letter.body.equals(Buffer.from(await internal.arrayBuffer()))).to.equal(true);
+    const again = await visit(`/r/${people.council.slug}/svar/${c.id}.pdf`, { 'if-none-match': letter.headers.get('etag')! });
+    expect(again.status).to.equal(304);
+
+    const list = await visit('/r');
+    expect(list.body.toString('utf8')).to.include(`href="/r/${people.council.slug}"`);
+  });
+
+  it('keeps a response marked "ikke offentlig" before or at submission off the page, and the council can take one down and put it back', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const before = await makeConsultationInState(app.deps, people, 'approved', { title: `Markeret før ${unique()}` });
+    await setPublication(app.deps, people.chair.actor, before.id, { public: 'no', reason: 'Indeholder personoplysninger' });
+    const fresh = await app.deps.db.selectFrom('consultations').select('version').where('id', '=', before.id).executeTakeFirstOrThrow();
+    await sendEvent(app.deps, people.secretary.actor, before.id, { type: 'SUBMIT', version: fresh.version, channel: 'portal', recipient: null });
+    const atSubmission = await submittedWith(people, `Markeret ved indsendelse ${unique()}`, {
+      notPublicReason: 'Aftalt fortroligt med forvaltningen',
+    });
+    const published = await submittedWith(people, `Offentligt ${unique()}`);
+
+    const html = async () => (await visit(`/r/${people.council.slug}`)).body.toString('utf8');
+    let page = await html();
+    expect(page).not.to.include(before.title);
+    expect(page).not.to.include(atSubmission.title);
+    expect(page).to.include(published.title);
+    expect((await visit(`/r/${people.council.slug}/svar/${before.id}.pdf`)).status).to.equal(404);
+    expect(await timelineTypes(before.id))
+      .to.include('MARKED_NOT_PUBLIC')
+      .and.not.include('PUBLISHED');
+    expect(await timelineTypes(atSubmission.id)).not.to.include('PUBLISHED');
+
+    const down = await setPublication(app.deps, people.secretary.actor, published.id, { public: 'no', reason: 'Fejl i bilaget' });
+    expect(down).to.include({ status: 'not_published', reason: 'Fejl i bilaget' });
+    page = await html();
+    expect(page).not.to.include(published.title);
+    expect((await visit(`/r/${people.council.slug}/svar/${published.id}.pdf`)).status).to.equal(404);
+    const up = await setPublication(app.deps, people.secretary.actor, published.id, { public: 'yes' });
+    expect(up.status).to.equal('published');
+    expect(await html()).to.include(published.title);
+    expect(await timelineTypes(published.id)).to.include.members(['PUBLISHED', 'UNPUBLISHED']);
+    // The archive never changed: one letter, as before.
+    const letters = await app.deps.db.selectFrom('archived_documents').select('id').where('consultation_id', '=', published.id).execute();
+    expect(letters).to.have.length(1);
+  });
+
+  it('lets only the secretary and chair decide: members and staff are refused, another council sees nothing, and "no" needs a reason', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const stranger = await makeCouncilWithPeople(app.deps.db);
+    const c = await submittedWith(people, `Afgørelse ${unique()}`);
+    const codeOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof AppError ? error.code : 'other'),
+      );
+    expect(await codeOf(setPublication(app.deps, people.member.actor, c.id, { public: 'no', reason: 'x' }))).to.equal('FORBIDDEN');
+    expect(await codeOf(setPublication(app.deps, people.staff.actor, c.id, { public: 'no', reason: 'x' }))).to.equal('FORBIDDEN');
+    expect(await codeOf(setPublication(app.deps, stranger.secretary.actor, c.id, { public: 'no', reason: 'x' }))).to.equal('NOT_FOUND');
+    expect(await codeOf(setPublication(app.deps, people.chair.actor, c.id, { public: 'no' }))).to.equal('VALIDATION_FAILED');
+    const admin = await makeUser(app.deps.db, { admin: true });
+    expect(await codeOf(setPublication(app.deps, admin.actor, c.id, { public: 'no', reason: 'Administrativ fejl' }))).to.equal('ok');
+    const declined = await makeConsultationInState(app.deps, people, 'assigned');
+    await sendEvent(app.deps, people.chair.actor, declined.id, { type: 'DECLINE', version: declined.version, reason: 'Ingen tid' });
+    expect(await codeOf(setPublication(app.deps, people.secretary.actor, declined.id, { public: 'yes' }))).to.equal('TRANSITION_NOT_ALLOWED');
+  });
+
+  it('never shows a draft, comment, document, vote, unlisted member or unpublished minutes: a marker in every private field never appears', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const marker = `hemmelig${unique()}`;
+    // A draft and a comment on a consultation still being written.
+    let drafting = await makeConsultationInState(app.deps, people, 'drafting', { title: `Under arbejde ${marker}`, summary: `Resumé ${marker}` });
+    drafting = await saveDraft(app.deps, people.secretary.actor, drafting.id, { body: `Udkast ${marker}`, version: drafting.version });
+    await addDraftComment(app.deps, people.member.actor, drafting.id, { body: `Kommentar ${marker}` });
+    // A published response whose draft history and document text carry the marker too.
+    const published = await submittedWith(people, `Offentligt svar ${unique()}`);
+    await app.deps.db
+      .insertInto('consultation_documents')
+      .values({
+        consultation_id: published.id,
+        filename: `bilag-${marker}.pdf`,
+        media_type: 'application/pdf',
+        size: 4,
+        sha256: '0'.repeat(64),
+        bytes: Buffer.from('%PDF'),
+        text_status: 'extracted',
+        extracted_text: `Bilagstekst ${marker}`,
+      })
+      .execute();
+    // A member who did not agree to be listed, and one who did.
+    await app.deps.db
+      .updateTable('memberships')
+      .set({ listed_publicly: true, organisation: 'Dansk Flygtningehjælp' })
+      .where('council_id', '=', people.council.id)
+      .where('user_id', '=', people.chair.actor.userId)
+      .execute();
+    await app.deps.db
+      .updateTable('users')
+      .set({ name: `Medlem ${marker}` })
+      .where('id', '=', people.member.actor.userId)
+      .execute();
+
+    for (const path of ['/r', `/r/${people.council.slug}`]) {
+      const body = (await visit(path)).body.toString('utf8');
+      expect(body, path).not.to.include(marker);
+    }
+    const page = (await visit(`/r/${people.council.slug}`)).body.toString('utf8');
+    expect(page).to.include(published.title);
+    expect(page).to.include('Ahmad Hussein');
+    expect(page).to.include('Dansk Flygtningehjælp');
+    expect(page).not.to.include('Søren Østergaard');
+    expect((await visit(`/r/${people.council.slug}/svar/${drafting.id}.pdf`)).status).to.equal(404);
+    expect((await visit('/r/ingen-saadan-raad')).status).to.equal(404);
+    expect((await visit(`/r/${people.council.slug}/svar/ikke-et-id.pdf`)).status).to.equal(404);
+  });
+});
