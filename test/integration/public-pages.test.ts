@@ -173,3 +173,50 @@ describe("a council's public page (/r/:slug) and what is published on it", () =>
     expect((await visit(`/r/${people.council.slug}/svar/ikke-et-id.pdf`)).status).to.equal(404);
   });
 });
+
+describe('the Atom feeds and the sitemap of the public pages', () => {
+  const app = useTestApp({ env: { PUBLIC_URL: 'https://raad.example.dk' } });
+
+  it('gives a council feed and an all-councils feed an independent parser reads, with only published items, and a sitemap of the pages', async () => {
+    const { parseFeed } = await import('@rowanmanning/feed-parser');
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const marker = `skjult${unique()}`;
+    const approved = await makeConsultationInState(app.deps, people, 'approved', { title: `Offentligt i feed ${unique()}` });
+    const published = await sendEvent(app.deps, people.secretary.actor, approved.id, {
+      type: 'SUBMIT',
+      version: approved.version,
+      channel: 'portal',
+      recipient: null,
+    });
+    const hiddenDraft = await makeConsultationInState(app.deps, people, 'approved', { title: `Ikke offentligt ${marker}` });
+    await sendEvent(app.deps, people.secretary.actor, hiddenDraft.id, {
+      type: 'SUBMIT',
+      version: hiddenDraft.version,
+      channel: 'portal',
+      recipient: null,
+      notPublicReason: 'Fortroligt',
+    });
+
+    const response = await fetch(`${app.baseUrl}/r/${people.council.slug}/feed.atom`);
+    expect(response.status).to.equal(200);
+    expect(response.headers.get('content-type')).to.match(/^application\/atom\+xml/);
+    const xml = await response.text();
+    expect(xml).not.to.include(marker);
+    const feed = parseFeed(xml);
+    expect(feed.language).to.equal('da');
+    expect(feed.items.map((i) => i.title)).to.deep.equal([`Høringssvar: ${published.title}`]);
+    expect(feed.items[0]!.url).to.equal(`https://raad.example.dk/r/${people.council.slug}/svar/${published.id}.pdf`);
+    expect(feed.items[0]!.published).to.be.instanceOf(Date);
+
+    const all = parseFeed(await (await fetch(`${app.baseUrl}/r/feed.atom`)).text());
+    expect(all.items.map((i) => i.title)).to.include(`Høringssvar: ${published.title}`);
+    expect(JSON.stringify(all)).not.to.include(marker);
+    expect((await fetch(`${app.baseUrl}/r/ingen-saadan/feed.atom`)).status).to.equal(404);
+
+    const { DOMParser } = await import('@xmldom/xmldom');
+    const sitemap = new DOMParser().parseFromString(await (await fetch(`${app.baseUrl}/sitemap.xml`)).text(), 'text/xml');
+    const locations = Array.from(sitemap.getElementsByTagName('loc')).map((n) => n.textContent);
+    expect(locations).to.include('https://raad.example.dk/r');
+    expect(locations).to.include(`https://raad.example.dk/r/${people.council.slug}`);
+  });
+});

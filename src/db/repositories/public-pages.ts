@@ -136,3 +136,43 @@ export function findArchivedMinutes(db: Executor, councilId: number, meetingId: 
     .where('meetings.id', '=', meetingId)
     .executeTakeFirst();
 }
+
+/** The newest published responses for a feed: of one council, or of every council (null), with the council's slug and name. */
+export function listPublishedForFeed(db: Executor, councilId: number | null, limit: number) {
+  let query = db
+    .selectFrom('consultations')
+    .innerJoin('councils', 'councils.id', 'consultations.council_id')
+    .select([
+      'consultations.id',
+      'consultations.title',
+      'consultations.authority',
+      'consultations.reference',
+      'consultations.published_at as publishedAt',
+      'councils.slug as councilSlug',
+      'councils.name as councilName',
+    ])
+    .where('consultations.published_at', 'is not', null)
+    .where('consultations.state', '=', 'submitted')
+    .$narrowType<{ publishedAt: Date }>();
+  if (councilId !== null) query = query.where('consultations.council_id', '=', councilId);
+  return query.orderBy('consultations.published_at', 'desc').orderBy('consultations.id').limit(limit).execute();
+}
+
+/** The newest archived minutes of councils that publish them, for a feed: of one council, or of every council (null). */
+export function listMinutesForFeed(db: Executor, councilId: number | null, limit: number) {
+  let query = db
+    .selectFrom('archived_documents')
+    .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
+    .innerJoin('councils', 'councils.id', 'meetings.council_id')
+    .select([
+      'meetings.id as meetingId',
+      'meetings.starts_at as startsAt',
+      'archived_documents.created_at as archivedAt',
+      'councils.slug as councilSlug',
+      'councils.name as councilName',
+    ])
+    .where('archived_documents.kind', '=', 'minutes')
+    .where('councils.minutes_published', '=', true);
+  if (councilId !== null) query = query.where('councils.id', '=', councilId);
+  return query.orderBy('archived_documents.created_at', 'desc').limit(limit).execute();
+}

@@ -106,3 +106,9 @@ export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: strin
     pdf: storedBytes(Number(doc.sizeBytes), (offset, length) => readArchivedPdfSlice(deps.db, doc.id, offset, length)),
   };
 }
+
+/** The public pages for a sitemap: the list of councils and each council's page, with when each last changed. */
+export async function publicSitemapEntries(deps: Pick<PublicDeps, 'db'>): Promise<{ path: string }[]> {
+  const councils = await listPublicCouncils(deps.db);
+  return [{ path: '/r' }, ...councils.map((c) => ({ path: `/r/${encodeURIComponent(c.slug)}` }))];
+}

@@ -1,11 +1,21 @@
-import { Router } from 'express';
+import { Router, type Response } from 'express';
+import { XMLBuilder } from 'fast-xml-parser';
+import { publicBaseUrl } from '../../domain/public-url.ts';
+import { publicationFeed } from '../../domain/publication/feeds.ts';
 import type { AppDeps } from '../../deps.ts';
 import { AppError } from '../../domain/errors.ts';
-import { publicCouncilPage, publicCouncils, publishedLetter, publishedMinutes } from '../../domain/publication/public-pages.ts';
+import { publicCouncilPage, publicCouncils, publicSitemapEntries, publishedLetter, publishedMinutes } from '../../domain/publication/public-pages.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { sendArchivedPdf } from './archive.routes.ts';
 import { presentPublicCouncil } from '../presenters/public-pages.ts';
 import { publicCouncilParams, publicDownloadHeaders, publicLetterParams, publicMinutesParams } from './public.schemas.ts';
+
+/** An Atom feed, revalidated on every use. */
+function sendFeed(res: Response, atom: string): void {
+  res.setHeader('Content-Type', 'application/atom+xml; charset=utf-8');
+  res.setHeader('Cache-Control', 'public, no-cache');
+  res.send(atom);
+}
 
 /** A malformed id in a public address is a page that does not exist, not a form error. */
 function paramsOrNotFound<T>(parse: () => T): T {
@@ -26,8 +36,27 @@ export function publicRoutes(deps: AppDeps): Router {
       councils: await publicCouncils(deps),
       publicPage: true,
       canonicalPath: '/r',
+      feedPath: '/r/feed.atom',
       description: 'Rådene på Rådssvar og de høringssvar, de har offentliggjort.',
     });
+  });
+  router.get('/r/feed.atom', async (_req, res) => {
+    sendFeed(res, await publicationFeed({ db: deps.db, baseUrl: publicBaseUrl(deps.config) }));
+  });
+  router.get('/r/:slug/feed.atom', async (req, res) => {
+    const { slug } = paramsOrNotFound(() => parseInput(publicCouncilParams, req.params));
+    sendFeed(res, await publicationFeed({ db: deps.db, baseUrl: publicBaseUrl(deps.config) }, slug));
+  });
+  router.get('/sitemap.xml', async (_req, res) => {
+    const base = publicBaseUrl(deps.config);
+    const entries = await publicSitemapEntries(deps);
+    const xml = new XMLBuilder({ ignoreAttributes: false, format: true }).build({
+      '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+      urlset: { '@_xmlns': 'http://www.sitemaps.org/schemas/sitemap/0.9', url: entries.map((e) => ({ loc: `${base}${e.path}` })) },
+    });
+    res.setHeader('Content-Type', 'application/xml; charset=utf-8');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    res.send(xml);
   });
   router.get('/r/:slug', async (req, res) => {
     const { slug } = paramsOrNotFound(() => parseInput(publicCouncilParams, req.params));
@@ -37,6 +66,7 @@ export function publicRoutes(deps: AppDeps): Router {
       page,
       publicPage: true,
       canonicalPath: `/r/${encodeURIComponent(page.council.slug)}`,
+      feedPath: `/r/${encodeURIComponent(page.council.slug)}/feed.atom`,
       description: page.metaDescription,
     });
   });
