@@ -3,6 +3,8 @@ import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { setPublication } from '../../src/domain/publication/service.ts';
+import { saveCouncilPublicProfile, saveOwnListing } from '../../src/domain/publication/council-profile.ts';
+import { publicCouncilPage } from '../../src/domain/publication/public-pages.ts';
 import { useTestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
@@ -218,5 +220,57 @@ describe('the Atom feeds and the sitemap of the public pages', () => {
     const locations = Array.from(sitemap.getElementsByTagName('loc')).map((n) => n.textContent);
     expect(locations).to.include('https://raad.example.dk/r');
     expect(locations).to.include(`https://raad.example.dk/r/${people.council.slug}`);
+  });
+});
+
+describe("what a council's public page says, set by its own people", () => {
+  const app = useTestApp();
+
+  it('lists a member only after their own yes, and shows the description the secretary writes; others may not write it', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const page = () => publicCouncilPage(app.deps, people.council.slug);
+    expect((await page()).members).to.deep.equal([]);
+    await saveOwnListing(app.deps, people.member.actor, { council: people.council.slug, listed: '1', organisation: 'Ældresagen' });
+    expect((await page()).members).to.deep.equal([{ name: 'Birgitte Sørensen', role: 'member', title: null, organisation: 'Ældresagen' }]);
+    await saveOwnListing(app.deps, people.member.actor, { council: people.council.slug, organisation: 'Ældresagen' });
+    expect((await page()).members).to.deep.equal([]);
+    const stranger = await makeCouncilWithPeople(app.deps.db);
+    const codeOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof AppError ? error.code : 'other'),
+      );
+    expect(await codeOf(saveOwnListing(app.deps, stranger.member.actor, { council: people.council.slug, listed: '1' }))).to.equal('NOT_FOUND');
+    expect(await codeOf(saveOwnListing(app.deps, people.staff.actor, { council: people.council.slug, listed: '1' }))).to.equal('NOT_FOUND');
+
+    await saveCouncilPublicProfile(app.deps, people.secretary.actor, people.council.slug, {
+      description: 'Vi mødes **fire** gange om året. <script>alert(1)</script>',
+      email: 'Raadet@Example.dk',
+    });
+    const shown = await page();
+    expect(shown.descriptionHtml).to.include('<strong>fire</strong>').and.not.include('<script');
+    expect(shown.council.email).to.equal('raadet@example.dk');
+    expect(await codeOf(saveCouncilPublicProfile(app.deps, people.chair.actor, people.council.slug, { description: 'x' }))).to.equal('FORBIDDEN');
+    expect(await codeOf(saveCouncilPublicProfile(app.deps, stranger.secretary.actor, people.council.slug, { description: 'x' }))).to.equal(
+      'NOT_FOUND',
+    );
+    expect(await codeOf(saveCouncilPublicProfile(app.deps, people.secretary.actor, people.council.slug, { email: 'ikke en adresse' }))).to.equal(
+      'VALIDATION_FAILED',
+    );
+  });
+
+  it('keeps what the secretary typed when the form is refused, beside the field that is wrong', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const web = await WebSession.loggedIn(app.baseUrl, people.secretary);
+    const profile = await web.get('/profile');
+    const refused = await web.postForm(`/councils/${people.council.slug}/public-page`, {
+      _csrf: WebSession.csrfToken(profile.text),
+      description: 'Rådet arbejder for ældre i kommunen.',
+      email: 'ikke en adresse',
+    });
+    expect(refused.status).to.equal(422);
+    expect(refused.text).to.include('Rådet arbejder for ældre i kommunen.');
+    expect(refused.text).to.include('value="ikke en adresse"');
+    expect(refused.text).to.include('Ugyldig e-mailadresse');
   });
 });

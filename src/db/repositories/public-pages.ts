@@ -176,3 +176,42 @@ export function listMinutesForFeed(db: Executor, councilId: number | null, limit
   if (councilId !== null) query = query.where('councils.id', '=', councilId);
   return query.orderBy('archived_documents.created_at', 'desc').limit(limit).execute();
 }
+
+/** The user's listing on the public pages of their councils: whether they are listed, with which organisation. */
+export function listOwnListings(db: Executor, userId: number) {
+  return db
+    .selectFrom('memberships')
+    .select(['council_id as councilId', 'listed_publicly as listed', 'organisation'])
+    .where('user_id', '=', userId)
+    .execute();
+}
+
+/** Sets whether a member is listed on the council's public page; false when they have no seat there. */
+export async function setOwnListing(db: Executor, userId: number, councilId: number, listing: { listed: boolean; organisation: string | null }) {
+  const result = await db
+    .updateTable('memberships')
+    .set({ listed_publicly: listing.listed, organisation: listing.organisation })
+    .where('user_id', '=', userId)
+    .where('council_id', '=', councilId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** What the councils say about themselves on their public pages, by id. */
+export function listPublicProfiles(db: Executor, councilIds: readonly number[]) {
+  if (councilIds.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('councils')
+    .select(['id', 'public_description as description', 'public_email as email'])
+    .where('id', 'in', [...councilIds])
+    .execute();
+}
+
+/** Saves a council's description (Markdown) and public address. */
+export async function savePublicProfile(db: Executor, councilId: number, profile: { description: string; email: string | null }) {
+  await db
+    .updateTable('councils')
+    .set({ public_description: profile.description, public_email: profile.email })
+    .where('id', '=', councilId)
+    .execute();
+}
