@@ -98,7 +98,16 @@ export interface ConsultationsTable {
   not_public_reason: string | null;
   /** Since when the submitted response is on the council's public page; null: not public. */
   published_at: Timestamp | null;
+  /** What the authority did with the response, recorded after submission (migration 2026-12-07T0300); null: not recorded. */
+  outcome: ResponseOutcome | null;
+  outcome_note: string | null;
+  /** A link to what the authority published about it (e.g. its høringsnotat); http(s) only. */
+  outcome_url: string | null;
+  outcome_recorded_at: Timestamp | null;
 }
+
+/** What an authority did with a council's response. */
+export type ResponseOutcome = 'taken_into_account' | 'partly' | 'not_taken' | 'unknown';
 
 export interface ResponseVersionsTable {
   id: Generated<number>;

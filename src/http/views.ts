@@ -12,6 +12,7 @@ export const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 
 /** Helpers the templates may call; all escape their output through Handlebars. */
 const helpers = {
   eq: (a: unknown, b: unknown) => a === b,
+  or: (...values: unknown[]) => values.slice(0, -1).some(Boolean),
   includes: (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value),
   danishDate: (value: Date | string | null | undefined) => (value ? formatDanishDate(value) : ''),
   danishDateTime: (value: Date | null | undefined) => (value ? formatDanishDateTime(value) : ''),

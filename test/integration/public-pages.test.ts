@@ -5,6 +5,9 @@ import { AppError } from '../../src/domain/errors.ts';
 import { setPublication } from '../../src/domain/publication/service.ts';
 import { saveCouncilPublicProfile, saveOwnListing } from '../../src/domain/publication/council-profile.ts';
 import { publicCouncilPage } from '../../src/domain/publication/public-pages.ts';
+import { recordResponseOutcome } from '../../src/domain/publication/outcome.ts';
+import { getConsultationPage } from '../../src/domain/consultations/page.ts';
+import { searchPublished } from '../../src/domain/search/service.ts';
 import { useTestApp } from '../support/app.ts';
 import { WebSession } from '../support/web-session.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
@@ -272,5 +275,119 @@ describe("what a council's public page says, set by its own people", () => {
     expect(refused.text).to.include('Rådet arbejder for ældre i kommunen.');
     expect(refused.text).to.include('value="ikke en adresse"');
     expect(refused.text).to.include('Ugyldig e-mailadresse');
+  });
+});
+
+describe('what came of a response', () => {
+  const app = useTestApp();
+
+  it('is recorded after submission by the secretary or chair, shown on the consultation page and the public page, and a timeline row', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const approved = await makeConsultationInState(app.deps, people, 'approved', { title: `Udfald ${unique()}` });
+    const codeOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => 'ok',
+        (error: unknown) => (error instanceof AppError ? error.code : 'other'),
+      );
+    expect(await codeOf(recordResponseOutcome(app.deps, people.secretary.actor, approved.id, { outcome: 'partly' }))).to.equal(
+      'TRANSITION_NOT_ALLOWED',
+    );
+    const c = await sendEvent(app.deps, people.secretary.actor, approved.id, {
+      type: 'SUBMIT',
+      version: approved.version,
+      channel: 'portal',
+      recipient: null,
+    });
+    expect(await codeOf(recordResponseOutcome(app.deps, people.member.actor, c.id, { outcome: 'partly' }))).to.equal('FORBIDDEN');
+    expect(await codeOf(recordResponseOutcome(app.deps, people.chair.actor, c.id, { outcome: 'partly', url: 'javascript:alert(1)' }))).to.equal(
+      'VALIDATION_FAILED',
+    );
+    expect(await codeOf(recordResponseOutcome(app.deps, people.chair.actor, c.id, { outcome: 'maybe' }))).to.equal('VALIDATION_FAILED');
+
+    const recorded = await recordResponseOutcome(app.deps, people.chair.actor, c.id, {
+      outcome: 'partly',
+      note: 'Sprogcentret kom med i planen, tolkning ikke.',
+      url: 'https://www.naestved.dk/hoeringsnotat.pdf',
+    });
+    expect(recorded).to.include({ outcome: 'partly', label: 'Svaret blev delvist taget til følge' });
+    const page = await getConsultationPage(app.deps, people.staff.actor, c.id);
+    expect(page.outcome).to.include({ note: 'Sprogcentret kom med i planen, tolkning ikke.' });
+    expect(page.mayRecordOutcome).to.equal(false);
+    expect(page.consultation.timeline.map((e) => e.type)).to.include('OUTCOME_RECORDED');
+    const publicPage = await publicCouncilPage(app.deps, people.council.slug);
+    expect(publicPage.responses.find((r) => r.id === c.id)!.outcome).to.include({ url: 'https://www.naestved.dk/hoeringsnotat.pdf' });
+  });
+});
+
+describe('the public search of published responses (/r?q=, /r/:slug?q=)', () => {
+  const app = useTestApp();
+
+  it('finds a published response by its title and letter text, never a draft, comment, document or an unpublished response', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `offsøg${unique()}`;
+    const published = await makeConsultationInState(app.deps, people, 'approved', { title: `Plan for ${word}` });
+    const c = await sendEvent(app.deps, people.secretary.actor, published.id, {
+      type: 'SUBMIT',
+      version: published.version,
+      channel: 'portal',
+      recipient: null,
+    });
+    const hidden = await makeConsultationInState(app.deps, people, 'approved', { title: `Skjult ${word}` });
+    await sendEvent(app.deps, people.secretary.actor, hidden.id, {
+      type: 'SUBMIT',
+      version: hidden.version,
+      channel: 'portal',
+      recipient: null,
+      notPublicReason: 'Fortroligt',
+    });
+    let drafting = await makeConsultationInState(app.deps, people, 'drafting', { title: 'Under arbejde' });
+    drafting = await saveDraft(app.deps, people.secretary.actor, drafting.id, { body: `Udkast om ${word}`, version: drafting.version });
+    await addDraftComment(app.deps, people.member.actor, drafting.id, { body: `Kommentar om ${word}` });
+
+    const found = await searchPublished(app.deps, people.council.id, { q: word });
+    expect(found.items.map((i) => [i.kind, i.consultation.id])).to.deep.equal([['consultation', c.id]]);
+    expect(found.total).to.equal(1);
+    // The letter's text: the approved draft of the factory ("…savner sprogcentret").
+    const byText = await searchPublished(app.deps, people.council.id, { q: 'sprogcentret' });
+    expect(byText.items.map((i) => i.kind)).to.include('response');
+    expect(byText.items.every((i) => i.consultation.id !== drafting.id && i.consultation.id !== hidden.id)).to.equal(true);
+
+    const html = await (await fetch(`${app.baseUrl}/r/${people.council.slug}?q=${encodeURIComponent(word)}`)).text();
+    expect(html).to.include(`/r/${people.council.slug}/svar/${c.id}.pdf`);
+    expect(html).not.to.include('Skjult');
+    const all = await (await fetch(`${app.baseUrl}/r?q=${encodeURIComponent(word)}`)).text();
+    expect(all).to.include(`<mark>`);
+    expect(all).to.include(c.title);
+    expect(all).not.to.include('Kommentar om');
+  });
+});
+
+describe('the "Offentlighed" and outcome forms of the consultation page', () => {
+  const app = useTestApp();
+
+  it('refuses "not public" without a reason beside the field, keeping the choice; saves it with one; shown but not editable for a member', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const c = await makeConsultationInState(app.deps, people, 'drafted');
+    const web = await WebSession.loggedIn(app.baseUrl, people.secretary);
+    const page = await web.get(`/consultations/${c.id}`);
+    expect(page.text).to.include('id="formular-publication"');
+    expect(page.text, 'no outcome before submission').not.to.include('id="formular-outcome"');
+    const refused = await web.follow(
+      await web.postForm(`/consultations/${c.id}/publication`, { _csrf: WebSession.csrfToken(page.text), public: 'no' }),
+    );
+    expect(refused.hash).to.equal('#formular-publication');
+    expect(refused.text).to.include('Skriv hvorfor svaret ikke er offentligt');
+    expect(refused.text).to.match(/id="publication-no" name="public" value="no" checked/);
+    const saved = await web.follow(
+      await web.postForm(`/consultations/${c.id}/publication`, { _csrf: WebSession.csrfToken(refused.text), public: 'no', reason: 'Personfølsomt' }),
+    );
+    expect(saved.text).to.include('Svaret kommer ikke på rådets offentlige side, når det er sendt.');
+    expect(saved.text).to.include('Begrundelse: Personfølsomt');
+    expect(saved.text).to.include('Markeret som ikke offentligt');
+
+    const member = await WebSession.loggedIn(app.baseUrl, people.member);
+    const memberPage = await member.get(`/consultations/${c.id}`);
+    expect(memberPage.text).to.include('Offentlighed');
+    expect(memberPage.text).not.to.include('id="formular-publication"');
   });
 });

@@ -13,6 +13,7 @@ import { minutesTitle, recordOutcome } from '../../src/domain/meetings/minutes.t
 import { appendAgendaItems, listAgendaItems } from '../../src/db/repositories/agenda.ts';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
 import { createApiToken } from '../../src/domain/tokens/service.ts';
+import { recordResponseOutcome } from '../../src/domain/publication/outcome.ts';
 import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts';
 import { castVote } from '../../src/domain/written-procedure/service.ts';
 import { workflowDeps } from './fakes.ts';
@@ -308,6 +309,11 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     .set({ public_description: `**Rådet** rådgiver om ${LONG_WORD}.\n\nLæs mere på ${SOURCE_URL}`, public_email: AUTHORITY_EMAIL })
     .where('id', '=', council.id)
     .execute();
+  await recordResponseOutcome(deps, users.secretary.actor, submitted.id, {
+    outcome: 'partly',
+    note: `Myndigheden tog forslaget om ${LONG_WORD} med, men ikke resten.`,
+    url: SOURCE_URL,
+  });
   await db
     .updateTable('memberships')
     .set({ listed_publicly: true, organisation: AUTHORITY })

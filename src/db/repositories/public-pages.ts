@@ -54,6 +54,10 @@ export function listPublishedResponses(db: Executor, councilId: number, limit = 
       'consultations.authority',
       'consultations.reference',
       'consultations.published_at as publishedAt',
+      'consultations.outcome',
+      'consultations.outcome_note',
+      'consultations.outcome_url',
+      'consultations.outcome_recorded_at',
       'archived_documents.size_bytes as sizeBytes',
       (eb) =>
         eb

@@ -17,7 +17,14 @@ export interface SearchViewer extends Viewer {
 
 /** A search, resolved to ids by the domain. */
 export interface SearchFilter {
+  /** Who searches; for a public search (`publishedOnly`), nobody: no internal council is theirs. */
   viewer: SearchViewer;
+  /**
+   * The public search of the councils' pages: only what is published — a published response's
+   * consultation entry and the response version its archived letter was made from — of every
+   * council or of `councilId`. Never a draft, comment or document.
+   */
+  publishedOnly?: boolean;
   words: readonly QueryWord[];
   /** Indexed words each query word expands to (see expandWords), by query word. */
   expansions: ReadonlyMap<string, readonly string[]>;
@@ -99,9 +106,10 @@ function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>
     .select(['search_entries.id', 'search_entries.kind', 'search_entries.source_id', 'search_entries.consultation_id', 'search_entries.year'])
     .where((eb) => {
       const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`];
+      if (filter.publishedOnly) where.push(publishedEntry());
       if (partition !== 'all' && 'councilId' in partition) {
         where.push(eb('search_entries.council_id', '=', partition.councilId));
-        if (!filter.viewer.internalCouncilIds.includes(partition.councilId))
+        if (!filter.publishedOnly && !filter.viewer.internalCouncilIds.includes(partition.councilId))
           where.push(eb('search_entries.kind', 'in', ['consultation', 'document']));
       } else if (partition !== 'all') {
         where.push(
@@ -125,8 +133,18 @@ function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>
     });
 }
 
+/** A published response's consultation entry, or the response version its archived letter was made from. */
+function publishedEntry(): RawBuilder<SqlBool> {
+  return sql<SqlBool>`exists (select 1 from consultations published
+    where published.id = search_entries.consultation_id and published.published_at is not null and published.state = 'submitted')
+    and (search_entries.kind = 'consultation' or (search_entries.kind = 'response' and search_entries.source_id in (
+      select letter.response_version_id::text from archived_documents letter
+      where letter.consultation_id = search_entries.consultation_id and letter.kind = 'letter')))`;
+}
+
 /** The parts a search reads: the viewer's (partitionsOf), narrowed to one council when asked; undefined for every entry (administrators). */
 function partitionsFor(filter: SearchFilter): Partition[] | undefined {
+  if (filter.publishedOnly) return filter.councilId === undefined ? undefined : [{ councilId: filter.councilId }];
   const parts = partitionsOf(filter.viewer);
   if (filter.councilId === undefined) return parts;
   const council = { councilId: filter.councilId };

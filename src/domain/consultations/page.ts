@@ -1,3 +1,4 @@
+import { outcomeOf, type ResponseOutcomeView } from '../publication/outcome.ts';
 import { publicationOf, type Publication } from '../publication/service.ts';
 import { diffWordsWithSpace } from 'diff';
 import { findConsultationInternals, findConsultationPage } from '../../db/repositories/consultations.ts';
@@ -53,6 +54,10 @@ export interface ConsultationPage {
   publication: Publication | null;
   /** Whether the actor may change it (mayActorPublish). */
   mayPublish: boolean;
+  /** What came of the submitted response, as recorded; for everyone who sees the consultation. */
+  outcome: ResponseOutcomeView | null;
+  /** Whether the actor may record it now (submitted, secretary or chair). */
+  mayRecordOutcome: boolean;
 }
 
 /** The word-level difference between two texts, in order. */
@@ -120,5 +125,7 @@ export async function getConsultationPage(
     earlier: inside.earlier.map(earlierResponseView),
     publication: internals && row.council_id !== null ? publicationOf(row) : null,
     mayPublish: internals && row.council_id !== null && mayActorPublish(actor, row.council_id) && publicationOf(row).status !== 'no_response',
+    outcome: outcomeOf(row),
+    mayRecordOutcome: row.state === 'submitted' && row.council_id !== null && mayActorPublish(actor, row.council_id),
   };
 }

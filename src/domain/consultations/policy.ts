@@ -113,9 +113,16 @@ export function mayActorReadInternals(actor: Actor, consultation: { council_id: 
   return role !== undefined && INTERNAL_ROLES.includes(role);
 }
 
-// Events that leave the state as it was but are facts outsiders may know: a new deadline and
-// whether the letter reached the authority. Every other such event (a saved draft) is internal.
-const PUBLIC_EVENTS_WITHOUT_STATE_CHANGE = new Set(['EXTEND_DEADLINE', 'MAIL_DELIVERED', 'MAIL_FAILED', 'PUBLISHED', 'UNPUBLISHED']);
+// Events that leave the state as it was but are facts outsiders may know: a new deadline,
+// whether the letter reached the authority, whether the response is public and what came of it. Every other such event (a saved draft) is internal.
+const PUBLIC_EVENTS_WITHOUT_STATE_CHANGE = new Set([
+  'EXTEND_DEADLINE',
+  'MAIL_DELIVERED',
+  'MAIL_FAILED',
+  'PUBLISHED',
+  'UNPUBLISHED',
+  'OUTCOME_RECORDED',
+]);
 
 // Events whose reason or note is meant for the authority: declining, a withdrawal, an extension.
 // The chair's comments when sending a draft back (REQUEST_CHANGES) are the council's own.

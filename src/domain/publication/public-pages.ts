@@ -14,7 +14,9 @@ import {
 import type { Role } from '../../db/types.ts';
 import { archivedLetterDownload, archiveEtag, type ArchivedLetterDownload } from '../archive/service.ts';
 import { notFound } from '../errors.ts';
+import { searchPublished, type SearchPage } from '../search/service.ts';
 import { minutesFileName } from '../meetings/minutes.ts';
+import { outcomeOf, type ResponseOutcomeView } from './outcome.ts';
 import { renderMarkdownSafe } from '../pdf/markdown.ts';
 import { danishDate, type Clock } from '../time.ts';
 
@@ -34,6 +36,8 @@ export interface PublicCouncilListItem {
 
 /** A council's public page (/r/:slug): only what the council made public. */
 export interface PublicCouncilPage {
+  /** A search of the council's published responses, when one was asked for. */
+  search: SearchPage | null;
   council: { slug: string; name: string; municipality: string | null; email: string | null };
   /** The council's own description, Markdown rendered to sanitised HTML. */
   descriptionHtml: string;
@@ -41,13 +45,31 @@ export interface PublicCouncilPage {
   meetings: { id: number; startsAt: Date; place: string }[];
   /** Empty when the council does not publish its minutes. */
   minutes: { meetingId: number; startsAt: Date; sizeBytes: number }[];
-  responses: { id: string; title: string; authority: string; reference: string | null; submittedAt: Date | null; sizeBytes: number }[];
+  responses: {
+    id: string;
+    title: string;
+    authority: string;
+    reference: string | null;
+    submittedAt: Date | null;
+    sizeBytes: number;
+    /** What came of it, when the council has recorded it. */
+    outcome: ResponseOutcomeView | null;
+  }[];
 }
 
-/** Every council on the installation, by name, with how many responses each has published. */
-export async function publicCouncils(deps: Pick<PublicDeps, 'db'>): Promise<PublicCouncilListItem[]> {
+/**
+ * Every council on the installation, by name, with how many responses each has published; and a
+ * search of every council's published responses when one was asked for.
+ */
+export async function publicCouncils(
+  deps: Pick<PublicDeps, 'db'>,
+  searchInput?: unknown,
+): Promise<{ councils: PublicCouncilListItem[]; search: SearchPage | null }> {
   const rows = await listPublicCouncils(deps.db);
-  return rows.map((row) => ({ slug: row.slug, name: row.name, municipality: row.municipality, published: Number(row.published ?? 0) }));
+  return {
+    councils: rows.map((row) => ({ slug: row.slug, name: row.name, municipality: row.municipality, published: Number(row.published ?? 0) })),
+    search: searchInput === undefined ? null : await searchPublished(deps, undefined, searchInput),
+  };
 }
 
 async function publicCouncil(db: Db, slug: string) {
@@ -61,8 +83,9 @@ async function publicCouncil(db: Db, slug: string) {
  * to be listed, its coming meetings, its archived minutes when it publishes them, and its
  * published responses. NOT_FOUND for an unknown council.
  */
-export async function publicCouncilPage(deps: PublicDeps, slug: string): Promise<PublicCouncilPage> {
+export async function publicCouncilPage(deps: PublicDeps, slug: string, searchInput?: unknown): Promise<PublicCouncilPage> {
   const council = await publicCouncil(deps.db, slug);
+  const search = searchInput === undefined ? null : await searchPublished(deps, council.id, searchInput);
   const now = deps.clock();
   const [members, meetings, minutes, responses] = [
     await listListedMembers(deps.db, council.id, danishDate(now)),
@@ -71,12 +94,21 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string): Promise
     await listPublishedResponses(deps.db, council.id),
   ];
   return {
+    search,
     council: { slug: council.slug, name: council.name, municipality: council.municipality, email: council.public_email },
     descriptionHtml: council.public_description.trim() === '' ? '' : renderMarkdownSafe(council.public_description),
     members,
     meetings,
     minutes: minutes.map((m) => ({ ...m, sizeBytes: Number(m.sizeBytes) })),
-    responses: responses.map((r) => ({ ...r, sizeBytes: Number(r.sizeBytes), submittedAt: r.submittedAt ?? null })),
+    responses: responses.map((r) => ({
+      id: r.id,
+      title: r.title,
+      authority: r.authority,
+      reference: r.reference,
+      sizeBytes: Number(r.sizeBytes),
+      submittedAt: r.submittedAt ?? null,
+      outcome: outcomeOf(r),
+    })),
   };
 }
 
@@ -110,5 +142,6 @@ export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: strin
 /** The public pages for a sitemap: the list of councils and each council's page, with when each last changed. */
 export async function publicSitemapEntries(deps: Pick<PublicDeps, 'db'>): Promise<{ path: string }[]> {
   const councils = await listPublicCouncils(deps.db);
+  // Search results are not pages of their own: only the list and each council's page.
   return [{ path: '/r' }, ...councils.map((c) => ({ path: `/r/${encodeURIComponent(c.slug)}` }))];
 }

@@ -143,7 +143,39 @@ export async function search(deps: { db: Db }, actor: Actor, input: SearchQuery)
   if (query.year !== undefined) filter.year = query.year;
   if (query.state) filter.state = query.state;
   if (query.kind) filter.kind = query.kind;
-  // One after the other: a request holds one pooled connection at a time.
+  return searchPage(deps, query.q, filter, after);
+}
+
+/** A public search, as the councils' public pages ask for it: the words, a council, a page. */
+export const publicSearchSchema = z.object({
+  q: z.string().trim().max(200, 'Højst 200 tegn').default(''),
+  cursor: z.preprocess(emptyToUndefined, z.string().max(200).optional()),
+});
+
+/**
+ * Searches what the councils have published — the published responses' titles, authorities,
+ * summaries and letter texts, never a draft, comment or document — of one council (its id) or of
+ * all; for visitors without login. Ranked, with snippets and the count, like `search`.
+ */
+export async function searchPublished(deps: { db: Db }, councilId: number | undefined, input: unknown): Promise<SearchPage> {
+  const query = parseInput(publicSearchSchema, input);
+  const after = query.cursor ? decodeKey(query.cursor) : undefined;
+  const words = queryWords(query.q);
+  if (words.length === 0) return { q: query.q, items: [], total: 0, totalIsLowerBound: false, nextCursor: null };
+  const filter: SearchFilter = {
+    viewer: { userId: -1, isAdmin: false, councilIds: [], internalCouncilIds: [] },
+    publishedOnly: true,
+    words,
+    expansions: await expandWords(
+      deps.db,
+      words.filter((w) => !w.prefix).map((w) => w.word),
+    ),
+    ...(councilId === undefined ? {} : { councilId }),
+  };
+  return searchPage(deps, query.q, filter, after);
+}
+
+async function searchPage(deps: { db: Db }, q: string, filter: SearchFilter, after: SearchKey | undefined): Promise<SearchPage> {
   const { rows, total: count } = await searchEntries(deps.db, filter, {
     ...(after ? { after } : {}),
     limit: SEARCH_PAGE_SIZE + 1,
@@ -152,7 +184,7 @@ export async function search(deps: { db: Db }, actor: Actor, input: SearchQuery)
   const page = rows.slice(0, SEARCH_PAGE_SIZE);
   const last = page.at(-1);
   return {
-    q: query.q,
+    q,
     items: page.map((row) => ({
       kind: row.kind,
       sourceId: row.sourceId,

@@ -5,7 +5,7 @@ import { fieldErrors } from '../forms.ts';
 import type { FormFailure } from '../form-failures.ts';
 
 /** The forms of the consultation page that can be refused: the draft, the comment, the vote, the publication and one per event. */
-export type ConsultationForm = 'draft' | 'comment' | 'vote' | 'publication' | UserEventType;
+export type ConsultationForm = 'draft' | 'comment' | 'vote' | 'publication' | 'outcome' | UserEventType;
 
 /** A field of a form as the page shows it: the id of its control, its label and, for a typed input, its type. */
 interface ShownField {
@@ -47,6 +47,11 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
   comment: { body: { id: 'comment-body', label: 'Din kommentar' } },
   vote: { vote: { id: 'vote-agree', label: 'Din stemme' }, comment: { id: 'vote-comment', label: 'Kommentar til din stemme' } },
   publication: { public: { id: 'publication-yes', label: 'Offentligt' }, reason: { id: 'publication-reason', label: 'Hvorfor ikke offentligt' } },
+  outcome: {
+    outcome: { id: 'outcome-taken_into_account', label: 'Hvad kom der ud af svaret' },
+    note: { id: 'outcome-note', label: 'Note' },
+    url: { id: 'outcome-url', label: 'Link' },
+  },
   ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig', type: 'email' } },
   START_DRAFTING: {},
   SUBMIT_FOR_APPROVAL: {},
@@ -73,6 +78,7 @@ const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {
   comment: 'Kommentaren er ikke sendt',
   vote: 'Din stemme er ikke afgivet',
   publication: 'Offentligheden er ikke ændret',
+  outcome: 'Udfaldet er ikke gemt',
 };
 
 // Fields the page's forms carry hidden: the user cannot correct them, only send the form again.
@@ -100,6 +106,7 @@ function formShown(page: ConsultationPage, form: string): form is ConsultationFo
   if (form === 'comment') return page.mayComment;
   if (form === 'vote') return c.writtenProcedure?.mayVote === true;
   if (form === 'publication') return page.mayPublish;
+  if (form === 'outcome') return page.mayRecordOutcome;
   return (c.allowedEvents as readonly string[]).includes(form);
 }
 

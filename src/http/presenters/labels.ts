@@ -27,6 +27,7 @@ export const EVENT_LABELS: Record<string, string> = {
   UNPUBLISHED: 'Taget af rådets offentlige side',
   MARKED_NOT_PUBLIC: 'Markeret som ikke offentligt',
   MARKED_PUBLIC: 'Markeret som offentligt',
+  OUTCOME_RECORDED: 'Udfald registreret',
 };
 
 /** Danish words for a written-procedure vote, as the choices and the counts say them. */

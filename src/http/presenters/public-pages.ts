@@ -1,4 +1,5 @@
 import type { PublicCouncilPage } from '../../domain/publication/public-pages.ts';
+import type { SearchPage } from '../../domain/search/service.ts';
 import { formatSize } from './file-size.ts';
 import { ROLE_LABELS } from '../../domain/users/service.ts';
 
@@ -11,6 +12,21 @@ export function presentPublicCouncil(page: PublicCouncilPage) {
     members: page.members.map((m) => ({ ...m, roleText: m.title ?? ROLE_LABELS[m.role] })),
     minutes: page.minutes.map((m) => ({ ...m, href: `/r/${slug}/referater/${m.meetingId}.pdf`, sizeText: formatSize(m.sizeBytes) })),
     responses: page.responses.map((r) => ({ ...r, href: `/r/${slug}/svar/${r.id}.pdf`, sizeText: formatSize(r.sizeBytes) })),
+    search: page.search ? presentPublicSearch(page.search, `/r/${slug}`) : null,
+    path: `/r/${slug}`,
     metaDescription: `${page.council.name}${page.council.municipality ? `, ${page.council.municipality}` : ''}: ${count === 1 ? 'ét offentliggjort høringssvar' : `${count.toLocaleString('da-DK')} offentliggjorte høringssvar`}, møder og medlemmer.`,
+  };
+}
+
+/** A public search's results as the public pages show them: each hit links to the published letter. */
+export function presentPublicSearch(page: SearchPage, path: string) {
+  return {
+    ...page,
+    countText: page.totalIsLowerBound ? `Over ${page.total.toLocaleString('da-DK')}` : page.total.toLocaleString('da-DK'),
+    items: page.items.map((item) => ({
+      ...item,
+      href: item.consultation.council ? `/r/${encodeURIComponent(item.consultation.council.slug)}/svar/${item.consultation.id}.pdf` : null,
+    })),
+    nextUrl: page.nextCursor ? `${path}?${new URLSearchParams({ q: page.q, cursor: page.nextCursor }).toString()}` : null,
   };
 }

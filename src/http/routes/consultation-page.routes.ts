@@ -26,9 +26,11 @@ import {
   documentParams,
   draftForm,
   eventForm,
+  outcomeForm,
   publicationForm,
 } from './consultation-page.schemas.ts';
 import { setPublication } from '../../domain/publication/service.ts';
+import { OUTCOME_LABELS, RESPONSE_OUTCOMES, recordResponseOutcome } from '../../domain/publication/outcome.ts';
 import { voteForm } from './vote.schemas.ts';
 
 interface PageState {
@@ -88,6 +90,7 @@ function publicationLocals(page: ConsultationPage, refused: { values: Record<str
   const isPublic = refused ? refused.values.public !== 'no' : publication.status === 'published' || publication.status === 'will_publish';
   return {
     ...publication,
+    mayPublish: page.mayPublish,
     text: PUBLICATION_TEXTS[publication.status],
     published: publication.status === 'published',
     publicPageUrl: slug ? `/r/${encodeURIComponent(slug)}` : null,
@@ -168,6 +171,15 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     changesRequestedLabel: changesRequestedLabel(consultation),
     earlier: page.earlier,
     publication: publicationLocals(page, forms.publication),
+    outcome: page.outcome,
+    mayRecordOutcome: page.mayRecordOutcome,
+    outcomeChoices: RESPONSE_OUTCOMES.map((value) => ({
+      value,
+      label: OUTCOME_LABELS[value],
+      checked: (forms.outcome?.values.outcome ?? page.outcome?.outcome ?? '') === value,
+    })),
+    outcomeNote: forms.outcome?.values.note ?? page.outcome?.note ?? '',
+    outcomeUrl: forms.outcome?.values.url ?? page.outcome?.url ?? '',
     ...writtenProcedureLocals(page, forms.vote, now),
   });
 }
@@ -251,6 +263,16 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       res.redirect(303, `/consultations/${id}?published=1#offentlighed`);
     } catch (error) {
       await backToForm(deps, req, res, id, 'publication', error);
+    }
+  });
+  router.post('/consultations/:id/outcome', requireLogin, csrfProtection, async (req, res) => {
+    const { id } = parseInput(consultationPageParams, req.params);
+    try {
+      const { outcome, note, url } = parseInput(outcomeForm, req.body ?? {});
+      await recordResponseOutcome(deps, actorOf(res), id, { outcome, note, url });
+      res.redirect(303, `/consultations/${id}?outcome=1#udfald`);
+    } catch (error) {
+      await backToForm(deps, req, res, id, 'outcome', error);
     }
   });
   router.post('/consultations/:id/status-link', requireLogin, csrfProtection, async (req, res) => {

@@ -18,6 +18,7 @@ export const consultationPageQuery = z.object({
   registered: z.string().max(5).optional().catch(undefined),
   voted: z.string().max(5).optional().catch(undefined),
   published: z.string().max(5).optional().catch(undefined),
+  outcome: z.string().max(5).optional().catch(undefined),
   from: versionNumber,
   to: versionNumber,
 });
@@ -43,6 +44,14 @@ export const eventForm = z
 
 /** The publication form: public or not, and why not. */
 export const publicationForm = z.object({ public: formField(10).default(''), reason: formField(2000).default(''), _csrf: z.unknown().optional() });
+
+/** The form for what came of a response. */
+export const outcomeForm = z.object({
+  outcome: formField(40).default(''),
+  note: formField(4000).default(''),
+  url: formField(4000).default(''),
+  _csrf: z.unknown().optional(),
+});
 
 export const draftForm = z.object({ body: formField(MAX_DRAFT_CHARS).default(''), version: formVersion });
 

@@ -7,8 +7,8 @@ import { AppError } from '../../domain/errors.ts';
 import { publicCouncilPage, publicCouncils, publicSitemapEntries, publishedLetter, publishedMinutes } from '../../domain/publication/public-pages.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { sendArchivedPdf } from './archive.routes.ts';
-import { presentPublicCouncil } from '../presenters/public-pages.ts';
-import { publicCouncilParams, publicDownloadHeaders, publicLetterParams, publicMinutesParams } from './public.schemas.ts';
+import { presentPublicCouncil, presentPublicSearch } from '../presenters/public-pages.ts';
+import { publicCouncilParams, publicDownloadHeaders, publicLetterParams, publicMinutesParams, publicPageQuery } from './public.schemas.ts';
 
 /** An Atom feed, revalidated on every use. */
 function sendFeed(res: Response, atom: string): void {
@@ -30,10 +30,13 @@ function paramsOrNotFound<T>(parse: () => T): T {
 /** The councils' public pages, without login: the list of councils, a council's page, its published letters and minutes. */
 export function publicRoutes(deps: AppDeps): Router {
   const router = Router();
-  router.get('/r', async (_req, res) => {
+  router.get('/r', async (req, res) => {
+    const query = parseInput(publicPageQuery, req.query);
+    const { councils, search } = await publicCouncils(deps, query.q === undefined ? undefined : query);
     res.render('pages/public-councils', {
-      title: 'Rådene',
-      councils: await publicCouncils(deps),
+      title: search ? `Søg: ${search.q} – Rådene` : 'Rådene',
+      councils,
+      search: search ? presentPublicSearch(search, '/r') : null,
       publicPage: true,
       canonicalPath: '/r',
       feedPath: '/r/feed.atom',
@@ -60,7 +63,8 @@ export function publicRoutes(deps: AppDeps): Router {
   });
   router.get('/r/:slug', async (req, res) => {
     const { slug } = paramsOrNotFound(() => parseInput(publicCouncilParams, req.params));
-    const page = presentPublicCouncil(await publicCouncilPage(deps, slug));
+    const query = parseInput(publicPageQuery, req.query);
+    const page = presentPublicCouncil(await publicCouncilPage(deps, slug, query.q === undefined ? undefined : query));
     res.render('pages/public-council', {
       title: page.council.name,
       page,

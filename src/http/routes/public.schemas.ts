@@ -11,3 +11,9 @@ export const publicMinutesParams = z.object({ slug: z.string().max(64), meetingI
 
 /** The conditional-request header of a download. */
 export const publicDownloadHeaders = z.object({ 'if-none-match': z.string().max(1000).optional() });
+
+/** ?q= searches the published responses; no q, the page without a search. */
+export const publicPageQuery = z.object({
+  q: z.string().max(400).optional().catch(undefined),
+  cursor: z.string().max(400).optional().catch(undefined),
+});
