@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import { FOUR_WEEKS_DAYS, noticeCsv, noticeItem, noticeReport } from '../../src/domain/councils/notice.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { staffOverviewPage } from '../../src/domain/consultations/overview.ts';
+import { danishDate } from '../../src/domain/time.ts';
 import { useTestApp } from '../support/app.ts';
 import { makeConsultation, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 
@@ -100,5 +102,28 @@ describe('how late a council is consulted (/councils/:slug/notice)', () => {
     const error = await noticeReport(app.deps, stranger.staff.actor, people.council.slug).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(AppError);
     expect((error as AppError).code).to.equal('NOT_FOUND');
+  });
+
+  it("gives municipal staff a row per council of their municipality in the overview, and none of another municipality's", async () => {
+    const municipality = `Kommune ${unique()}`;
+    const [own, neighbour] = [await makeCouncilWithPeople(app.deps.db, { municipality }), await makeCouncilWithPeople(app.deps.db, { municipality })];
+    const elsewhere = await makeCouncilWithPeople(app.deps.db, { municipality: `Kommune ${unique()}` });
+    const year = Number(danishDate(new Date()).slice(0, 4));
+    const make = (people: typeof own, receivedAt: string, deadline: string) =>
+      makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, receivedAt, deadline, title: `Høring ${unique()}` });
+    // 14 and 35 calendar days of notice for the own council; 21 for the neighbour.
+    await make(own, `${year}-03-02`, `${year}-03-16T12:00`);
+    await make(own, `${year}-03-02`, `${year}-04-06T12:00`);
+    await make(neighbour, `${year}-09-01`, `${year}-09-22T12:00`);
+    await make(elsewhere, `${year}-09-01`, `${year}-09-22T12:00`);
+
+    const page = await staffOverviewPage(app.deps, own.staff.actor);
+    expect(page.year).to.equal(year);
+    const names = page.notice.map((row) => row.councilName);
+    expect(names).to.include.members([own.council.name, neighbour.council.name]);
+    expect(names).not.to.include(elsewhere.council.name);
+    const ownRow = page.notice.find((row) => row.councilName === own.council.name)!;
+    expect(ownRow.figures).to.include({ count: 2, underFourWeeks: 1, extended: 0 });
+    expect(page.notice.find((row) => row.councilName === neighbour.council.name)!.figures).to.include({ count: 1, underFourWeeks: 1 });
   });
 });

@@ -30,3 +30,14 @@ export function listCouncils(db: Executor): Promise<Council[]> {
 export function updateCouncil(db: Executor, id: number, changes: CouncilUpdate): Promise<Council | undefined> {
   return db.updateTable('councils').set(changes).where('id', '=', id).returningAll().executeTakeFirst();
 }
+
+/** The councils with these ids, by name. */
+export function findCouncilsByIds(db: Executor, ids: readonly number[]): Promise<Council[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  return db
+    .selectFrom('councils')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('name')
+    .execute();
+}

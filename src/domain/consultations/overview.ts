@@ -1,5 +1,10 @@
 import { councilIdsInMunicipalities } from '../../db/repositories/consultation-extras.ts';
 import { listOverviewRows } from '../../db/repositories/overview.ts';
+import { findCouncilsByIds } from '../../db/repositories/councils.ts';
+import { listNoticeRows } from '../../db/repositories/notice.ts';
+import type { Viewer } from '../../db/visibility.ts';
+import { figuresOf, noticeItem, type NoticeFigures } from '../councils/notice.ts';
+import { danishDate } from '../time.ts';
 import { type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
 import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
@@ -38,19 +43,50 @@ export const OVERVIEW_FINISHED_LIMIT = 50;
  * consultations never push a new one off the page. Everything it shows comes from columns; no
  * snapshot is read or restored.
  */
+/** Who the overview reads as: staff see more councils than their own, every council of their municipalities. */
+async function overviewViewer(deps: Pick<ConsultationDeps, 'db'>, actor: Actor): Promise<Viewer> {
+  const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
+  const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
+  const councilIds = actor.isAdmin
+    ? []
+    : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
+  return { userId: actor.userId, isAdmin: actor.isAdmin, councilIds };
+}
+
+/** The notice figures of one council of the overview, for this year (see src/domain/councils/notice.ts). */
+export interface OverviewNoticeRow {
+  councilName: string;
+  figures: NoticeFigures;
+}
+
+/**
+ * The overview page: the consultations (staffOverview) and, per council the actor follows as
+ * staff or shares a municipality with, how much notice it was given this year — the row per
+ * council of the notice figures. Administrators, who see every council, get no rows (their
+ * councils are hundreds; each council's own page has them).
+ */
+export async function staffOverviewPage(
+  deps: ConsultationDeps,
+  actor: Actor,
+): Promise<{ items: OverviewItem[]; notice: OverviewNoticeRow[]; year: number }> {
+  const items = await staffOverview(deps, actor);
+  const viewer = await overviewViewer(deps, actor);
+  const year = Number(danishDate(deps.clock()).slice(0, 4));
+  const notice: OverviewNoticeRow[] = [];
+  for (const council of await findCouncilsByIds(deps.db, viewer.councilIds)) {
+    const rows = await listNoticeRows(deps.db, viewer, council.id, `${year}-01-01`, `${year}-12-31`);
+    notice.push({ councilName: council.name, figures: figuresOf(council.name, rows.map(noticeItem)) });
+  }
+  return { items, notice, year };
+}
+
 export async function staffOverview(
   deps: ConsultationDeps,
   actor: Actor,
   options: { openLimit?: number; finishedLimit?: number } = {},
 ): Promise<OverviewItem[]> {
   if (!mayActorSeeOverview(actor)) throw notFound();
-  const staffCouncils = actor.councils.filter((c) => c.role === 'staff');
-  const municipalities = [...new Set(staffCouncils.map((c) => c.municipality).filter((m): m is string => !!m))];
-  // Staff see more councils than their own: every council of their municipalities.
-  const councilIds = actor.isAdmin
-    ? []
-    : [...new Set([...staffCouncils.map((c) => c.councilId), ...(await councilIdsInMunicipalities(deps.db, municipalities))])];
-  const viewer = { userId: actor.userId, isAdmin: actor.isAdmin, councilIds };
+  const viewer = await overviewViewer(deps, actor);
   // One after the other, not in parallel: a request holds one pooled connection at a time.
   const open = await listOverviewRows(deps.db, { viewer, part: 'open', limit: Math.min(options.openLimit ?? OVERVIEW_OPEN_LIMIT, 500) });
   const finished = await listOverviewRows(deps.db, {

@@ -87,3 +87,8 @@ export function presentNotice(report: NoticeReport) {
     fourWeeks: FOUR_WEEKS_WORKING_DAYS,
   };
 }
+
+/** A council's row of the notice figures in the staff overview. */
+export function presentNoticeRow(row: { councilName: string; figures: NoticeFigures }) {
+  return { councilName: row.councilName, ...figuresRow(row.figures) };
+}

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import type { AppDeps } from '../../deps.ts';
-import { staffOverview } from '../../domain/consultations/overview.ts';
+import { staffOverviewPage } from '../../domain/consultations/overview.ts';
+import { presentNoticeRow } from '../presenters/notice.ts';
 import { publicStatus } from '../../domain/consultations/status-links.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
@@ -10,8 +11,8 @@ import { statusParams } from './overview.schemas.ts';
 export function overviewRoutes(deps: AppDeps): Router {
   const router = Router();
   router.get('/overview', requireLogin, async (_req, res) => {
-    const items = await staffOverview(deps, actorOf(res));
-    res.render('pages/overview', { title: 'Overblik for forvaltningen', items });
+    const { items, notice, year } = await staffOverviewPage(deps, actorOf(res));
+    res.render('pages/overview', { title: 'Overblik for forvaltningen', items, notice: notice.map(presentNoticeRow), noticeYear: year });
   });
   router.get('/status/:token', async (req, res) => {
     const { token } = parseInput(statusParams, req.params);
