@@ -48,7 +48,15 @@ describe("a council's public page (/r/:slug) and what is published on it", () =>
     const people = await makeCouncilWithPeople(app.deps.db);
     const title = `Offentligt svar ${unique()}`;
     const c = await submittedWith(people, title);
-    expect(await timelineTypes(c.id)).to.include('PUBLISHED');
+    // The SUBMIT row says it: one row for the transition, no separate publication row.
+    const submit = await app.deps.db
+      .selectFrom('consultation_events')
+      .select('payload')
+      .where('consultation_id', '=', c.id)
+      .where('type', '=', 'SUBMIT')
+      .executeTakeFirstOrThrow();
+    expect(submit.payload).to.include({ published: true });
+    expect(await timelineTypes(c.id)).not.to.include('PUBLISHED');
 
     const page = await visit(`/r/${people.council.slug}`);
     expect(page.status).to.equal(200);

@@ -257,7 +257,7 @@ export function findConsultationInternals(db: Executor, consultationId: string, 
 /** The columns a transition may change, besides the version and the time. */
 export type TransitionChanges = Pick<
   Updateable<ConsultationsTable>,
-  'state' | 'snapshot' | 'machine_version' | 'council_id' | 'assignee_id' | 'reference' | 'deadline' | 'not_public_reason'
+  'state' | 'snapshot' | 'machine_version' | 'council_id' | 'assignee_id' | 'reference' | 'deadline' | 'not_public_reason' | 'published_at'
 >;
 
 /** One row for the event log: who did what, from which state to which. */

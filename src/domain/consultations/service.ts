@@ -39,7 +39,6 @@ import {
 import type { Jobs } from '../jobs/jobs.ts';
 import { roleIn, type Actor } from '../access/actor.ts';
 import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
-import { publishOnSubmission } from '../publication/service.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { danishDate, type Clock } from '../time.ts';
 import { isUuid, parseInput } from '../validation.ts';
@@ -702,6 +701,9 @@ async function applyEvent(
       };
       Object.assign(logPayload, { channel: event.channel, recipient: event.recipient, submittedAt: machineEvent.submittedAt });
       if (event.notPublicReason) changes.not_public_reason = event.notPublicReason;
+      // Public from this moment unless said otherwise, before or now; the SUBMIT row says which.
+      changes.published_at = (changes.not_public_reason ?? row.not_public_reason) === null ? deps.clock() : null;
+      logPayload.published = changes.published_at !== null;
       break;
     default: {
       const { version: _version, ...rest } = event;
@@ -719,7 +721,6 @@ async function applyEvent(
     changes.reference = await takeReference(tx, referenceFor, referenceYear(deps.clock()));
   }
   const written = await writeTransition(tx, actor, row, snapshot, machineEvent, changes, logPayload, { archive: letter });
-  if (machineEvent.type === 'SUBMIT') await publishOnSubmission(tx, actor, written.row, deps.clock());
   if (machineEvent.type === 'START_WRITTEN_PROCEDURE') {
     if (!deps.jobs) throw new Error('Starting a written procedure queues its jobs: pass jobs');
     await queueWrittenProcedureJobs(deps.jobs, tx, row.id, written.snapshot.context.writtenProcedure!, deps.clock());

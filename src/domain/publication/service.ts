@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Db, Tx } from '../../db/database.ts';
+import type { Db } from '../../db/database.ts';
 import { insertEvent, lockConsultation } from '../../db/repositories/consultations.ts';
 import { setPublication as writePublication } from '../../db/repositories/publication.ts';
 import type { Actor } from '../access/actor.ts';
@@ -48,31 +48,11 @@ export const publicationSchema = z
     }
   });
 
-/** The timeline types of publication facts. */
-export const PUBLICATION_EVENTS = ['PUBLISHED', 'UNPUBLISHED', 'MARKED_NOT_PUBLIC', 'MARKED_PUBLIC'] as const;
-
 /**
- * Publishes when the response is submitted: inside SUBMIT's transaction, after its row is written.
- * Public unless the consultation was marked "ikke offentlig" (before, or by SUBMIT's own
- * `notPublicReason`); the publication is its own row on the timeline.
+ * The timeline types of publication facts after the SUBMIT, whose payload says `published`: a
+ * response is public from its submission unless it was marked "ikke offentlig" before or at it.
  */
-export async function publishOnSubmission(
-  tx: Tx,
-  actor: Actor,
-  consultation: { id: string; not_public_reason: string | null },
-  now: Date,
-): Promise<void> {
-  if (consultation.not_public_reason !== null) return;
-  await writePublication(tx, consultation.id, { notPublicReason: null, publishedAt: now });
-  await insertEvent(tx, {
-    consultationId: consultation.id,
-    actorId: actor.userId,
-    type: 'PUBLISHED',
-    fromState: 'submitted',
-    toState: 'submitted',
-    payload: { onSubmission: true },
-  });
-}
+export const PUBLICATION_EVENTS = ['PUBLISHED', 'UNPUBLISHED', 'MARKED_NOT_PUBLIC', 'MARKED_PUBLIC'] as const;
 
 /**
  * Says whether a consultation's response is public, by the council's secretary or chair (or an
