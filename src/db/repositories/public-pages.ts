@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
+import type { Role } from '../types.ts';
 import { submittedOn } from '../submitted-on.ts';
 
 /**
@@ -41,41 +42,6 @@ export function findPublicCouncil(db: Executor, slug: string) {
     .executeTakeFirst();
 }
 
-/** The council's published responses with an archived letter, newest first: title, authority, the day sent. */
-export function listPublishedResponses(db: Executor, councilId: number, limit = PUBLIC_RESPONSES_SHOWN) {
-  return db
-    .selectFrom('consultations')
-    .innerJoin('archived_documents', (join) =>
-      join.onRef('archived_documents.consultation_id', '=', 'consultations.id').on('archived_documents.kind', '=', 'letter'),
-    )
-    .select([
-      'consultations.id',
-      'consultations.title',
-      'consultations.authority',
-      'consultations.reference',
-      'consultations.published_at as publishedAt',
-      'consultations.outcome',
-      'consultations.outcome_note',
-      'consultations.outcome_url',
-      'consultations.outcome_recorded_at',
-      'archived_documents.size_bytes as sizeBytes',
-      (eb) =>
-        eb
-          .selectFrom('consultation_events')
-          .select(sql<Date>`max(${submittedOn('consultation_events')})`.as('at'))
-          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
-          .where('consultation_events.type', '=', 'SUBMIT')
-          .as('submittedAt'),
-    ])
-    .where('consultations.council_id', '=', councilId)
-    .where('consultations.published_at', 'is not', null)
-    .where('consultations.state', '=', 'submitted')
-    .orderBy('consultations.published_at', 'desc')
-    .orderBy('consultations.id')
-    .limit(limit)
-    .execute();
-}
-
 /** A published response of the council, or undefined (not the council's, not published, no letter). */
 export function findPublishedResponse(db: Executor, councilId: number, consultationId: string) {
   return db
@@ -88,15 +54,15 @@ export function findPublishedResponse(db: Executor, councilId: number, consultat
     .executeTakeFirst();
 }
 
-/** Members sitting on `today` who agreed to be listed, with role and organisation; the chair first. */
-export function listListedMembers(db: Executor, councilId: number, today: string) {
+/** Members in `roles` sitting on `today` who agreed to be listed, with role and organisation; the chair first. */
+export function listListedMembers(db: Executor, councilId: number, today: string, roles: readonly Role[]) {
   return db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
     .select(['users.name', 'memberships.role', 'memberships.title', 'memberships.organisation'])
     .where('memberships.council_id', '=', councilId)
     .where('memberships.listed_publicly', '=', true)
-    .where('memberships.role', 'in', ['chair', 'member', 'secretary'])
+    .where('memberships.role', 'in', [...roles])
     .where('memberships.term_start', '<=', today)
     .where('memberships.term_end', '>=', today)
     .orderBy(sql`case memberships.role when 'chair' then 0 when 'member' then 1 else 2 end`)
@@ -116,44 +82,37 @@ export function listComingMeetings(db: Executor, councilId: number, now: Date, l
     .execute();
 }
 
-/** The council's archived minutes, newest meeting first. */
-export function listArchivedMinutes(db: Executor, councilId: number, limit = 100) {
-  return db
-    .selectFrom('archived_documents')
-    .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
-    .select(['meetings.id as meetingId', 'meetings.starts_at as startsAt', 'archived_documents.size_bytes as sizeBytes'])
-    .where('archived_documents.kind', '=', 'minutes')
-    .where('meetings.council_id', '=', councilId)
-    .orderBy('meetings.starts_at', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** The archived minutes of one of the council's meetings, without bytes; undefined when there are none. */
-export function findArchivedMinutes(db: Executor, councilId: number, meetingId: number) {
-  return db
-    .selectFrom('archived_documents')
-    .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
-    .select(['archived_documents.id', 'archived_documents.sha256', 'archived_documents.size_bytes as sizeBytes', 'meetings.starts_at as startsAt'])
-    .where('archived_documents.kind', '=', 'minutes')
-    .where('meetings.council_id', '=', councilId)
-    .where('meetings.id', '=', meetingId)
-    .executeTakeFirst();
-}
-
-/** The newest published responses for a feed: of one council, or of every council (null), with the council's slug and name. */
-export function listPublishedForFeed(db: Executor, councilId: number | null, limit: number) {
+/**
+ * Published responses with an archived letter, newest published first, of one council or of every
+ * council (null): title, authority, the day sent, the letter's size, what came of it, the council.
+ */
+export function listPublishedResponses(db: Executor, councilId: number | null, limit = PUBLIC_RESPONSES_SHOWN) {
   let query = db
     .selectFrom('consultations')
     .innerJoin('councils', 'councils.id', 'consultations.council_id')
+    .innerJoin('archived_documents', (join) =>
+      join.onRef('archived_documents.consultation_id', '=', 'consultations.id').on('archived_documents.kind', '=', 'letter'),
+    )
     .select([
       'consultations.id',
       'consultations.title',
       'consultations.authority',
       'consultations.reference',
       'consultations.published_at as publishedAt',
+      'consultations.outcome',
+      'consultations.outcome_note',
+      'consultations.outcome_url',
+      'consultations.outcome_recorded_at',
+      'archived_documents.size_bytes as sizeBytes',
       'councils.slug as councilSlug',
       'councils.name as councilName',
+      (eb) =>
+        eb
+          .selectFrom('consultation_events')
+          .select(sql<Date>`max(${submittedOn('consultation_events')})`.as('at'))
+          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
+          .where('consultation_events.type', '=', 'SUBMIT')
+          .as('submittedAt'),
     ])
     .where('consultations.published_at', 'is not', null)
     .where('consultations.state', '=', 'submitted')
@@ -162,23 +121,37 @@ export function listPublishedForFeed(db: Executor, councilId: number | null, lim
   return query.orderBy('consultations.published_at', 'desc').orderBy('consultations.id').limit(limit).execute();
 }
 
-/** The newest archived minutes of councils that publish them, for a feed: of one council, or of every council (null). */
-export function listMinutesForFeed(db: Executor, councilId: number | null, limit: number) {
-  let query = db
+/** Archived minutes of the councils that publish them (councils.minutes_published): the one rule for every public read of minutes. */
+function publishedMinutes(db: Executor) {
+  return db
     .selectFrom('archived_documents')
     .innerJoin('meetings', 'meetings.id', 'archived_documents.meeting_id')
     .innerJoin('councils', 'councils.id', 'meetings.council_id')
-    .select([
-      'meetings.id as meetingId',
-      'meetings.starts_at as startsAt',
-      'archived_documents.created_at as archivedAt',
-      'councils.slug as councilSlug',
-      'councils.name as councilName',
-    ])
     .where('archived_documents.kind', '=', 'minutes')
     .where('councils.minutes_published', '=', true);
+}
+
+/** The published minutes, newest archived first, of one council or of every council (null). */
+export function listPublishedMinutes(db: Executor, councilId: number | null, limit = 100) {
+  let query = publishedMinutes(db).select([
+    'meetings.id as meetingId',
+    'meetings.starts_at as startsAt',
+    'archived_documents.created_at as archivedAt',
+    'archived_documents.size_bytes as sizeBytes',
+    'councils.slug as councilSlug',
+    'councils.name as councilName',
+  ]);
   if (councilId !== null) query = query.where('councils.id', '=', councilId);
   return query.orderBy('archived_documents.created_at', 'desc').limit(limit).execute();
+}
+
+/** The published minutes of one of the council's meetings, without bytes; undefined when there are none. */
+export function findPublishedMinutes(db: Executor, councilId: number, meetingId: number) {
+  return publishedMinutes(db)
+    .select(['archived_documents.id', 'archived_documents.sha256', 'archived_documents.size_bytes as sizeBytes', 'meetings.starts_at as startsAt'])
+    .where('councils.id', '=', councilId)
+    .where('meetings.id', '=', meetingId)
+    .executeTakeFirst();
 }
 
 /** The user's listing on the public pages of their councils: whether they are listed, with which organisation. */

@@ -69,8 +69,9 @@ export async function staffOverviewPage(
   deps: ConsultationDeps,
   actor: Actor,
 ): Promise<{ items: OverviewItem[]; notice: OverviewNoticeRow[]; year: number }> {
-  const items = await staffOverview(deps, actor);
+  if (!mayActorSeeOverview(actor)) throw notFound();
   const viewer = await overviewViewer(deps, actor);
+  const items = await overviewItems(deps, viewer);
   const year = Number(danishDate(deps.clock()).slice(0, 4));
   const notice: OverviewNoticeRow[] = [];
   for (const council of await findCouncilsByIds(deps.db, viewer.councilIds)) {
@@ -86,7 +87,15 @@ export async function staffOverview(
   options: { openLimit?: number; finishedLimit?: number } = {},
 ): Promise<OverviewItem[]> {
   if (!mayActorSeeOverview(actor)) throw notFound();
-  const viewer = await overviewViewer(deps, actor);
+  return overviewItems(deps, await overviewViewer(deps, actor), options);
+}
+
+/** The overview's consultations as `viewer` sees them: the open ones, soonest deadline first, then the latest finished. */
+async function overviewItems(
+  deps: ConsultationDeps,
+  viewer: Viewer,
+  options: { openLimit?: number; finishedLimit?: number } = {},
+): Promise<OverviewItem[]> {
   // One after the other, not in parallel: a request holds one pooled connection at a time.
   const open = await listOverviewRows(deps.db, { viewer, part: 'open', limit: Math.min(options.openLimit ?? OVERVIEW_OPEN_LIMIT, 500) });
   const finished = await listOverviewRows(deps.db, {

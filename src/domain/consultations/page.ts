@@ -107,6 +107,7 @@ export async function getConsultationPage(
   const to = versions.find((v) => v.number === options.diffTo);
   if (from && to) diff = { from: from.number, to: to.number, parts: diffTexts(from.body, to.body) };
   const role = roleIn(actor, row.council_id);
+  const publication = internals && row.council_id !== null ? publicationOf(row) : null;
   return {
     consultation,
     documents: row.documents.map(documentView),
@@ -123,8 +124,8 @@ export async function getConsultationPage(
     mayReadInternals: internals,
     advice: adviceForConsultation(actor, consultation, meetings, now),
     earlier: inside.earlier.map(earlierResponseView),
-    publication: internals && row.council_id !== null ? publicationOf(row) : null,
-    mayPublish: internals && row.council_id !== null && mayActorPublish(actor, row.council_id) && publicationOf(row).status !== 'no_response',
+    publication,
+    mayPublish: publication !== null && mayActorPublish(actor, row.council_id) && publication.status !== 'no_response',
     outcome: outcomeOf(row),
     mayRecordOutcome: row.state === 'submitted' && row.council_id !== null && mayActorPublish(actor, row.council_id),
   };

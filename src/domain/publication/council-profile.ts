@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { listOwnListings, listPublicProfiles, savePublicProfile, setOwnListing } from '../../db/repositories/public-pages.ts';
+import type { Role } from '../../db/types.ts';
 import type { Actor } from '../access/actor.ts';
 import { AppError, notFound } from '../errors.ts';
 import { optionalEmailSchema, optionalText, parseInput } from '../validation.ts';
 
 /** Roles that may be listed on a council's public page (staff serve the municipality, not the council). */
-const LISTED_ROLES = new Set(['chair', 'member', 'secretary']);
+export const LISTED_ROLES: readonly Role[] = ['chair', 'member', 'secretary'];
 
 /** For the profile page: per council, the user's own listing, and for a secretary what the council's page says. */
 export interface PublicProfileView {
@@ -20,7 +21,7 @@ export interface PublicProfileView {
 
 /** The user's listings and, for the councils they are secretary of, the public page texts. */
 export async function publicProfileViews(deps: { db: Db }, actor: Actor): Promise<PublicProfileView[]> {
-  const seats = actor.councils.filter((c) => LISTED_ROLES.has(c.role));
+  const seats = actor.councils.filter((c) => LISTED_ROLES.includes(c.role));
   const listings = new Map((await listOwnListings(deps.db, actor.userId)).map((l) => [l.councilId, l]));
   const secretaryOf = seats.filter((c) => c.role === 'secretary').map((c) => c.councilId);
   const pages = new Map((await listPublicProfiles(deps.db, secretaryOf)).map((p) => [p.id, p]));
@@ -48,7 +49,7 @@ const listingForm = z.object({
  */
 export async function saveOwnListing(deps: { db: Db }, actor: Actor, input: unknown): Promise<void> {
   const form = parseInput(listingForm, input);
-  const seat = actor.councils.find((c) => c.slug === form.council && LISTED_ROLES.has(c.role));
+  const seat = actor.councils.find((c) => c.slug === form.council && LISTED_ROLES.includes(c.role));
   if (!seat) throw notFound('Du sidder ikke i det råd');
   await setOwnListing(deps.db, actor.userId, seat.councilId, { listed: form.listed, organisation: form.organisation ?? null });
 }

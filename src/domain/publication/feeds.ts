@@ -1,5 +1,5 @@
 import { Feed } from 'feed';
-import { findPublicCouncil, listMinutesForFeed, listPublishedForFeed } from '../../db/repositories/public-pages.ts';
+import { findPublicCouncil, listPublishedMinutes, listPublishedResponses } from '../../db/repositories/public-pages.ts';
 import { notFound } from '../errors.ts';
 import { minutesTitle } from '../meetings/minutes.ts';
 import type { PublicDeps } from './public-pages.ts';
@@ -17,8 +17,8 @@ export async function publicationFeed(deps: Pick<PublicDeps, 'db'> & { baseUrl: 
   if (slug !== undefined && !council) throw notFound('Rådet findes ikke');
   const councilId = council?.id ?? null;
   const [responses, minutes] = [
-    await listPublishedForFeed(deps.db, councilId, FEED_ENTRIES),
-    await listMinutesForFeed(deps.db, councilId, FEED_ENTRIES),
+    await listPublishedResponses(deps.db, councilId, FEED_ENTRIES),
+    await listPublishedMinutes(deps.db, councilId, FEED_ENTRIES),
   ];
   const pagePath = council ? `/r/${encodeURIComponent(council.slug)}` : '/r';
   const entries = [
@@ -32,7 +32,7 @@ export async function publicationFeed(deps: Pick<PublicDeps, 'db'> & { baseUrl: 
       author: [{ name: r.councilName }],
     })),
     ...minutes.map((m) => ({
-      title: `${minutesTitle({ startsAt: m.startsAt })}`,
+      title: minutesTitle({ startsAt: m.startsAt }),
       id: `${deps.baseUrl}/r/${encodeURIComponent(m.councilSlug)}/referater/${m.meetingId}`,
       link: `${deps.baseUrl}/r/${encodeURIComponent(m.councilSlug)}/referater/${m.meetingId}.pdf`,
       date: m.archivedAt,

@@ -6,13 +6,13 @@ import type { ResponseOutcome } from '../../db/types.ts';
 import type { Actor } from '../access/actor.ts';
 import { mayActorPublish, mayActorSee } from '../consultations/policy.ts';
 import { AppError, notFound } from '../errors.ts';
-import { optionalText, parseInput } from '../validation.ts';
+import { isUuid, optionalText, parseInput } from '../validation.ts';
 
 /** The outcomes, in the order the form offers them. */
 export const RESPONSE_OUTCOMES = ['taken_into_account', 'partly', 'not_taken', 'unknown'] as const satisfies readonly ResponseOutcome[];
 
 /** Danish words for an outcome. */
-export const OUTCOME_LABELS: Record<ResponseOutcome, string> = {
+export const RESPONSE_OUTCOME_LABELS: Record<ResponseOutcome, string> = {
   taken_into_account: 'Svaret blev taget til følge',
   partly: 'Svaret blev delvist taget til følge',
   not_taken: 'Svaret blev ikke taget til følge',
@@ -38,7 +38,7 @@ export function outcomeOf(row: {
   if (!row.outcome || !row.outcome_recorded_at) return null;
   return {
     outcome: row.outcome,
-    label: OUTCOME_LABELS[row.outcome],
+    label: RESPONSE_OUTCOME_LABELS[row.outcome],
     note: row.outcome_note,
     url: row.outcome_url,
     recordedAt: row.outcome_recorded_at,
@@ -77,7 +77,7 @@ export async function recordResponseOutcome(
 ): Promise<ResponseOutcomeView> {
   const form = parseInput(outcomeSchema, input);
   return deps.db.transaction().execute(async (tx) => {
-    const row = z.uuid().safeParse(id).success ? await lockConsultation(tx, id) : undefined;
+    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     if (!mayActorPublish(actor, row.council_id))
       throw new AppError('FORBIDDEN', 'Kun rådets sekretær og formand registrerer, hvad der kom ud af svaret');

@@ -1,19 +1,22 @@
 import { storedBytes } from '../../db/byte-slices.ts';
 import type { Db } from '../../db/database.ts';
 import { readArchivedPdfSlice } from '../../db/repositories/archive.ts';
+import { listCouncils } from '../../db/repositories/councils.ts';
 import {
-  findArchivedMinutes,
   findPublicCouncil,
+  findPublishedMinutes,
   findPublishedResponse,
-  listArchivedMinutes,
   listComingMeetings,
   listListedMembers,
   listPublicCouncils,
+  listPublishedMinutes,
   listPublishedResponses,
 } from '../../db/repositories/public-pages.ts';
 import type { Role } from '../../db/types.ts';
 import { archivedLetterDownload, archiveEtag, type ArchivedLetterDownload } from '../archive/service.ts';
 import { notFound } from '../errors.ts';
+import { isUuid } from '../validation.ts';
+import { LISTED_ROLES } from './council-profile.ts';
 import { searchPublished, type SearchPage } from '../search/service.ts';
 import { minutesFileName } from '../meetings/minutes.ts';
 import { outcomeOf, type ResponseOutcomeView } from './outcome.ts';
@@ -88,9 +91,9 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
   const search = searchInput === undefined ? null : await searchPublished(deps, council.id, searchInput);
   const now = deps.clock();
   const [members, meetings, minutes, responses] = [
-    await listListedMembers(deps.db, council.id, danishDate(now)),
+    await listListedMembers(deps.db, council.id, danishDate(now), LISTED_ROLES),
     await listComingMeetings(deps.db, council.id, now),
-    council.minutes_published ? await listArchivedMinutes(deps.db, council.id) : [],
+    await listPublishedMinutes(deps.db, council.id),
     await listPublishedResponses(deps.db, council.id),
   ];
   return {
@@ -99,7 +102,7 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
     descriptionHtml: council.public_description.trim() === '' ? '' : renderMarkdownSafe(council.public_description),
     members,
     meetings,
-    minutes: minutes.map((m) => ({ ...m, sizeBytes: Number(m.sizeBytes) })),
+    minutes: minutes.map((m) => ({ meetingId: m.meetingId, startsAt: m.startsAt, sizeBytes: Number(m.sizeBytes) })),
     responses: responses.map((r) => ({
       id: r.id,
       title: r.title,
@@ -112,7 +115,7 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
   };
 }
 
-/** A published response's archived letter: the same bytes and ETag as inside. NOT_FOUND unless it is published. */
+/** A published response's archived letter: the same bytes and ETag as inside. NOT_FOUND unless it is published (a malformed id included). */
 export async function publishedLetter(
   deps: Pick<PublicDeps, 'db'>,
   slug: string,
@@ -120,16 +123,16 @@ export async function publishedLetter(
   ifNoneMatch?: string,
 ): Promise<ArchivedLetterDownload> {
   const council = await publicCouncil(deps.db, slug);
-  const response = await findPublishedResponse(deps.db, council.id, consultationId);
+  const response = isUuid(consultationId) ? await findPublishedResponse(deps.db, council.id, consultationId) : undefined;
   if (!response) throw notFound('Høringssvaret er ikke offentliggjort');
   return archivedLetterDownload(deps.db, response, ifNoneMatch);
 }
 
-/** The archived minutes of a meeting of a council that publishes its minutes; NOT_FOUND otherwise. */
-export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: string, meetingId: number): Promise<ArchivedLetterDownload> {
+/** The archived minutes of a meeting of a council that publishes its minutes; NOT_FOUND otherwise, a malformed id included. */
+export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: string, meetingId: string): Promise<ArchivedLetterDownload> {
   const council = await publicCouncil(deps.db, slug);
-  if (!council.minutes_published) throw notFound('Rådet offentliggør ikke sine referater');
-  const doc = await findArchivedMinutes(deps.db, council.id, meetingId);
+  const id = /^[1-9]\d{0,9}$/.test(meetingId) ? Number(meetingId) : undefined;
+  const doc = id !== undefined && id <= 2_147_483_647 ? await findPublishedMinutes(deps.db, council.id, id) : undefined;
   if (!doc) throw notFound('Referatet findes ikke');
   return {
     etag: archiveEtag(doc.sha256),
@@ -139,9 +142,9 @@ export async function publishedMinutes(deps: Pick<PublicDeps, 'db'>, slug: strin
   };
 }
 
-/** The public pages for a sitemap: the list of councils and each council's page, with when each last changed. */
+/** The public pages for a sitemap: the list of councils and each council's page. */
 export async function publicSitemapEntries(deps: Pick<PublicDeps, 'db'>): Promise<{ path: string }[]> {
-  const councils = await listPublicCouncils(deps.db);
+  const councils = await listCouncils(deps.db);
   // Search results are not pages of their own: only the list and each council's page.
   return [{ path: '/r' }, ...councils.map((c) => ({ path: `/r/${encodeURIComponent(c.slug)}` }))];
 }

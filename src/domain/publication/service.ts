@@ -5,8 +5,7 @@ import { setPublication as writePublication } from '../../db/repositories/public
 import type { Actor } from '../access/actor.ts';
 import { AppError, notFound } from '../errors.ts';
 import { mayActorPublish, mayActorSee } from '../consultations/policy.ts';
-import { optionalText } from '../validation.ts';
-import { parseInput } from '../validation.ts';
+import { isUuid, optionalText, parseInput } from '../validation.ts';
 
 /** Where a consultation's response stands towards the council's public page. */
 export type PublicationStatus =
@@ -49,12 +48,6 @@ export const publicationSchema = z
   });
 
 /**
- * The timeline types of publication facts after the SUBMIT, whose payload says `published`: a
- * response is public from its submission unless it was marked "ikke offentlig" before or at it.
- */
-export const PUBLICATION_EVENTS = ['PUBLISHED', 'UNPUBLISHED', 'MARKED_NOT_PUBLIC', 'MARKED_PUBLIC'] as const;
-
-/**
  * Says whether a consultation's response is public, by the council's secretary or chair (or an
  * administrator): before submission it marks what will happen at submission; after it, it takes
  * the response off the public page or puts it back. The archive never changes; each change is a
@@ -67,7 +60,7 @@ export const PUBLICATION_EVENTS = ['PUBLISHED', 'UNPUBLISHED', 'MARKED_NOT_PUBLI
 export async function setPublication(deps: { db: Db; clock: () => Date }, actor: Actor, id: string, input: unknown): Promise<Publication> {
   const wanted = parseInput(publicationSchema, input);
   return deps.db.transaction().execute(async (tx) => {
-    const row = z.uuid().safeParse(id).success ? await lockConsultation(tx, id) : undefined;
+    const row = isUuid(id) ? await lockConsultation(tx, id) : undefined;
     if (!row || !mayActorSee(actor, row)) throw notFound('Høringen findes ikke');
     if (!mayActorPublish(actor, row.council_id)) throw new AppError('FORBIDDEN', 'Kun rådets sekretær og formand bestemmer, om svaret er offentligt');
     const current = publicationOf(row);

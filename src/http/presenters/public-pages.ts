@@ -1,3 +1,4 @@
+import { XMLBuilder } from 'fast-xml-parser';
 import type { PublicCouncilPage } from '../../domain/publication/public-pages.ts';
 import type { SearchPage } from '../../domain/search/service.ts';
 import { formatSize } from './file-size.ts';
@@ -29,4 +30,12 @@ export function presentPublicSearch(page: SearchPage, path: string) {
     })),
     nextUrl: page.nextCursor ? `${path}?${new URLSearchParams({ q: page.q, cursor: page.nextCursor }).toString()}` : null,
   };
+}
+
+/** The sitemap (sitemaps.org) of the public pages, with absolute addresses under `baseUrl`. */
+export function sitemapXml(baseUrl: string, entries: { path: string }[]): string {
+  return new XMLBuilder({ ignoreAttributes: false, format: true }).build({
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    urlset: { '@_xmlns': 'http://www.sitemaps.org/schemas/sitemap/0.9', url: entries.map((e) => ({ loc: `${baseUrl}${e.path}` })) },
+  });
 }

@@ -29,8 +29,8 @@ import {
   outcomeForm,
   publicationForm,
 } from './consultation-page.schemas.ts';
-import { setPublication } from '../../domain/publication/service.ts';
-import { OUTCOME_LABELS, RESPONSE_OUTCOMES, recordResponseOutcome } from '../../domain/publication/outcome.ts';
+import { setPublication, type PublicationStatus } from '../../domain/publication/service.ts';
+import { RESPONSE_OUTCOME_LABELS, RESPONSE_OUTCOMES, recordResponseOutcome } from '../../domain/publication/outcome.ts';
 import { voteForm } from './vote.schemas.ts';
 
 interface PageState {
@@ -100,7 +100,7 @@ function publicationLocals(page: ConsultationPage, refused: { values: Record<str
   };
 }
 
-const PUBLICATION_TEXTS: Record<string, string> = {
+const PUBLICATION_TEXTS: Record<PublicationStatus, string> = {
   will_publish: 'Svaret kommer på rådets offentlige side, når det er sendt.',
   will_not_publish: 'Svaret kommer ikke på rådets offentlige side, når det er sendt.',
   published: 'Svaret står på rådets offentlige side.',
@@ -175,7 +175,7 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     mayRecordOutcome: page.mayRecordOutcome,
     outcomeChoices: RESPONSE_OUTCOMES.map((value) => ({
       value,
-      label: OUTCOME_LABELS[value],
+      label: RESPONSE_OUTCOME_LABELS[value],
       checked: (forms.outcome?.values.outcome ?? page.outcome?.outcome ?? '') === value,
     })),
     outcomeNote: forms.outcome?.values.note ?? page.outcome?.note ?? '',
