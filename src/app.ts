@@ -30,6 +30,7 @@ import { noticeRoutes } from './http/routes/notice.routes.ts';
 import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
+import { subscriptionRoutes } from './http/routes/subscription.routes.ts';
 import { publicRoutes } from './http/routes/public.routes.ts';
 import { searchRoutes } from './http/routes/search.routes.ts';
 import { searchApiRoutes } from './http/routes/api/search.routes.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(registrationRoutes(deps));
   app.use(overviewRoutes(deps));
   app.use(publicRoutes(deps));
+  app.use(subscriptionRoutes(deps));
   app.use(searchRoutes(deps));
   app.use(consultationPageRoutes(deps));
   app.use(archivePageRoutes(deps));

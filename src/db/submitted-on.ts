@@ -9,3 +9,12 @@ import { sql } from 'kysely';
 export function submittedOn(events: string) {
   return sql<Date>`coalesce(((${sql.ref(`${events}.payload`)}->>'submittedAt')::date + time '12:00') at time zone 'Europe/Copenhagen', ${sql.ref(`${events}.at`)})`;
 }
+
+/**
+ * When the response of the row `consultations` was sent (by {@link submittedOn}, its latest SUBMIT),
+ * as a column of a query over `consultations`; null before it is submitted.
+ */
+export function submittedAtOfConsultation() {
+  return sql<Date | null>`(select max(${submittedOn('submit_events')}) from consultation_events as submit_events
+    where submit_events.consultation_id = consultations.id and submit_events.type = 'SUBMIT')`;
+}

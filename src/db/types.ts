@@ -414,3 +414,29 @@ export interface Database {
   search_entries: SearchEntriesTable;
   search_words: SearchWordsTable;
 }
+
+// ---- E-mail subscriptions to the public pages (migration 2026-12-08T0100_public_subscriptions). ----
+
+export interface PublicSubscriptionsTable {
+  id: Generated<number>;
+  council_id: number;
+  email: string;
+  requested_at: Timestamp;
+  confirm_token_hash: string | null;
+  confirm_expires_at: Timestamp | null;
+  /** The consent time; null while the address has not confirmed. */
+  confirmed_at: Timestamp | null;
+}
+
+export interface PublicAnnouncementsTable {
+  /** 'response:<consultation id>' or 'minutes:<archived document id>'. */
+  item_key: string;
+  council_id: number;
+  announced_at: CreatedAt;
+  recipients: number;
+}
+
+export interface Database {
+  public_subscriptions: PublicSubscriptionsTable;
+  public_announcements: PublicAnnouncementsTable;
+}

@@ -9,6 +9,10 @@ import { DateTime } from 'luxon';
 import { setMembershipTerm } from '../../src/db/repositories/users.ts';
 import { electionPeriodCovering } from '../../src/domain/councils/terms.ts';
 import { runTermReminders } from '../../src/domain/councils/term-reminders.ts';
+import { confirmSubscription, requestSubscription } from '../../src/domain/publication/subscriptions.ts';
+import { runPublicationAnnouncements } from '../../src/domain/publication/announcements.ts';
+import { LoginThrottle } from '../../src/domain/auth/throttle.ts';
+import { ownAddress } from '../support/web-session.ts';
 import { runReminders } from '../../src/domain/reminders/service.ts';
 import { systemClock, ZONE } from '../../src/domain/time.ts';
 import { sendProcedureReminders } from '../../src/domain/written-procedure/mail.ts';
@@ -35,7 +39,9 @@ type Kind =
   | 'password-reset'
   | 'written-procedure-started'
   | 'written-procedure-reminder'
-  | 'term-ending';
+  | 'term-ending'
+  | 'subscription-confirm'
+  | 'publication';
 const KINDS: Kind[] = [
   'submission',
   'reminder-deadline',
@@ -44,9 +50,17 @@ const KINDS: Kind[] = [
   'written-procedure-started',
   'written-procedure-reminder',
   'term-ending',
+  'subscription-confirm',
+  'publication',
 ];
 /** Mails about no consultation, so without its title. */
-const WITHOUT_TITLE: Kind[] = ['password-reset', 'term-ending'];
+const WITHOUT_TITLE: Kind[] = ['password-reset', 'term-ending', 'subscription-confirm'];
+/** Mails with a one-click List-Unsubscribe (RFC 8058), and the path of their unsubscribe link. */
+const WITH_UNSUBSCRIBE: Partial<Record<Kind, string>> = {
+  'reminder-deadline': '/reminders/unsubscribe/',
+  'reminder-approval': '/reminders/unsubscribe/',
+  publication: '/abonnement/afmeld/',
+};
 /** Mails sent on the council's behalf: its reply e-mail as Reply-To. */
 const ON_COUNCILS_BEHALF: Kind[] = ['submission', 'written-procedure-started', 'written-procedure-reminder'];
 /** Mails with a PDF attached: the archived letter, the draft letter of a written procedure. */
@@ -144,6 +158,25 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
       await setMembershipTerm(db, person.actor.userId, ours.council.id, { start: electionPeriodCovering(new Date()).start, end: soon });
     }
     await runTermReminders(scheduler.deps);
+    // A visitor subscribes to our council's page (the confirmation mail), confirms, and is told of the response published above.
+    const reader = `laeser-${unique()}@example.dk`;
+    await requestSubscription(
+      { ...scheduler.deps, throttle: new LoginThrottle(testDatabase().pool) },
+      ours.council.slug,
+      { email: reader },
+      ownAddress(),
+    );
+    await first('subscription-confirm', reader, /^Bekræft, at du vil have besked fra /);
+    const confirmToken = /\/abonnement\/bekraeft\/(ab_[A-Za-z0-9_-]+)/.exec(parsed['subscription-confirm'].text!)![1]!;
+    // Confirmed before the response was published, as far as the announcement goes.
+    await confirmSubscription({ db, clock: () => new Date() }, confirmToken);
+    await db
+      .updateTable('public_subscriptions')
+      .set({ confirmed_at: new Date(Date.now() - 86_400_000) })
+      .where('email', '=', reader)
+      .execute();
+    await runPublicationAnnouncements(scheduler.deps);
+    await first('publication', reader, /^Nyt høringssvar fra /);
 
     await first('submission', authority, /^Høringssvar vedr\. /);
     await first('reminder-deadline', ours.secretary.email, /^Påmindelse: høringsfristen/);
@@ -210,11 +243,11 @@ describe('every mail Rådssvar sends, as independent clients read it', function 
 
       expect(headers['Reply-To'].flatMap((h) => h.addresses ?? [])).to.deep.equal(ON_COUNCILS_BEHALF.includes(kind) ? [REPLY_TO] : []);
       expect(headers['Auto-Submitted'].map((h) => h.value)).to.deep.equal(kind === 'submission' ? [] : ['auto-generated']);
-      const reminder = kind.startsWith('reminder-');
-      expect(headers['List-Unsubscribe'], 'List-Unsubscribe').to.have.length(reminder ? 1 : 0);
-      expect(headers['List-Unsubscribe-Post'].map((h) => h.value)).to.deep.equal(reminder ? ['List-Unsubscribe=One-Click'] : []);
-      if (reminder) {
-        const link = /^<(https?:\/\/[^<>\s]+\/reminders\/unsubscribe\/[^<>\s/]+)>$/.exec(headers['List-Unsubscribe'][0]!.value);
+      const unsubscribePath = WITH_UNSUBSCRIBE[kind];
+      expect(headers['List-Unsubscribe'], 'List-Unsubscribe').to.have.length(unsubscribePath ? 1 : 0);
+      expect(headers['List-Unsubscribe-Post'].map((h) => h.value)).to.deep.equal(unsubscribePath ? ['List-Unsubscribe=One-Click'] : []);
+      if (unsubscribePath) {
+        const link = new RegExp(`^<(https?://[^<>\\s]+${unsubscribePath}[^<>\\s/]+)>$`).exec(headers['List-Unsubscribe'][0]!.value);
         expect(link, headers['List-Unsubscribe'][0]!.value).to.not.equal(null);
         expect(parsed[kind].html, 'the same link in the mail itself').to.include(`href="${link![1]}"`);
       }

@@ -50,6 +50,8 @@ export interface TourWorld {
   resetPath: string;
   /** A reminder mail's one-click unsubscribe link (the secretary, the tour's council). */
   unsubscribePath: string;
+  /** A pending subscription's confirmation link (the tour's council). */
+  subscriptionConfirmPath: string;
   /** The member's vote link in the written procedure of `consultations.writtenProcedure`. */
   votePath: string;
   /** The tour's meeting, whose agenda has a chair decision, a consultation and a free item. */
@@ -97,6 +99,8 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
   { name: 'public-councils', role: 'anonymous', path: fixed('/r'), heading: fixed('Rådene') },
   { name: 'public-council', role: 'anonymous', path: (w) => `/r/${w.council.slug}`, heading: (w) => w.council.name },
+  { name: 'public-subscribe', role: 'anonymous', path: (w) => `/r/${w.council.slug}/abonner`, heading: (w) => `Få besked fra ${w.council.name}` },
+  { name: 'public-subscription', role: 'anonymous', path: (w) => w.subscriptionConfirmPath, heading: fixed('Besked på mail') },
   { name: 'reminder-unsubscribe', role: 'anonymous', path: (w) => w.unsubscribePath, heading: fixed('Stop påmindelser') },
   { name: 'vote', role: 'anonymous', path: (w) => w.votePath, heading: fixed(TITLE) },
   {
@@ -330,9 +334,21 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     .insertInto('password_reset_tokens')
     .values({ token_hash: sha256Hex(resetToken), user_id: users.member.actor.userId, expires_at: new Date(Date.now() + 24 * 3_600_000) })
     .execute();
+  const confirmToken = `ab_tour-${unique()}`;
+  await db
+    .insertInto('public_subscriptions')
+    .values({
+      council_id: council.id,
+      email: `tour-${unique()}@example.dk`,
+      requested_at: new Date(),
+      confirm_token_hash: sha256Hex(confirmToken),
+      confirm_expires_at: new Date(Date.now() + 24 * 3_600_000),
+    })
+    .execute();
   return {
     users,
     council,
+    subscriptionConfirmPath: `/abonnement/bekraeft/${confirmToken}`,
     consultations: {
       received: received.id,
       drafting: drafting.id,

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import type { Role } from '../types.ts';
-import { submittedOn } from '../submitted-on.ts';
+import { submittedAtOfConsultation } from '../submitted-on.ts';
 
 /**
  * What the councils' public pages (/r) read. Only what a council has made public: responses whose
@@ -106,13 +106,7 @@ export function listPublishedResponses(db: Executor, councilId: number | null, l
       'archived_documents.size_bytes as sizeBytes',
       'councils.slug as councilSlug',
       'councils.name as councilName',
-      (eb) =>
-        eb
-          .selectFrom('consultation_events')
-          .select(sql<Date>`max(${submittedOn('consultation_events')})`.as('at'))
-          .whereRef('consultation_events.consultation_id', '=', 'consultations.id')
-          .where('consultation_events.type', '=', 'SUBMIT')
-          .as('submittedAt'),
+      submittedAtOfConsultation().as('submittedAt'),
     ])
     .where('consultations.published_at', 'is not', null)
     .where('consultations.state', '=', 'submitted')

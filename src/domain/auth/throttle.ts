@@ -28,6 +28,16 @@ export const RESET_REQUEST_LIMITS = {
   perAddress: { points: 10, durationSeconds: 60 * 60, blockSeconds: 60 * 60 },
 } as const;
 
+/**
+ * Subscriptions to a council's public page asked for per hour: the confirmation mail goes to an
+ * address the visitor typed, so a few per e-mail (nobody is flooded with links they did not ask
+ * for) and more per address (one machine cannot mail a list of strangers).
+ */
+export const SUBSCRIBE_REQUEST_LIMITS = {
+  perEmail: { points: 3, durationSeconds: 60 * 60, blockSeconds: 60 * 60 },
+  perAddress: { points: 10, durationSeconds: 60 * 60, blockSeconds: 60 * 60 },
+} as const;
+
 /** One counter's limit: attempts per window, and the pause once they are used up. */
 export interface LoginLimit {
   points: number;
@@ -44,6 +54,7 @@ export interface LoginLimit {
 export class LoginThrottle {
   private readonly limiters: Record<LimitName, RateLimiterPostgres>;
   private readonly resetLimiters: Record<keyof typeof RESET_REQUEST_LIMITS, RateLimiterPostgres>;
+  private readonly subscribeLimiters: Record<keyof typeof SUBSCRIBE_REQUEST_LIMITS, RateLimiterPostgres>;
 
   /** `limits` other than LOGIN_LIMITS are for tests, which need small ones; `keyPrefix` keeps their counters apart. */
   constructor(pool: pg.Pool, limits: Record<LimitName, LoginLimit> = LOGIN_LIMITS, keyPrefix = 'login') {
@@ -64,6 +75,10 @@ export class LoginThrottle {
     this.resetLimiters = {
       perAddress: limiter('reset_address', RESET_REQUEST_LIMITS.perAddress),
       perEmail: limiter('reset_email', RESET_REQUEST_LIMITS.perEmail),
+    };
+    this.subscribeLimiters = {
+      perAddress: limiter('subscribe_address', SUBSCRIBE_REQUEST_LIMITS.perAddress),
+      perEmail: limiter('subscribe_email', SUBSCRIBE_REQUEST_LIMITS.perEmail),
     };
   }
 
@@ -96,6 +111,17 @@ export class LoginThrottle {
     );
   }
 
+  /** Counts one request to subscribe `email` to a council's mails; throws TOO_MANY_REQUESTS when there were too many. */
+  async consumeSubscribeRequest(email: string, address: string): Promise<void> {
+    await consumeInTurn(
+      [
+        [this.subscribeLimiters.perAddress, address],
+        [this.subscribeLimiters.perEmail, sha256Hex(email)],
+      ],
+      SUBSCRIBE_TOO_MANY,
+    );
+  }
+
   /**
    * After a successful login: gives the attempt back to the address and the account, and forgets
    * the failures of this account at this address.
@@ -121,6 +147,7 @@ function keysOf(email: string, address: string): Record<LimitName, string> {
 
 const LOGIN_TOO_MANY = 'For mange mislykkede login-forsøg.';
 const RESET_TOO_MANY = 'Der er bedt om for mange nye adgangskoder.';
+const SUBSCRIBE_TOO_MANY = 'Der er bedt om for mange abonnementer.';
 
 /** Takes a point from each limiter in turn; throws TOO_MANY_REQUESTS at the first that is used up. */
 async function consumeInTurn(counters: Array<[RateLimiterPostgres, string]>, what: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { purgeExpiredPendingSubscriptions } from '../../db/repositories/subscriptions.ts';
+import { runPublicationAnnouncements } from '../publication/announcements.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import type { Logger } from '../../logger.ts';
@@ -40,6 +42,9 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
       // The same job tells secretaries and admins when a council's terms end within 30 days.
       const termMails = await runTermReminders(deps);
       if (termMails > 0) deps.logger.info({ queued: termMails }, 'term-ending mails queued');
+      // And tells the public pages' subscribers what their councils published.
+      const announced = await runPublicationAnnouncements(deps);
+      if (announced > 0) deps.logger.info({ queued: announced }, 'publication mails queued');
     },
     mail: async (job: ReminderMailJob) => {
       await sendReminderMail(deps, job);
@@ -48,6 +53,9 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'session-purge': async () => {
       const removed = await purgeExpiredSessions(deps.db);
       if (removed > 0) deps.logger.info({ removed }, 'expired sessions removed');
+      // Subscriptions never confirmed are forgotten when their link expires.
+      const pending = await purgeExpiredPendingSubscriptions(deps.db, deps.clock());
+      if (pending > 0) deps.logger.info({ removed: pending }, 'unconfirmed subscriptions removed');
     },
     'submission-mail': (job: SubmissionMailJob, attempt) => deliverSubmissionMail(deps, job, attempt),
     agendas: async () => {

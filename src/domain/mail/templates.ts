@@ -22,7 +22,9 @@ export type MailKind =
   | 'agenda-changed'
   | 'written-procedure-started'
   | 'written-procedure-reminder'
-  | 'term-ending';
+  | 'term-ending'
+  | 'subscription-confirm'
+  | 'publication';
 
 const MAIL_VIEWS = fileURLToPath(new URL('../../../views/mails/', import.meta.url));
 

@@ -1,3 +1,4 @@
+import { subscriptionExists } from '../../db/repositories/subscriptions.ts';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
 import {
@@ -36,19 +37,23 @@ export interface PlannedReminder {
   mail: MailMessage;
 }
 
-/** A queued reminder mail; `consultationId` lets the sender drop it if the case closed meanwhile. */
-export type ReminderMailJob = MailMessage & { consultationId?: string };
+/**
+ * A queued plain mail. `consultationId` lets the sender drop a reminder if the case closed
+ * meanwhile; `subscription` drops an announcement whose address unsubscribed meanwhile.
+ */
+export type ReminderMailJob = MailMessage & { consultationId?: string; subscription?: { id: number; councilId: number } };
 
 /**
- * Sends one queued reminder mail, unless its consultation was closed after the reminder was
- * queued (a retry can come hours later). Throws on a failed send so pg-boss retries.
+ * Sends one queued mail, unless its consultation was closed or its subscription ended after it
+ * was queued (a retry can come hours later). Throws on a failed send so pg-boss retries.
  */
 export async function sendReminderMail(deps: { db: Db; mailer: Mailer }, job: ReminderMailJob): Promise<'sent' | 'skipped'> {
-  const { consultationId, ...mail } = job;
+  const { consultationId, subscription, ...mail } = job;
   if (consultationId) {
     const row = await findConsultationRow(deps.db, consultationId);
     if (!row || isFinalState(row.state)) return 'skipped';
   }
+  if (subscription && !(await subscriptionExists(deps.db, subscription.id, subscription.councilId))) return 'skipped';
   await deps.mailer.send(mail);
   return 'sent';
 }

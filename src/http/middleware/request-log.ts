@@ -6,9 +6,10 @@ import type { Logger } from '../../logger.ts';
 
 /**
  * The paths whose next segment is a secret (a password-reset link, a status link, a calendar feed,
- * a reminder's unsubscribe link, a written procedure's vote link).
+ * a reminder's unsubscribe link, a written procedure's vote link, a subscription's confirmation
+ * and unsubscribe links).
  */
-const SECRET_SEGMENT = /^(\/(?:password\/reset|status|calendar|reminders\/unsubscribe|vote)\/)[^/?#.]+/;
+const SECRET_SEGMENT = /^(\/(?:password\/reset|status|calendar|reminders\/unsubscribe|vote|abonnement\/bekraeft|abonnement\/afmeld)\/)[^/?#.]+/;
 
 /** The URL as the log may keep it: a secret in the path is replaced by "[skjult]". */
 export function loggableUrl(url: string): string {
