@@ -31,6 +31,7 @@ import { minutesRoutes } from './http/routes/minutes.routes.ts';
 import { registrationRoutes } from './http/routes/registration.routes.ts';
 import { overviewRoutes } from './http/routes/overview.routes.ts';
 import { subscriptionRoutes } from './http/routes/subscription.routes.ts';
+import { annualReportRoutes } from './http/routes/annual-report.routes.ts';
 import { publicRoutes } from './http/routes/public.routes.ts';
 import { searchRoutes } from './http/routes/search.routes.ts';
 import { searchApiRoutes } from './http/routes/api/search.routes.ts';
@@ -108,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(agendaRoutes(deps));
   app.use(handoverRoutes(deps));
   app.use(noticeRoutes(deps));
+  app.use(annualReportRoutes(deps));
   app.use(minutesRoutes(deps));
   app.use('/admin', adminRoutes(deps));
 

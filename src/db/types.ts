@@ -440,3 +440,23 @@ export interface Database {
   public_subscriptions: PublicSubscriptionsTable;
   public_announcements: PublicAnnouncementsTable;
 }
+
+// ---- The annual report (migration 2026-12-08T0200_annual_reports). ----
+
+export interface AnnualReportsTable {
+  council_id: number;
+  year: number;
+  foreword: Generated<string>;
+  themes: Generated<string>;
+  activities: Generated<string>;
+  updated_at: Timestamp;
+  updated_by: number | null;
+  published_pdf: Buffer | null;
+  published_sha256: string | null;
+  published_at: Timestamp | null;
+  published_by: number | null;
+}
+
+export interface Database {
+  annual_reports: AnnualReportsTable;
+}

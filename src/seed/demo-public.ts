@@ -1,4 +1,6 @@
 import { appendAgendaItems, listAgendaItems } from '../db/repositories/agenda.ts';
+import { saveAnnualReportSections } from '../db/repositories/annual-reports.ts';
+import { danishDate } from '../domain/time.ts';
 import { findCouncilBySlug } from '../db/repositories/councils.ts';
 import { listMeetings } from '../db/repositories/meetings.ts';
 import type { Actor } from '../domain/access/actor.ts';
@@ -32,6 +34,18 @@ export async function addDemoPublicPage(deps: EventDeps, secretary: Actor, liste
       .where('user_id', '=', person.userId)
       .execute();
   }
+  // This year's annual report, its written sections begun (the figures come from the cases).
+  await saveAnnualReportSections(
+    deps.db,
+    { councilId: council.id, year: Number(danishDate(deps.clock()).slice(0, 4)) },
+    {
+      foreword:
+        'Integrationsrådet har i år især arbejdet med beskæftigelse og sprog. Vi er blevet hørt oftere end før, men ofte med kort frist – det viser tallene om varsel herunder, og det tager vi op med forvaltningen.',
+      themes: '- Beskæftigelse og sprog\n- Boligsociale planer\n- Budget og tilskud til foreninger',
+      activities: 'Rådet holdt dialogmøde med byrådets udvalg for beskæftigelse og integration og deltog i Kulturnatten.',
+    },
+    { userId: secretary.userId, at: deps.clock() },
+  );
   // The newest meeting before yesterday's (whose minutes are still being written).
   const now = deps.clock().getTime();
   const past = (await listMeetings(deps.db, council.id)).filter((m) => m.starts_at.getTime() < now - 7 * 86_400_000);

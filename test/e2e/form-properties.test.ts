@@ -103,6 +103,12 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /profile/calendar': { who: 'secretary', fields: ['council'] },
   'POST /profile/listing': { who: 'secretary', fields: ['council', 'listed', 'organisation'] },
   'POST /councils/:slug/public-page': { who: 'secretary', fields: ['description', 'email'] },
+  'POST /councils/:slug/annual-report/sections': {
+    who: 'secretary',
+    fields: ['year', 'foreword', 'themes', 'activities'],
+    kept: { foreword: 'foreword', themes: 'themes', activities: 'activities' },
+  },
+  'POST /councils/:slug/annual-report/publish': { who: 'secretary', fields: ['year'] },
   'POST /profile/password': { who: 'secretary', fields: ['currentPassword', 'newPassword', 'confirmPassword'] },
   'POST /password/forgot': { who: 'anonymous', fields: ['email'], kept: { email: 'email' } },
   'POST /password/reset/:token': { who: 'anonymous', fields: ['newPassword', 'confirmPassword'] },
@@ -299,6 +305,7 @@ describe('form properties: random and hostile bodies on every form route never g
       tokenId: String(token!.id),
       // No document, feed or status link has these: the pages answer 404.
       docId: '1',
+      year: '2026',
       itemId: '1',
       token: 'cal_ikke-en-rigtig-noegle-men-lang-nok',
     });

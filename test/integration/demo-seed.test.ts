@@ -1,3 +1,5 @@
+import { annualReport } from '../../src/domain/councils/annual-report.ts';
+import { danishDate } from '../../src/domain/time.ts';
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -101,6 +103,12 @@ describe('the demo data of npm start', () => {
       expect(publicPage.minutes).to.have.length(1);
       expect(publicPage.members.map((m) => m.name)).to.include('Ahmad Hussein');
       expect(publicPage.members.map((m) => m.name)).not.to.include('Mette Kjærgaard');
+      // The annual report of this year, with real figures and the sections begun.
+      const annual = await annualReport(deps, secretary, 'naestved', Number(danishDate(new Date()).slice(0, 4)));
+      expect(annual.total.count).to.be.at.least(1);
+      expect(annual.meetings.length).to.be.at.least(1);
+      expect(annual.notice.total.count).to.be.at.least(1);
+      expect(annual.sections.foreword).to.include('Integrationsrådet har i år');
     });
   });
 });

@@ -99,6 +99,12 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'status', role: 'anonymous', path: (w) => w.statusPath, heading: fixed(TITLE) },
   { name: 'public-councils', role: 'anonymous', path: fixed('/r'), heading: fixed('Rådene') },
   { name: 'public-council', role: 'anonymous', path: (w) => `/r/${w.council.slug}`, heading: (w) => w.council.name },
+  {
+    name: 'annual-report',
+    role: 'secretary',
+    path: (w) => `/councils/${w.council.slug}/annual-report`,
+    heading: (w) => `Årsberetning ${new Date().getFullYear()} for ${w.council.name}`,
+  },
   { name: 'public-subscribe', role: 'anonymous', path: (w) => `/r/${w.council.slug}/abonner`, heading: (w) => `Få besked fra ${w.council.name}` },
   { name: 'public-subscription', role: 'anonymous', path: (w) => w.subscriptionConfirmPath, heading: fixed('Besked på mail') },
   { name: 'reminder-unsubscribe', role: 'anonymous', path: (w) => w.unsubscribePath, heading: fixed('Stop påmindelser') },

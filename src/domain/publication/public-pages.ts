@@ -1,6 +1,7 @@
 import { storedBytes } from '../../db/byte-slices.ts';
 import type { Db } from '../../db/database.ts';
 import { readArchivedPdfSlice } from '../../db/repositories/archive.ts';
+import { listPublishedAnnualReports } from '../../db/repositories/annual-reports.ts';
 import { listCouncils } from '../../db/repositories/councils.ts';
 import {
   findPublicCouncil,
@@ -48,6 +49,8 @@ export interface PublicCouncilPage {
   meetings: { id: number; startsAt: Date; place: string }[];
   /** Empty when the council does not publish its minutes. */
   minutes: { meetingId: number; startsAt: Date; sizeBytes: number }[];
+  /** The annual reports the council has published, newest first. */
+  annualReports: { year: number; publishedAt: Date; sizeBytes: number }[];
   responses: {
     id: string;
     title: string;
@@ -90,11 +93,12 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
   const council = await publicCouncil(deps.db, slug);
   const search = searchInput === undefined ? null : await searchPublished(deps, council.id, searchInput);
   const now = deps.clock();
-  const [members, meetings, minutes, responses] = [
+  const [members, meetings, minutes, responses, annualReports] = [
     await listListedMembers(deps.db, council.id, danishDate(now), LISTED_ROLES),
     await listComingMeetings(deps.db, council.id, now),
     await listPublishedMinutes(deps.db, council.id),
     await listPublishedResponses(deps.db, council.id),
+    await listPublishedAnnualReports(deps.db, council.id),
   ];
   return {
     search,
@@ -103,6 +107,7 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
     members,
     meetings,
     minutes: minutes.map((m) => ({ meetingId: m.meetingId, startsAt: m.startsAt, sizeBytes: Number(m.sizeBytes) })),
+    annualReports: annualReports.map((a) => ({ year: a.year, publishedAt: a.publishedAt, sizeBytes: Number(a.sizeBytes) })),
     responses: responses.map((r) => ({
       id: r.id,
       title: r.title,

@@ -1,21 +1,9 @@
-import { FOUR_WEEKS_WORKING_DAYS, type NoticeFigures, type NoticeReport } from '../../domain/councils/notice.ts';
-
-// The charts are drawn in a 320-unit-wide viewBox so that on a 320 px phone one unit is one pixel:
-// the labels stay readable, and a wider screen only scales them up to the CSS max-width.
-const WIDTH = 320;
-const BAR_LEFT = 4;
-const BAR_MAX = 270;
-const ROW = 40;
-const LABEL_MAX = 46;
-const MONTHS = ['jan', 'feb', 'mar', 'apr', 'maj', 'jun', 'jul', 'aug', 'sep', 'okt', 'nov', 'dec'];
+import { type NoticeFigures, type NoticeReport } from '../../domain/councils/notice.ts';
+import { noticeCharts } from '../../domain/councils/notice-charts.ts';
 
 /** "38 %" (none when there is nothing to divide). */
 function share(part: number, whole: number): string {
   return whole === 0 ? '–' : `${Math.round((100 * part) / whole)} %`;
-}
-
-function shortLabel(label: string): string {
-  return label.length > LABEL_MAX ? `${label.slice(0, LABEL_MAX - 1)}…` : label;
 }
 
 /** A row of the figures table, the shares in words. */
@@ -31,50 +19,9 @@ function figuresRow(figures: NoticeFigures) {
 
 /**
  * The notice report as views/pages/notice.hbs shows it: the tables with the shares in words, and
- * the geometry of two charts the template draws as SVG (median notice per authority against the
- * four-week line; consultations received per month). Only numbers and escaped text reach the SVG.
+ * the charts' geometry (src/domain/councils/notice-charts.ts).
  */
 export function presentNotice(report: NoticeReport) {
-  const authorities = report.byAuthority.filter((g) => g.medianWorkingDays !== null);
-  const scaleMax = Math.max(FOUR_WEEKS_WORKING_DAYS * 1.5, ...authorities.map((g) => g.medianWorkingDays!));
-  const x = (workingDays: number) => BAR_LEFT + Math.round((BAR_MAX * workingDays) / scaleMax);
-  const noticeChart = {
-    width: WIDTH,
-    height: Math.max(1, authorities.length) * ROW + 24,
-    lineX: x(FOUR_WEEKS_WORKING_DAYS),
-    lineLabelX: x(FOUR_WEEKS_WORKING_DAYS) + 3,
-    lineBottom: Math.max(1, authorities.length) * ROW + 4,
-    bars: authorities.map((g, i) => {
-      const end = x(g.medianWorkingDays!);
-      return {
-        label: shortLabel(g.label),
-        labelY: 24 + i * ROW + 12,
-        barY: 24 + i * ROW + 17,
-        barWidth: Math.max(2, end - BAR_LEFT),
-        valueX: Math.min(end + 4, WIDTH - 24),
-        valueY: 24 + i * ROW + 29,
-        value: String(g.medianWorkingDays).replace('.', ','),
-        under: g.medianWorkingDays! < FOUR_WEEKS_WORKING_DAYS,
-      };
-    }),
-  };
-  const monthMax = Math.max(1, ...report.byMonth.map((m) => m.count));
-  const monthChart = {
-    width: WIDTH,
-    height: 150,
-    bars: report.byMonth.map((m, i) => {
-      const height = Math.round((100 * m.count) / monthMax);
-      return {
-        label: MONTHS[i]!,
-        x: 8 + i * 26,
-        labelX: 8 + i * 26 + 10,
-        y: 120 - height,
-        height,
-        count: m.count,
-        countY: 120 - height - 4,
-      };
-    }),
-  };
   const base = `/councils/${encodeURIComponent(report.council.slug)}/notice`;
   return {
     ...report,
@@ -82,9 +29,7 @@ export function presentNotice(report: NoticeReport) {
     years: report.years.map((year) => ({ year, url: `${base}?year=${year}`, selected: year === report.year })),
     byAuthority: report.byAuthority.map(figuresRow),
     total: figuresRow(report.total),
-    noticeChart,
-    monthChart,
-    fourWeeks: FOUR_WEEKS_WORKING_DAYS,
+    ...noticeCharts(report),
   };
 }
 

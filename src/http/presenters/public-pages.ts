@@ -12,6 +12,7 @@ export function presentPublicCouncil(page: PublicCouncilPage) {
     ...page,
     members: page.members.map((m) => ({ ...m, roleText: m.title ?? ROLE_LABELS[m.role] })),
     minutes: page.minutes.map((m) => ({ ...m, href: `/r/${slug}/referater/${m.meetingId}.pdf`, sizeText: formatSize(m.sizeBytes) })),
+    annualReports: page.annualReports.map((a) => ({ ...a, href: `/r/${slug}/aarsberetning/${a.year}.pdf`, sizeText: formatSize(a.sizeBytes) })),
     responses: page.responses.map((r) => ({ ...r, href: `/r/${slug}/svar/${r.id}.pdf`, sizeText: formatSize(r.sizeBytes) })),
     search: page.search ? presentPublicSearch(page.search, `/r/${slug}`) : null,
     path: `/r/${slug}`,
