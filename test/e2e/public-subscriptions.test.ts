@@ -4,6 +4,9 @@ import { sha256Hex } from '../../src/domain/auth/digest.ts';
 import { sendEvent } from '../../src/domain/consultations/service.ts';
 import { runPublicationAnnouncements } from '../../src/domain/publication/announcements.ts';
 import { SUBSCRIPTION_CONFIRM_TTL_MS } from '../../src/domain/publication/subscriptions.ts';
+import { insertMeeting } from '../../src/db/repositories/meetings.ts';
+import { insertMinutesDocument } from '../../src/db/repositories/minutes.ts';
+import { TEST_FIXTURE_TEMPLATE } from '../support/archive.ts';
 import { purgeExpiredPendingSubscriptions } from '../../src/db/repositories/subscriptions.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
@@ -172,6 +175,39 @@ describe('e-mail subscriptions to a council’s public page: double opt-in, anno
     const before = await mailJobsTo(reader);
     await runPublicationAnnouncements(scheduler.deps);
     expect(await mailJobsTo(reader), 'no mail after unsubscribing').to.equal(before);
+  });
+
+  it('announces minutes once the council publishes them, not before', async () => {
+    const people = await makeCouncilWithPeople(db());
+    const slug = people.council.slug;
+    const reader = `referater-${unique()}@example.dk`;
+    await subscribe(slug, reader);
+    await confirmViaMail(slug, reader);
+    const meeting = await insertMeeting(db(), { councilId: people.council.id, startsAt: new Date(Date.now() - 86_400_000), place: 'Rådhuset' });
+    const minutes = await db()
+      .transaction()
+      .execute((tx) =>
+        insertMinutesDocument(tx, {
+          meetingId: meeting.id,
+          // The stored hash is the bytes' own, so the archive's verification finds nothing wrong.
+          pdf: Buffer.from(`%PDF-1.7 referat ${meeting.id}`),
+          sha256: sha256Hex(`%PDF-1.7 referat ${meeting.id}`),
+          templateVersion: TEST_FIXTURE_TEMPLATE,
+          archivedBy: people.secretary.actor.userId,
+        }),
+      );
+    // The council does not publish its minutes yet: nothing to announce.
+    await runPublicationAnnouncements(scheduler.deps);
+    const claimed = () =>
+      db().selectFrom('public_announcements').select('recipients').where('item_key', '=', `minutes:${minutes.id}`).executeTakeFirst();
+    expect(await claimed()).to.equal(undefined);
+    await db().updateTable('councils').set({ minutes_published: true }).where('id', '=', people.council.id).execute();
+    await runPublicationAnnouncements(scheduler.deps);
+    const mail = await parseMail((await nthMailTo(reader, 2)).bytes);
+    const subject = mail.headers.Subject[0]!.value;
+    expect(subject.startsWith(`Referat fra ${people.council.name}: mødet `), subject).to.equal(true);
+    expect(mail.text).to.include(`/r/${slug}/referater/${meeting.id}.pdf`);
+    expect((await claimed())?.recipients).to.equal(1);
   });
 
   it('never shows an address: the page answers the same for a subscribed, a pending and a new address, and no public page holds one', async () => {
