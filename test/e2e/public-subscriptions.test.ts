@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { sha256Hex } from '../../src/domain/auth/digest.ts';
-import { sendEvent } from '../../src/domain/consultations/service.ts';
+import { addDraftComment } from '../../src/domain/consultations/comments.ts';
+import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { runPublicationAnnouncements } from '../../src/domain/publication/announcements.ts';
 import { SUBSCRIPTION_CONFIRM_TTL_MS } from '../../src/domain/publication/subscriptions.ts';
 import { insertMeeting } from '../../src/db/repositories/meetings.ts';
@@ -135,8 +136,28 @@ describe('e-mail subscriptions to a council’s public page: double opt-in, anno
 
     const title = `Svar til abonnenter ${unique()}`;
     const response = await publishResponse(people, title);
+    // A marker in the private fields of the council: a draft and a comment being written, the authority's document of the published one.
+    const marker = `hemmelig${unique()}`;
+    let drafting = await makeConsultationInState(app.deps, people, 'drafting', { title: `Under arbejde ${marker}` });
+    drafting = await saveDraft(app.deps, people.secretary.actor, drafting.id, { body: `Udkast ${marker}`, version: drafting.version });
+    await addDraftComment(app.deps, people.member.actor, drafting.id, { body: `Kommentar ${marker}` });
+    await db()
+      .insertInto('consultation_documents')
+      .values({
+        consultation_id: response.id,
+        filename: `bilag-${marker}.pdf`,
+        media_type: 'application/pdf',
+        size: 4,
+        sha256: '0'.repeat(64),
+        bytes: Buffer.from('%PDF'),
+        text_status: 'extracted',
+        extracted_text: `Bilagstekst ${marker}`,
+      })
+      .execute();
     await runPublicationAnnouncements(scheduler.deps);
-    const announcement = await parseMail((await nthMailTo(reader, 2)).bytes);
+    const announcementMail = await nthMailTo(reader, 2);
+    expect(announcementMail.raw, 'no private field reaches a subscriber').not.to.include(marker);
+    const announcement = await parseMail(announcementMail.bytes);
     expect(announcement.headers.Subject[0]!.value).to.equal(`Nyt høringssvar fra ${people.council.name}: ${title}`);
     expect(announcement.text).to.include(title).and.include(`/r/${slug}/svar/${response.id}.pdf`);
     expect(announcement.headers['Auto-Submitted'].map((h) => h.value)).to.deep.equal(['auto-generated']);
