@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Executor } from '../database.ts';
 import { submittedAtOfConsultation } from '../submitted-on.ts';
+import { periodFrom, periodUntil, type DayPeriod } from './handover.ts';
 
 /*
  * What the annual report reads and keeps (src/domain/councils/annual-report.ts): the written
@@ -59,24 +60,37 @@ export function listPublishedAnnualReports(db: Executor, councilId: number) {
     .execute();
 }
 
-/** A published annual report's bytes, or undefined. */
+/** A published annual report's hash and size, without its bytes (for conditional requests); undefined when not published. */
 export function findPublishedAnnualReport(db: Executor, councilId: number, year: number) {
   return db
     .selectFrom('annual_reports')
-    .select(['published_pdf as pdf', 'published_sha256 as sha256'])
+    .select(['published_sha256 as sha256', sql<number>`octet_length(published_pdf)`.as('sizeBytes')])
     .where('council_id', '=', councilId)
     .where('year', '=', year)
     .where('published_pdf', 'is not', null)
-    .$narrowType<{ pdf: Buffer; sha256: string }>()
+    .$narrowType<{ sha256: string }>()
     .executeTakeFirst();
 }
 
+/** `length` bytes of a published annual report from `offset`, as the download streams them. */
+export async function readPublishedAnnualReportSlice(db: Executor, key: { councilId: number; year: number }, offset: number, length: number) {
+  const row = await db
+    .selectFrom('annual_reports')
+    .select(sql<Buffer>`substring(published_pdf from ${offset + 1} for ${length})`.as('slice'))
+    .where('council_id', '=', key.councilId)
+    .where('year', '=', key.year)
+    .executeTakeFirst();
+  return row?.slice;
+}
+
 /**
- * The council's consultations closed in the year [from, until): submitted (by the day sent) or
- * declined (by the day recorded), with the deadline, whether it was extended, and how the
- * response was approved (the basis of the last APPROVE).
+ * The council's consultations closed in the period: submitted (by the day sent) or declined (by
+ * the day recorded), with the deadline, how many extensions, and how the response was approved
+ * (the basis of the last approval).
  */
-export function listClosedInYear(db: Executor, councilId: number, from: Date, until: Date) {
+export function listClosedInPeriod(db: Executor, councilId: number, period: DayPeriod) {
+  const declinedAt = sql<Date | null>`(select max(e.at) from consultation_events e where e.consultation_id = consultations.id and e.type = 'DECLINE')`;
+  const closedAt = sql<Date | null>`case consultations.state when 'submitted' then ${submittedAtOfConsultation()} else ${declinedAt} end`;
   return db
     .selectFrom('consultations')
     .select([
@@ -87,9 +101,6 @@ export function listClosedInYear(db: Executor, councilId: number, from: Date, un
       'consultations.deadline',
       'consultations.outcome',
       submittedAtOfConsultation().as('submittedAt'),
-      sql<Date | null>`(select max(e.at) from consultation_events e where e.consultation_id = consultations.id and e.type = 'DECLINE')`.as(
-        'declinedAt',
-      ),
       sql<number>`(select count(*)::int from consultation_events e where e.consultation_id = consultations.id and e.type = 'EXTEND_DEADLINE')`.as(
         'extensions',
       ),
@@ -100,11 +111,6 @@ export function listClosedInYear(db: Executor, councilId: number, from: Date, un
     ])
     .where('consultations.council_id', '=', councilId)
     .where('consultations.state', 'in', ['submitted', 'declined'])
-    .execute()
-    .then((rows) =>
-      rows.filter((row) => {
-        const at = row.state === 'submitted' ? row.submittedAt : row.declinedAt;
-        return at !== null && new Date(at) >= from && new Date(at) < until;
-      }),
-    );
+    .where(sql<boolean>`${closedAt} >= ${periodFrom(period)} and ${closedAt} < ${periodUntil(period)}`)
+    .execute();
 }

@@ -19,9 +19,10 @@ export interface DayPeriod {
 /** The most a report lists of each kind; a council answers some tens of consultations a year. */
 export const HANDOVER_LIMITS = { answered: 1000, open: 200, meetings: 200, contacts: 100 } as const;
 
-// Midnight in Copenhagen at the start of a day, and at the end of the last one.
-const periodFrom = (period: DayPeriod) => sql<Date>`(${period.start}::date)::timestamp at time zone 'Europe/Copenhagen'`;
-const periodUntil = (period: DayPeriod) => sql<Date>`((${period.end}::date + 1)::timestamp) at time zone 'Europe/Copenhagen'`;
+/** Midnight in Copenhagen at the start of the period's first day. */
+export const periodFrom = (period: DayPeriod) => sql<Date>`(${period.start}::date)::timestamp at time zone 'Europe/Copenhagen'`;
+/** Midnight in Copenhagen at the end of the period's last day. */
+export const periodUntil = (period: DayPeriod) => sql<Date>`((${period.end}::date + 1)::timestamp) at time zone 'Europe/Copenhagen'`;
 
 /**
  * The council's consultations submitted in the period (when the SUBMIT says it was sent), oldest first,

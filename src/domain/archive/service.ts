@@ -236,7 +236,8 @@ export function archiveEtag(sha256: string): string {
   return `"sha256-${sha256}"`;
 }
 
-function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+/** Whether an If-None-Match header names `etag` (or `*`), weak or strong. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch.split(',').some((tag) => {
     const candidate = tag.trim().replace(/^W\//, '');

@@ -2,14 +2,13 @@ import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, 
 import { ROLE_LABELS } from '../users/service.ts';
 import { formatDanishDate, formatDanishDateTime } from '../time.ts';
 import type { AnnualReport } from './annual-report.ts';
+import { noticeTableRows, responsesSummary, TIMELINESS_TEXT } from './annual-report-text.ts';
 
 /*
  * The annual report as a Word document (the `docx` library), for councils that finish it in
  * Word: the same sections and figures as the PDF, as headings, paragraphs, lists and tables the
  * secretary can edit. The written sections' Markdown becomes plain paragraphs and bullets.
  */
-
-const TIMELINESS_TEXT = { on_time: 'til tiden', after_extension: 'efter fristforlængelse', late: 'efter fristen' } as const;
 
 function heading(text: string, level: (typeof HeadingLevel)[keyof typeof HeadingLevel] = HeadingLevel.HEADING_1): Paragraph {
   return new Paragraph({ text, heading: level });
@@ -49,7 +48,7 @@ function table(header: string[], rows: (string | number)[][]): Table {
 
 /** The report as the bytes of a .docx file. */
 export async function annualReportDocx(report: AnnualReport): Promise<Buffer> {
-  const { sections, total } = report;
+  const { sections } = report;
   const children: (Paragraph | Table)[] = [
     new Paragraph({ text: `Årsberetning ${report.year}`, heading: HeadingLevel.TITLE }),
     new Paragraph({ text: report.council.name }),
@@ -59,14 +58,7 @@ export async function annualReportDocx(report: AnnualReport): Promise<Buffer> {
   children.push(heading('Møder'));
   if (report.meetings.length === 0) children.push(new Paragraph({ text: 'Rådet holdt ingen møder i året.' }));
   for (const m of report.meetings) children.push(bullet(`${formatDanishDateTime(m.startsAt)}${m.place ? ` – ${m.place}` : ''}`));
-  children.push(
-    heading('Høringssvar'),
-    new Paragraph({
-      text:
-        `Rådet gav ${total.count} høringssvar: ${total.onTime} til tiden, ${total.afterExtension} efter fristforlængelse og ${total.late} efter fristen.` +
-        (report.declined.length > 0 ? ` Rådet afstod fra at svare på ${report.declined.length}.` : ''),
-    }),
-  );
+  children.push(heading('Høringssvar'), new Paragraph({ text: responsesSummary(report) }));
   if (report.byAuthority.length > 0) {
     children.push(
       table(
@@ -94,14 +86,7 @@ export async function annualReportDocx(report: AnnualReport): Promise<Buffer> {
     children.push(
       table(
         ['Myndighed', 'Høringer', 'Varsel, median (arbejdsdage)', 'Under 4 uger', 'Frist før næste møde', 'Forlænget'],
-        [...report.notice.byAuthority, { ...report.notice.total, label: 'I alt' }].map((f) => [
-          f.label,
-          f.count,
-          f.medianWorkingDays === null ? '–' : String(f.medianWorkingDays).replace('.', ','),
-          `${f.underFourWeeks} af ${f.count}`,
-          `${f.beforeNextMeeting} af ${f.meetingKnown}`,
-          f.extended,
-        ]),
+        noticeTableRows(report).map((r) => [r.label, r.count, r.median, r.underFourWeeks, r.beforeNextMeeting, r.extended]),
       ),
     );
   }

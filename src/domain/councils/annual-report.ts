@@ -5,10 +5,13 @@ import type { Council } from '../../db/types.ts';
 import {
   findAnnualReportSections,
   findPublishedAnnualReport,
-  listClosedInYear,
+  readPublishedAnnualReportSlice,
+  listClosedInPeriod,
   saveAnnualReportSections,
   savePublishedAnnualReport,
 } from '../../db/repositories/annual-reports.ts';
+import { storedBytes } from '../../db/byte-slices.ts';
+import { archiveEtag, etagMatches, type ArchivedLetterDownload } from '../archive/service.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { listMeetingsHeld } from '../../db/repositories/handover.ts';
 import { listCouncilRoster } from '../../db/repositories/users.ts';
@@ -20,7 +23,7 @@ import { previewRenderFailure } from '../pdf/renderer.ts';
 import { danishDate } from '../time.ts';
 import { parseInput } from '../validation.ts';
 import { RESPONSE_OUTCOME_LABELS } from '../publication/outcome.ts';
-import { noticeReport, type NoticeReport } from './notice.ts';
+import { noticeReportOf, type NoticeReport } from './notice.ts';
 import { rosterOf, type RosterEntry } from './terms.ts';
 import type { HandoverDeps } from './handover.ts';
 import { renderAnnualReportPdf } from '../pdf/annual-report.ts';
@@ -113,9 +116,6 @@ export const annualReportSectionsSchema = z.object({
   activities: z.string().max(20_000, 'Højst 20.000 tegn').default(''),
 });
 
-/** ?year= (the current year when absent). */
-export const annualReportYear = z.coerce.number().int().min(2000).max(2100);
-
 function figuresOf(label: string, items: AnnualResponse[]): ResponseFigures {
   const count = (t: Timeliness) => items.filter((i) => i.timeliness === t).length;
   return { label, count: items.length, onTime: count('on_time'), afterExtension: count('after_extension'), late: count('late') };
@@ -125,10 +125,6 @@ function figuresOf(label: string, items: AnnualResponse[]): ResponseFigures {
 export function timelinessOf(submittedAt: Date, deadline: Date, extensions: number): Timeliness {
   if (danishDate(submittedAt) > danishDate(deadline)) return 'late';
   return extensions > 0 ? 'after_extension' : 'on_time';
-}
-
-function yearBounds(year: number) {
-  return { start: `${year}-01-01`, end: `${year}-12-31` };
 }
 
 async function councilFor(db: Db, actor: Actor, slug: string): Promise<{ council: Council; mayEdit: boolean }> {
@@ -156,17 +152,15 @@ async function reportOf(
   year?: number,
 ): Promise<AnnualReport> {
   const now = deps.clock();
-  const thisYear = Number(danishDate(now).slice(0, 4));
-  const chosen = year ?? thisYear;
-  const bounds = yearBounds(chosen);
-  const from = new Date(`${bounds.start}T00:00:00+01:00`);
-  const until = new Date(`${chosen + 1}-01-01T00:00:00+01:00`);
-  const [closed, meetingRows, rosterRows, sections, notice] = [
-    await listClosedInYear(deps.db, council.id, from, until),
+  // The notice report picks the year (this one when none is given) and the years offered, for both.
+  const notice = await noticeReportOf(deps, actor, council, year);
+  const chosen = notice.year;
+  const bounds = { start: `${chosen}-01-01`, end: `${chosen}-12-31` };
+  const [closed, meetingRows, rosterRows, sections] = [
+    await listClosedInPeriod(deps.db, council.id, bounds),
     await listMeetingsHeld(deps.db, council.id, bounds, now),
     await listCouncilRoster(deps.db, council.id),
     await findAnnualReportSections(deps.db, council.id, chosen),
-    await noticeReport(deps, actor, council.slug, chosen),
   ];
   const responses: AnnualResponse[] = closed
     .filter((row) => row.state === 'submitted')
@@ -191,8 +185,8 @@ async function reportOf(
   return {
     council: { id: council.id, slug: council.slug, name: council.name, municipality: council.municipality },
     year: chosen,
-    years: [0, 1, 2, 3, 4].map((back) => thisYear - back),
-    yearEnded: chosen < thisYear,
+    years: notice.years,
+    yearEnded: chosen < notice.years[0]!,
     generatedAt: now,
     meetings: meetingRows.map((m) => ({ id: m.id, startsAt: new Date(m.starts_at), place: m.place, hasMinutes: m.has_minutes })),
     responses,
@@ -279,14 +273,23 @@ export async function publishAnnualReport(deps: AnnualReportDeps, actor: Actor, 
   await savePublishedAnnualReport(deps.db, { councilId: council.id, year }, { pdf, sha256, userId: actor.userId, at: deps.clock() });
 }
 
-/** A published annual report's bytes for the public page; NOT_FOUND when the council has not published that year. */
+/**
+ * A published annual report for the public page: the bytes kept at publication, with their strong
+ * ETag like an archived letter's (`pdf` null when `ifNoneMatch` names it: answer 304). NOT_FOUND
+ * when the council has not published that year.
+ */
 export async function publishedAnnualReport(
   deps: Pick<AnnualReportDeps, 'db'>,
   slug: string,
   year: number,
-): Promise<{ pdf: Buffer; sha256: string; fileName: string }> {
+  ifNoneMatch?: string,
+): Promise<ArchivedLetterDownload> {
   const council = await findCouncilBySlug(deps.db, slug);
   const published = council && (await findPublishedAnnualReport(deps.db, council.id, year));
   if (!council || !published) throw notFound('Årsberetningen findes ikke');
-  return { ...published, fileName: `aarsberetning-${council.slug}-${year}.pdf` };
+  const etag = archiveEtag(published.sha256);
+  const download = { etag, fileName: `aarsberetning-${council.slug}-${year}.pdf`, sizeBytes: Number(published.sizeBytes) };
+  if (etagMatches(ifNoneMatch, etag)) return { ...download, pdf: null };
+  const key = { councilId: council.id, year };
+  return { ...download, pdf: storedBytes(download.sizeBytes, (offset, length) => readPublishedAnnualReportSlice(deps.db, key, offset, length)) };
 }

@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { Db } from '../../db/database.ts';
+import type { Council } from '../../db/types.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { listNoticeRows, NOTICE_LIMIT } from '../../db/repositories/notice.ts';
 import type { Actor } from '../access/actor.ts';
@@ -129,6 +130,16 @@ export function noticeItem(row: {
 export async function noticeReport(deps: { db: Db; clock: Clock }, actor: Actor, slug: string, year?: number): Promise<NoticeReport> {
   const council = await findCouncilBySlug(deps.db, slug);
   if (!council || !mayActorSee(actor, { council_id: council.id, created_by: null })) throw notFound();
+  return noticeReportOf(deps, actor, council, year);
+}
+
+/** The notice figures of a council the caller has already found and checked the actor may see (the annual report). */
+export async function noticeReportOf(
+  deps: { db: Db; clock: Clock },
+  actor: Actor,
+  council: Pick<Council, 'id' | 'slug' | 'name'>,
+  year?: number,
+): Promise<NoticeReport> {
   const thisYear = Number(danishDate(deps.clock()).slice(0, 4));
   const chosen = year ?? thisYear;
   const rows = await listNoticeRows(deps.db, viewerOf(actor), council.id, `${chosen}-01-01`, `${chosen}-12-31`);

@@ -1,5 +1,6 @@
 import type { AnnualReport } from '../councils/annual-report.ts';
 import { noticeCharts } from '../councils/notice-charts.ts';
+import { noticeTableRows, responsesSummary, TIMELINESS_TEXT } from '../councils/annual-report-text.ts';
 import { ROLE_LABELS } from '../users/service.ts';
 import { formatDanishDate, formatDanishDateTime } from '../time.ts';
 import { cssString, letterheadOf, type LetterData } from './letter.ts';
@@ -20,8 +21,6 @@ export interface AnnualReportPdfData {
 export function annualReportTitle(report: Pick<AnnualReport, 'year'>): string {
   return `Årsberetning ${report.year}`;
 }
-
-const TIMELINESS_TEXT = { on_time: 'til tiden', after_extension: 'efter fristforlængelse', late: 'efter fristen' } as const;
 
 /**
  * The report's HTML in the council's letterhead (views/pdf/annual-report.hbs): every text is the
@@ -45,7 +44,7 @@ export function renderAnnualReportHtml(data: AnnualReportPdfData): string {
     themes: section(report.sections.themes),
     activities: section(report.sections.activities),
     meetings: report.meetings.map((m) => ({ startsAtText: formatDanishDateTime(m.startsAt), place: m.place })),
-    total: report.total,
+    summary: responsesSummary(report),
     byAuthority: report.byAuthority.map((group) => ({
       ...group.figures,
       items: group.items.map((i) => ({ title: i.title, dateText: formatDanishDate(i.submittedAt), timelinessText: TIMELINESS_TEXT[i.timeliness] })),
@@ -53,14 +52,7 @@ export function renderAnnualReportHtml(data: AnnualReportPdfData): string {
     declined: report.declined,
     decisions: report.decisions,
     outcomes: report.outcomes,
-    noticeRows: [...report.notice.byAuthority, { ...report.notice.total, label: 'I alt' }].map((f) => ({
-      label: f.label,
-      count: f.count,
-      median: f.medianWorkingDays === null ? '–' : String(f.medianWorkingDays).replace('.', ','),
-      underFourWeeks: `${f.underFourWeeks} af ${f.count}`,
-      beforeNextMeeting: `${f.beforeNextMeeting} af ${f.meetingKnown}`,
-      extended: f.extended,
-    })),
+    noticeRows: noticeTableRows(report),
     hasNotice: report.notice.items.length > 0,
     ...noticeCharts(report.notice),
     members: report.members.map((m) => ({

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Config } from '../../config.ts';
 import type { Db } from '../../db/database.ts';
@@ -19,6 +19,7 @@ import { composeMail } from '../mail/templates.ts';
 import { publicBaseUrl } from '../public-url.ts';
 import type { Clock } from '../time.ts';
 import { emailSchema, parseInput } from '../validation.ts';
+import { signedPairToken, verifiedSignedPair } from '../tokens/signed-pair.ts';
 
 /*
  * E-mail subscriptions to a council's public page, by double opt-in: the visitor gives an address,
@@ -120,14 +121,11 @@ export async function confirmSubscription(deps: Pick<SubscriptionDeps, 'db' | 'c
   return { slug: council.slug, name: council.name };
 }
 
-function unsubscribeMac(secret: string, subscriptionId: number, councilId: number): Buffer {
-  return createHmac('sha256', secret).update(`raadssvar-public-unsubscribe:v1:${subscriptionId}:${councilId}`).digest();
-}
+const UNSUBSCRIBE_PURPOSE = 'raadssvar-public-unsubscribe:v1';
 
 /** The absolute one-click unsubscribe address of a subscription, for List-Unsubscribe and the mail itself. */
 export function subscriptionUnsubscribeUrl(config: SubscriptionDeps['config'], subscriptionId: number, councilId: number): string {
-  const mac = unsubscribeMac(config.sessionSecret, subscriptionId, councilId).toString('base64url');
-  return `${publicBaseUrl(config)}/abonnement/afmeld/${subscriptionId}-${councilId}-${mac}`;
+  return `${publicBaseUrl(config)}/abonnement/afmeld/${signedPairToken(config.sessionSecret, UNSUBSCRIBE_PURPOSE, subscriptionId, councilId)}`;
 }
 
 /** What the unsubscribe page says: which council, and whether the address is already off its list. */
@@ -138,14 +136,10 @@ export interface SubscriptionUnsubscribeView {
 }
 
 async function openUnsubscribeLink(deps: Pick<SubscriptionDeps, 'db' | 'config'>, token: string) {
-  const match = /^([1-9]\d{0,9})-([1-9]\d{0,9})-([A-Za-z0-9_-]{43})$/.exec(token);
-  const pair = match ? { id: Number(match[1]), councilId: Number(match[2]) } : undefined;
-  const given = match ? Buffer.from(match[3]!, 'base64url') : Buffer.alloc(0);
-  const expected = pair ? unsubscribeMac(deps.config.sessionSecret, pair.id, pair.councilId) : undefined;
-  const valid = pair && expected && given.length === expected.length && timingSafeEqual(given, expected);
-  const council = valid ? await findCouncilById(deps.db, pair.councilId) : undefined;
-  if (!valid || !council) throw new AppError('NOT_FOUND', SUBSCRIPTION_UNSUBSCRIBE_INVALID_MESSAGE);
-  return { ...pair, council };
+  const pair = verifiedSignedPair(deps.config.sessionSecret, UNSUBSCRIBE_PURPOSE, token);
+  const council = pair ? await findCouncilById(deps.db, pair.second) : undefined;
+  if (!pair || !council) throw new AppError('NOT_FOUND', SUBSCRIPTION_UNSUBSCRIBE_INVALID_MESSAGE);
+  return { id: pair.first, councilId: pair.second, council };
 }
 
 /** For the page behind the link (GET): changes nothing, since link scanners follow GETs. NOT_FOUND for a link not ours. */

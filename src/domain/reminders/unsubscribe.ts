@@ -1,10 +1,10 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../../config.ts';
 import type { Executor } from '../../db/database.ts';
 import { findCouncilById } from '../../db/repositories/councils.ts';
 import { listOptedOutCouncilIds, setOptOuts } from '../../db/repositories/reminders.ts';
 import { findUserById } from '../../db/repositories/users.ts';
 import { AppError } from '../errors.ts';
+import { signedPairToken, verifiedSignedPair } from '../tokens/signed-pair.ts';
 import { publicBaseUrl } from '../public-url.ts';
 
 /*
@@ -21,29 +21,16 @@ export const UNSUBSCRIBE_LINK_INVALID_MESSAGE = 'Linket til at stoppe påmindels
 
 type UnsubscribeConfig = Pick<Config, 'publicUrl' | 'port' | 'sessionSecret'>;
 
-function mac(secret: string, userId: number, councilId: number): Buffer {
-  return createHmac('sha256', secret).update(`raadssvar-reminder-unsubscribe:v1:${userId}:${councilId}`).digest();
-}
+const PURPOSE = 'raadssvar-reminder-unsubscribe:v1';
 
 /** The single-purpose token that switches `councilId`'s reminders off for `userId`. */
 export function unsubscribeToken(secret: string, userId: number, councilId: number): string {
-  return `${userId}-${councilId}-${mac(secret, userId, councilId).toString('base64url')}`;
+  return signedPairToken(secret, PURPOSE, userId, councilId);
 }
 
 /** The absolute address of the unsubscribe link, for List-Unsubscribe and the mail's own link. */
 export function unsubscribeUrl(config: UnsubscribeConfig, userId: number, councilId: number): string {
   return `${publicBaseUrl(config)}/reminders/unsubscribe/${unsubscribeToken(config.sessionSecret, userId, councilId)}`;
-}
-
-/** The pair a token stands for, or undefined when it is not a token we made (compared in constant time). */
-function verifiedPair(secret: string, token: string): { userId: number; councilId: number } | undefined {
-  const match = /^([1-9]\d{0,9})-([1-9]\d{0,9})-([A-Za-z0-9_-]{43})$/.exec(token);
-  if (!match) return undefined;
-  const userId = Number(match[1]);
-  const councilId = Number(match[2]);
-  const given = Buffer.from(match[3]!, 'base64url');
-  const expected = mac(secret, userId, councilId);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? { userId, councilId } : undefined;
 }
 
 /** What the unsubscribe page tells the person who followed the link. */
@@ -54,10 +41,10 @@ export interface UnsubscribeLinkView {
 }
 
 async function openLink(deps: { db: Executor; config: UnsubscribeConfig }, token: string) {
-  const pair = verifiedPair(deps.config.sessionSecret, token);
-  const [user, council] = pair ? await Promise.all([findUserById(deps.db, pair.userId), findCouncilById(deps.db, pair.councilId)]) : [];
+  const pair = verifiedSignedPair(deps.config.sessionSecret, PURPOSE, token);
+  const [user, council] = pair ? await Promise.all([findUserById(deps.db, pair.first), findCouncilById(deps.db, pair.second)]) : [];
   if (!pair || !user || !council) throw new AppError('NOT_FOUND', UNSUBSCRIBE_LINK_INVALID_MESSAGE);
-  return { ...pair, councilName: council.name };
+  return { userId: pair.first, councilId: pair.second, councilName: council.name };
 }
 
 /** For the page behind the link (GET): which council it is about. Changes nothing: link scanners follow GETs. NOT_FOUND for a bad token. */

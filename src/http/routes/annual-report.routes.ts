@@ -12,7 +12,8 @@ import { AppError } from '../../domain/errors.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
-import { sendRenderedPdf } from '../pdf-response.ts';
+import { sendArchivedPdf, sendRenderedPdf } from '../pdf-response.ts';
+import { letterHeaders } from './archive.schemas.ts';
 import { presentAnnualReport } from '../presenters/annual-report.ts';
 import { annualReportParams, annualReportPublishBody, annualReportQuery, publicAnnualReportParams } from './annual-report.schemas.ts';
 
@@ -77,16 +78,8 @@ export function annualReportRoutes(deps: AppDeps): Router {
   });
   router.get('/r/:slug/aarsberetning/:year.pdf', async (req, res) => {
     const { slug, year } = parseInput(publicAnnualReportParams, req.params);
-    const published = await publishedAnnualReport(deps, slug, year);
-    res.setHeader('ETag', `"${published.sha256}"`);
-    res.setHeader('Cache-Control', 'public, no-cache');
-    if (req.headers['if-none-match'] === `"${published.sha256}"`) {
-      res.status(304).end();
-      return;
-    }
-    res.setHeader('Content-Type', 'application/pdf');
-    res.setHeader('Content-Disposition', `inline; filename="${published.fileName}"`);
-    res.send(published.pdf);
+    const { 'if-none-match': ifNoneMatch } = letterHeaders.parse(req.headers);
+    await sendArchivedPdf(req, res, await publishedAnnualReport(deps, slug, year, ifNoneMatch), 'public', deps.logger);
   });
   return router;
 }
