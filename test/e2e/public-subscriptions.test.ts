@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { insertReadDocumentWithMarker } from '../support/documents.ts';
 import { sql } from 'kysely';
 import { sha256Hex } from '../../src/domain/auth/digest.ts';
 import { addDraftComment } from '../../src/domain/consultations/comments.ts';
@@ -141,19 +142,7 @@ describe('e-mail subscriptions to a council’s public page: double opt-in, anno
     let drafting = await makeConsultationInState(app.deps, people, 'drafting', { title: `Under arbejde ${marker}` });
     drafting = await saveDraft(app.deps, people.secretary.actor, drafting.id, { body: `Udkast ${marker}`, version: drafting.version });
     await addDraftComment(app.deps, people.member.actor, drafting.id, { body: `Kommentar ${marker}` });
-    await db()
-      .insertInto('consultation_documents')
-      .values({
-        consultation_id: response.id,
-        filename: `bilag-${marker}.pdf`,
-        media_type: 'application/pdf',
-        size: 4,
-        sha256: '0'.repeat(64),
-        bytes: Buffer.from('%PDF'),
-        text_status: 'extracted',
-        extracted_text: `Bilagstekst ${marker}`,
-      })
-      .execute();
+    await insertReadDocumentWithMarker(db(), response.id, marker);
     await runPublicationAnnouncements(scheduler.deps);
     const announcementMail = await nthMailTo(reader, 2);
     expect(announcementMail.raw, 'no private field reaches a subscriber').not.to.include(marker);

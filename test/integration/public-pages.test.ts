@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { insertReadDocumentWithMarker } from '../support/documents.ts';
 import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
@@ -146,19 +147,7 @@ describe("a council's public page (/r/:slug) and what is published on it", () =>
     await addDraftComment(app.deps, people.member.actor, drafting.id, { body: `Kommentar ${marker}` });
     // A published response whose draft history and document text carry the marker too.
     const published = await submittedWith(people, `Offentligt svar ${unique()}`);
-    await app.deps.db
-      .insertInto('consultation_documents')
-      .values({
-        consultation_id: published.id,
-        filename: `bilag-${marker}.pdf`,
-        media_type: 'application/pdf',
-        size: 4,
-        sha256: '0'.repeat(64),
-        bytes: Buffer.from('%PDF'),
-        text_status: 'extracted',
-        extracted_text: `Bilagstekst ${marker}`,
-      })
-      .execute();
+    await insertReadDocumentWithMarker(app.deps.db, published.id, marker);
     // A member who did not agree to be listed, and one who did.
     await app.deps.db
       .updateTable('memberships')

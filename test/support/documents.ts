@@ -111,3 +111,23 @@ export async function storeDocument(
   const [id] = await storeDocuments(db, jobs, actor, consultationId, await checkDocuments([{ originalName: name, bytes }]));
   return id!;
 }
+
+/**
+ * An authority's document of the consultation whose name and extracted text carry `marker`, stored
+ * as read already: for the tests that check a document never reaches a public page or mail.
+ */
+export async function insertReadDocumentWithMarker(db: Db, consultationId: string, marker: string): Promise<void> {
+  await db
+    .insertInto('consultation_documents')
+    .values({
+      consultation_id: consultationId,
+      filename: `bilag-${marker}.pdf`,
+      media_type: 'application/pdf',
+      size: 4,
+      sha256: '0'.repeat(64),
+      bytes: Buffer.from('%PDF'),
+      text_status: 'extracted',
+      extracted_text: `Bilagstekst ${marker}`,
+    })
+    .execute();
+}

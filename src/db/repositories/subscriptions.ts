@@ -40,12 +40,7 @@ export function findOpenConfirmation(db: Executor, tokenHash: string, now: Date)
   return db
     .selectFrom('public_subscriptions')
     .innerJoin('councils', 'councils.id', 'public_subscriptions.council_id')
-    .select([
-      'public_subscriptions.id',
-      'public_subscriptions.confirmed_at as confirmedAt',
-      'councils.name as councilName',
-      'councils.slug as councilSlug',
-    ])
+    .select(['councils.name as councilName', 'councils.slug as councilSlug'])
     .where('public_subscriptions.confirm_token_hash', '=', tokenHash)
     .where('public_subscriptions.confirm_expires_at', '>', now)
     .executeTakeFirst();
