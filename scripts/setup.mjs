@@ -6,7 +6,7 @@
 //      æ, ø and å, when missing and this machine allows it;
 //   3. before `npm test` only: the independent checkers the tests run on Rådssvar's outputs (poppler
 //      and qpdf on the letters, Java for the W3C Nu HTML checker, SpamAssassin and Python's
-//      icalendar on the mails and calendar feeds).
+//      icalendar on the mails and calendar feeds, and dovecot as the IMAP server of the mail intake).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync, accessSync, constants } from 'node:fs';
@@ -83,6 +83,8 @@ function ensureTestTools() {
     ['java', 'default-jre-headless'],
     ['spamassassin', 'spamassassin'],
   ];
+  // The mail-intake tests run a real IMAP server: Debian's dovecot, started by the tests on its own port.
+  if (!isExecutable('/usr/sbin/dovecot')) wanted.push(['/usr/sbin/dovecot', 'dovecot-imapd']);
   const missing = wanted.filter(([command]) => !hasCommand(command)).map(([, pkg]) => pkg);
   const python = spawnSync('/usr/bin/python3', ['-c', 'import icalendar'], { stdio: 'ignore' });
   if (python.status !== 0) missing.push('python3-icalendar');

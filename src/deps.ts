@@ -8,6 +8,10 @@ import { systemClock, type Clock } from './domain/time.ts';
 import type { Jobs } from './domain/jobs/jobs.ts';
 import type { Mailer } from './domain/mail/mailer.ts';
 import type { Logger } from './logger.ts';
+import { imapMailboxConnector } from './adapters/imap-mailbox.ts';
+import { httpFeedFetcher } from './adapters/http-feed.ts';
+import type { MailboxConnector } from './domain/intake/mailbox.ts';
+import type { FeedFetcher } from './domain/intake/feed-watch.ts';
 
 /** Everything a request handler or service may need, built once at boot. */
 export interface AppDeps {
@@ -25,6 +29,10 @@ export interface AppDeps {
   mailer: Mailer;
   /** Background jobs: reminders, mails and their retries (src/adapters/pg-boss-jobs.ts). */
   jobs: Jobs;
+  /** The councils' intake mailboxes over IMAP (src/adapters/imap-mailbox.ts). */
+  mailboxes: MailboxConnector;
+  /** Watched feeds over HTTP (src/adapters/http-feed.ts). */
+  feeds: FeedFetcher;
 }
 
 /** The infrastructure the process starts and stops itself (src/adapters); tests pass fakes. */
@@ -43,6 +51,9 @@ export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool 
     clock: systemClock,
     throttle: new LoginThrottle(database.pool),
     apiRateLimit: new ApiRateLimit(config.apiRequestsPerMinute),
+    // Without a connection of their own to start or stop: each poll opens and closes its own.
+    mailboxes: imapMailboxConnector(),
+    feeds: httpFeedFetcher(),
     ...adapters,
   };
 }

@@ -83,6 +83,8 @@ export type ConsultationMachineEvent =
   | { type: 'DECLINE'; reason: string }
   | { type: 'WITHDRAW'; reason: string }
   | { type: 'EXTEND_DEADLINE'; deadline: string; note?: string | null }
+  /** The secretary confirms (or corrects) the deadline of a consultation that arrived by mail or feed: not an extension. */
+  | { type: 'CONFIRM_INTAKE'; deadline: string }
   | {
       type: 'START_WRITTEN_PROCEDURE';
       startedAt: string;
@@ -100,8 +102,8 @@ export type ConsultationEventType = ConsultationMachineEvent['type'];
 
 /**
  * Events a person sends with the event form or `POST …/events`. The service sends SAVE_DRAFT when
- * a draft is saved, CAST_VOTE from the vote endpoint and CLOSE_WRITTEN_PROCEDURE when a procedure
- * closes.
+ * a draft is saved, CAST_VOTE from the vote endpoint, CLOSE_WRITTEN_PROCEDURE when a procedure
+ * closes and CONFIRM_INTAKE when a secretary confirms a consultation that arrived by itself.
  */
 export const EVENT_TYPES = [
   'ASSIGN',
@@ -247,6 +249,7 @@ export const consultationMachine = setup({
     closesApproved: ({ context, event }) => closingIsDue(context, event) && isWrittenProcedureApproved(context.writtenProcedure!),
     closesNotApproved: ({ context, event }) => closingIsDue(context, event) && !isWrittenProcedureApproved(context.writtenProcedure!),
     hasCancelReason: ({ event }) => event.type === 'CANCEL_WRITTEN_PROCEDURE' && hasText(event.reason),
+    isValidDeadline: ({ event }) => event.type === 'CONFIRM_INTAKE' && Number.isFinite(Date.parse(event.deadline)),
     isLaterDeadline: ({ context, event }) => {
       if (event.type !== 'EXTEND_DEADLINE') return false;
       const next = Date.parse(event.deadline);
@@ -330,6 +333,7 @@ export const consultationMachine = setup({
         ? { writtenProcedure: { ...context.writtenProcedure, outcome: 'cancelled' as const, cancelReason: event.reason.trim() } }
         : {},
     ),
+    confirmDeadline: assign(({ event }) => (event.type === 'CONFIRM_INTAKE' ? { deadline: event.deadline } : {})),
     extendDeadline: assign(({ context, event }) =>
       event.type === 'EXTEND_DEADLINE' ? { deadline: event.deadline, extensions: context.extensions + 1 } : {},
     ),
@@ -358,6 +362,7 @@ export const consultationMachine = setup({
         ASSIGN: { target: 'assigned', guard: 'hasCouncil', actions: 'assignCouncil' },
         WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
         EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+        CONFIRM_INTAKE: { guard: 'isValidDeadline', actions: 'confirmDeadline' },
       },
     },
     assigned: {
@@ -366,6 +371,7 @@ export const consultationMachine = setup({
         DECLINE: { target: 'declined', guard: 'hasReason', actions: 'recordClosingReason' },
         WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
         EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
+        CONFIRM_INTAKE: { guard: 'isValidDeadline', actions: 'confirmDeadline' },
       },
     },
     drafting: {

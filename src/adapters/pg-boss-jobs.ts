@@ -12,7 +12,7 @@ import type { Logger } from '../logger.ts';
  */
 
 /** The cron queues: one run at a time, no retries (the next run comes soon enough). */
-const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge, QUEUES.agendas, QUEUES.documentTextSweep]);
+const CRON_QUEUES: ReadonlySet<string> = new Set([QUEUES.reminders, QUEUES.sessionPurge, QUEUES.agendas, QUEUES.documentTextSweep, QUEUES.intake]);
 
 /** How often the reminder job runs: every 15 minutes, Danish time. */
 export const REMINDER_CRON = '*/15 * * * *';
@@ -22,6 +22,8 @@ export const SESSION_PURGE_CRON = '7,22,37,52 * * * *';
 export const AGENDA_CRON = '3,18,33,48 * * * *';
 /** How often documents still waiting for their text are looked for: every 10 minutes. */
 export const DOCUMENT_TEXT_SWEEP_CRON = '5,15,25,35,45,55 * * * *';
+/** How often the intake mailboxes and feed watches are polled: every 5 minutes. */
+export const INTAKE_CRON = '1-59/5 * * * *';
 
 /** Workers per queue in each process, each polling on its own (one when not named). */
 const WORKERS: Partial<Record<QueueName, number>> = {
@@ -131,6 +133,7 @@ export async function startPgBossJobs(pool: pg.Pool, logger: Logger, settings: P
     await boss.schedule(QUEUES.sessionPurge, SESSION_PURGE_CRON, {}, { tz: ZONE });
     await boss.schedule(QUEUES.agendas, AGENDA_CRON, {}, { tz: ZONE });
     await boss.schedule(QUEUES.documentTextSweep, DOCUMENT_TEXT_SWEEP_CRON, {}, { tz: ZONE });
+    await boss.schedule(QUEUES.intake, INTAKE_CRON, {}, { tz: ZONE });
   }
   const polling = { pollingIntervalSeconds: resolved.pollingIntervalSeconds, includeMetadata: true as const };
   return {

@@ -104,7 +104,18 @@ export interface ConsultationsTable {
   /** A link to what the authority published about it (e.g. its høringsnotat); http(s) only. */
   outcome_url: string | null;
   outcome_recorded_at: Timestamp | null;
+  /** Where a consultation that arrived by itself came from (migration 2026-12-09T0100); null: registered by hand. */
+  intake_source: IntakeSource | null;
+  /** When the secretary confirmed the deadline of a consultation that arrived by itself; null: not yet. */
+  intake_confirmed_at: Timestamp | null;
+  /** The sentence the proposed deadline was read from; null: none was found. */
+  intake_deadline_sentence: string | null;
+  /** What the intake noticed for the secretary (attachments left out, no deadline found). */
+  intake_note: string | null;
 }
+
+/** How a consultation arrived by itself: a mail to the council's intake mailbox, or Høringsportalen's feed. */
+export type IntakeSource = 'mail' | 'feed';
 
 /** What an authority did with a council's response. */
 export type ResponseOutcome = 'taken_into_account' | 'partly' | 'not_taken' | 'unknown';
@@ -459,4 +470,83 @@ export interface AnnualReportsTable {
 
 export interface Database {
   annual_reports: AnnualReportsTable;
+}
+
+// ---- Consultations that arrive by themselves (migration 2026-12-09T0100_intake). ----
+
+export interface IntakeMailboxesTable {
+  council_id: number;
+  host: string;
+  port: number;
+  tls: Generated<boolean>;
+  username: string;
+  /** The password sealed with AES-256-GCM (src/domain/tokens/secret-box.ts); never shown. */
+  password_sealed: string;
+  folder: Generated<string>;
+  after_processing: Generated<'move' | 'flag'>;
+  processed_folder: Generated<string>;
+  enabled: Generated<boolean>;
+  uid_validity: number | null;
+  last_uid: Generated<number>;
+  lease_until: Timestamp | null;
+  last_polled_at: Timestamp | null;
+  last_error: string | null;
+  updated_at: Generated<Date>;
+}
+
+export type IntakeMailStatus = 'received' | 'ingested' | 'duplicate' | 'failed';
+
+export interface IntakeMailsTable {
+  id: Generated<number>;
+  council_id: number;
+  uid_validity: number;
+  uid: number;
+  message_id: string | null;
+  subject: string | null;
+  sender: string | null;
+  seen_at: CreatedAt;
+  status: IntakeMailStatus;
+  attempts: Generated<number>;
+  error: string | null;
+  raw: Buffer | null;
+  consultation_id: string | null;
+}
+
+export interface FeedWatchesTable {
+  council_id: number;
+  url: string;
+  keywords: Generated<string[]>;
+  authorities: Generated<string[]>;
+  enabled: Generated<boolean>;
+  lease_until: Timestamp | null;
+  last_polled_at: Timestamp | null;
+  last_error: string | null;
+  updated_at: Generated<Date>;
+}
+
+export type FeedSuggestionStatus = 'pending' | 'accepted' | 'dismissed';
+
+export interface FeedSuggestionsTable {
+  id: Generated<number>;
+  council_id: number;
+  entry_id: string;
+  title: string;
+  link: string | null;
+  authority: string | null;
+  summary: string | null;
+  deadline: Timestamp | null;
+  deadline_sentence: string | null;
+  published_at: Timestamp | null;
+  found_at: CreatedAt;
+  status: Generated<FeedSuggestionStatus>;
+  decided_by: number | null;
+  decided_at: Timestamp | null;
+  consultation_id: string | null;
+}
+
+export interface Database {
+  intake_mailboxes: IntakeMailboxesTable;
+  intake_mails: IntakeMailsTable;
+  feed_watches: FeedWatchesTable;
+  feed_suggestions: FeedSuggestionsTable;
 }

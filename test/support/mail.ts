@@ -1,3 +1,5 @@
+import { imapMailboxConnector } from '../../src/adapters/imap-mailbox.ts';
+import { httpFeedFetcher } from '../../src/adapters/http-feed.ts';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 import type { Db } from '../../src/db/database.ts';
@@ -96,7 +98,8 @@ export async function startTestScheduler(options: {
   const jobs = await startPgBossJobs(pool, logger, { ...TEST_JOB_SETTINGS, ...options.settings });
   // The app's secret (test/support/app.ts), so the links a worker mails work in a test app.
   const config = { publicUrl: 'http://raadssvar.test', port: 3000, sessionSecret: TEST_SESSION_SECRET };
-  await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs, pdf: options.pdf ?? fakePdfRenderer() }));
+  const intake = { mailboxes: imapMailboxConnector(), feeds: httpFeedFetcher() };
+  await jobs.work(jobHandlers({ db, clock: options.clock, logger, mailer, config, jobs, pdf: options.pdf ?? fakePdfRenderer(), ...intake }));
   return {
     db,
     jobs,

@@ -45,9 +45,10 @@ const ALL_EVENT_TYPES: EventType[] = [
   'CAST_VOTE',
   'CLOSE_WRITTEN_PROCEDURE',
   'CANCEL_WRITTEN_PROCEDURE',
+  'CONFIRM_INTAKE',
 ];
 /** The events a person sends (EVENT_TYPES): the service sends the rest. */
-const SERVICE_EVENT_TYPES: EventType[] = ['SAVE_DRAFT', 'CAST_VOTE', 'CLOSE_WRITTEN_PROCEDURE'];
+const SERVICE_EVENT_TYPES: EventType[] = ['SAVE_DRAFT', 'CAST_VOTE', 'CLOSE_WRITTEN_PROCEDURE', 'CONFIRM_INTAKE'];
 
 // A written procedure in the tests: three voters, half must take part, it closes the day before the deadline.
 const VOTERS = [11, 12, 13];
@@ -77,8 +78,8 @@ const closeEarly: ConsultationMachineEvent = { type: 'CLOSE_WRITTEN_PROCEDURE', 
  * written procedure's closing has two targets, approved or drafting, as the count decides.
  */
 const TABLE: Record<ConsultationState, Partial<Record<EventType, ConsultationState | ConsultationState[]>>> = {
-  received: { ASSIGN: 'assigned', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'received' },
-  assigned: { START_DRAFTING: 'drafting', DECLINE: 'declined', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'assigned' },
+  received: { ASSIGN: 'assigned', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'received', CONFIRM_INTAKE: 'received' },
+  assigned: { START_DRAFTING: 'drafting', DECLINE: 'declined', WITHDRAW: 'withdrawn', EXTEND_DEADLINE: 'assigned', CONFIRM_INTAKE: 'assigned' },
   drafting: {
     SAVE_DRAFT: 'drafting',
     SUBMIT_FOR_APPROVAL: 'awaiting_approval',
@@ -180,6 +181,8 @@ function validEvent(type: EventType, snapshot: ConsultationSnapshot): Consultati
       return closeAtTime;
     case 'CANCEL_WRITTEN_PROCEDURE':
       return { type, reason: 'Sagen tages op på mødet i stedet' };
+    case 'CONFIRM_INTAKE':
+      return { type, deadline: '2025-03-14T12:00:00+01:00' };
   }
 }
 

@@ -257,7 +257,16 @@ export function findConsultationInternals(db: Executor, consultationId: string, 
 /** The columns a transition may change, besides the version and the time. */
 export type TransitionChanges = Pick<
   Updateable<ConsultationsTable>,
-  'state' | 'snapshot' | 'machine_version' | 'council_id' | 'assignee_id' | 'reference' | 'deadline' | 'not_public_reason' | 'published_at'
+  | 'state'
+  | 'snapshot'
+  | 'machine_version'
+  | 'council_id'
+  | 'assignee_id'
+  | 'reference'
+  | 'deadline'
+  | 'not_public_reason'
+  | 'published_at'
+  | 'intake_confirmed_at'
 >;
 
 /** One row for the event log: who did what, from which state to which. */

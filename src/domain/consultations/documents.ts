@@ -119,18 +119,19 @@ export async function checkDocuments(files: UploadedFile[]): Promise<CheckedDocu
 }
 
 /**
- * Stores checked documents on a consultation (the caller has checked that the actor may) and, in
+ * Stores checked documents on a consultation (the caller has checked that the actor may; no
+ * uploader: they arrived by themselves, with a mail) and, in
  * the same transaction, queues the reading of their text for search. Returns their ids.
  */
 export async function storeDocuments(
   tx: Executor,
   jobs: Jobs,
-  actor: Actor,
+  uploader: Pick<Actor, 'userId'> | null,
   consultationId: string,
   documents: CheckedDocument[],
 ): Promise<number[]> {
   const ids: number[] = [];
-  for (const doc of documents) ids.push((await insertDocument(tx, { consultationId, ...doc, uploadedBy: actor.userId })).id);
+  for (const doc of documents) ids.push((await insertDocument(tx, { consultationId, ...doc, uploadedBy: uploader?.userId ?? null })).id);
   await queueTextExtraction(jobs, tx, ids);
   return ids;
 }

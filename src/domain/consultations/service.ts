@@ -360,7 +360,7 @@ function eventEntry(
 }
 
 /** The year of a council's reference series: the Danish calendar year at `now`. */
-function referenceYear(now: Date): number {
+export function referenceYear(now: Date): number {
   return Number(danishDate(now).slice(0, 4));
 }
 
@@ -621,10 +621,11 @@ export async function applyServiceEvent(
   row: ConsultationDetailsRow,
   machineEvent: ConsultationMachineEvent,
   logPayload: Record<string, unknown>,
+  changes: TransitionChanges = {},
 ): Promise<{ details: ConsultationDetailsRow; snapshot: ConsultationSnapshot }> {
   const snapshot = restoreSnapshot(row.snapshot as PersistedConsultation, row.machine_version);
   if (!snapshot.can(machineEvent)) throw transitionNotAllowed(machineEvent.type, row.state);
-  const written = await writeTransition(tx, author, row, snapshot, machineEvent, {}, logPayload);
+  const written = await writeTransition(tx, author, row, snapshot, machineEvent, changes, logPayload);
   return { details: detailsAfter(row, written), snapshot: written.snapshot };
 }
 
@@ -786,7 +787,7 @@ const EARLIEST_DEADLINE = Date.UTC(1900, 0, 1);
  * A deadline more than a few years ahead is a typing error, and the working days up to it are
  * counted day by day on every view; one before 1900 may not even fit PostgreSQL's timestamptz.
  */
-function checkDeadlineRange(deadline: Date, now: Date): void {
+export function checkDeadlineRange(deadline: Date, now: Date): void {
   const latest = new Date(now);
   latest.setUTCFullYear(latest.getUTCFullYear() + MAX_DEADLINE_YEARS_AHEAD);
   if (deadline.getTime() < EARLIEST_DEADLINE || deadline.getTime() > latest.getTime()) {
@@ -814,7 +815,8 @@ function checkProcedureClose(closesAt: Date, now: Date, deadline: Date): void {
   if (message) throw new AppError('VALIDATION_FAILED', message, { details: [{ path: 'closesAt', message }] });
 }
 
-function staleVersion(currentVersion: number): AppError {
+/** STALE_VERSION: the consultation changed since the client read it. */
+export function staleVersion(currentVersion: number): AppError {
   return new AppError('STALE_VERSION', 'Høringen er ændret af en anden siden du hentede den. Hent den igen.', {
     meta: { currentVersion },
   });

@@ -38,6 +38,8 @@ export const QUEUES = {
   documentText: 'document-text',
   /** Cron: reads the text of documents still waiting for it (stored before, or a job lost), a batch per run. */
   documentTextSweep: 'document-text-sweep',
+  /** Cron: polls the councils' intake mailboxes and their watches of Høringsportalen's feed. */
+  intake: 'intake',
 } as const;
 
 /** One of {@link QUEUES}. */

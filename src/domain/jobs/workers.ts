@@ -17,6 +17,9 @@ import { extractStoredDocument, sweepPendingDocuments, type DocumentTextJob } fr
 import { closeWrittenProcedure } from '../written-procedure/service.ts';
 import type { WrittenProcedureJob } from '../written-procedure/jobs.ts';
 import { sendProcedureReminders, sendProcedureStartMails } from '../written-procedure/mail.ts';
+import { pollAllMailboxes } from '../intake/mail-intake.ts';
+import { pollAllFeedWatches, type FeedFetcher } from '../intake/feed-watch.ts';
+import type { MailboxConnector } from '../intake/mailbox.ts';
 
 export interface WorkerDeps {
   db: Db;
@@ -27,6 +30,9 @@ export interface WorkerDeps {
   jobs: Jobs;
   /** The PDF renderer, for the agenda attached to its mail. */
   pdf: PdfRenderer;
+  /** The intake mailboxes and watched feeds. */
+  mailboxes: MailboxConnector;
+  feeds: FeedFetcher;
 }
 
 /**
@@ -73,5 +79,13 @@ export function jobHandlers(deps: WorkerDeps): JobHandlers {
     'written-procedure-reminder': async (job: WrittenProcedureJob) => void (await sendProcedureReminders(deps, job)),
     'document-text': async (job: DocumentTextJob) => void (await extractStoredDocument(deps, job.documentId)),
     'document-text-sweep': async () => void (await sweepPendingDocuments(deps)),
+    intake: async () => {
+      for (const polled of await pollAllMailboxes(deps)) {
+        if (polled.ingested + polled.failed + polled.duplicates > 0) deps.logger.info(polled, 'intake mailbox polled');
+      }
+      for (const polled of await pollAllFeedWatches(deps)) {
+        if (polled.suggested > 0) deps.logger.info(polled, 'feed watch polled');
+      }
+    },
   };
 }

@@ -28,6 +28,7 @@ export const EVENT_LABELS: Record<string, string> = {
   MARKED_NOT_PUBLIC: 'Markeret som ikke offentligt',
   MARKED_PUBLIC: 'Markeret som offentligt',
   OUTCOME_RECORDED: 'Udfald registreret',
+  CONFIRM_INTAKE: 'Modtaget høring bekræftet',
 };
 
 /** Danish words for a written-procedure vote, as the choices and the counts say them. */
