@@ -135,6 +135,8 @@ export interface ConsultationContext {
   submission: { channel: SubmissionChannel; recipient: string | null; submittedAt: string | null } | null;
   closingReason: string | null;
   extensions: number;
+  /** Whether the secretary has confirmed the deadline of a consultation that arrived by itself (absent in snapshots from before intake: false). */
+  intakeConfirmed?: boolean;
   /** The newest written procedure, kept with its outcome after it ends; null before the first. */
   writtenProcedure: WrittenProcedure | null;
 }
@@ -156,6 +158,8 @@ const isIsoDate = (value: unknown) => typeof value === 'string' && /^\d{4}-\d{2}
  */
 const stateGuards = {
   hasNonEmptyDraft: ({ context }: { context: ConsultationContext }) => context.draftNumber > 0 && !context.draftEmpty,
+  /** The consultation's part of isUnconfirmedIntake: confirmed once, never again. */
+  awaitsIntakeConfirmation: ({ context }: { context: ConsultationContext }) => !context.intakeConfirmed,
 };
 
 /** The count of a procedure's votes now. */
@@ -249,7 +253,8 @@ export const consultationMachine = setup({
     closesApproved: ({ context, event }) => closingIsDue(context, event) && isWrittenProcedureApproved(context.writtenProcedure!),
     closesNotApproved: ({ context, event }) => closingIsDue(context, event) && !isWrittenProcedureApproved(context.writtenProcedure!),
     hasCancelReason: ({ event }) => event.type === 'CANCEL_WRITTEN_PROCEDURE' && hasText(event.reason),
-    isValidDeadline: ({ event }) => event.type === 'CONFIRM_INTAKE' && Number.isFinite(Date.parse(event.deadline)),
+    isUnconfirmedIntake: ({ context, event }) =>
+      event.type === 'CONFIRM_INTAKE' && stateGuards.awaitsIntakeConfirmation({ context }) && Number.isFinite(Date.parse(event.deadline)),
     isLaterDeadline: ({ context, event }) => {
       if (event.type !== 'EXTEND_DEADLINE') return false;
       const next = Date.parse(event.deadline);
@@ -333,7 +338,7 @@ export const consultationMachine = setup({
         ? { writtenProcedure: { ...context.writtenProcedure, outcome: 'cancelled' as const, cancelReason: event.reason.trim() } }
         : {},
     ),
-    confirmDeadline: assign(({ event }) => (event.type === 'CONFIRM_INTAKE' ? { deadline: event.deadline } : {})),
+    confirmDeadline: assign(({ event }) => (event.type === 'CONFIRM_INTAKE' ? { deadline: event.deadline, intakeConfirmed: true } : {})),
     extendDeadline: assign(({ context, event }) =>
       event.type === 'EXTEND_DEADLINE' ? { deadline: event.deadline, extensions: context.extensions + 1 } : {},
     ),
@@ -362,7 +367,7 @@ export const consultationMachine = setup({
         ASSIGN: { target: 'assigned', guard: 'hasCouncil', actions: 'assignCouncil' },
         WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
         EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
-        CONFIRM_INTAKE: { guard: 'isValidDeadline', actions: 'confirmDeadline' },
+        CONFIRM_INTAKE: { guard: 'isUnconfirmedIntake', actions: 'confirmDeadline' },
       },
     },
     assigned: {
@@ -371,7 +376,7 @@ export const consultationMachine = setup({
         DECLINE: { target: 'declined', guard: 'hasReason', actions: 'recordClosingReason' },
         WITHDRAW: { target: 'withdrawn', guard: 'hasReason', actions: 'recordClosingReason' },
         EXTEND_DEADLINE: { guard: 'isLaterDeadline', actions: 'extendDeadline' },
-        CONFIRM_INTAKE: { guard: 'isValidDeadline', actions: 'confirmDeadline' },
+        CONFIRM_INTAKE: { guard: 'isUnconfirmedIntake', actions: 'confirmDeadline' },
       },
     },
     drafting: {
@@ -482,6 +487,8 @@ function passesStateGuard(guard: unknown, context: ConsultationContext): boolean
   if (guard === undefined) return true;
   const name = typeof guard === 'string' ? guard : (guard as { type?: unknown }).type;
   if (typeof name !== 'string') throw new Error('Give every guard of the consultation machine a name (setup guards)');
+  // A guard of the event and the consultation answers here with its consultation part.
+  if (name === 'isUnconfirmedIntake') return stateGuards.awaitsIntakeConfirmation({ context });
   return Object.hasOwn(stateGuards, name) ? stateGuards[name as keyof typeof stateGuards]({ context }) : true;
 }
 

@@ -212,7 +212,7 @@ function checkInvariants(snapshot: ConsultationSnapshot) {
   expect(ALL_STATES, label).to.include(state);
   expect(context.extensions, label).to.be.a('number').and.to.be.at.least(0);
   expect(Date.parse(context.deadline), label).to.be.at.least(Date.parse(DEADLINE));
-  if (context.extensions === 0) expect(context.deadline, label).to.equal(DEADLINE);
+  if (context.extensions === 0 && !context.intakeConfirmed) expect(context.deadline, label).to.equal(DEADLINE);
   else expect(Date.parse(context.deadline), label).to.be.greaterThan(Date.parse(DEADLINE));
   if (state !== 'received' && state !== 'withdrawn') {
     expect(context.council, label).to.be.a('string').and.not.equal('');
@@ -325,6 +325,7 @@ describe('consultation machine', () => {
         { type: 'DECLINE', reason: 'Uden for rådets område' },
         { type: 'WITHDRAW', reason: 'Høringen er trukket tilbage' },
         ...(extend ? [{ type: 'EXTEND_DEADLINE', deadline: LATER_DEADLINE } as const] : []),
+        ...(extend ? [{ type: 'CONFIRM_INTAKE', deadline: LATER_DEADLINE } as const] : []),
         // One procedure with one voter in the full model (its closing rules have a model of their
         // own below); none in the small one, whose simple paths would otherwise multiply.
         ...(extend && !snapshot.context.writtenProcedure ? [startProcedure([11])] : []),
@@ -406,11 +407,13 @@ describe('consultation machine', () => {
       expect([...takenTransitions(shortestPaths)]).to.have.members(TABLE_TRIPLES);
     });
 
-    it('the simple paths reach all states but the written procedure and take every transition in the table but EXTEND_DEADLINE and the procedure’s, and no other', () => {
+    it('the simple paths reach all states but the written procedure and take every transition in the table but the deadline’s (EXTEND_DEADLINE, CONFIRM_INTAKE) and the procedure’s, and no other', () => {
       expect(simplePaths.length).to.be.greaterThan(shortestPaths.length);
       expect([...reachedStates(simplePaths)]).to.have.members(ALL_STATES.filter((state) => state !== 'written_procedure'));
       expect([...takenTransitions(simplePaths)]).to.have.members(
-        TABLE_TRIPLES.filter((triple) => !triple.includes('--EXTEND_DEADLINE-->') && !triple.includes('written_procedure')),
+        TABLE_TRIPLES.filter(
+          (triple) => !triple.includes('--EXTEND_DEADLINE-->') && !triple.includes('--CONFIRM_INTAKE-->') && !triple.includes('written_procedure'),
+        ),
       );
     });
 

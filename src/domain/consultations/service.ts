@@ -103,7 +103,21 @@ export interface ConsultationView {
   closingReason: string | null;
   /** The newest written procedure (running or ended), or null when there has been none. */
   writtenProcedure: WrittenProcedureView | null;
+  /** Where a consultation that arrived by itself came from, for those who read the council's internals; null: registered by hand. */
+  intake?: IntakeView | null;
   updatedAt: Date;
+}
+
+/** A consultation that arrived by mail or from Høringsportalen, as its council sees it. */
+export interface IntakeView {
+  source: 'mail' | 'feed';
+  /** Null while the deadline waits for the secretary. */
+  confirmedAt: Date | null;
+  /** The sentence the proposed deadline came from; null: none was found. */
+  deadlineSentence: string | null;
+  note: string | null;
+  /** Whether this actor may confirm it now. */
+  mayConfirm: boolean;
 }
 
 /** A written procedure as one actor sees it. */
@@ -239,7 +253,20 @@ function toView(
     submission: context.submission,
     closingReason: context.closingReason,
     writtenProcedure: writtenProcedureViewFor(actor, context.writtenProcedure, internals, state === 'written_procedure'),
+    ...(internals ? { intake: intakeViewOf(actor, row, snapshot) } : {}),
     updatedAt: row.updated_at,
+  };
+}
+
+function intakeViewOf(actor: Actor, row: ConsultationRowWithNames, snapshot: ConsultationSnapshot): IntakeView | null {
+  if (row.intake_source === null) return null;
+  const confirmable = row.intake_confirmed_at === null && snapshot.can({ type: 'CONFIRM_INTAKE', deadline: row.deadline.toISOString() });
+  return {
+    source: row.intake_source,
+    confirmedAt: row.intake_confirmed_at,
+    deadlineSentence: row.intake_deadline_sentence,
+    note: row.intake_note,
+    mayConfirm: confirmable && (actor.isAdmin || mayActorDraft(actor, row.council_id)),
   };
 }
 
