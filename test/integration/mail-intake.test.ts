@@ -47,8 +47,7 @@ describe('mail intake: consultation mails become consultations, against a real I
     const people = await makeCouncilWithPeople(db);
     const admin = await makeUser(db, { admin: true });
     const user = `raad-${unique()}`;
-    const password = `hemmeligt-${unique()}`;
-    await imap.addUser(user, password);
+    const password = imap.password;
     const client = await imap.client(user, password);
     await saveIntakeMailbox(deps(), admin.actor, people.council.id, {
       host: imap.host,

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,12 @@ const DOVECOT = '/usr/sbin/dovecot';
 export interface ImapServer {
   host: string;
   port: number;
-  /** Adds a user with this password (before or after start). */
-  addUser(user: string, password: string): Promise<void>;
+  /**
+   * The password of every user: any user name logs in with it and gets a mailbox of its own.
+   * One password for all, because dovecot reads a passwd-file at most once a second and would
+   * refuse a user added just after another's login.
+   */
+  password: string;
   /** An imapflow client logged in as the user, for putting mails in and looking at folders. */
   client(user: string, password: string): Promise<ImapFlow>;
   stop(): Promise<void>;
@@ -56,8 +61,7 @@ export async function startImapServer(): Promise<ImapServer> {
   const homes = join(dir, 'home');
   await mkdir(homes);
   await chown(homes, mailUser.uid, mailUser.gid);
-  const users = join(dir, 'users');
-  await writeFile(users, '');
+  const password = `imap-${randomBytes(9).toString('base64url')}`;
   const port = await freePort();
   const log = join(dir, 'dovecot.log');
   const config = join(dir, 'dovecot.conf');
@@ -74,7 +78,7 @@ export async function startImapServer(): Promise<ImapServer> {
       'auth_mechanisms = plain login',
       `first_valid_uid = ${mailUser.uid}`,
       `mail_location = maildir:~/Maildir`,
-      `passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u ${users}\n}`,
+      `passdb {\n  driver = static\n  args = password=${password}\n}`,
       `userdb {\n  driver = static\n  args = uid=${mailUser.uid} gid=${mailUser.gid} home=${homes}/%u\n}`,
       `service imap-login {\n  inet_listener imap {\n    address = 127.0.0.1\n    port = ${port}\n  }\n  inet_listener imaps {\n    port = 0\n  }\n}`,
       'service anvil {\n  chroot =\n}',
@@ -87,10 +91,7 @@ export async function startImapServer(): Promise<ImapServer> {
   const server: ImapServer = {
     host: '127.0.0.1',
     port,
-    async addUser(user, password) {
-      const existing = await readFile(users, 'utf8');
-      await writeFile(users, `${existing}${user}:{PLAIN}${password}\n`);
-    },
+    password,
     async client(user, password) {
       const client = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false });
       client.on('error', () => {});
