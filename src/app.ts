@@ -38,6 +38,7 @@ import { searchApiRoutes } from './http/routes/api/search.routes.ts';
 import { requestLogging } from './http/middleware/request-log.ts';
 import { navLinks } from './http/middleware/nav.ts';
 import { adminRoutes } from './http/routes/admin.routes.ts';
+import { intakeRoutes } from './http/routes/intake.routes.ts';
 import { FORM_BODY_LIMIT_BYTES, JSON_BODY_LIMIT_BYTES } from './http/body-limits.ts';
 
 const publicDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -103,6 +104,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(subscriptionRoutes(deps));
   app.use(searchRoutes(deps));
   app.use(consultationPageRoutes(deps));
+  app.use(intakeRoutes(deps));
   app.use(archivePageRoutes(deps));
   app.use(profileRoutes(deps));
   app.use(meetingRoutes(deps));

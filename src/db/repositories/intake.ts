@@ -210,24 +210,34 @@ export function lockFailedMail(db: Executor, id: number) {
     .executeTakeFirst();
 }
 
-/** The mails of a council that could not be read, newest first, for the secretary. */
-export function listFailedMails(db: Executor, councilId: number) {
+/** The mails of councils that could not be read, newest first, for the secretary and the admin. */
+export function listFailedMails(db: Executor, councilIds: number[]) {
+  if (councilIds.length === 0) return Promise.resolve([]);
   return db
     .selectFrom('intake_mails')
-    .select(['id', 'subject', 'sender', 'seen_at', 'attempts', 'error'])
-    .where('council_id', '=', councilId)
-    .where('status', '=', 'failed')
-    .orderBy('id', 'desc')
+    .innerJoin('councils', 'councils.id', 'intake_mails.council_id')
+    .select([
+      'intake_mails.id',
+      'intake_mails.council_id',
+      'councils.name as council_name',
+      'intake_mails.subject',
+      'intake_mails.sender',
+      'intake_mails.seen_at',
+      'intake_mails.attempts',
+      'intake_mails.error',
+    ])
+    .where('intake_mails.council_id', 'in', councilIds)
+    .where('intake_mails.status', '=', 'failed')
+    .orderBy('intake_mails.id', 'desc')
     .limit(50)
     .execute();
 }
 
-/** One failed mail of a council with its bytes, or undefined. */
-export function findFailedMail(db: Executor, councilId: number, id: number) {
+/** A failed mail with its bytes and council, or undefined. */
+export function findFailedMail(db: Executor, id: number) {
   return db
     .selectFrom('intake_mails')
-    .select(['id', 'subject', 'raw'])
-    .where('council_id', '=', councilId)
+    .select(['id', 'council_id', 'subject', 'raw'])
     .where('id', '=', id)
     .where('status', '=', 'failed')
     .executeTakeFirst();

@@ -145,6 +145,8 @@ export function queueRowsQuery(db: Executor, filter: ListFilter, page: ListPage)
     'consultations.state',
     'consultations.deadline',
     'consultations.council_id',
+    'consultations.intake_source',
+    'consultations.intake_confirmed_at',
     'councils.slug as councilSlug',
     'councils.name as councilName',
     'councils.due_soon_working_days as councilDueSoonDays',

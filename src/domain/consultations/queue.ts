@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
 import { countQueueRows, listQueueRows, type ListFilter, type QueueRow } from '../../db/repositories/queue.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { intakeInboxFor } from '../intake/inbox.ts';
 import { FINAL_STATES, STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
 import { consultationDeadline, type DeadlineStatus } from '../deadlines/status.ts';
@@ -41,6 +42,8 @@ export interface QueueItem extends ConsultationSummary {
   /** Working days left to the deadline (DeadlineCount); null once closed or overdue. */
   workingDaysLeft: number | null;
   deadlineStatus: DeadlineStatus;
+  /** Arrived by mail or from Høringsportalen, and its proposed deadline is not confirmed yet. */
+  awaitsConfirmation: boolean;
 }
 
 /** A page of the queue, the chair's approvals and how to page on. */
@@ -56,6 +59,8 @@ export interface QueuePage {
   prevCursor: string | null;
   /** True when this is not the first page (so "back to the first page" makes sense). */
   paged: boolean;
+  /** For a secretary: the hearings Høringsportalen suggested and the mails the intake could not read. */
+  arrivals: Awaited<ReturnType<typeof intakeInboxFor>>;
 }
 
 export const QUEUE_PAGE_SIZE = 25;
@@ -77,6 +82,7 @@ function toItem(row: QueueRow, now: Date): QueueItem {
     assignee: row.assigneeName !== null ? { name: row.assigneeName } : null,
     deadline: row.deadline,
     ...consultationDeadline(row, now),
+    awaitsConfirmation: row.intake_source !== null && row.intake_confirmed_at === null && !(FINAL_STATES as readonly string[]).includes(state),
   };
 }
 
@@ -118,12 +124,13 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
   const before = !after && query.before ? decodeCursor(query.before) : undefined;
   const approverCouncils = actor.councils.filter((c) => EVENT_ROLES.APPROVE.roles.includes(c.role)).map((c) => c.councilId);
 
-  const [rows, total, approvalRows] = await Promise.all([
+  const [rows, total, approvalRows, arrivals] = await Promise.all([
     listQueueRows(deps.db, filter, { after, before, limit: QUEUE_PAGE_SIZE + 1 }),
     countQueueRows(deps.db, filter, QUEUE_COUNT_LIMIT),
     approverCouncils.length > 0
       ? listQueueRows(deps.db, { viewer: filter.viewer, inCouncils: approverCouncils, states: ['awaiting_approval'] }, { limit: APPROVAL_LIMIT })
       : Promise.resolve([]),
+    intakeInboxFor(deps, actor),
   ]);
   const more = rows.length > QUEUE_PAGE_SIZE;
   const pageRows = rows.slice(0, QUEUE_PAGE_SIZE);
@@ -141,5 +148,6 @@ export async function loadQueue(deps: { db: Db; clock: Clock }, actor: Actor, qu
     nextCursor: hasNext && last ? encodeCursor(last) : null,
     prevCursor: hasPrev && first ? encodeCursor(first) : null,
     paged: after !== undefined || before !== undefined,
+    arrivals,
   };
 }

@@ -7,7 +7,6 @@ import {
   insertFeedSuggestion,
   leaseFeedWatch,
   listEnabledFeedCouncils,
-  listPendingSuggestions,
   lockSuggestion,
   type FoundHearing,
 } from '../../db/repositories/intake.ts';
@@ -136,14 +135,6 @@ export async function pollAllFeedWatches(deps: FeedWatchDeps): Promise<FeedPollR
   const results: FeedPollResult[] = [];
   for (const councilId of await listEnabledFeedCouncils(deps.db)) results.push(await pollFeedWatch(deps, councilId));
   return results;
-}
-
-/** The councils whose suggestions the actor decides on: where they are secretary (admins: theirs too). */
-const decidingCouncils = (actor: Actor) => actor.councils.filter((c) => c.role === 'secretary').map((c) => c.councilId);
-
-/** The suggestions waiting for the actor, as the queue shows them. */
-export function pendingSuggestionsFor(deps: { db: Db }, actor: Actor) {
-  return listPendingSuggestions(deps.db, decidingCouncils(actor));
 }
 
 /**

@@ -124,7 +124,7 @@ export async function intakeSettings(deps: IntakeSettingsDeps, actor: Actor, cou
       lastPolledAt: watch.last_polled_at,
       lastError: watch.last_error,
     },
-    failedMails: await listFailedMails(deps.db, councilId),
+    failedMails: await listFailedMails(deps.db, [councilId]),
   };
 }
 

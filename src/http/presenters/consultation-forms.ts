@@ -4,8 +4,11 @@ import { EVENT_TYPES, type UserEventType } from '../../../workflows/consultation
 import { fieldErrors } from '../forms.ts';
 import type { FormFailure } from '../form-failures.ts';
 
-/** The forms of the consultation page that can be refused: the draft, the comment, the vote, the publication and one per event. */
-export type ConsultationForm = 'draft' | 'comment' | 'vote' | 'publication' | 'outcome' | UserEventType;
+/**
+ * The forms of the consultation page that can be refused: the draft, the comment, the vote, the
+ * publication, the outcome, the confirmation of an arrived consultation and one per event.
+ */
+export type ConsultationForm = 'draft' | 'comment' | 'vote' | 'publication' | 'outcome' | 'intake' | UserEventType;
 
 /** A field of a form as the page shows it: the id of its control, its label and, for a typed input, its type. */
 interface ShownField {
@@ -52,6 +55,7 @@ const FORM_FIELDS: Record<ConsultationForm, Record<string, ShownField>> = {
     note: { id: 'outcome-note', label: 'Note' },
     url: { id: 'outcome-url', label: 'Link' },
   },
+  intake: { deadline: { id: 'intake-deadline', label: 'Høringsfrist', type: 'datetime-local' } },
   ASSIGN: { council: { id: 'assign-council', label: 'Råd' }, assignee: { id: 'assign-assignee', label: 'Ansvarlig', type: 'email' } },
   START_DRAFTING: {},
   SUBMIT_FOR_APPROVAL: {},
@@ -79,6 +83,7 @@ const SUMMARY_TITLES: Partial<Record<ConsultationForm, string>> = {
   vote: 'Din stemme er ikke afgivet',
   publication: 'Offentligheden er ikke ændret',
   outcome: 'Udfaldet er ikke gemt',
+  intake: 'Fristen er ikke bekræftet',
 };
 
 // Fields the page's forms carry hidden: the user cannot correct them, only send the form again.
@@ -107,6 +112,7 @@ function formShown(page: ConsultationPage, form: string): form is ConsultationFo
   if (form === 'vote') return c.writtenProcedure?.mayVote === true;
   if (form === 'publication') return page.mayPublish;
   if (form === 'outcome') return page.mayRecordOutcome;
+  if (form === 'intake') return c.intake?.mayConfirm === true;
   return (c.allowedEvents as readonly string[]).includes(form);
 }
 

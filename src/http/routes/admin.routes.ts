@@ -29,6 +29,7 @@ import {
 import type { z } from 'zod';
 import { actorOf, requireAdmin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
+import { adminIntakeRoutes } from './admin-intake.routes.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { fieldErrors, formError, typedFields } from '../forms.ts';
 import {
@@ -106,6 +107,7 @@ export function adminRoutes(deps: AppDeps): Router {
   router.use(requireAdmin);
 
   router.get('/', (_req, res) => res.render('pages/admin/index', { title: 'Administration' }));
+  router.use(adminIntakeRoutes(deps));
 
   // ---- Councils ----
   router.get('/councils', async (_req, res) => {

@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AppDeps } from '../../deps.ts';
 import { getConsultation, saveDraft, sendEvent } from '../../domain/consultations/service.ts';
+import { confirmArrivedConsultation } from '../../domain/consultations/arrivals.ts';
 import { getConsultationPage, type ConsultationPage } from '../../domain/consultations/page.ts';
 import { addDraftComment } from '../../domain/consultations/comments.ts';
 import { getConsultationDocument } from '../../domain/consultations/documents.ts';
@@ -26,6 +27,7 @@ import {
   documentParams,
   draftForm,
   eventForm,
+  intakeForm,
   outcomeForm,
   publicationForm,
 } from './consultation-page.schemas.ts';
@@ -128,6 +130,22 @@ function writtenProcedureLocals(page: ConsultationPage, vote: { values: Record<s
   };
 }
 
+const INTAKE_SOURCES: Record<string, string> = { mail: 'Modtaget som mail', feed: 'Fundet på Høringsportalen' };
+
+/**
+ * The box of a consultation that arrived by itself: where it came from, the sentence the deadline
+ * was read from, and the confirmation form (the proposed deadline, or what was typed after a refusal).
+ */
+function intakeLocals(consultation: ConsultationPage['consultation'], refused: { values: Record<string, string> } | undefined) {
+  const intake = consultation.intake;
+  if (!intake) return null;
+  return {
+    ...intake,
+    sourceLabel: INTAKE_SOURCES[intake.source] ?? intake.source,
+    typedDeadline: refused?.values.deadline ?? toDanishDateTimeLocal(new Date(consultation.deadline)),
+  };
+}
+
 /**
  * Who sent the draft back, for the heading of the comments: the voters of a written procedure
  * that did not approve it, or the chair (the newest event that took it back to drafting decides).
@@ -171,6 +189,7 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
     changesRequestedLabel: changesRequestedLabel(consultation),
     earlier: page.earlier,
     publication: publicationLocals(page, forms.publication),
+    intake: intakeLocals(consultation, forms.intake),
     outcome: page.outcome,
     mayRecordOutcome: page.mayRecordOutcome,
     outcomeChoices: RESPONSE_OUTCOMES.map((value) => ({
@@ -199,9 +218,11 @@ export function consultationPageRoutes(deps: AppDeps): Router {
         ? 'Din stemme er registreret.'
         : query.published
           ? 'Offentligheden er ændret.'
-          : query.ok
-            ? 'Gemt.'
-            : undefined;
+          : query.confirmed
+            ? 'Høringsfristen er bekræftet.'
+            : query.ok
+              ? 'Gemt.'
+              : undefined;
     renderPage(res, page, deps.clock(), { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
   });
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
@@ -220,6 +241,16 @@ export function consultationPageRoutes(deps: AppDeps): Router {
       res.redirect(303, `/consultations/${id}?ok=1`);
     } catch (error) {
       await backToForm(deps, req, res, id, eventFormOf(typedFields(req.body)), error);
+    }
+  });
+  router.post('/consultations/:id/intake', requireLogin, csrfProtection, async (req, res) => {
+    const { id } = parseInput(consultationPageParams, req.params);
+    try {
+      const form = parseInput(intakeForm, req.body ?? {});
+      await confirmArrivedConsultation(deps, actorOf(res), id, { deadline: form.deadline, version: form.version });
+      res.redirect(303, `/consultations/${id}?confirmed=1`);
+    } catch (error) {
+      await backToForm(deps, req, res, id, 'intake', error);
     }
   });
   router.post('/consultations/:id/draft', requireLogin, csrfProtection, async (req, res) => {

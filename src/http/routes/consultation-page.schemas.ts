@@ -19,6 +19,7 @@ export const consultationPageQuery = z.object({
   voted: z.string().max(5).optional().catch(undefined),
   published: z.string().max(5).optional().catch(undefined),
   outcome: z.string().max(5).optional().catch(undefined),
+  confirmed: z.string().max(5).optional().catch(undefined),
   from: versionNumber,
   to: versionNumber,
 });
@@ -52,6 +53,9 @@ export const outcomeForm = z.object({
   url: formField(4000).default(''),
   _csrf: z.unknown().optional(),
 });
+
+/** The confirmation of an arrived consultation's deadline, as the page's form sends it. */
+export const intakeForm = z.object({ deadline: formField(40).default(''), version: formVersion, _csrf: z.unknown().optional() });
 
 export const draftForm = z.object({ body: formField(MAX_DRAFT_CHARS).default(''), version: formVersion });
 

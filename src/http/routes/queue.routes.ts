@@ -28,6 +28,9 @@ export function queueRoutes(deps: AppDeps): Router {
       total: page.total,
       totalText: page.totalIsLowerBound ? `over ${page.total.toLocaleString('da-DK')}` : String(page.total),
       awaitingMyApproval: page.awaitingApproval,
+      suggestions: page.arrivals.suggestions,
+      failedMails: page.arrivals.failedMails,
+      decided: decidedNotice(req.query.suggestion),
       nextLink: page.nextCursor ? link({ after: page.nextCursor }) : null,
       prevLink: page.prevCursor ? link({ before: page.prevCursor }) : null,
       firstLink: page.paged ? link({}) : null,
@@ -36,6 +39,11 @@ export function queueRoutes(deps: AppDeps): Router {
     });
   });
   return router;
+}
+
+/** The notice after a suggestion was dismissed (accepting one opens the new consultation instead). */
+function decidedNotice(value: unknown): string | undefined {
+  return value === 'dismissed' ? 'Forslaget er afvist og bliver ikke foreslået igen.' : undefined;
 }
 
 /** The chosen filters as query parameters, without the page cursors. */
