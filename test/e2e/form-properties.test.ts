@@ -93,6 +93,10 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   },
   'POST /consultations/:id/publication': { who: 'secretary', fields: ['public', 'reason'] },
   'POST /consultations/:id/outcome': { who: 'secretary', fields: ['outcome', 'note', 'url'] },
+  // The consultation did not arrive by itself: every body ends in a refusal beside the page.
+  'POST /consultations/:id/intake': { who: 'secretary', fields: ['deadline', 'version'] },
+  'POST /feed-suggestions/:id/accept': { who: 'secretary', fields: [] },
+  'POST /feed-suggestions/:id/dismiss': { who: 'secretary', fields: [] },
   'POST /consultations/:id/draft': { who: 'secretary', fields: ['body', 'version'], kept: { body: 'body' } },
   'POST /consultations/:id/comments': { who: 'secretary', fields: ['body'], kept: { body: 'comment-body' } },
   'POST /consultations/:id/status-link': { who: 'secretary', fields: [] },
@@ -144,6 +148,20 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   },
   'POST /admin/councils/:councilId/meetings': { who: 'admin', fields: ['date', 'time', 'place'] },
   'POST /admin/councils/:councilId/meetings/:meetingId/delete': { who: 'admin', fields: [] },
+  // The test first, while no mailbox is stored (a saved random one would be dialled).
+  'POST /admin/councils/:councilId/intake/mailbox/test': { who: 'admin', fields: [] },
+  'POST /admin/councils/:councilId/intake/mailbox': {
+    who: 'admin',
+    fields: ['host', 'port', 'tls', 'username', 'password', 'folder', 'afterProcessing', 'processedFolder', 'enabled'],
+    kept: { username: 'mailbox-username' },
+  },
+  'POST /admin/councils/:councilId/intake/mailbox/delete': { who: 'admin', fields: [] },
+  'POST /admin/councils/:councilId/intake/feed': {
+    who: 'admin',
+    fields: ['url', 'keywords', 'authorities', 'enabled'],
+    kept: { keywords: 'feed-keywords' },
+  },
+  'POST /admin/councils/:councilId/intake/feed/delete': { who: 'admin', fields: [] },
   'POST /admin/users': { who: 'admin', fields: ['email', 'name', 'password', 'isAdmin'], kept: { name: 'name', email: 'email' } },
   'POST /admin/users/:userId/disable': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/memberships': { who: 'admin', fields: ['councilId', 'role', 'title'] },

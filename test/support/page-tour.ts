@@ -16,6 +16,8 @@ import { createApiToken } from '../../src/domain/tokens/service.ts';
 import { recordResponseOutcome } from '../../src/domain/publication/outcome.ts';
 import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts';
 import { castVote } from '../../src/domain/written-procedure/service.ts';
+import { registerArrivedConsultation } from '../../src/domain/consultations/arrivals.ts';
+import { insertFeedSuggestion, recordSeenMail, upsertFeedWatch, upsertIntakeMailbox } from '../../src/db/repositories/intake.ts';
 import { workflowDeps } from './fakes.ts';
 import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeConsultationInWrittenProcedure, makeUser, unique } from './factories.ts';
 import { WebSession } from './web-session.ts';
@@ -45,7 +47,8 @@ type TourUser = Awaited<ReturnType<typeof makeUser>>;
 export interface TourWorld {
   users: Record<Exclude<TourRole, 'anonymous'>, TourUser & { name: string }>;
   council: { id: number; slug: string; name: string };
-  consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'writtenProcedure' | 'submitted', string>;
+  /** `arrived`: came by mail, its proposed deadline not yet confirmed. */
+  consultations: Record<'received' | 'drafting' | 'awaitingApproval' | 'writtenProcedure' | 'submitted' | 'arrived', string>;
   statusPath: string;
   resetPath: string;
   /** A reminder mail's one-click unsubscribe link (the secretary, the tour's council). */
@@ -148,6 +151,14 @@ export const PAGE_TOUR: TourStop[] = [
     status: 422,
   },
   { name: 'consultation-received', role: 'secretary', path: consultation('received'), heading: fixed(TITLE) },
+  { name: 'consultation-arrived-by-mail', role: 'secretary', path: consultation('arrived'), heading: fixed(TITLE) },
+  {
+    name: 'consultation-arrived-refused',
+    role: 'secretary',
+    path: consultation('arrived'),
+    submit: (w) => ({ action: `/consultations/${w.consultations.arrived}/intake`, form: '#formular-intake', fields: { deadline: '' } }),
+    heading: fixed(TITLE),
+  },
   {
     name: 'consultation-drafting',
     role: 'secretary',
@@ -216,6 +227,20 @@ export const PAGE_TOUR: TourStop[] = [
   { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
   { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
   { name: 'admin-council', role: 'admin', path: (w) => `/admin/councils/${w.council.id}`, heading: (w) => w.council.name },
+  {
+    name: 'admin-council-intake',
+    role: 'admin',
+    path: (w) => `/admin/councils/${w.council.id}/intake`,
+    heading: (w) => `Høringer der kommer af sig selv – ${w.council.name}`,
+  },
+  {
+    name: 'admin-council-intake-refused',
+    role: 'admin',
+    path: (w) => `/admin/councils/${w.council.id}/intake`,
+    submit: (w) => ({ action: `/admin/councils/${w.council.id}/intake/feed`, fields: { url: `ikke en adresse ${LONG_WORD}`, keywords: LONG_WORD } }),
+    heading: (w) => `Høringer der kommer af sig selv – ${w.council.name}`,
+    status: 422,
+  },
   { name: 'admin-users', role: 'admin', path: fixed('/admin/users'), heading: fixed('Personer') },
   { name: 'admin-user-new', role: 'admin', path: fixed('/admin/users/new'), heading: fixed('Ny person') },
   { name: 'admin-user', role: 'admin', path: (w) => `/admin/users/${w.users.secretary.actor.userId}`, heading: (w) => w.users.secretary.name },
@@ -331,6 +356,75 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     .where('role', 'in', ['chair', 'member'])
     .execute();
 
+  // What arrived by itself: a mailed consultation awaiting confirmation, two suggestions from
+  // Høringsportalen, a mail that could not be read, and the admin's mailbox and feed settings.
+  const arrived = await db.transaction().execute((tx) =>
+    registerArrivedConsultation(
+      tx,
+      { jobs: deps.jobs, clock: deps.clock, sessionSecret: TEST_SESSION_SECRET },
+      {
+        councilId: council.id,
+        source: 'mail',
+        title: TITLE,
+        authority: AUTHORITY,
+        authorityEmail: AUTHORITY_EMAIL,
+        summary: details.summary,
+        sourceUrl: null,
+        receivedOn: deadlineInDays(0).slice(0, 10),
+        deadline: { instant: new Date(deadlineInDays(12)), sentence: `Høringsfristen for ${LONG_WORD} er om tolv dage kl. 12.00.` },
+        files: [],
+      },
+    ),
+  );
+  for (const n of [1, 2]) {
+    await insertFeedSuggestion(db, council.id, {
+      entryId: `tour-${id}-${n}`,
+      title: `Høring over ${LONG_WORD} nr. ${n}`,
+      link: `${SOURCE_URL}?hoering=${n}`,
+      authority: AUTHORITY,
+      summary: `Forslaget om ${LONG_WORD}.`,
+      deadline: n === 1 ? new Date(deadlineInDays(30)) : null,
+      deadlineSentence: n === 1 ? 'Høringsfristen er om 30 dage.' : null,
+      publishedAt: new Date(),
+    });
+  }
+  await recordSeenMail(
+    db,
+    {
+      councilId: council.id,
+      uidValidity: 1,
+      uid: 1,
+      messageId: null,
+      subject: `VS: ${LONG_WORD}`,
+      sender: AUTHORITY_EMAIL,
+      raw: Buffer.from('ikke en mail'),
+    },
+    'failed',
+    'Mailen kunne ikke læses: den har ingen brevhoved',
+  );
+  await upsertIntakeMailbox(
+    db,
+    council.id,
+    {
+      host: 'imap.vordingborg-kommune.dk',
+      port: 993,
+      tls: true,
+      username: `integrationsraadet-hoeringer-${id}@vordingborg-kommune.dk`,
+      passwordSealed: 'forseglet',
+      folder: 'INBOX',
+      afterProcessing: 'move',
+      processedFolder: `Behandlet/${LONG_WORD}`,
+      enabled: true,
+    },
+    new Date(),
+  );
+  await upsertFeedWatch(
+    db,
+    council.id,
+    { url: `${SOURCE_URL}/feed`, keywords: [LONG_WORD, 'integration'], authorities: [AUTHORITY], enabled: true },
+    new Date(),
+  );
+
   const statusUrls = await statusUrlsFor(
     { db, clock: deps.clock, config: { publicUrl: 'http://tour', port: 0, sessionSecret: TEST_SESSION_SECRET } },
     [submitted.id],
@@ -361,6 +455,7 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
       awaitingApproval: awaiting.id,
       writtenProcedure: voting.c.id,
       submitted: submitted.id,
+      arrived,
     },
     statusPath: new URL(statusUrls.get(submitted.id)!).pathname,
     resetPath: `/password/reset/${resetToken}`,
