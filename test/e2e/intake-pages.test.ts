@@ -6,12 +6,14 @@ import { findConsultationRow } from '../../src/db/repositories/consultations.ts'
 import { listSeenMails } from '../../src/db/repositories/intake.ts';
 import { pollFeedWatch } from '../../src/domain/intake/feed-watch.ts';
 import { pollMailbox } from '../../src/domain/intake/mail-intake.ts';
+import { QUEUES } from '../../src/domain/jobs/jobs.ts';
 import { createLogger } from '../../src/logger.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 import { startImapServer, type ImapServer } from '../support/imap-server.ts';
 import { directMailWithoutDeadline, outlookForward, unreadableMail } from '../support/intake-mails.ts';
+import { startTestScheduler, waitUntil } from '../support/mail.ts';
 import { WebSession } from '../support/web-session.ts';
 
 /** The suggestions on a queue page: each one's number and title. */
@@ -313,5 +315,37 @@ describe('intake pages: mailbox and Høringsportalen settings, suggestions in th
     const after = await findConsultationRow(db, row!.id);
     expect(after!.deadline.toISOString()).to.equal('2027-01-18T11:00:00.000Z');
     expect((await secretary.get('/')).text.match(/Frist ikke bekræftet/g)).to.have.length(1);
+  });
+
+  it("the intake job of the app's workers (pg-boss) polls the switched-on mailboxes and feeds", async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const web = await adminSession();
+    const { csrf } = await intakePage(web, people.council.id);
+    const user = `raad-${unique()}`;
+    await web.postForm(`/admin/councils/${people.council.id}/intake/mailbox`, {
+      _csrf: csrf,
+      host: imap.host,
+      port: String(imap.port),
+      username: user,
+      password: imap.password,
+      afterProcessing: 'flag',
+      enabled: 'on',
+    });
+    await web.postForm(`/admin/councils/${people.council.id}/intake/feed`, { _csrf: csrf, url: feedUrl, keywords: 'bundgarn', enabled: 'on' });
+    const client = await imap.client(user, imap.password);
+    await client.append('INBOX', await outlookForward({ subject: `Høring om sprogcentre ${unique()}` }));
+    await client.logout();
+
+    // No mail is sent here; the SMTP address is never dialled.
+    const scheduler = await startTestScheduler({ smtpUrl: 'smtp://127.0.0.1:9', clock: () => new Date() });
+    try {
+      await scheduler.jobs.boss.send(QUEUES.intake, {});
+      await waitUntil(async () => (await listSeenMails(db, people.council.id)).some((m) => m.status === 'ingested'), 60_000, 'the mail taken in');
+      const secretary = await WebSession.loggedIn(app.baseUrl, people.secretary);
+      await waitUntil(async () => (await secretary.get('/')).text.includes('fiskeri med bundgarn'), 60_000, 'the hearing suggested');
+    } finally {
+      await scheduler.stop();
+    }
   });
 });

@@ -414,14 +414,15 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
       folder: 'INBOX',
       afterProcessing: 'move',
       processedFolder: `Behandlet/${LONG_WORD}`,
-      enabled: true,
+      // Switched off, like the watch below: the intake job never dials the tour's made-up servers.
+      enabled: false,
     },
     new Date(),
   );
   await upsertFeedWatch(
     db,
     council.id,
-    { url: `${SOURCE_URL}/feed`, keywords: [LONG_WORD, 'integration'], authorities: [AUTHORITY], enabled: true },
+    { url: `${SOURCE_URL}/feed`, keywords: [LONG_WORD, 'integration'], authorities: [AUTHORITY], enabled: false },
     new Date(),
   );
 
