@@ -20,6 +20,7 @@ import { openApiRoutes } from './http/routes/api/openapi.routes.ts';
 import { archiveApiRoutes, archivePageRoutes } from './http/routes/archive.routes.ts';
 import { calendarFeedRoutes } from './http/routes/calendar.routes.ts';
 import { profileRoutes } from './http/routes/profile.routes.ts';
+import { secondFactorRoutes } from './http/routes/second-factor.routes.ts';
 import { passwordRoutes } from './http/routes/password.routes.ts';
 import { unsubscribeRoutes } from './http/routes/unsubscribe.routes.ts';
 import { voteRoutes } from './http/routes/vote.routes.ts';
@@ -94,7 +95,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(navLinks);
   // The start page first: it is the page everyone reloads.
   app.use(queueRoutes(deps));
-  app.use(authRoutes());
+  app.use(authRoutes(deps));
   app.use(passwordRoutes(deps));
   app.use(unsubscribeRoutes(deps));
   app.use(voteRoutes(deps));
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(intakeRoutes(deps));
   app.use(archivePageRoutes(deps));
   app.use(profileRoutes(deps));
+  app.use(secondFactorRoutes(deps));
   app.use(meetingRoutes(deps));
   app.use(agendaRoutes(deps));
   app.use(handoverRoutes(deps));

@@ -82,3 +82,16 @@ cliCommands.push({
     return setPasswordByEmail({ db, clock: systemClock }, { email, password: await readPasswordFromStdin() });
   },
 });
+
+// ---- user second-factor reset (issue 20) ----
+import { resetSecondFactorByEmail } from '../domain/auth/second-factor.ts';
+
+cliCommands.push({
+  name: 'user second-factor-reset',
+  usage: 'user second-factor-reset --email E   # fjerner brugerens totrinsbekræftelse (mistet telefon); den sættes op igen ved næste login',
+  async run(db, options) {
+    const email = typeof options.email === 'string' ? options.email : '';
+    if (!(await resetSecondFactorByEmail({ db }, email))) throw new AppError('NOT_FOUND', `Ingen bruger med e-mail ${email}`);
+    return { email, secondFactor: 'nulstillet' };
+  },
+});

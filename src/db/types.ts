@@ -43,6 +43,12 @@ export interface UsersTable {
   is_admin: Generated<boolean>;
   disabled_at: Timestamp | null;
   created_at: CreatedAt;
+  /** The TOTP secret, sealed (src/domain/tokens/secret-box.ts); set at enrolment, before it is confirmed (migration 2026-12-09T0400). */
+  totp_secret_sealed: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the user confirmed the secret with a first code: from then on the second factor is required. */
+  totp_confirmed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** The last TOTP time step used, so no code is accepted twice. */
+  totp_last_step: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface MembershipsTable {
@@ -549,4 +555,17 @@ export interface Database {
   intake_mails: IntakeMailsTable;
   feed_watches: FeedWatchesTable;
   feed_suggestions: FeedSuggestionsTable;
+}
+
+/** One-time recovery codes of a user's second factor, as SHA-256 hashes (migration 2026-12-09T0400). */
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: string;
+  created_at: CreatedAt;
+  used_at: Date | null;
+}
+
+export interface Database {
+  recovery_codes: RecoveryCodesTable;
 }

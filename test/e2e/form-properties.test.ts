@@ -48,6 +48,11 @@ const COUNCIL_FORM_FIELDS = [
 const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], kept: { email: 'email' } },
   'POST /logout': { who: 'anonymous', fields: [] },
+  // No password came first: every body ends on the login page.
+  'POST /login/second-factor': { who: 'anonymous', fields: ['code'] },
+  // The secretary is no administrator: the second factor's pages are a 404 for them.
+  'POST /profile/second-factor': { who: 'secretary', fields: ['code'] },
+  'POST /profile/second-factor/recovery-codes': { who: 'secretary', fields: ['code'] },
   'POST /consultations/new': {
     who: 'secretary',
     multipart: true,
@@ -170,6 +175,7 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/users/:userId/memberships/:councilId/delete': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/tokens': { who: 'admin', fields: ['name'] },
   'POST /admin/users/:userId/tokens/:tokenId/revoke': { who: 'admin', fields: [] },
+  'POST /admin/users/:userId/second-factor/reset': { who: 'admin', fields: [] },
 };
 
 /** The routes of the app's router for one method outside the JSON API, as "POST /mount/path". */

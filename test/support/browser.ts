@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
+import { nextCode, rememberSecret, secretOnPage } from './second-factor.ts';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startTestApp, type TestApp } from './app.ts';
 
@@ -51,7 +52,21 @@ export async function logInWithKeyboard(page: Page, email: string, password: str
   await page.keyboard.press('Tab');
   expect(await page.evaluate(() => document.activeElement?.id)).to.equal('password');
   await page.keyboard.type(password);
-  await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.keyboard.press('Enter')]);
+  await Promise.all([page.waitForURL((url) => url.pathname !== '/login'), page.keyboard.press('Enter')]);
+  // An administrator passes the second factor: the code on the second step, or the first time its set-up.
+  if (new URL(page.url()).pathname === '/login/second-factor') {
+    await page.getByLabel('Kode').fill(await nextCode(email));
+    await Promise.all([page.waitForURL((url) => !url.pathname.startsWith('/login')), page.getByRole('button', { name: 'Log ind' }).click()]);
+  }
+  if (new URL(page.url()).pathname === '/profile/second-factor') {
+    const secret = secretOnPage(await page.content());
+    if (secret) {
+      rememberSecret(email, secret);
+      await page.getByLabel('Koden fra appen').fill(await nextCode(email));
+      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Slå totrinsbekræftelse til' }).click()]);
+      await page.waitForLoadState('load');
+    }
+  }
 }
 
 interface AxeViolation {

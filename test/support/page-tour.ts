@@ -224,6 +224,7 @@ export const PAGE_TOUR: TourStop[] = [
   },
   { name: 'minutes-member', role: 'member', path: (w) => minutesPath(w), heading: (w) => w.heldMeeting.heading },
   { name: 'admin', role: 'admin', path: fixed('/admin'), heading: fixed('Administration') },
+  { name: 'second-factor', role: 'admin', path: fixed('/profile/second-factor'), heading: fixed('Totrinsbekræftelse') },
   { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
   { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
   { name: 'admin-council', role: 'admin', path: (w) => `/admin/councils/${w.council.id}`, heading: (w) => w.council.name },

@@ -1,3 +1,5 @@
+import { nextCode, rememberSecret, secretOnPage } from './second-factor.ts';
+
 /** A tiny cookie-keeping HTTP client for server-rendered pages: one browser session, no JavaScript. */
 export class WebSession {
   private cookies = new Map<string, string>();
@@ -68,10 +70,30 @@ export class WebSession {
     return web;
   }
 
-  /** Logs in through the login form; returns the response to the POST. */
+  /**
+   * Logs in through the login form; returns the response to the POST. An administrator then
+   * passes the second factor as a person would: the code from their app (test/support/second-factor.ts)
+   * on the second step (that POST's response is returned), or, the first time, the set-up.
+   */
   async logIn(email: string, password: string) {
     const page = await this.get('/login');
-    return this.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email, password, next: '/' });
+    const answer = await this.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email, password, next: '/' });
+    if (answer.status === 303 && answer.headers.get('location') === '/login/second-factor') {
+      const step = await this.get('/login/second-factor');
+      return this.postForm('/login/second-factor', { _csrf: WebSession.csrfToken(step.text), code: await nextCode(email) });
+    }
+    if (answer.status === 303) await this.enrolIfAsked(email);
+    return answer;
+  }
+
+  /** Sets up the second factor when the app asks this login for it (an administrator's first login). */
+  async enrolIfAsked(email: string): Promise<void> {
+    const page = await this.get('/profile/second-factor');
+    const secret = page.status === 200 ? secretOnPage(page.text) : undefined;
+    if (!secret) return;
+    rememberSecret(email, secret);
+    const done = await this.postForm('/profile/second-factor', { _csrf: WebSession.csrfToken(page.text), code: await nextCode(email) });
+    if (done.status !== 200 || !done.text.includes('Dine gendannelseskoder')) throw new Error(`second factor set-up failed: ${done.status}`);
   }
 }
 

@@ -31,16 +31,28 @@ export async function findSessionWithUser(db: Executor, sidHash: string): Promis
       'users.name',
       'users.is_admin',
       'users.disabled_at',
+      'users.totp_confirmed_at',
       councilsOfUsersRow.as('councils'),
     ])
     .where('session.sid_hash', '=', sidHash)
     .where(sql<boolean>`session.expire >= now()`)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { json, id, email, name, is_admin, disabled_at, councils } = row;
+  const { json, id, email, name, is_admin, disabled_at, totp_confirmed_at, councils } = row;
   return {
     json,
-    user: id === null ? undefined : { id, email: email!, name: name!, is_admin: is_admin!, disabled_at: disabled_at ?? null, councils },
+    user:
+      id === null
+        ? undefined
+        : {
+            id,
+            email: email!,
+            name: name!,
+            is_admin: is_admin!,
+            disabled_at: disabled_at ?? null,
+            totp_confirmed_at: totp_confirmed_at ?? null,
+            councils,
+          },
   };
 }
 

@@ -118,7 +118,7 @@ export const councilsOfUsersRow = sql<UserCouncil[]>`coalesce((
 ), '[]'::json)`;
 
 /** A user as the actor of a request needs them, with their councils. */
-export type UserWithCouncils = Pick<User, 'id' | 'email' | 'name' | 'is_admin' | 'disabled_at'> & { councils: UserCouncil[] };
+export type UserWithCouncils = Pick<User, 'id' | 'email' | 'name' | 'is_admin' | 'disabled_at' | 'totp_confirmed_at'> & { councils: UserCouncil[] };
 
 /**
  * The user and the councils they sit on, in one round trip: an API request reads it for its key's
@@ -127,7 +127,15 @@ export type UserWithCouncils = Pick<User, 'id' | 'email' | 'name' | 'is_admin' |
 export async function findUserWithMemberships(db: Executor, id: number): Promise<UserWithCouncils | undefined> {
   return db
     .selectFrom('users')
-    .select(['users.id', 'users.email', 'users.name', 'users.is_admin', 'users.disabled_at', councilsOfUsersRow.as('councils')])
+    .select([
+      'users.id',
+      'users.email',
+      'users.name',
+      'users.is_admin',
+      'users.disabled_at',
+      'users.totp_confirmed_at',
+      councilsOfUsersRow.as('councils'),
+    ])
     .where('users.id', '=', id)
     .executeTakeFirst();
 }

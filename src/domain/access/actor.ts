@@ -9,6 +9,8 @@ export interface Actor {
   name: string;
   isAdmin: boolean;
   councils: UserCouncil[];
+  /** Whether the user has a confirmed second factor (TOTP); undefined: none. */
+  secondFactor?: boolean;
 }
 
 /**
@@ -23,7 +25,14 @@ export async function loadActor(db: Executor, userId: number): Promise<Actor | u
 /** The actor a user row (with its councils) stands for, or undefined when the user is gone or disabled. */
 export function actorOfUser(user: UserWithCouncils | undefined): Actor | undefined {
   if (!user || user.disabled_at) return undefined;
-  return { userId: user.id, email: user.email, name: user.name, isAdmin: user.is_admin, councils: user.councils };
+  return {
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    isAdmin: user.is_admin,
+    councils: user.councils,
+    secondFactor: user.totp_confirmed_at !== null,
+  };
 }
 
 /** The actor's role in a council, or undefined when they do not sit on it. */

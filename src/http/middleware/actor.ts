@@ -1,5 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { loadActor, type Actor } from '../../domain/access/actor.ts';
+import { secondFactorGate } from '../../domain/auth/second-factor.ts';
 import { AppError } from '../../domain/errors.ts';
 import { hashToken, userIdForToken } from '../../domain/tokens/service.ts';
 import type { AppDeps } from '../../deps.ts';
@@ -17,7 +18,9 @@ declare global {
 
 /**
  * Loads the logged-in user's roles for this request (session login). A session whose user can no
- * longer log in (disabled, deleted) is replaced by a fresh, anonymous one.
+ * longer log in (disabled, deleted), or an administrator's that never passed the second factor,
+ * is replaced by a fresh, anonymous one; an administrator without a second factor is sent to set
+ * one up (secondFactorGate, src/domain/auth/second-factor.ts).
  */
 export function loadSessionActor(deps: AppDeps): RequestHandler {
   return async (req, res, next) => {
@@ -25,13 +28,21 @@ export function loadSessionActor(deps: AppDeps): RequestHandler {
     if (userId === undefined) return next();
     // Usually read together with the session (one statement); after a login in this request, apart.
     const actor = (actorReadWithSession(req, userId) ?? { actor: await loadActor(deps.db, userId) }).actor;
-    if (actor) {
-      res.locals.actor = actor;
-      return next();
-    }
-    req.session.regenerate((error: unknown) => next(error));
+    if (!actor) return req.session.regenerate((error: unknown) => next(error));
+    const gate = secondFactorGate(actor, req.session.passedSecondFactor === true);
+    // A session of an administrator that never passed the second factor is no login.
+    if (gate === 'sign-in-again') return req.session.regenerate((error: unknown) => next(error));
+    res.locals.actor = actor;
+    if (gate === 'open' || ENROLMENT_PATHS.has(req.path)) return next();
+    // An administrator without a second factor sets one up before anything else.
+    if (req.method === 'GET' || req.method === 'HEAD') return res.redirect(303, SECOND_FACTOR_PAGE);
+    next(new AppError('FORBIDDEN', 'Sæt totrinsbekræftelse op, før du gør andet'));
   };
 }
+
+const SECOND_FACTOR_PAGE = '/profile/second-factor';
+/** What an administrator without a second factor may open: its set-up, and the logout. */
+const ENROLMENT_PATHS = new Set([SECOND_FACTOR_PAGE, '/logout']);
 
 /** Web pages: send a visitor who is not logged in to the login page. */
 export function requireLogin(req: Request, res: Response, next: NextFunction): void {

@@ -14,6 +14,10 @@ declare module 'express-session' {
   interface SessionData {
     /** Passport's part: the logged-in user's id (see src/http/passport.ts). */
     passport?: { user?: number };
+    /** Set when this login passed the second factor (or set one up); see secondFactorGate. */
+    passedSecondFactor?: boolean;
+    /** A password login waiting for its second step: whose, where to go after, until when (epoch ms). */
+    pendingSecondFactor?: { userId: number; next: string; until: number };
   }
 }
 

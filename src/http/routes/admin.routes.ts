@@ -30,6 +30,7 @@ import type { z } from 'zod';
 import { actorOf, requireAdmin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { adminIntakeRoutes } from './admin-intake.routes.ts';
+import { resetSecondFactorAsAdmin, secondFactorForAdmin } from '../../domain/auth/second-factor.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { fieldErrors, formError, typedFields } from '../forms.ts';
 import {
@@ -249,6 +250,7 @@ export function adminRoutes(deps: AppDeps): Router {
     fjernet: 'Personen er fjernet fra rådet.',
     deaktiveret: 'Personen er deaktiveret og kan ikke længere logge ind.',
     tilbagekaldt: 'API-nøglen er tilbagekaldt.',
+    totrin: 'Totrinsbekræftelsen er nulstillet. Personen sætter en ny op ved næste login.',
   };
 
   const renderUser = async (
@@ -267,7 +269,11 @@ export function adminRoutes(deps: AppDeps): Router {
   ) => {
     const actor = actorOf(res);
     const user = await getUserForAdmin(db, actor, userId);
-    const [tokens, councils] = await Promise.all([listApiTokensForAdmin(db, actor, userId), listCouncilsForAdmin(db, actor)]);
+    const [tokens, councils, secondFactor] = await Promise.all([
+      listApiTokensForAdmin(db, actor, userId),
+      listCouncilsForAdmin(db, actor),
+      secondFactorForAdmin(deps, actor, userId),
+    ]);
     const status = state.membershipError?.httpStatus ?? state.termError?.httpStatus ?? state.tokenError?.httpStatus ?? 200;
     const termErrors = fieldErrors(state.termError);
     // A refused term for a seat the person does not have has no form to stand beside.
@@ -297,6 +303,7 @@ export function adminRoutes(deps: AppDeps): Router {
       tokenErrors: fieldErrors(state.tokenError),
       newToken: state.newToken,
       notice: state.notice,
+      secondFactor,
     });
   };
 
@@ -304,6 +311,12 @@ export function adminRoutes(deps: AppDeps): Router {
     const { userId } = pathIds(userParams, req);
     const ok = typeof req.query.ok === 'string' ? USER_NOTICES[req.query.ok] : undefined;
     await renderUser(res, userId, { notice: ok });
+  });
+
+  router.post('/users/:userId/second-factor/reset', csrfProtection, async (req, res) => {
+    const { userId } = pathIds(userParams, req);
+    await resetSecondFactorAsAdmin(deps, actorOf(res), userId);
+    res.redirect(303, `/admin/users/${userId}?ok=totrin`);
   });
 
   router.post('/users/:userId/disable', csrfProtection, async (req, res) => {
