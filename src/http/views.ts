@@ -35,6 +35,9 @@ export function configureViews(app: Express): void {
     layoutsDir: path.join(viewsDir, 'layouts'),
     partialsDir: path.join(viewsDir, 'partials'),
     helpers,
+    // A partial on an indented line would otherwise get that indent after every newline of its
+    // output, also inside a typed value ("\n" came back as "\n    " in an input it refilled).
+    compilerOptions: { preventIndent: true },
   });
   // Given a callback, express-handlebars hands every error to it, so its promise never rejects.
   app.engine('hbs', (viewPath, options, callback) => void renderView(viewPath, options, callback));

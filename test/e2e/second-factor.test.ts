@@ -86,7 +86,10 @@ describe('a second factor for administrators who sign in with a password (TOTP a
     const enrolled = await first.get('/profile/second-factor');
     expect(enrolled.text).to.include('Du har 10 ubrugte gendannelseskoder');
     // The recovery codes of a fresh set: made from the page as the admin sees it.
-    const fresh = await first.postForm('/profile/second-factor/recovery-codes', { _csrf: WebSession.csrfToken(enrolled.text), code: await nextCode(admin.email) });
+    const fresh = await first.postForm('/profile/second-factor/recovery-codes', {
+      _csrf: WebSession.csrfToken(enrolled.text),
+      code: await nextCode(admin.email),
+    });
     const codes = recoveryCodesOn(fresh.text);
     expect(codes).to.have.length(10);
 

@@ -63,7 +63,10 @@ export async function logInWithKeyboard(page: Page, email: string, password: str
     if (secret) {
       rememberSecret(email, secret);
       await page.getByLabel('Koden fra appen').fill(await nextCode(email));
-      await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), page.getByRole('button', { name: 'Slå totrinsbekræftelse til' }).click()]);
+      await Promise.all([
+        page.waitForResponse((r) => r.request().method() === 'POST'),
+        page.getByRole('button', { name: 'Slå totrinsbekræftelse til' }).click(),
+      ]);
       await page.waitForLoadState('load');
     }
   }

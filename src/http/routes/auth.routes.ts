@@ -84,7 +84,10 @@ export function authRoutes(deps: AppDeps): Router {
     if (!pending) return renderLogin(res, { error: 'Det tog for lang tid. Log ind igen.' }, 401);
     let result: { recoveryCodesLeft?: number };
     try {
-      result = await verifySecondStep(deps, pending.userId, { code: (req.body as { code?: unknown } | undefined)?.code, address: req.ip ?? 'unknown' });
+      result = await verifySecondStep(deps, pending.userId, {
+        code: (req.body as { code?: unknown } | undefined)?.code,
+        address: req.ip ?? 'unknown',
+      });
     } catch (error) {
       if (!(error instanceof AppError) || !['VALIDATION_FAILED', 'TOO_MANY_REQUESTS', 'UNAUTHENTICATED'].includes(error.code)) throw error;
       const retry = error.meta.retryAfterSeconds;

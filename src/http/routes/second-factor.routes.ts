@@ -1,12 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import type { AppDeps } from '../../deps.ts';
-import {
-  beginEnrolment,
-  confirmEnrolment,
-  regenerateRecoveryCodes,
-  secondFactorStatus,
-} from '../../domain/auth/second-factor.ts';
+import { beginEnrolment, confirmEnrolment, regenerateRecoveryCodes, secondFactorStatus } from '../../domain/auth/second-factor.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import { actorOf, requireLogin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
