@@ -12,6 +12,7 @@ import { sessionMiddleware } from './http/middleware/session.ts';
 import { configureViews } from './http/views.ts';
 import { publicBaseUrl } from './domain/public-url.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
+import { ssoRoutes } from './http/routes/sso.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
@@ -96,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
   // The start page first: it is the page everyone reloads.
   app.use(queueRoutes(deps));
   app.use(authRoutes(deps));
+  app.use(ssoRoutes(deps));
   app.use(passwordRoutes(deps));
   app.use(unsubscribeRoutes(deps));
   app.use(voteRoutes(deps));

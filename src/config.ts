@@ -94,10 +94,21 @@ const configSchema = z
     MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().min(3).default('Rådssvar <noreply@raadssvar.local>')),
     SHUTDOWN_GRACE_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().min(0).max(3600).default(10)),
     API_REQUESTS_PER_MINUTE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1_000_000).default(600)),
+    OIDC_ISSUER: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(500).optional()),
+    OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().max(2000).optional()),
+    OIDC_LABEL: z.preprocess(emptyAsUndefined, z.string().max(100).default('Log ind med kommunens login')),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
       ctx.addIssue({ code: 'custom', path: ['DATABASE_OWNER_URL'], message: 'kræver DATABASE_URL (appens egen rolle)' });
+    }
+    const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
+    if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'OIDC_ISSUER, OIDC_CLIENT_ID og OIDC_CLIENT_SECRET sættes sammen' });
+    }
+    if (env.NODE_ENV === 'production' && env.OIDC_ISSUER && !env.OIDC_ISSUER.startsWith('https://')) {
+      ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'skal være en https-adresse når NODE_ENV=production' });
     }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'skal sættes når NODE_ENV=production' });
@@ -134,6 +145,8 @@ export type Config = {
   shutdownGraceSeconds: number;
   /** How many API requests one API key may make per minute (per app process); more get 429. */
   apiRequestsPerMinute: number;
+  /** The municipality's OpenID Connect provider; undefined: no single sign-on. */
+  oidc: { issuer: string; clientId: string; clientSecret: string; label: string } | undefined;
 };
 
 /** Thrown when the environment holds a value Rådssvar cannot run with; the message is one line naming the variable. */
@@ -176,6 +189,10 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     mailFrom: values.MAIL_FROM,
     shutdownGraceSeconds: values.SHUTDOWN_GRACE_SECONDS,
     apiRequestsPerMinute: values.API_REQUESTS_PER_MINUTE,
+    oidc:
+      values.OIDC_ISSUER && values.OIDC_CLIENT_ID && values.OIDC_CLIENT_SECRET
+        ? { issuer: values.OIDC_ISSUER, clientId: values.OIDC_CLIENT_ID, clientSecret: values.OIDC_CLIENT_SECRET, label: values.OIDC_LABEL }
+        : undefined,
   };
 }
 

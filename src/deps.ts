@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
+import type { IdentityProvider } from './domain/auth/single-sign-on.ts';
+import { oidcIdentityProvider } from './adapters/oidc.ts';
 import { ApiRateLimit } from './domain/tokens/rate-limit.ts';
 import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import { systemClock, type Clock } from './domain/time.ts';
@@ -33,6 +35,8 @@ export interface AppDeps {
   mailboxes: MailboxConnector;
   /** Watched feeds over HTTP (src/adapters/http-feed.ts). */
   feeds: FeedFetcher;
+  /** The municipality's login (src/adapters/oidc.ts), when OIDC_* is set. */
+  identityProvider?: IdentityProvider;
 }
 
 /** The infrastructure the process starts and stops itself (src/adapters); tests pass fakes. */
@@ -54,6 +58,7 @@ export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool 
     // Without a connection of their own to start or stop: each poll opens and closes its own.
     mailboxes: imapMailboxConnector(),
     feeds: httpFeedFetcher(),
+    ...(config.oidc ? { identityProvider: oidcIdentityProvider(config.oidc) } : {}),
     ...adapters,
   };
 }

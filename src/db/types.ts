@@ -569,3 +569,15 @@ export interface RecoveryCodesTable {
 export interface Database {
   recovery_codes: RecoveryCodesTable;
 }
+
+/** E-mail domains of the municipality's login (migration 2026-12-09T0300). */
+export interface SsoDomainsTable {
+  domain: string;
+  create_users: Generated<boolean>;
+  require_sso: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  sso_domains: SsoDomainsTable;
+}

@@ -49,10 +49,12 @@ export interface SecondFactorDeps {
 /**
  * What a signed-in session may do, by the second factor: `open` (anything its roles allow);
  * `enrol` (an administrator without a factor: only set one up, or log out); `sign-in-again` (an
- * administrator with a factor whose session never passed it: no login at all).
+ * administrator with a factor whose session never passed it: no login at all). A login with the
+ * municipality's login is not a password login: the provider answers for its factors.
  */
-export function secondFactorGate(actor: Actor, sessionPassedSecondFactor: boolean): 'open' | 'enrol' | 'sign-in-again' {
-  if (!actor.isAdmin) return 'open';
+export function secondFactorGate(actor: Actor, session: { passedSecondFactor?: boolean; signedInWith?: 'sso' }): 'open' | 'enrol' | 'sign-in-again' {
+  if (!actor.isAdmin || session.signedInWith === 'sso') return 'open';
+  const sessionPassedSecondFactor = session.passedSecondFactor === true;
   if (!actor.secondFactor) return 'enrol';
   return sessionPassedSecondFactor ? 'open' : 'sign-in-again';
 }

@@ -29,7 +29,7 @@ export function loadSessionActor(deps: AppDeps): RequestHandler {
     // Usually read together with the session (one statement); after a login in this request, apart.
     const actor = (actorReadWithSession(req, userId) ?? { actor: await loadActor(deps.db, userId) }).actor;
     if (!actor) return req.session.regenerate((error: unknown) => next(error));
-    const gate = secondFactorGate(actor, req.session.passedSecondFactor === true);
+    const gate = secondFactorGate(actor, req.session);
     // A session of an administrator that never passed the second factor is no login.
     if (gate === 'sign-in-again') return req.session.regenerate((error: unknown) => next(error));
     res.locals.actor = actor;

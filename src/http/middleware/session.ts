@@ -16,6 +16,12 @@ declare module 'express-session' {
     passport?: { user?: number };
     /** Set when this login passed the second factor (or set one up); see secondFactorGate. */
     passedSecondFactor?: boolean;
+    /** 'sso': this login came from the municipality's login. */
+    signedInWith?: 'sso';
+    /** The provider's ID token of an SSO login, for its logout. */
+    ssoIdToken?: string;
+    /** An SSO login under way: state, nonce and PKCE verifier until the provider sends the browser back. */
+    pendingSignOn?: { state: string; nonce: string; codeVerifier: string; next: string };
     /** A password login waiting for its second step: whose, where to go after, until when (epoch ms). */
     pendingSecondFactor?: { userId: number; next: string; until: number };
   }

@@ -6,10 +6,23 @@ import { parseInput } from '../../domain/validation.ts';
 import { formError, typedFields } from '../forms.ts';
 import { loginForm, loginQuery, safeNextPath } from './auth.schemas.ts';
 import type { AppDeps } from '../../deps.ts';
+
+declare global {
+  namespace Express {
+    interface Locals {
+      /** The words of the login page's button for the municipality's login. */
+      identityProviderLabel?: string;
+    }
+  }
+}
 import { needsSecondStep, verifySecondStep } from '../../domain/auth/second-factor.ts';
+import { assertPasswordLoginAllowed } from '../../domain/auth/single-sign-on.ts';
+import { publicBaseUrl } from '../../domain/public-url.ts';
 
 function renderLogin(res: Response, values: { email?: string; next?: string; error?: string }, status = 200): void {
-  res.status(status).render('pages/login', { title: 'Log ind', values, error: values.error, hideNav: true });
+  const provider = res.locals.identityProviderLabel;
+  const ssoHref = provider ? `/login/sso?${new URLSearchParams({ next: values.next ?? '/' }).toString()}` : undefined;
+  res.status(status).render('pages/login', { title: 'Log ind', values, error: values.error, hideNav: true, ssoLabel: provider, ssoHref });
 }
 
 /** How long a password stays good for its second step. */
@@ -44,6 +57,14 @@ function logIn(deps: AppDeps, req: Request, res: Response, next: NextFunction): 
   if (!form.email || !form.password) {
     return renderLogin(res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
   }
+  assertPasswordLoginAllowed(deps, form.email).then(
+    () => checkPassword(deps, req, res, next, form),
+    (error: unknown) =>
+      error instanceof AppError ? renderLogin(res, { email: form.email, next: form.next, error: error.message }, error.httpStatus) : next(error),
+  );
+}
+
+function checkPassword(deps: AppDeps, req: Request, res: Response, next: NextFunction, form: { email: string; next: string }): void {
   // passport types the handler it returns as `any`; it is Express middleware.
   const authenticate = passport.authenticate('local', (error: unknown, user: Express.User | false) => {
     if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'TOO_MANY_REQUESTS')) {
@@ -70,6 +91,11 @@ function pendingStep(req: Request) {
 /** Login (with an administrator's second step) and logout. */
 export function authRoutes(deps: AppDeps): Router {
   const router = Router();
+  // The login page's button for the municipality's login, when there is one.
+  router.use('/login', (_req, res, next) => {
+    res.locals.identityProviderLabel = deps.identityProvider?.label;
+    next();
+  });
   router.get('/login', csrfTokenForForm, (req, res) => {
     if (res.locals.actor) return res.redirect(303, '/');
     renderLogin(res, { next: loginQuery.parse(req.query).next });
@@ -106,9 +132,18 @@ export function authRoutes(deps: AppDeps): Router {
     });
   });
   // Destroying the session row ends the login everywhere (every process reads the session on
-  // every request); passport's own logout would only empty it first.
-  router.post('/logout', csrfProtection, (req, res, next) => {
-    req.session.destroy((error: unknown) => (error ? next(error) : res.redirect(303, '/login')));
+  // every request); passport's own logout would only empty it first. After the municipality's
+  // login, the browser goes on to the provider's logout, which ends the login there too.
+  router.post('/logout', csrfProtection, async (req, res, next) => {
+    const idToken = req.session.ssoIdToken;
+    const providerLogout =
+      idToken && deps.identityProvider
+        ? await deps.identityProvider.logoutUrl(idToken, `${publicBaseUrl(deps.config)}/login`).catch((error: unknown) => {
+            deps.logger.warn({ err: error }, 'identity provider logout address unavailable');
+            return undefined;
+          })
+        : undefined;
+    req.session.destroy((error: unknown) => (error ? next(error) : res.redirect(303, providerLogout ?? '/login')));
   });
   return router;
 }

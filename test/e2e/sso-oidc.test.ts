@@ -1,0 +1,147 @@
+import { expect } from 'chai';
+import { oidcIdentityProvider } from '../../src/adapters/oidc.ts';
+import { findUserByEmail } from '../../src/db/repositories/users.ts';
+import { saveSsoDomainAsAdmin } from '../../src/domain/auth/single-sign-on.ts';
+import { createLogger } from '../../src/logger.ts';
+import { startTestApp, type TestApp } from '../support/app.ts';
+import { testDatabase } from '../support/db.ts';
+import { makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
+import { startOidcServer, type OidcServer } from '../support/oidc-server.ts';
+import { WebSession } from '../support/web-session.ts';
+
+/** Logs in with the municipality's login: Rådssvar → the provider's pages → back. Returns the callback's answer. */
+async function signOn(web: WebSession, idp: OidcServer, next = '/') {
+  const start = await web.get(`/login/sso?next=${encodeURIComponent(next)}`);
+  expect(start.status, start.text.slice(0, 300)).to.equal(303);
+  const authorization = new URL(start.headers.get('location')!);
+  expect(authorization.origin).to.equal(idp.issuer);
+  expect(authorization.searchParams.get('code_challenge_method')).to.equal('S256');
+  expect(authorization.searchParams.get('state')).to.be.a('string');
+  const back = await idp.authorize(authorization.href);
+  return web.get(back.pathname + back.search);
+}
+
+describe('single sign-on with the municipality’s OpenID Connect provider (a real oidc-provider)', function () {
+  this.timeout(120_000);
+  let app: TestApp;
+  let idp: OidcServer;
+  const logLines: string[] = [];
+
+  before(async () => {
+    app = await startTestApp({ deps: { logger: createLogger('debug', { write: (line: string) => void logLines.push(line) }) } });
+    idp = await startOidcServer(app.deps.config.publicUrl!);
+    app.deps.identityProvider = oidcIdentityProvider({
+      issuer: idp.issuer,
+      clientId: idp.clientId,
+      clientSecret: idp.clientSecret,
+      label: 'Log ind med Næstved-login',
+    });
+  });
+  after(async () => {
+    await app?.close();
+    await idp?.stop();
+  });
+
+  it('signs a known person in by their verified e-mail, with roles given in Rådssvar, and logs out at the provider too', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const web = new WebSession(app.baseUrl);
+    const login = await web.get('/login');
+    expect(login.text).to.include('Log ind med Næstved-login');
+    idp.signInAs({ sub: `sub-${unique()}`, email: people.secretary.email.toUpperCase(), email_verified: true, name: 'Mette fra kommunen' });
+    const back = await signOn(web, idp, '/profile');
+    expect(back.status).to.equal(303);
+    expect(back.headers.get('location')).to.equal('/profile');
+    const queue = await web.get('/');
+    expect(queue.status).to.equal(200);
+    expect(queue.text).to.include(people.council.name);
+
+    const logout = await web.postForm('/logout', { _csrf: WebSession.csrfToken(queue.text) });
+    expect(logout.status).to.equal(303);
+    const providerLogout = new URL(logout.headers.get('location')!);
+    expect(providerLogout.origin).to.equal(idp.issuer);
+    expect(providerLogout.searchParams.get('id_token_hint')).to.be.a('string');
+    expect(providerLogout.searchParams.get('post_logout_redirect_uri')).to.equal(`${app.deps.config.publicUrl}/login`);
+    expect((await web.get('/')).status, 'the Rådssvar session is gone').to.equal(303);
+    // Nothing of the tokens or the client secret reaches the log.
+    const log = logLines.join('\n');
+    expect(log).to.not.include(idp.clientSecret);
+    expect(log).to.not.include(providerLogout.searchParams.get('id_token_hint')!);
+  });
+
+  it('an administrator who signs in with the municipality’s login is not asked for Rådssvar’s second factor', async () => {
+    const admin = await makeUser(testDatabase().db, { admin: true });
+    const web = new WebSession(app.baseUrl);
+    idp.signInAs({ sub: `sub-${unique()}`, email: admin.email, email_verified: true });
+    expect((await signOn(web, idp, '/admin')).headers.get('location')).to.equal('/admin');
+    expect((await web.get('/admin')).status).to.equal(200);
+  });
+
+  it('refuses an unknown person, an unverified e-mail, and an ID token for another audience, expired or signed by another key — each on the login page, never logged in', async () => {
+    const { db } = testDatabase();
+    const people = await makeCouncilWithPeople(db);
+    const cases: {
+      name: string;
+      claims: Parameters<OidcServer['signInAs']>[0];
+      tamper?: Parameters<OidcServer['tamperNextToken']>[0];
+      status: number;
+      words: string;
+    }[] = [
+      {
+        name: 'unknown',
+        claims: { sub: `s-${unique()}`, email: `ukendt-${unique()}@example.dk`, email_verified: true },
+        status: 403,
+        words: 'Du har ikke en bruger i Rådssvar',
+      },
+      {
+        name: 'unverified',
+        claims: { sub: `s-${unique()}`, email: people.member.email, email_verified: false },
+        status: 401,
+        words: 'ikke bekræftet din e-mail',
+      },
+      ...(['wrong-audience', 'expired', 'bad-signature'] as const).map((tamper) => ({
+        name: tamper,
+        claims: { sub: `s-${unique()}`, email: people.member.email, email_verified: true },
+        tamper,
+        status: 401,
+        words: 'Svaret fra kommunens login kunne ikke godkendes',
+      })),
+    ];
+    for (const c of cases) {
+      const web = new WebSession(app.baseUrl);
+      idp.signInAs(c.claims);
+      if (c.tamper) idp.tamperNextToken(c.tamper);
+      const back = await signOn(web, idp);
+      expect(back.status, c.name).to.equal(c.status);
+      expect(back.text, c.name).to.include(c.words);
+      expect((await web.get('/')).status, `${c.name}: not logged in`).to.equal(303);
+    }
+    // A callback without a login under way (or replayed) is refused too.
+    const stray = await new WebSession(app.baseUrl).get('/login/sso/callback?code=abc&state=def');
+    expect(stray.status).to.equal(400);
+  });
+
+  it('makes a user without roles for an unknown person only where the domain allows it, and refuses the password where the domain requires the municipality’s login', async () => {
+    const { db } = testDatabase();
+    const admin = await makeUser(db, { admin: true });
+    const domain = `kommune-${unique()}.dk`;
+    await saveSsoDomainAsAdmin({ db }, admin.actor, { domain, createUsers: 'on', requireSso: 'on' });
+    const email = `ny.medarbejder@${domain}`;
+    const web = new WebSession(app.baseUrl);
+    idp.signInAs({ sub: `s-${unique()}`, email, email_verified: true, name: 'Ny Medarbejder' });
+    expect((await signOn(web, idp)).status).to.equal(303);
+    const user = await findUserByEmail(db, email);
+    expect(user).to.include({ name: 'Ny Medarbejder', is_admin: false });
+    const queue = await web.get('/');
+    expect(queue.text).to.include('Du er ikke tilknyttet et råd endnu');
+
+    // Password login for the domain is refused with a pointer to the button, before any password is checked.
+    const other = await makeUser(db, { email: `kollega-${unique()}@${domain}` });
+    const pwd = new WebSession(app.baseUrl);
+    const page = await pwd.get('/login');
+    const refused = await pwd.postForm('/login', { _csrf: WebSession.csrfToken(page.text), email: other.email, password: other.password, next: '/' });
+    expect(refused.status).to.equal(403);
+    expect(refused.text).to.include('Din kommune logger ind med kommunens eget login');
+    expect(refused.text).to.include('Log ind med Næstved-login');
+  });
+});
