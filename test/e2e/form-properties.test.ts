@@ -176,6 +176,8 @@ const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /admin/users/:userId/tokens': { who: 'admin', fields: ['name'] },
   'POST /admin/users/:userId/tokens/:tokenId/revoke': { who: 'admin', fields: [] },
   'POST /admin/users/:userId/second-factor/reset': { who: 'admin', fields: [] },
+  'POST /admin/sso/domains': { who: 'admin', fields: ['domain', 'createUsers', 'requireSso'], kept: { domain: 'sso-domain' } },
+  'POST /admin/sso/domains/:domain/delete': { who: 'admin', fields: [] },
 };
 
 /** The routes of the app's router for one method outside the JSON API, as "POST /mount/path". */
@@ -333,6 +335,7 @@ describe('form properties: random and hostile bodies on every form route never g
       tokenId: String(token!.id),
       // No document, feed or status link has these: the pages answer 404.
       docId: '1',
+      domain: 'ukendt-domaene.dk',
       year: '2026',
       itemId: '1',
       token: 'cal_ikke-en-rigtig-noegle-men-lang-nok',

@@ -144,4 +144,27 @@ describe('single sign-on with the municipality’s OpenID Connect provider (a re
     expect(refused.text).to.include('Din kommune logger ind med kommunens eget login');
     expect(refused.text).to.include('Log ind med Næstved-login');
   });
+
+  it('lets an admin manage the domains on /admin/sso, shows the addresses to register and never the client secret, and refuses a bad domain in Danish', async () => {
+    const admin = await makeUser(testDatabase().db, { admin: true });
+    const web = await WebSession.loggedIn(app.baseUrl, admin);
+    const page = await web.get('/admin/sso');
+    expect(page.status).to.equal(200);
+    expect(page.text).to.include(`${app.deps.config.publicUrl}/login/sso/callback`);
+    expect(page.text).to.not.include(idp.clientSecret);
+    const csrf = WebSession.csrfToken(page.text);
+    const bad = await web.postForm('/admin/sso/domains', { _csrf: csrf, domain: 'navn@kommune dk' });
+    expect(bad.status).to.equal(422);
+    expect(bad.text).to.include('Et domæne som naestved.dk');
+    expect(bad.text).to.include('value="navn@kommune dk"');
+    const domain = `test-${unique()}.dk`;
+    const saved = await web.postForm('/admin/sso/domains', { _csrf: csrf, domain: domain.toUpperCase(), requireSso: 'on' });
+    const listed = await web.follow(saved);
+    expect(listed.text).to.include(`<td data-label="Domæne">${domain}</td>`);
+    const removed = await web.postForm(`/admin/sso/domains/${domain}/delete`, { _csrf: csrf });
+    expect((await web.follow(removed)).text).to.not.include(`<td data-label="Domæne">${domain}</td>`);
+    // Not an admin: the page does not exist.
+    const people = await makeCouncilWithPeople(testDatabase().db);
+    expect((await (await WebSession.loggedIn(app.baseUrl, people.secretary)).get('/admin/sso')).status).to.equal(404);
+  });
 });

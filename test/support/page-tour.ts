@@ -18,6 +18,7 @@ import { issueVoteToken } from '../../src/domain/written-procedure/vote-links.ts
 import { castVote } from '../../src/domain/written-procedure/service.ts';
 import { registerArrivedConsultation } from '../../src/domain/consultations/arrivals.ts';
 import { insertFeedSuggestion, recordSeenMail, upsertFeedWatch, upsertIntakeMailbox } from '../../src/db/repositories/intake.ts';
+import { upsertSsoDomain } from '../../src/db/repositories/sso-domains.ts';
 import { workflowDeps } from './fakes.ts';
 import { TEST_SESSION_SECRET, deadlineInDays, makeConsultationInState, makeConsultationInWrittenProcedure, makeUser, unique } from './factories.ts';
 import { WebSession } from './web-session.ts';
@@ -224,6 +225,15 @@ export const PAGE_TOUR: TourStop[] = [
   },
   { name: 'minutes-member', role: 'member', path: (w) => minutesPath(w), heading: (w) => w.heldMeeting.heading },
   { name: 'admin', role: 'admin', path: fixed('/admin'), heading: fixed('Administration') },
+  { name: 'admin-sso', role: 'admin', path: fixed('/admin/sso'), heading: fixed('Kommunens login (SSO)') },
+  {
+    name: 'admin-sso-refused',
+    role: 'admin',
+    path: fixed('/admin/sso'),
+    submit: () => ({ action: '/admin/sso/domains', fields: { domain: `ikke et domæne ${LONG_WORD}` } }),
+    heading: fixed('Kommunens login (SSO)'),
+    status: 422,
+  },
   { name: 'second-factor', role: 'admin', path: fixed('/profile/second-factor'), heading: fixed('Totrinsbekræftelse') },
   { name: 'admin-councils', role: 'admin', path: fixed('/admin/councils'), heading: fixed('Råd') },
   { name: 'admin-council-new', role: 'admin', path: fixed('/admin/councils/new'), heading: fixed('Nyt råd') },
@@ -426,6 +436,8 @@ export async function buildTourWorld(db: Db): Promise<TourWorld> {
     { url: `${SOURCE_URL}/feed`, keywords: [LONG_WORD, 'integration'], authorities: [AUTHORITY], enabled: false },
     new Date(),
   );
+
+  await upsertSsoDomain(db, { domain: `tour-${id}.vordingborg-faxe-stevns-kommunefaellesskab.dk`, createUsers: true, requireSso: false });
 
   const statusUrls = await statusUrlsFor(
     { db, clock: deps.clock, config: { publicUrl: 'http://tour', port: 0, sessionSecret: TEST_SESSION_SECRET } },

@@ -30,6 +30,7 @@ import type { z } from 'zod';
 import { actorOf, requireAdmin } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { adminIntakeRoutes } from './admin-intake.routes.ts';
+import { adminSsoRoutes } from './admin-sso.routes.ts';
 import { resetSecondFactorAsAdmin, secondFactorForAdmin } from '../../domain/auth/second-factor.ts';
 import { parseInput } from '../../domain/validation.ts';
 import { fieldErrors, formError, typedFields } from '../forms.ts';
@@ -109,6 +110,7 @@ export function adminRoutes(deps: AppDeps): Router {
 
   router.get('/', (_req, res) => res.render('pages/admin/index', { title: 'Administration' }));
   router.use(adminIntakeRoutes(deps));
+  router.use(adminSsoRoutes(deps));
 
   // ---- Councils ----
   router.get('/councils', async (_req, res) => {
