@@ -189,6 +189,25 @@ describe('ChromiumPdfRenderer', function () {
     expect(text).to.include('12. marts 2026');
   });
 
+  it('keeps the widest reference and the date each on one line beside a long recipient', async () => {
+    // A prefix of eight wide letters (the longest a council may choose) beside a recipient that fills its column:
+    // the references must not break at their hyphens, the recipient gives way.
+    const widest = 'WWWWWWWW-2026-0142';
+    const pdf = await renderer.render(
+      renderLetterHtml(
+        letter({
+          reference: widest,
+          authorityReference: '24.10.00-P15-3-25-WWWW',
+          authority: 'Beskæftigelses- og Uddannelsesudvalget og Social- og Sundhedsudvalget, Næstved Kommune',
+        }),
+      ),
+    );
+    const lines = (await pdfPageTexts(pdf))[0]!.split('\n').map((line) => line.trim());
+    expect(lines).to.include(`Vores reference: ${widest}`);
+    expect(lines).to.include('Deres reference: 24.10.00-P15-3-25-WWWW');
+    expect(lines).to.include('12. marts 2026');
+  });
+
   describe('structure and text, read by poppler', () => {
     const longWord =
       'integrationbeskæftigelsesuddannelsesvejledningsindsatshandleplansundervisningstilbudsforløbskommunestrategiøkonomiældreboligsocialkraft';
