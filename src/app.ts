@@ -13,6 +13,7 @@ import { configureViews } from './http/views.ts';
 import { publicBaseUrl } from './domain/public-url.ts';
 import { authRoutes } from './http/routes/auth.routes.ts';
 import { ssoRoutes } from './http/routes/sso.routes.ts';
+import { samlRoutes } from './http/routes/saml.routes.ts';
 import { healthRoutes } from './http/routes/health.routes.ts';
 import { queueRoutes } from './http/routes/queue.routes.ts';
 import { consultationPageRoutes } from './http/routes/consultation-page.routes.ts';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(queueRoutes(deps));
   app.use(authRoutes(deps));
   app.use(ssoRoutes(deps));
+  app.use(samlRoutes(deps));
   app.use(passwordRoutes(deps));
   app.use(unsubscribeRoutes(deps));
   app.use(voteRoutes(deps));

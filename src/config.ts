@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { isIP } from 'node:net';
@@ -15,6 +15,58 @@ const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']
 export const DEFAULT_CHROMIUM_PATH = '/usr/lib/chromium/chromium-headless-shell';
 
 const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/**
+ * The PEM blocks of a variable: whole PEM text (newlines or a literal \n, which one-line .env files
+ * need), several blocks for a certificate rollover, or a certificate's bare base64 body as IdPs'
+ * metadata prints it.
+ */
+function pemBlocks(text: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string[] {
+  const normalised = text.replace(/\\n/g, '\n').trim();
+  const blocks = normalised.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g);
+  if (blocks) return blocks;
+  const body = normalised.replace(/\s+/g, '');
+  return [`-----BEGIN ${label}-----\n${body.replace(/(.{64})/g, '$1\n').trim()}\n-----END ${label}-----`];
+}
+
+const certificates = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .max(50_000)
+    .transform((text, ctx) => {
+      const blocks = pemBlocks(text, 'CERTIFICATE');
+      try {
+        for (const block of blocks) new X509Certificate(block);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'skal være et X.509-certifikat (PEM eller base64)' });
+        return z.NEVER;
+      }
+      return blocks;
+    })
+    .optional(),
+);
+
+const privateKey = z.preprocess(
+  emptyAsUndefined,
+  z
+    .string()
+    .max(50_000)
+    .transform((text, ctx) => {
+      const [block] = pemBlocks(text, 'PRIVATE KEY');
+      try {
+        createPrivateKey(block!);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'skal være en privat nøgle i PEM' });
+        return z.NEVER;
+      }
+      return block!;
+    })
+    .optional(),
+);
+
+/** A SAML attribute's name (a URI or urn:oid:…), or "nameid" for the subject's NameID. */
+const samlAttribute = (fallback: string) => z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(300).default(fallback));
 
 /** The names Express (proxy-addr) gives to address ranges in its `trust proxy` setting. */
 const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -98,6 +150,15 @@ const configSchema = z
     OIDC_CLIENT_ID: z.preprocess(emptyAsUndefined, z.string().max(500).optional()),
     OIDC_CLIENT_SECRET: z.preprocess(emptyAsUndefined, z.string().max(2000).optional()),
     OIDC_LABEL: z.preprocess(emptyAsUndefined, z.string().max(100).default('Log ind med kommunens login')),
+    SAML_ENTRY_POINT: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    SAML_IDP_ISSUER: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(500).optional()),
+    SAML_IDP_CERT: certificates,
+    SAML_LOGOUT_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    SAML_EMAIL_ATTRIBUTE: samlAttribute('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress'),
+    SAML_NAME_ATTRIBUTE: samlAttribute('http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name'),
+    SAML_SP_PRIVATE_KEY: privateKey,
+    SAML_SP_CERT: certificates,
+    SAML_LABEL: z.preprocess(emptyAsUndefined, z.string().max(100).default('Log ind med kommunens login (SAML)')),
   })
   .superRefine((env, ctx) => {
     if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
@@ -109,6 +170,18 @@ const configSchema = z
     }
     if (env.NODE_ENV === 'production' && env.OIDC_ISSUER && !env.OIDC_ISSUER.startsWith('https://')) {
       ctx.addIssue({ code: 'custom', path: ['OIDC_ISSUER'], message: 'skal være en https-adresse når NODE_ENV=production' });
+    }
+    const saml = [env.SAML_ENTRY_POINT, env.SAML_IDP_ISSUER, env.SAML_IDP_CERT];
+    if (saml.some(Boolean) && !saml.every(Boolean)) {
+      ctx.addIssue({ code: 'custom', path: ['SAML_ENTRY_POINT'], message: 'SAML_ENTRY_POINT, SAML_IDP_ISSUER og SAML_IDP_CERT sættes sammen' });
+    }
+    if (Boolean(env.SAML_SP_PRIVATE_KEY) !== Boolean(env.SAML_SP_CERT)) {
+      ctx.addIssue({ code: 'custom', path: ['SAML_SP_PRIVATE_KEY'], message: 'SAML_SP_PRIVATE_KEY og SAML_SP_CERT sættes sammen' });
+    }
+    for (const name of ['SAML_ENTRY_POINT', 'SAML_LOGOUT_URL'] as const) {
+      if (env.NODE_ENV === 'production' && env[name] && !env[name].startsWith('https://')) {
+        ctx.addIssue({ code: 'custom', path: [name], message: 'skal være en https-adresse når NODE_ENV=production' });
+      }
     }
     if (env.NODE_ENV === 'production' && !env.SESSION_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['SESSION_SECRET'], message: 'skal sættes når NODE_ENV=production' });
@@ -147,7 +220,23 @@ export type Config = {
   apiRequestsPerMinute: number;
   /** The municipality's OpenID Connect provider; undefined: no single sign-on. */
   oidc: { issuer: string; clientId: string; clientSecret: string; label: string } | undefined;
+  /** The municipality's SAML 2.0 identity provider (KOMBIT, AD FS); undefined: none. */
+  saml: SamlConfig | undefined;
 };
+
+/** SAML_* of the configuration: the identity provider, and the service provider's own key pair when it signs. */
+export interface SamlConfig {
+  entryPoint: string;
+  idpIssuer: string;
+  /** The IdP's signing certificates, PEM (more than one during a rollover). */
+  idpCerts: string[];
+  logoutUrl: string | undefined;
+  emailAttribute: string;
+  nameAttribute: string;
+  /** Rådssvar's own key and certificate: requests are signed and the certificate is in the metadata. */
+  signing: { privateKey: string; cert: string } | undefined;
+  label: string;
+}
 
 /** Thrown when the environment holds a value Rådssvar cannot run with; the message is one line naming the variable. */
 export class ConfigError extends Error {
@@ -192,6 +281,22 @@ export function parseConfig(env: NodeJS.ProcessEnv): Config {
     oidc:
       values.OIDC_ISSUER && values.OIDC_CLIENT_ID && values.OIDC_CLIENT_SECRET
         ? { issuer: values.OIDC_ISSUER, clientId: values.OIDC_CLIENT_ID, clientSecret: values.OIDC_CLIENT_SECRET, label: values.OIDC_LABEL }
+        : undefined,
+    saml:
+      values.SAML_ENTRY_POINT && values.SAML_IDP_ISSUER && values.SAML_IDP_CERT
+        ? {
+            entryPoint: values.SAML_ENTRY_POINT,
+            idpIssuer: values.SAML_IDP_ISSUER,
+            idpCerts: values.SAML_IDP_CERT,
+            logoutUrl: values.SAML_LOGOUT_URL,
+            emailAttribute: values.SAML_EMAIL_ATTRIBUTE,
+            nameAttribute: values.SAML_NAME_ATTRIBUTE,
+            signing:
+              values.SAML_SP_PRIVATE_KEY && values.SAML_SP_CERT
+                ? { privateKey: values.SAML_SP_PRIVATE_KEY, cert: values.SAML_SP_CERT[0]! }
+                : undefined,
+            label: values.SAML_LABEL,
+          }
         : undefined,
   };
 }

@@ -2,8 +2,11 @@ import type pg from 'pg';
 import type { Config } from './config.ts';
 import type { Db } from './db/database.ts';
 import { LoginThrottle } from './domain/auth/throttle.ts';
-import type { IdentityProvider } from './domain/auth/single-sign-on.ts';
+import { SAML_REQUEST_VALIDITY_MS, type IdentityProvider, type SamlIdentityProvider, type SamlRequestLedger } from './domain/auth/single-sign-on.ts';
 import { oidcIdentityProvider } from './adapters/oidc.ts';
+import { samlEndpoints, samlIdentityProvider } from './adapters/saml.ts';
+import { findSamlRequest, saveSamlRequest, takeSamlRequest } from './db/repositories/saml-requests.ts';
+import { publicBaseUrl } from './domain/public-url.ts';
 import { ApiRateLimit } from './domain/tokens/rate-limit.ts';
 import type { PdfRenderer } from './domain/pdf/renderer.ts';
 import { systemClock, type Clock } from './domain/time.ts';
@@ -37,6 +40,17 @@ export interface AppDeps {
   feeds: FeedFetcher;
   /** The municipality's login (src/adapters/oidc.ts), when OIDC_* is set. */
   identityProvider?: IdentityProvider;
+  /** The municipality's SAML login (src/adapters/saml.ts), when SAML_* is set. */
+  samlProvider?: SamlIdentityProvider;
+}
+
+/** The SAML requests sent and not yet answered, in PostgreSQL so every process sees them. */
+export function samlRequestLedger(db: Db): SamlRequestLedger {
+  return {
+    save: (id, issuedAt) => saveSamlRequest(db, id, issuedAt, SAML_REQUEST_VALIDITY_MS),
+    find: (id) => findSamlRequest(db, id, SAML_REQUEST_VALIDITY_MS),
+    take: (id) => takeSamlRequest(db, id),
+  };
 }
 
 /** The infrastructure the process starts and stops itself (src/adapters); tests pass fakes. */
@@ -59,6 +73,7 @@ export function createAppDeps(config: Config, database: { db: Db; pool: pg.Pool 
     mailboxes: imapMailboxConnector(),
     feeds: httpFeedFetcher(),
     ...(config.oidc ? { identityProvider: oidcIdentityProvider(config.oidc) } : {}),
+    ...(config.saml ? { samlProvider: samlIdentityProvider(config.saml, samlEndpoints(publicBaseUrl(config)), samlRequestLedger(database.db)) } : {}),
     ...adapters,
   };
 }

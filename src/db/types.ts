@@ -581,3 +581,15 @@ export interface SsoDomainsTable {
 export interface Database {
   sso_domains: SsoDomainsTable;
 }
+
+/** SAML requests sent and not yet answered (migration 2026-12-09T0500). */
+export interface SamlRequestsTable {
+  id: string;
+  /** The request's IssueInstant, as the SAML library keeps it. */
+  issued_at: string;
+  created_at: CreatedAt;
+}
+
+export interface Database {
+  saml_requests: SamlRequestsTable;
+}

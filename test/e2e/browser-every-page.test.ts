@@ -4,6 +4,7 @@ import { expectEveryFieldLabelled, expectNoAxeViolations, logInWithKeyboard, scr
 import { testDatabase } from '../support/db.ts';
 import { PAGE_TOUR, buildTourWorld, openInBrowser, tourRoles, type TourRole, type TourWorld } from '../support/page-tour.ts';
 import { ownAddress } from '../support/web-session.ts';
+import { attachTestSamlProvider } from '../support/saml-idp.ts';
 
 /** The widths every page is checked at: a desktop and a phone fully, the narrowest phone for fit. */
 const VIEWPORTS = [
@@ -63,6 +64,8 @@ describe('browser: every page type at 1280, 390 and 320 px', function () {
   const tabs = new Map<TourRole, Page>();
 
   before(async () => {
+    // Both municipal logins set up, so the login page has its buttons and /admin/sso its SAML details.
+    attachTestSamlProvider(suite.app.deps, testDatabase().db);
     world = await buildTourWorld(testDatabase().db);
     for (const { role, login } of tourRoles(world)) {
       const tab = await suite.page(undefined, { 'x-forwarded-for': ownAddress() });

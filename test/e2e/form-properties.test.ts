@@ -13,6 +13,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { testDatabase } from '../support/db.ts';
 import { tinyPdf } from '../support/documents.ts';
 import { makeConsultationInState, makeCouncilWithPeople, makeUser } from '../support/factories.ts';
+import { attachTestSamlProvider } from '../support/saml-idp.ts';
 import { WebSession } from '../support/web-session.ts';
 
 /**
@@ -48,6 +49,9 @@ const COUNCIL_FORM_FIELDS = [
 const FORM_ROUTES: Record<string, FormRoute> = {
   'POST /login': { who: 'anonymous', fields: ['email', 'password', 'next'], kept: { email: 'email' } },
   'POST /logout': { who: 'anonymous', fields: [] },
+  // The municipality's SAML answer (the app here has a provider): without the browser's request
+  // cookie every body ends on the login page; signed answers are tested in sso-saml.test.ts.
+  'POST /login/saml/acs': { who: 'anonymous', fields: ['SAMLResponse', 'RelayState'] },
   // No password came first: every body ends on the login page.
   'POST /login/second-factor': { who: 'anonymous', fields: ['code'] },
   // The secretary is no administrator: the second factor's pages are a 404 for them.
@@ -314,6 +318,7 @@ describe('form properties: random and hostile bodies on every form route never g
 
   before(async () => {
     app = await startTestApp();
+    attachTestSamlProvider(app.deps, testDatabase().db);
     const { db } = testDatabase();
     const people = await makeCouncilWithPeople(db);
     const admin = await makeUser(db, { admin: true, name: 'Administrator' });

@@ -6,6 +6,7 @@ import { useTestApp } from '../support/app.ts';
 import { nuCheckerFindings } from '../support/nu-checker.ts';
 import { testDatabase } from '../support/db.ts';
 import { PAGE_TOUR, buildTourWorld, fetchOverHttp, tourRoles, type TourRole } from '../support/page-tour.ts';
+import { attachTestSamlProvider } from '../support/saml-idp.ts';
 import { WebSessionFromOwnAddress, type WebSession } from '../support/web-session.ts';
 
 describe('HTML validity: the W3C Nu checker on every page type', function () {
@@ -21,6 +22,8 @@ describe('HTML validity: the W3C Nu checker on every page type', function () {
   });
 
   it(`reports no error on any of the ${PAGE_TOUR.length} pages`, async () => {
+    // With a SAML provider, so the login page has its button and /admin/sso its SAML details.
+    attachTestSamlProvider(app.deps, testDatabase().db);
     const world = await buildTourWorld(testDatabase().db);
     const sessions = new Map<TourRole, WebSession>();
     for (const { role, login } of tourRoles(world)) {

@@ -10,7 +10,8 @@ import { createUser } from '../users/service.ts';
 import { parseInput } from '../validation.ts';
 
 /*
- * Single sign-on with the municipality's identity provider (OpenID Connect, src/adapters/oidc.ts):
+ * Single sign-on with the municipality's identity provider (OpenID Connect, src/adapters/oidc.ts,
+ * or SAML 2.0, src/adapters/saml.ts):
  * the person is matched by the e-mail the provider has verified to an existing user; an unknown
  * one gets a user only where an admin allowed it for the e-mail's domain, and never a role (roles
  * are given in Rådssvar). An admin can require the municipality's login for a domain: its people
@@ -46,6 +47,54 @@ export interface IdentityProvider {
   logoutUrl(idToken: string, postLogoutRedirectUri: string): Promise<string | undefined>;
 }
 
+/** How long a SAML request waits for its answer: the time a person may take at the municipality's login. */
+export const SAML_REQUEST_VALIDITY_MS = 10 * 60_000;
+
+/** What a SAML login keeps for its logout at the provider (SingleLogout needs the subject and session). */
+export interface SamlSession {
+  nameId: string;
+  nameIdFormat: string;
+  sessionIndex: string | undefined;
+}
+
+/** A person as the SAML identity provider vouches for them, from a signed assertion. */
+export interface SamlIdentity {
+  email: string | undefined;
+  /** The provider asserts the e-mail attribute itself: there is no unverified one in SAML. */
+  emailVerified: true;
+  name: string | undefined;
+  session: SamlSession;
+}
+
+/**
+ * The SAML requests sent and not yet answered (saml_requests), shared by every app process: an
+ * answer counts only for a request found here, and taking it removes it, so it counts once.
+ */
+export interface SamlRequestLedger {
+  save(id: string, issuedAt: string): Promise<Date>;
+  find(id: string): Promise<string | null>;
+  /** Removes the request; its IssueInstant when it was there, null when another answer took it first. */
+  take(id: string): Promise<string | null>;
+}
+
+/** The municipality's SAML 2.0 identity provider (KOMBIT's Adgangsstyring, AD FS), as the domain needs it (src/adapters/saml.ts). */
+export interface SamlIdentityProvider {
+  /** The words of the login page's button. */
+  label: string;
+  /** The AuthnRequest to send the browser with (HTTP-Redirect binding), and its id to bind to this browser. */
+  startSignOn(relayState: string): Promise<{ url: string; requestId: string }>;
+  /**
+   * The identity in a posted SAMLResponse, when it answers `requestId` — the request this browser
+   * was sent with — is signed by the provider's key, is for Rådssvar and is in date. Throws
+   * {@link SignOnRejected} otherwise, and for an answer already taken.
+   */
+  finishSignOn(samlResponse: string, requestId: string): Promise<SamlIdentity>;
+  /** The provider's SingleLogout address for this login, or undefined when none is configured. */
+  logoutUrl(session: SamlSession, relayState: string): Promise<string | undefined>;
+  /** Rådssvar's service-provider metadata (entity id, assertion consumer service, signing certificate). */
+  metadata(): string;
+}
+
 /** The provider's answer could not be trusted (wrong audience, bad signature, expired, wrong state…). */
 export class SignOnRejected extends Error {}
 
@@ -55,7 +104,7 @@ const domainOf = (email: string) => email.slice(email.lastIndexOf('@') + 1).toLo
  * The user a provided identity signs in as: the user with that verified e-mail, or a new one
  * without roles where the domain allows it. Refuses an unverified e-mail and an unknown person.
  */
-export async function userForIdentity(deps: { db: Db }, identity: ProvidedIdentity): Promise<number> {
+export async function userForIdentity(deps: { db: Db }, identity: Pick<ProvidedIdentity, 'email' | 'emailVerified' | 'name'>): Promise<number> {
   const email = identity.email?.trim().toLowerCase();
   if (!email || !identity.emailVerified) {
     throw new AppError('UNAUTHENTICATED', 'Kommunens login har ikke bekræftet din e-mail, så Rådssvar kan ikke finde din bruger.');

@@ -20,6 +20,8 @@ declare module 'express-session' {
     signedInWith?: 'sso';
     /** The provider's ID token of an SSO login, for its logout. */
     ssoIdToken?: string;
+    /** The subject and session of a SAML login, for its SingleLogout at the provider. */
+    samlSession?: { nameId: string; nameIdFormat: string; sessionIndex: string | undefined };
     /** An SSO login under way: state, nonce and PKCE verifier until the provider sends the browser back. */
     pendingSignOn?: { state: string; nonce: string; codeVerifier: string; next: string };
     /** A password login waiting for its second step: whose, where to go after, until when (epoch ms). */

@@ -8,12 +8,13 @@ import { publicBaseUrl } from '../../domain/public-url.ts';
 import { actorOf } from '../middleware/actor.ts';
 import { csrfProtection } from '../middleware/csrf.ts';
 import { fieldErrors, formError, typedFields } from '../forms.ts';
+import { samlSettingsView } from '../presenters/sign-on.ts';
 
 const domainParams = z.object({ domain: z.string().min(1).max(253) });
 
 /**
- * The administration of the municipality's login: which provider is configured (from OIDC_* in
- * the configuration; the client secret is never shown), the addresses to register with it, and
+ * The administration of the municipality's login: which providers are configured (from OIDC_* and
+ * SAML_* in the configuration; no secret or private key is ever shown), the addresses to register with it, and
  * the e-mail domains with their two choices. Mounted inside the administration, behind its admin check.
  */
 export function adminSsoRoutes(deps: AppDeps): Router {
@@ -25,6 +26,7 @@ export function adminSsoRoutes(deps: AppDeps): Router {
       provider: deps.config.oidc ? { issuer: deps.config.oidc.issuer, clientId: deps.config.oidc.clientId, label: deps.config.oidc.label } : null,
       redirectUri: `${base}/login/sso/callback`,
       postLogoutUri: `${base}/login`,
+      saml: samlSettingsView(deps.config.saml, base),
       domains: await ssoDomainsForAdmin(deps, actorOf(res)),
       values: state.values ?? {},
       error: state.error?.message,

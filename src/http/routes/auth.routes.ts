@@ -7,22 +7,20 @@ import { formError, typedFields } from '../forms.ts';
 import { loginForm, loginQuery, safeNextPath } from './auth.schemas.ts';
 import type { AppDeps } from '../../deps.ts';
 
-declare global {
-  namespace Express {
-    interface Locals {
-      /** The words of the login page's button for the municipality's login. */
-      identityProviderLabel?: string;
-    }
-  }
-}
 import { needsSecondStep, verifySecondStep } from '../../domain/auth/second-factor.ts';
 import { assertPasswordLoginAllowed } from '../../domain/auth/single-sign-on.ts';
 import { publicBaseUrl } from '../../domain/public-url.ts';
+import { signOnButtons } from '../presenters/sign-on.ts';
 
-function renderLogin(res: Response, values: { email?: string; next?: string; error?: string }, status = 200): void {
-  const provider = res.locals.identityProviderLabel;
-  const ssoHref = provider ? `/login/sso?${new URLSearchParams({ next: values.next ?? '/' }).toString()}` : undefined;
-  res.status(status).render('pages/login', { title: 'Log ind', values, error: values.error, hideNav: true, ssoLabel: provider, ssoHref });
+/** The login page, with the buttons of the municipal logins and what was typed. */
+export function renderLogin(deps: AppDeps, res: Response, values: { email?: string; next?: string; error?: string }, status = 200): void {
+  res.status(status).render('pages/login', {
+    title: 'Log ind',
+    values,
+    error: values.error,
+    hideNav: true,
+    signOnButtons: signOnButtons(deps, values.next),
+  });
 }
 
 /** How long a password stays good for its second step. */
@@ -52,15 +50,22 @@ function logIn(deps: AppDeps, req: Request, res: Response, next: NextFunction): 
     const refused = formError(error);
     const typed = typedFields(req.body);
     const message = refused.details.map((d) => d.message).join('. ');
-    return renderLogin(res, { email: typed.email, next: safeNextPath.parse(typed.next), error: message || refused.message }, refused.httpStatus);
+    return renderLogin(
+      deps,
+      res,
+      { email: typed.email, next: safeNextPath.parse(typed.next), error: message || refused.message },
+      refused.httpStatus,
+    );
   }
   if (!form.email || !form.password) {
-    return renderLogin(res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
+    return renderLogin(deps, res, { email: form.email, next: form.next, error: 'Skriv både e-mail og adgangskode.' }, 422);
   }
   assertPasswordLoginAllowed(deps, form.email).then(
     () => checkPassword(deps, req, res, next, form),
     (error: unknown) =>
-      error instanceof AppError ? renderLogin(res, { email: form.email, next: form.next, error: error.message }, error.httpStatus) : next(error),
+      error instanceof AppError
+        ? renderLogin(deps, res, { email: form.email, next: form.next, error: error.message }, error.httpStatus)
+        : next(error),
   );
 }
 
@@ -70,7 +75,7 @@ function checkPassword(deps: AppDeps, req: Request, res: Response, next: NextFun
     if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'TOO_MANY_REQUESTS')) {
       const retry = error.meta.retryAfterSeconds;
       if (typeof retry === 'number') res.setHeader('Retry-After', String(retry));
-      return renderLogin(res, { email: form.email, next: form.next, error: error.message }, error.httpStatus);
+      return renderLogin(deps, res, { email: form.email, next: form.next, error: error.message }, error.httpStatus);
     }
     if (error || !user) return next(error ?? new AppError('UNAUTHENTICATED', 'Login mislykkedes'));
     const userId = (user as { id: number }).id;
@@ -88,17 +93,21 @@ function pendingStep(req: Request) {
   return pending && pending.until > Date.now() ? pending : undefined;
 }
 
+/** Where the browser goes after a municipal login's logout to end it at the provider too, if anywhere. */
+async function providerLogoutUrl(deps: AppDeps, req: Request): Promise<string | undefined> {
+  const afterwards = `${publicBaseUrl(deps.config)}/login`;
+  const { ssoIdToken, samlSession } = req.session;
+  if (ssoIdToken && deps.identityProvider) return deps.identityProvider.logoutUrl(ssoIdToken, afterwards);
+  if (samlSession && deps.samlProvider) return deps.samlProvider.logoutUrl(samlSession, '/login');
+  return undefined;
+}
+
 /** Login (with an administrator's second step) and logout. */
 export function authRoutes(deps: AppDeps): Router {
   const router = Router();
-  // The login page's button for the municipality's login, when there is one.
-  router.use('/login', (_req, res, next) => {
-    res.locals.identityProviderLabel = deps.identityProvider?.label;
-    next();
-  });
   router.get('/login', csrfTokenForForm, (req, res) => {
     if (res.locals.actor) return res.redirect(303, '/');
-    renderLogin(res, { next: loginQuery.parse(req.query).next });
+    renderLogin(deps, res, { next: loginQuery.parse(req.query).next });
   });
   router.post('/login', csrfProtection, (req, res, next) => logIn(deps, req, res, next));
   router.get('/login/second-factor', csrfTokenForForm, (req, res) => {
@@ -107,7 +116,7 @@ export function authRoutes(deps: AppDeps): Router {
   });
   router.post('/login/second-factor', csrfProtection, async (req, res, next) => {
     const pending = pendingStep(req);
-    if (!pending) return renderLogin(res, { error: 'Det tog for lang tid. Log ind igen.' }, 401);
+    if (!pending) return renderLogin(deps, res, { error: 'Det tog for lang tid. Log ind igen.' }, 401);
     let result: { recoveryCodesLeft?: number };
     try {
       result = await verifySecondStep(deps, pending.userId, {
@@ -135,14 +144,10 @@ export function authRoutes(deps: AppDeps): Router {
   // every request); passport's own logout would only empty it first. After the municipality's
   // login, the browser goes on to the provider's logout, which ends the login there too.
   router.post('/logout', csrfProtection, async (req, res, next) => {
-    const idToken = req.session.ssoIdToken;
-    const providerLogout =
-      idToken && deps.identityProvider
-        ? await deps.identityProvider.logoutUrl(idToken, `${publicBaseUrl(deps.config)}/login`).catch((error: unknown) => {
-            deps.logger.warn({ err: error }, 'identity provider logout address unavailable');
-            return undefined;
-          })
-        : undefined;
+    const providerLogout = await providerLogoutUrl(deps, req).catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'identity provider logout address unavailable');
+      return undefined;
+    });
     req.session.destroy((error: unknown) => (error ? next(error) : res.redirect(303, providerLogout ?? '/login')));
   });
   return router;

@@ -1,26 +1,53 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { SessionData } from 'express-session';
 import type { AppDeps } from '../../deps.ts';
 import { SignOnRejected, userForIdentity } from '../../domain/auth/single-sign-on.ts';
 import { AppError, notFound } from '../../domain/errors.ts';
 import { publicBaseUrl } from '../../domain/public-url.ts';
 import { loginQuery } from './auth.schemas.ts';
+import { renderLogin } from './auth.routes.ts';
 
 const CALLBACK_PATH = '/login/sso/callback';
 
-function loginPageWith(res: Response, error: string, status: number): void {
-  const label = res.locals.identityProviderLabel;
-  res.status(status).render('pages/login', {
-    title: 'Log ind',
-    values: {},
-    error,
-    hideNav: true,
-    ssoLabel: label,
-    ssoHref: label ? '/login/sso' : undefined,
+/** The address the provider sends the browser back to, as registered with it (from PUBLIC_URL, never from the request's Host). */
+const redirectUri = (deps: AppDeps) => `${publicBaseUrl(deps.config)}${CALLBACK_PATH}`;
+
+/**
+ * A new session (as after a password login) signed in by the municipality's login, with what its
+ * logout at the provider needs, and off to `after`.
+ */
+export function startSignedOnSession(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  userId: number,
+  logout: Pick<SessionData, 'ssoIdToken' | 'samlSession'>,
+  after: string,
+): void {
+  req.session.regenerate((error: unknown) => {
+    if (error) return next(error);
+    req.session.passport = { user: userId };
+    req.session.signedInWith = 'sso';
+    Object.assign(req.session, logout);
+    req.session.save((saveError: unknown) => (saveError ? next(saveError) : res.redirect(303, after)));
   });
 }
 
-/** The address the provider sends the browser back to, as registered with it (from PUBLIC_URL, never from the request's Host). */
-const redirectUri = (deps: AppDeps) => `${publicBaseUrl(deps.config)}${CALLBACK_PATH}`;
+/**
+ * A refused answer of the municipality's login, on the login page with the reason in Danish (the
+ * detail in the log, never a token or an assertion); anything else is rethrown to the error handler.
+ */
+export function refuseSignOn(deps: AppDeps, res: Response, error: unknown, protocol: 'OpenID Connect' | 'SAML'): void {
+  if (error instanceof SignOnRejected) {
+    deps.logger.warn({ reason: error.message, protocol }, 'single sign-on answer refused');
+    return renderLogin(deps, res, { error: 'Svaret fra kommunens login kunne ikke godkendes. Prøv igen.' }, 401);
+  }
+  if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
+    deps.logger.info({ reason: error.message, protocol }, 'single sign-on person refused');
+    return renderLogin(deps, res, { error: error.message }, error.httpStatus);
+  }
+  throw error;
+}
 
 /**
  * The municipality's login (OpenID Connect): off to the provider with state, nonce and a PKCE
@@ -39,7 +66,7 @@ export function ssoRoutes(deps: AppDeps): Router {
       start = await provider.startSignOn(redirectUri(deps), after);
     } catch (error) {
       deps.logger.warn({ err: error }, 'identity provider unavailable');
-      return loginPageWith(res, 'Kommunens login svarer ikke lige nu. Prøv igen om lidt, eller log ind med adgangskode.', 503);
+      return renderLogin(deps, res, { error: 'Kommunens login svarer ikke lige nu. Prøv igen om lidt, eller log ind med adgangskode.' }, 503);
     }
     req.session.pendingSignOn = start.pending;
     req.session.save((error: unknown) => (error ? next(error) : res.redirect(303, start.url)));
@@ -49,32 +76,17 @@ export function ssoRoutes(deps: AppDeps): Router {
     if (!provider) throw notFound();
     const pending = req.session.pendingSignOn;
     delete req.session.pendingSignOn;
-    if (!pending) return loginPageWith(res, 'Login med kommunens login blev ikke gennemført. Prøv igen.', 400);
+    if (!pending) return renderLogin(deps, res, { error: 'Login med kommunens login blev ikke gennemført. Prøv igen.' }, 400);
     if (typeof req.query.error === 'string') {
       deps.logger.info({ reason: req.query.error.slice(0, 100) }, 'single sign-on cancelled at the provider');
-      return loginPageWith(res, 'Login hos kommunen blev afbrudt. Prøv igen.', 401);
+      return renderLogin(deps, res, { error: 'Login hos kommunen blev afbrudt. Prøv igen.' }, 401);
     }
-    let userId: number;
     try {
       const identity = await provider.finishSignOn(new URL(req.originalUrl, publicBaseUrl(deps.config)), pending);
-      userId = await userForIdentity(deps, identity);
-      req.session.regenerate((error: unknown) => {
-        if (error) return next(error);
-        req.session.passport = { user: userId };
-        req.session.signedInWith = 'sso';
-        req.session.ssoIdToken = identity.idToken;
-        req.session.save((saveError: unknown) => (saveError ? next(saveError) : res.redirect(303, pending.next)));
-      });
+      const userId = await userForIdentity(deps, identity);
+      startSignedOnSession(req, res, next, userId, { ssoIdToken: identity.idToken }, pending.next);
     } catch (error) {
-      if (error instanceof SignOnRejected) {
-        deps.logger.warn({ reason: error.message }, 'single sign-on answer refused');
-        return loginPageWith(res, 'Svaret fra kommunens login kunne ikke godkendes. Prøv igen.', 401);
-      }
-      if (error instanceof AppError && (error.code === 'UNAUTHENTICATED' || error.code === 'FORBIDDEN')) {
-        deps.logger.info({ reason: error.message }, 'single sign-on person refused');
-        return loginPageWith(res, error.message, error.httpStatus);
-      }
-      throw error;
+      refuseSignOn(deps, res, error, 'OpenID Connect');
     }
   });
   return router;
