@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
 import { formatDanishDate, formatDanishDateTime } from '../domain/time.ts';
 import { deadlineText, EVENT_LABELS, STATE_LABELS, VOTE_LABELS, WRITTEN_PROCEDURE_STATUS_LABELS } from './presenters/labels.ts';
-import { ROLE_LABELS } from '../domain/users/service.ts';
+import { ROLE_LABELS, seatText } from '../domain/users/service.ts';
 import type { DeadlineStatus } from '../domain/deadlines/status.ts';
 
 export const viewsDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'views');
@@ -22,6 +22,7 @@ const helpers = {
   voteLabel: (vote: string) => VOTE_LABELS[vote] ?? vote,
   procedureStatusLabel: (status: string) => WRITTEN_PROCEDURE_STATUS_LABELS[status] ?? status,
   roleLabel: (role: keyof typeof ROLE_LABELS) => ROLE_LABELS[role] ?? role,
+  seatText: (role: string, title: string | null | undefined) => seatText(role, title),
   deadlineText: (status: DeadlineStatus, daysLeft: number, workingDaysLeft: number | null) => deadlineText(status, daysLeft, workingDaysLeft),
   fieldError: (errors: Record<string, string> | undefined, field: string) => errors?.[field],
   year: () => new Date().getFullYear(),

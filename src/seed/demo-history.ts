@@ -151,12 +151,14 @@ export async function addDemoHistory(
     const send = async (actor: Actor, event: Record<string, unknown>) => {
       view = await sendEvent(deps, actor, view.id, { ...event, version: view.version });
     };
-    let view = await registerConsultation(deps, secretary, {
+    // Registered on the day it arrived, as the secretariat did then: its reference is of that year's series.
+    const received = sent.minus({ days: 28 });
+    let view = await registerConsultation({ ...deps, clock: () => received.set({ hour: 10 }).toJSDate() }, secretary, {
       title: item.title,
       authority: item.authority,
       authorityReference: `${sent.toFormat('yy')}-${String(100000 + item.monthsAgo * 137).slice(0, 6)}`,
       ...(item.authorityEmail ? { authorityEmail: item.authorityEmail } : {}),
-      receivedAt: sent.minus({ days: 28 }).toISODate(),
+      receivedAt: received.toISODate(),
       deadline: sent.plus({ days: 2 }).set({ hour: 12 }).toISO({ includeOffset: false }),
       summary: item.summary,
       council: item.council,

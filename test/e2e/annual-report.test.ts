@@ -76,6 +76,10 @@ describe('the annual report (årsberetning): figures from the cases, sections ke
     expect(Object.fromEntries(report.decisions.map((d) => [d.way, d.count]))).to.deep.equal({ meeting: 1, chair_decision: 2, written_procedure: 0 });
     expect(report.notice.total.count, 'the notice figures of the same year').to.equal(4);
     expect(report.members.map((m) => m.name)).to.include(people.chair.actor.name);
+    expect(
+      report.members.map((m) => m.name),
+      'the municipality’s staff are not the council’s members',
+    ).not.to.include(people.staff.actor.name);
     // Another year has none of it.
     expect((await annualReport(app.deps, people.secretary.actor, people.council.slug, year - 1)).total.count).to.equal(0);
   });
@@ -96,6 +100,9 @@ describe('the annual report (årsberetning): figures from the cases, sections ke
     expect(saved.status).to.equal(303);
     const shown = await secretary.follow(saved);
     expect(shown.text).to.include(foreword).and.include('<li>Sprog</li>');
+    // The charts' descriptions say the numbers are in a table under each: they are, on this page too.
+    expect(shown.text).to.include(`<caption class="visually-hidden">Varsel pr. myndighed i ${year}</caption>`);
+    expect(shown.text).to.include(`<caption class="visually-hidden">Høringer pr. måned i ${year}</caption>`);
     const other = await secretary.get(`/councils/${people.council.slug}/annual-report?year=${year - 1}`);
     expect(other.text, 'kept per year').not.to.include(foreword);
 
@@ -130,6 +137,10 @@ describe('the annual report (årsberetning): figures from the cases, sections ke
     const pdf = await fetchPdfText(app.baseUrl, `/councils/${people.council.slug}/annual-report.pdf?year=${year}`, secretary);
     expect(pdf).to.include(`Årsberetning ${year}`).and.include('Rådet gav 3 høringssvar: 1 til tiden, 1 efter fristforlængelse og 1 efter fristen');
     expect(pdf).to.include(titles.late).and.include('Varsel ved høringer').and.include('Et år med mange høringer');
+    // The tables' headers come out whole: a column never shrinks below its longest word ("Sva r").
+    expect(pdf).to.include('Myndighed Svar Til tiden Efter forlængelse Efter fristen');
+    expect(pdf).to.include('Myndighed Høringer Varsel, median Under 4 uger Frist før næste møde Forlænget');
+    expect(pdf).to.include(`${people.chair.actor.name} – Formand`).and.not.include(people.staff.actor.name);
     const docx = await fetch(`${app.baseUrl}/councils/${people.council.slug}/annual-report.docx?year=${year}`, {
       headers: { cookie: secretary.cookieHeader() },
     });

@@ -3,6 +3,7 @@ import { insertReadDocumentWithMarker } from '../support/documents.ts';
 import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { AppError } from '../../src/domain/errors.ts';
+import { danishDate } from '../../src/domain/time.ts';
 import { setPublication } from '../../src/domain/publication/service.ts';
 import { saveCouncilPublicProfile, saveOwnListing } from '../../src/domain/publication/council-profile.ts';
 import { publicCouncilPage } from '../../src/domain/publication/public-pages.ts';
@@ -173,6 +174,23 @@ describe("a council's public page (/r/:slug) and what is published on it", () =>
     expect((await visit(`/r/${people.council.slug}/svar/${drafting.id}.pdf`)).status).to.equal(404);
     expect((await visit('/r/ingen-saadan-raad')).status).to.equal(404);
     expect((await visit(`/r/${people.council.slug}/svar/ikke-et-id.pdf`)).status).to.equal(404);
+  });
+
+  it('lists a council’s responses newest sent first on its page, and newest published first in its feed', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const sentLastYear = await submittedWith(people, `Sendt sidste år ${unique()}`, {
+      submittedAt: danishDate(new Date(Date.now() - 365 * 86_400_000)),
+    });
+    const sentToday = await submittedWith(people, `Sendt i dag ${unique()}`);
+    // Last year's is taken down and put back: published again after today's.
+    await setPublication(app.deps, people.secretary.actor, sentLastYear.id, { public: 'no', reason: 'Fejl i bilaget' });
+    await setPublication(app.deps, people.secretary.actor, sentLastYear.id, { public: 'yes' });
+
+    const page = await publicCouncilPage(app.deps, people.council.slug);
+    expect(page.responses.map((r) => r.title)).to.deep.equal([sentToday.title, sentLastYear.title]);
+    const { parseFeed } = await import('@rowanmanning/feed-parser');
+    const feed = parseFeed(await (await fetch(`${app.baseUrl}/r/${people.council.slug}/feed.atom`)).text());
+    expect(feed.items.map((i) => i.title)).to.deep.equal([`Høringssvar: ${sentLastYear.title}`, `Høringssvar: ${sentToday.title}`]);
   });
 });
 
@@ -375,9 +393,15 @@ describe('the "Offentlighed" and outcome forms of the consultation page', () => 
     expect(refused.hash).to.equal('#formular-publication');
     expect(refused.text).to.include('Skriv hvorfor svaret ikke er offentligt');
     expect(refused.text).to.match(/id="publication-no" name="public" value="no" checked/);
-    const saved = await web.follow(
-      await web.postForm(`/consultations/${c.id}/publication`, { _csrf: WebSession.csrfToken(refused.text), public: 'no', reason: 'Personfølsomt' }),
-    );
+    const answer = await web.postForm(`/consultations/${c.id}/publication`, {
+      _csrf: WebSession.csrfToken(refused.text),
+      public: 'no',
+      reason: 'Personfølsomt',
+    });
+    // The address says a choice was saved, not that the response was published.
+    expect(answer.headers.get('location')).to.equal(`/consultations/${c.id}?publication=saved#offentlighed`);
+    const saved = await web.follow(answer);
+    expect(saved.text).to.include('Offentligheden er gemt.');
     expect(saved.text).to.include('Svaret kommer ikke på rådets offentlige side, når det er sendt.');
     expect(saved.text).to.include('Begrundelse: Personfølsomt');
     expect(saved.text).to.include('Markeret som ikke offentligt');

@@ -83,10 +83,16 @@ export function listComingMeetings(db: Executor, councilId: number, now: Date, l
 }
 
 /**
- * Published responses with an archived letter, newest published first, of one council or of every
- * council (null): title, authority, the day sent, the letter's size, what came of it, the council.
+ * Published responses with an archived letter, of one council or of every council (null): title,
+ * authority, the day sent, the letter's size, what came of it, the council. A feed lists them newest
+ * published first (what is new to a reader); a council's page newest sent first, as it shows the day
+ * each was sent, so a response published late or put back up keeps its place among its year's.
  */
-export function listPublishedResponses(db: Executor, councilId: number | null, limit = PUBLIC_RESPONSES_SHOWN) {
+export function listPublishedResponses(
+  db: Executor,
+  councilId: number | null,
+  { limit = PUBLIC_RESPONSES_SHOWN, newestFirstBy = 'published' }: { limit?: number; newestFirstBy?: 'published' | 'sent' } = {},
+) {
   let query = db
     .selectFrom('consultations')
     .innerJoin('councils', 'councils.id', 'consultations.council_id')
@@ -112,7 +118,8 @@ export function listPublishedResponses(db: Executor, councilId: number | null, l
     .where('consultations.state', '=', 'submitted')
     .$narrowType<{ publishedAt: Date }>();
   if (councilId !== null) query = query.where('consultations.council_id', '=', councilId);
-  return query.orderBy('consultations.published_at', 'desc').orderBy('consultations.id').limit(limit).execute();
+  const ordered = newestFirstBy === 'sent' ? query.orderBy(sql`"submittedAt"`, 'desc') : query;
+  return ordered.orderBy('consultations.published_at', 'desc').orderBy('consultations.id').limit(limit).execute();
 }
 
 /** Archived minutes of the councils that publish them (councils.minutes_published): the one rule for every public read of minutes. */

@@ -1,5 +1,5 @@
 import { Document, HeadingLevel, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { ROLE_LABELS } from '../users/service.ts';
+import { seatText } from '../users/service.ts';
 import { formatDanishDate, formatDanishDateTime } from '../time.ts';
 import type { AnnualReport } from './annual-report.ts';
 import { noticeTableRows, responsesSummary, TIMELINESS_TEXT } from './annual-report-text.ts';
@@ -94,7 +94,7 @@ export async function annualReportDocx(report: AnnualReport): Promise<Buffer> {
   if (sections.activities.trim()) children.push(heading('Aktiviteter'), ...markdownParagraphs(sections.activities));
   children.push(heading('Rådets medlemmer'));
   for (const m of report.members) {
-    children.push(bullet(`${m.name} – ${ROLE_LABELS[m.role as keyof typeof ROLE_LABELS] ?? m.role}${m.title ? ` (${m.title})` : ''}`));
+    children.push(bullet(`${m.name} – ${seatText(m.role, m.title)}`));
   }
   const document = new Document({
     creator: 'Rådssvar',

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { Council } from '../../db/types.ts';
+import type { Council, Role } from '../../db/types.ts';
 import {
   findAnnualReportSections,
   findPublishedAnnualReport,
@@ -25,6 +25,7 @@ import { parseInput } from '../validation.ts';
 import { RESPONSE_OUTCOME_LABELS } from '../publication/outcome.ts';
 import { noticeReportOf, type NoticeReport } from './notice.ts';
 import { rosterOf, type RosterEntry } from './terms.ts';
+import { LISTED_ROLES } from '../publication/council-profile.ts';
 import type { HandoverDeps } from './handover.ts';
 import { renderAnnualReportPdf } from '../pdf/annual-report.ts';
 import { annualReportDocx } from './annual-report-docx.ts';
@@ -202,8 +203,9 @@ async function reportOf(
       .map(([outcome, label]) => ({ outcome, label, count: responses.filter((r) => r.outcome === outcome).length }))
       .filter((o) => o.count > 0),
     notice,
+    // The council's own people: staff serve the municipality, not the council (as on the public page).
     members: [...roster.current, ...roster.former]
-      .filter(overlaps)
+      .filter((m) => overlaps(m) && LISTED_ROLES.includes(m.role as Role))
       .map((m) => ({ name: m.name, role: m.role, title: m.title, termStart: m.termStart, termEnd: m.termEnd })),
     sections: { foreword: sections?.foreword ?? '', themes: sections?.themes ?? '', activities: sections?.activities ?? '' },
     mayEdit,

@@ -27,7 +27,9 @@ export function noticeCharts(report: Pick<NoticeReport, 'byAuthority' | 'byMonth
     height: Math.max(1, authorities.length) * ROW + 24,
     lineX: x(FOUR_WEEKS_WORKING_DAYS),
     lineLabelX: x(FOUR_WEEKS_WORKING_DAYS) + 3,
-    lineBottom: Math.max(1, authorities.length) * ROW + 4,
+    // The four-week line is drawn as one piece under its label and one across each bar, never
+    // through the authorities' names above the bars, which can be wider than the line's offset.
+    normSegments: [{ y1: 14, y2: 22 }, ...authorities.map((_, i) => ({ y1: 24 + i * ROW + 15, y2: 24 + i * ROW + 35 }))],
     bars: authorities.map((g, i) => {
       const end = x(g.medianWorkingDays!);
       return {

@@ -1,7 +1,7 @@
 import type { AnnualReport } from '../councils/annual-report.ts';
 import { noticeCharts } from '../councils/notice-charts.ts';
 import { noticeTableRows, responsesSummary, TIMELINESS_TEXT } from '../councils/annual-report-text.ts';
-import { ROLE_LABELS } from '../users/service.ts';
+import { seatText } from '../users/service.ts';
 import { formatDanishDate, formatDanishDateTime } from '../time.ts';
 import { cssString, letterheadOf, type LetterData } from './letter.ts';
 import { renderMarkdownSafe } from './markdown.ts';
@@ -9,7 +9,7 @@ import type { PdfRenderer, RenderOptions } from './renderer.ts';
 import { pdfTemplate } from './templates.ts';
 
 /** Version of views/pdf/annual-report.hbs, in the PDF's Creator. */
-export const ANNUAL_REPORT_TEMPLATE_VERSION = 'annual-report-v1';
+export const ANNUAL_REPORT_TEMPLATE_VERSION = 'annual-report-v2';
 
 /** What the annual report PDF is made from: the report and the council's letterhead. */
 export interface AnnualReportPdfData {
@@ -57,8 +57,7 @@ export function renderAnnualReportHtml(data: AnnualReportPdfData): string {
     ...noticeCharts(report.notice),
     members: report.members.map((m) => ({
       name: m.name,
-      roleLabel: ROLE_LABELS[m.role as keyof typeof ROLE_LABELS] ?? m.role,
-      title: m.title,
+      seatText: seatText(m.role, m.title),
     })),
   });
 }

@@ -1,12 +1,12 @@
 import type { HandoverReport } from '../councils/handover.ts';
-import { ROLE_LABELS } from '../users/service.ts';
+import { seatText } from '../users/service.ts';
 import { formatDanishDate, formatDanishDateTime } from '../time.ts';
 import { cssString, letterheadOf, type LetterData } from './letter.ts';
 import type { PdfRenderer, RenderOptions } from './renderer.ts';
 import { pdfTemplate } from './templates.ts';
 
 /** Version of views/pdf/handover.hbs, in the PDF's Creator. */
-export const HANDOVER_TEMPLATE_VERSION = 'handover-v1';
+export const HANDOVER_TEMPLATE_VERSION = 'handover-v2';
 
 /** What the handover PDF is made from: the report, the council's letterhead, and the address its links point to. */
 export interface HandoverPdfData {
@@ -40,8 +40,7 @@ export function renderHandoverHtml(data: HandoverPdfData): string {
   });
   const person = (p: HandoverReport['people']['current'][number]) => ({
     name: p.name,
-    roleLabel: ROLE_LABELS[p.role as keyof typeof ROLE_LABELS] ?? p.role,
-    title: p.title,
+    seatText: seatText(p.role, p.title),
     termText: `${formatDanishDate(p.termStart)} – ${formatDanishDate(p.termEnd)}`,
   });
   return pdfTemplate('handover.hbs')({

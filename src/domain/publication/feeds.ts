@@ -17,7 +17,7 @@ export async function publicationFeed(deps: Pick<PublicDeps, 'db'> & { baseUrl: 
   if (slug !== undefined && !council) throw notFound('Rådet findes ikke');
   const councilId = council?.id ?? null;
   const [responses, minutes] = [
-    await listPublishedResponses(deps.db, councilId, FEED_ENTRIES),
+    await listPublishedResponses(deps.db, councilId, { limit: FEED_ENTRIES }),
     await listPublishedMinutes(deps.db, councilId, FEED_ENTRIES),
   ];
   const pagePath = council ? `/r/${encodeURIComponent(council.slug)}` : '/r';

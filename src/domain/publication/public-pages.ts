@@ -97,7 +97,7 @@ export async function publicCouncilPage(deps: PublicDeps, slug: string, searchIn
     await listListedMembers(deps.db, council.id, danishDate(now), LISTED_ROLES),
     await listComingMeetings(deps.db, council.id, now),
     await listPublishedMinutes(deps.db, council.id),
-    await listPublishedResponses(deps.db, council.id),
+    await listPublishedResponses(deps.db, council.id, { newestFirstBy: 'sent' }),
     await listPublishedAnnualReports(deps.db, council.id),
   ];
   return {

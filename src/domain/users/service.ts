@@ -17,6 +17,15 @@ export const ROLE_LABELS: Record<Role, string> = {
   staff: 'Forvaltning',
 };
 
+/**
+ * A seat in words for lists of members: "Medlem (næstformand)", or just "Formand" when the seat's
+ * title only repeats the role.
+ */
+export function seatText(role: string, title: string | null | undefined): string {
+  const label = ROLE_LABELS[role as Role] ?? role;
+  return title && title.trim().toLocaleLowerCase('da') !== label.toLocaleLowerCase('da') ? `${label} (${title.trim()})` : label;
+}
+
 export const newUserSchema = z.object({
   email: emailSchema,
   name: requiredText(200),

@@ -1,6 +1,6 @@
 import type { AnnualReport } from '../../domain/councils/annual-report.ts';
 import { renderMarkdownSafe } from '../../domain/pdf/markdown.ts';
-import { ROLE_LABELS } from '../../domain/users/service.ts';
+import { seatText } from '../../domain/users/service.ts';
 import { presentNotice } from './notice.ts';
 
 /** The annual report as views/pages/annual-report.hbs shows it: links, the notice charts, the sections rendered. */
@@ -18,6 +18,6 @@ export function presentAnnualReport(report: AnnualReport) {
       themes: renderMarkdownSafe(report.sections.themes),
       activities: renderMarkdownSafe(report.sections.activities),
     },
-    members: report.members.map((m) => ({ ...m, roleText: ROLE_LABELS[m.role as keyof typeof ROLE_LABELS] ?? m.role })),
+    members: report.members.map((m) => ({ ...m, seatText: seatText(m.role, m.title) })),
   };
 }

@@ -203,6 +203,16 @@ function renderPage(res: Response, page: ConsultationPage, now: Date, state: Pag
   });
 }
 
+/** What the page says after a form's redirect, by the query flag the redirect set (first match wins). */
+const REDIRECT_NOTICES: [keyof typeof consultationPageQuery.shape, string][] = [
+  ['registered', 'Høringen er registreret.'],
+  ['voted', 'Din stemme er registreret.'],
+  ['publication', 'Offentligheden er gemt.'],
+  ['outcome', 'Udfaldet er gemt.'],
+  ['confirmed', 'Høringsfristen er bekræftet.'],
+  ['ok', 'Gemt.'],
+];
+
 /** The consultation page: facts, documents, draft, versions, comments, timeline and the events this user may send now. */
 export function consultationPageRoutes(deps: AppDeps): Router {
   const router = Router();
@@ -212,17 +222,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     const actor = actorOf(res);
     const page = await getConsultationPage(deps, actor, id, { diffFrom: query.from, diffTo: query.to });
     res.locals.deadlineAdvice = presentDeadlineAdvice(page.advice);
-    const notice = query.registered
-      ? 'Høringen er registreret.'
-      : query.voted
-        ? 'Din stemme er registreret.'
-        : query.published
-          ? 'Offentligheden er ændret.'
-          : query.confirmed
-            ? 'Høringsfristen er bekræftet.'
-            : query.ok
-              ? 'Gemt.'
-              : undefined;
+    const notice = REDIRECT_NOTICES.find(([key]) => query[key])?.[1];
     renderPage(res, page, deps.clock(), { notice, failure: takeFormFailure(req, `/consultations/${encodeURIComponent(id)}`) });
   });
   router.get('/consultations/:id/documents/:docId', requireLogin, async (req, res) => {
@@ -291,7 +291,7 @@ export function consultationPageRoutes(deps: AppDeps): Router {
     try {
       const { public: wanted, reason } = parseInput(publicationForm, req.body ?? {});
       await setPublication(deps, actorOf(res), id, { public: wanted, reason });
-      res.redirect(303, `/consultations/${id}?published=1#offentlighed`);
+      res.redirect(303, `/consultations/${id}?publication=saved#offentlighed`);
     } catch (error) {
       await backToForm(deps, req, res, id, 'publication', error);
     }

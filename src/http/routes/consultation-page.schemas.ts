@@ -17,7 +17,7 @@ export const consultationPageQuery = z.object({
   ok: z.string().max(5).optional().catch(undefined),
   registered: z.string().max(5).optional().catch(undefined),
   voted: z.string().max(5).optional().catch(undefined),
-  published: z.string().max(5).optional().catch(undefined),
+  publication: z.string().max(5).optional().catch(undefined),
   outcome: z.string().max(5).optional().catch(undefined),
   confirmed: z.string().max(5).optional().catch(undefined),
   from: versionNumber,
