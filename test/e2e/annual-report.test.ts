@@ -103,6 +103,7 @@ describe('the annual report (årsberetning): figures from the cases, sections ke
     // The charts' descriptions say the numbers are in a table under each: they are, on this page too.
     expect(shown.text).to.include(`<caption class="visually-hidden">Varsel pr. myndighed i ${year}</caption>`);
     expect(shown.text).to.include(`<caption class="visually-hidden">Høringer pr. måned i ${year}</caption>`);
+    expect(shown.text).to.include(`${people.chair.actor.name} <span class="meta">– Formand</span>`);
     const other = await secretary.get(`/councils/${people.council.slug}/annual-report?year=${year - 1}`);
     expect(other.text, 'kept per year').not.to.include(foreword);
 

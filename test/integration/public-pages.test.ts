@@ -168,8 +168,7 @@ describe("a council's public page (/r/:slug) and what is published on it", () =>
     }
     const page = (await visit(`/r/${people.council.slug}`)).body.toString('utf8');
     expect(page).to.include(published.title);
-    expect(page).to.include('Ahmad Hussein');
-    expect(page).to.include('Dansk Flygtningehjælp');
+    expect(page).to.include('Ahmad Hussein <span class="meta">– Formand, Dansk Flygtningehjælp</span>');
     expect(page).not.to.include('Søren Østergaard');
     expect((await visit(`/r/${people.council.slug}/svar/${drafting.id}.pdf`)).status).to.equal(404);
     expect((await visit('/r/ingen-saadan-raad')).status).to.equal(404);

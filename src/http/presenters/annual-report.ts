@@ -1,6 +1,5 @@
 import type { AnnualReport } from '../../domain/councils/annual-report.ts';
 import { renderMarkdownSafe } from '../../domain/pdf/markdown.ts';
-import { seatText } from '../../domain/users/service.ts';
 import { presentNotice } from './notice.ts';
 
 /** The annual report as views/pages/annual-report.hbs shows it: links, the notice charts, the sections rendered. */
@@ -18,6 +17,5 @@ export function presentAnnualReport(report: AnnualReport) {
       themes: renderMarkdownSafe(report.sections.themes),
       activities: renderMarkdownSafe(report.sections.activities),
     },
-    members: report.members.map((m) => ({ ...m, seatText: seatText(m.role, m.title) })),
   };
 }

@@ -2,15 +2,13 @@ import { XMLBuilder } from 'fast-xml-parser';
 import type { PublicCouncilPage } from '../../domain/publication/public-pages.ts';
 import type { SearchPage } from '../../domain/search/service.ts';
 import { formatSize } from './file-size.ts';
-import { seatText } from '../../domain/users/service.ts';
 
-/** A council's public page as its template shows it: role labels, sizes, links and a description for search engines and link previews. */
+/** A council's public page as its template shows it: sizes, links and a description for search engines and link previews. */
 export function presentPublicCouncil(page: PublicCouncilPage) {
   const slug = encodeURIComponent(page.council.slug);
   const count = page.responses.length;
   return {
     ...page,
-    members: page.members.map((m) => ({ ...m, seatText: seatText(m.role, m.title) })),
     minutes: page.minutes.map((m) => ({ ...m, href: `/r/${slug}/referater/${m.meetingId}.pdf`, sizeText: formatSize(m.sizeBytes) })),
     annualReports: page.annualReports.map((a) => ({ ...a, href: `/r/${slug}/aarsberetning/${a.year}.pdf`, sizeText: formatSize(a.sizeBytes) })),
     responses: page.responses.map((r) => ({ ...r, href: `/r/${slug}/svar/${r.id}.pdf`, sizeText: formatSize(r.sizeBytes) })),
