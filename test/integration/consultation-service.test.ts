@@ -365,6 +365,12 @@ describe('consultation service', () => {
         'VALIDATION_FAILED',
       );
       expect(meeting.details.map((d) => d.path)).to.deep.equal(['meetingDate']);
+      // Before 1990 is a typing error ("1927" for "2027"), and would date an archived letter wrongly.
+      const longAgo = await appError(
+        sendEvent(deps, people.chair.actor, c.id, { type: 'APPROVE', version: c.version, basis: 'meeting', meetingDate: '1989-12-31' }),
+        'VALIDATION_FAILED',
+      );
+      expect(longAgo.details).to.deep.equal([{ path: 'meetingDate', message: 'Datoen kan ikke ligge før 1990' }]);
       await appError(sendEvent(deps, people.chair.actor, c.id, { type: 'REQUEST_CHANGES', version: c.version, comment: '   ' }), 'VALIDATION_FAILED');
       expect(await footprint(c.id)).to.deep.equal(before);
     });
@@ -484,6 +490,32 @@ describe('consultation service', () => {
       expect(await footprint(c.id)).to.deep.equal(before);
       await appError(makeConsultation(deps, people.secretary.actor, { deadline: '9999-12-31' }), 'VALIDATION_FAILED');
       await appError(makeConsultation(deps, people.secretary.actor, { deadline: '-010000-01-01' }), 'VALIDATION_FAILED');
+    });
+
+    it('refuses a day that has come when it is to come or before 1990: received, submitted, approved at a meeting', async () => {
+      const people = await makeCouncilWithPeople(db);
+      const c = await makeConsultationInState(deps, people, 'approved');
+      const before = await footprint(c.id);
+      for (const submittedAt of ['1927-01-23', '1989-12-31', '9999-12-31']) {
+        const error = await appError(
+          sendEvent(deps, people.secretary.actor, c.id, { type: 'SUBMIT', version: c.version, channel: 'letter', submittedAt }),
+          'VALIDATION_FAILED',
+        );
+        expect(error.details.map((d) => d.path)).to.deep.equal(['submittedAt']);
+      }
+      expect(await footprint(c.id)).to.deep.equal(before);
+      const received = await appError(
+        makeConsultation(deps, people.secretary.actor, { deadline: deadlineInDays(20), receivedAt: '1927-01-23' }),
+        'VALIDATION_FAILED',
+      );
+      expect(received.details).to.deep.equal([{ path: 'receivedAt', message: 'Datoen kan ikke ligge før 1990' }]);
+      const submitted = await sendEvent(deps, people.secretary.actor, c.id, {
+        type: 'SUBMIT',
+        version: c.version,
+        channel: 'letter',
+        submittedAt: '1990-01-01',
+      });
+      expect(submitted.submission).to.include({ submittedAt: '1990-01-01' });
     });
 
     it('REQUEST_CHANGES shows its comment as changesRequested and on the timeline, until resubmission', async () => {

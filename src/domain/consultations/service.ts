@@ -456,7 +456,7 @@ export async function registerConsultation(
   const values = parseInput(newConsultationSchema, input);
   const now = deps.clock();
   checkDeadlineRange(values.deadline, now);
-  if (values.receivedAt) checkNotAfterToday(values.receivedAt, 'receivedAt', now);
+  if (values.receivedAt) checkPastDay(values.receivedAt, 'receivedAt', now);
   if (!mayActorRegister(actor)) throw forbidden('Kun sekretærer og administratorer kan registrere høringer');
   const register = async (tx: Tx) => {
     const [received] = initialTransition(consultationMachine, { deadline: values.deadline.toISOString() });
@@ -675,7 +675,7 @@ async function applyEvent(
   let names: Written['names'];
 
   // A council approves at a meeting that has been held.
-  if (event.type === 'APPROVE' && event.meetingDate) checkNotAfterToday(event.meetingDate, 'meetingDate', deps.clock());
+  if (event.type === 'APPROVE' && event.meetingDate) checkPastDay(event.meetingDate, 'meetingDate', deps.clock());
   switch (event.type) {
     case 'ASSIGN': {
       const assignment = await resolveAssignment(tx, actor, event);
@@ -720,7 +720,7 @@ async function applyEvent(
       break;
     }
     case 'SUBMIT':
-      if (event.submittedAt) checkNotAfterToday(event.submittedAt, 'submittedAt', deps.clock());
+      if (event.submittedAt) checkPastDay(event.submittedAt, 'submittedAt', deps.clock());
       machineEvent = {
         type: 'SUBMIT',
         channel: event.channel,
@@ -824,14 +824,21 @@ export function checkDeadlineRange(deadline: Date, now: Date): void {
 }
 
 /**
- * A day that has already come (received, submitted, the meeting that approved): at most today in Denmark, with one day's
- * grace for a client whose own calendar is already on tomorrow. 9999-12-31 is a typing error.
+ * The earliest day a past date (received, submitted, the meeting that approved) may name: the councils Rådssvar serves
+ * began in 1999, so an earlier year is a typing error, and a letter dated before it would be wrong in the archive.
  */
-function checkNotAfterToday(date: string, path: string, now: Date): void {
-  if (date > danishDate(new Date(now.getTime() + 86_400_000))) {
-    const message = 'Datoen kan ikke ligge efter i dag';
-    throw new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
-  }
+export const EARLIEST_PAST_DAY = '1990-01-01';
+
+/**
+ * A day that has already come (received, submitted, the meeting that approved): at most today in Denmark, with one day's
+ * grace for a client whose own calendar is already on tomorrow (9999-12-31 is a typing error), and not before
+ * {@link EARLIEST_PAST_DAY}.
+ */
+function checkPastDay(date: string, path: string, now: Date): void {
+  let message: string | undefined;
+  if (date > danishDate(new Date(now.getTime() + 86_400_000))) message = 'Datoen kan ikke ligge efter i dag';
+  else if (date < EARLIEST_PAST_DAY) message = 'Datoen kan ikke ligge før 1990';
+  if (message) throw new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
 }
 
 /** A written procedure closes in the future and before the consultation's deadline. */
