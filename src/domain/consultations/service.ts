@@ -837,7 +837,7 @@ export const EARLIEST_PAST_DAY = '1990-01-01';
 function checkPastDay(date: string, path: string, now: Date): void {
   let message: string | undefined;
   if (date > danishDate(new Date(now.getTime() + 86_400_000))) message = 'Datoen kan ikke ligge efter i dag';
-  else if (date < EARLIEST_PAST_DAY) message = 'Datoen kan ikke ligge før 1990';
+  else if (date < EARLIEST_PAST_DAY) message = `Datoen kan ikke ligge før ${EARLIEST_PAST_DAY.slice(0, 4)}`;
   if (message) throw new AppError('VALIDATION_FAILED', message, { details: [{ path, message }] });
 }
 
