@@ -3,7 +3,7 @@ import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { queryWords, search, snippetParts } from '../../src/domain/search/service.ts';
 import type { Db } from '../../src/db/database.ts';
-import { searchEntries } from '../../src/db/repositories/search.ts';
+import { expandPrefixes, PREFIX_WORDS_LIMIT, searchEntries } from '../../src/db/repositories/search.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { deadlineInDays, makeConsultation, makeCouncilWithPeople, makeUser, unique } from '../support/factories.ts';
 
@@ -170,7 +170,7 @@ describe('search: Danish full-text search over everything a user may see', () =>
     ]);
   });
 
-  it('ranks the newest hits up to a bound and counts them all, so a common word costs the same however long the history', async () => {
+  it('ranks the newest hits up to a bound and counts up to one past it, so a common word costs the same however long the history', async () => {
     const people = await makeCouncilWithPeople(app.deps.db);
     const word = `fælles${unique()}`;
     // The oldest is the best match (the word twice in the title and in the summary), then four newer ones.
@@ -196,7 +196,76 @@ describe('search: Danish full-text search over everything a user may see', () =>
     expect(all.total).to.equal(5);
     const bounded = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 3 });
     expect(bounded.rows.map((r) => r.consultationId)).to.have.members(newer.slice(1).map((c) => c.id));
-    expect(bounded.total).to.equal(5);
+    // One past the bound: enough to say "over", without counting the rest.
+    expect(bounded.total).to.equal(4);
+  });
+
+  it('ranks by the consultation\u2019s year first: last year\u2019s hit registered today comes after this year\u2019s, and a year filter reaches back', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    const word = `årgang${unique()}`;
+    const thisYear = new Date().getFullYear();
+    const make = async (title: string) => makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title });
+    const current = await make(`${word} i år`);
+    const lastYear = await make(`${word} sidste år`);
+    const old = await make(`${word} fra firserne`);
+    const future = await make(`${word} tastet forkert`);
+    // Registered after `current`, but received earlier (or later): the trigger copies the year to the entries.
+    const receive = (id: string, day: string) => app.deps.db.updateTable('consultations').set({ received_at: day }).where('id', '=', id).execute();
+    await receive(lastYear.id, `${thisYear - 1}-06-01`);
+    await receive(old.id, '1985-03-01');
+    await receive(future.id, `${thisYear + 3}-01-02`);
+    const councilIds = [people.council.id];
+    const filter = {
+      viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds },
+      words: queryWords(word),
+      expansions: new Map<string, string[]>(),
+    };
+    const all = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 });
+    expect(all.rows.map((r) => r.consultationId)).to.have.members([current.id, lastYear.id, old.id, future.id]);
+    expect(all.total).to.equal(4);
+    // A year typed wrongly into the future comes first, then this year, then back in time.
+    const two = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 2 });
+    expect(two.rows.map((r) => r.consultationId)).to.have.members([future.id, current.id]);
+    expect(two.total).to.equal(3);
+    const three = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 3 });
+    expect(three.rows.map((r) => r.consultationId)).to.have.members([future.id, current.id, lastYear.id]);
+    const byYear = await searchEntries(app.deps.db, { ...filter, year: 1985 }, { limit: 10, rankAtMost: 1 });
+    expect(byYear.rows.map((r) => r.consultationId)).to.deep.equal([old.id]);
+    expect(byYear.total).to.equal(1);
+  });
+
+  it('matches a prefix by the exact words it begins, and by to_tsquery\u2019s :* when it begins more than the limit', async () => {
+    const people = await makeCouncilWithPeople(app.deps.db);
+    // Ending in "q", which no Danish suffix ends in, so the stemmer leaves the prefix as it is.
+    const few = `zp${unique()}q`;
+    const many = `zm${unique()}q`;
+    const make = async (title: string) => makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title });
+    const found = [await make(`Om ${few}nord`), await make(`Om ${few}syd og ${many}vest`)];
+    const foundMany = [found[1]!, await make(`Om ${many}øst`)];
+    await make(`Om ${few.slice(0, -1)}nord`); // the prefix without its last letter: not a hit
+    await app.deps.db
+      .insertInto('search_words')
+      .values(Array.from({ length: PREFIX_WORDS_LIMIT }, (_, i) => ({ word: `${many}${i}` })))
+      .onConflict((oc) => oc.doNothing())
+      .execute();
+    const prefixes = await expandPrefixes(app.deps.db, [few, many, 'ab']);
+    expect(prefixes.get(few)).to.have.members([`${few}nord`, `${few}syd`]);
+    expect(prefixes.has(many), 'more than the limit').to.equal(false);
+    expect(prefixes.has('ab'), 'a stem under three letters').to.equal(false);
+    const councilIds = [people.council.id];
+    const viewer = { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds };
+    const ids = async (q: string, withPrefixes: boolean) => {
+      const filter = { viewer, words: queryWords(q), expansions: new Map<string, string[]>(), ...(withPrefixes ? { prefixes } : {}) };
+      return (await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 })).rows.map((r) => r.consultationId);
+    };
+    expect(await ids(`${few}*`, true)).to.have.members(found.map((c) => c.id));
+    expect(await ids(`${few}*`, false), 'the same by :*').to.have.members(found.map((c) => c.id));
+    expect(await ids(`${many}*`, true)).to.have.members(foundMany.map((c) => c.id));
+    expect(await ids(`${few}* ${many}*`, true)).to.deep.equal([found[1]!.id]);
+    // Through the service, which expands the prefixes itself.
+    const page = await search(app.deps, people.secretary.actor, { q: `${few}*` });
+    expect(page.items.map((i) => i.consultation.id)).to.have.members(found.map((c) => c.id));
+    expect(page.total).to.equal(2);
   });
 
   it('shows one hit for a draft saved many times: its newest version with the word; an older one only when no newer has it', async () => {

@@ -28,6 +28,11 @@ export interface SearchFilter {
   words: readonly QueryWord[];
   /** Indexed words each query word expands to (see expandWords), by query word. */
   expansions: ReadonlyMap<string, readonly string[]>;
+  /**
+   * For a prefix word (`strat*`), every indexed word its stem begins (see expandPrefixes), by
+   * query word; a prefix word without an entry is matched by to_tsquery's `:*`.
+   */
+  prefixes?: ReadonlyMap<string, readonly string[]>;
   councilId?: number;
   authority?: string;
   year?: number;
@@ -71,6 +76,41 @@ export async function expandWords(db: Executor, words: readonly string[]): Promi
   return out;
 }
 
+/** At most this many indexed words stand for a prefix; a prefix that begins more is matched by `:*`. */
+export const PREFIX_WORDS_LIMIT = 100;
+
+/**
+ * The indexed words (lexemes) each prefix word's Danish stem begins, as to_tsquery's `:*` would
+ * match them, from search_words (every lexeme of three letters or more ever indexed; only ever
+ * added to, so the list holds every word an entry can have). A GIN index answers `:*` by
+ * collecting every entry of every matching word in the whole table into a bitmap before any
+ * other condition narrows it, so its cost grew with all councils' history; the same words as
+ * exact lexemes are read only where the viewer's councils and years are (BENCHMARKS.md,
+ * search). A stem shorter than three letters, a stopword, or a prefix of more than
+ * PREFIX_WORDS_LIMIT words gets no entry. One statement for all words.
+ */
+export async function expandPrefixes(db: Executor, words: readonly string[]): Promise<Map<string, string[]>> {
+  const distinct = [...new Set(words)];
+  const out = new Map<string, string[]>();
+  if (distinct.length === 0) return out;
+  const result = await sql<{ w: string; words: string[] | null }>`
+    select q.w, (
+      select array_agg(x.word) from (
+        select word from search_words
+        where stem.lexemes[1] is not null and cardinality(stem.lexemes) = 1 and length(stem.lexemes[1]) >= 3
+          and word like replace(replace(replace(stem.lexemes[1], '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'
+        limit ${PREFIX_WORDS_LIMIT + 1}
+      ) x
+    ) as words
+    from unnest(cast(${distinct} as text[])) as q(w)
+    cross join lateral (select array(select lexeme from unnest(to_tsvector('danish', q.w))) as lexemes) stem
+  `.execute(db);
+  for (const row of result.rows) {
+    if (row.words && row.words.length > 0 && row.words.length <= PREFIX_WORDS_LIMIT) out.set(row.w, row.words);
+  }
+  return out;
+}
+
 /** A lexeme quoted for to_tsquery. */
 function quoteLexeme(lexeme: string): string {
   return `'${lexeme.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
@@ -81,9 +121,14 @@ function quoteLexeme(lexeme: string): string {
  * (or, with `*`, every word starting with it) OR any of its expansions. Constant arguments, so
  * PostgreSQL folds it once per statement.
  */
-export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions'>): RawBuilder<string> {
+export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions' | 'prefixes'>): RawBuilder<string> {
   const parts = filter.words.map(({ word, prefix }) => {
-    const own = prefix ? sql`to_tsquery('danish', ${`${quoteLexeme(word)}:*`})` : sql`plainto_tsquery('danish', ${word})`;
+    const begun = prefix ? filter.prefixes?.get(word) : undefined;
+    const own = begun
+      ? sql`to_tsquery('simple', ${begun.map(quoteLexeme).join(' | ')})`
+      : prefix
+        ? sql`to_tsquery('danish', ${`${quoteLexeme(word)}:*`})`
+        : sql`plainto_tsquery('danish', ${word})`;
     const more = filter.expansions.get(word) ?? [];
     return more.length > 0 ? sql`(${own} || to_tsquery('simple', ${more.map(quoteLexeme).join(' | ')}))` : own;
   });
@@ -100,7 +145,7 @@ export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions'>): R
  * Each part is its own index scan of the (council_id, tsv) GIN index, so a search reads the hits
  * of the viewer's councils and no others.
  */
-function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all') {
+function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all', inYears: RawBuilder<SqlBool>) {
   return db
     .selectFrom('search_entries')
     .select(['search_entries.id', 'search_entries.kind', 'search_entries.source_id', 'search_entries.consultation_id', 'search_entries.year'])
@@ -126,7 +171,7 @@ function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>
         );
       }
       if (filter.authority !== undefined) where.push(eb('search_entries.authority', '=', filter.authority));
-      if (filter.year !== undefined) where.push(eb('search_entries.year', '=', filter.year));
+      where.push(inYears);
       if (filter.state !== undefined) where.push(eb('search_entries.state', '=', filter.state));
       if (filter.kind !== undefined) where.push(eb('search_entries.kind', '=', filter.kind));
       return eb.and(where);
@@ -222,17 +267,27 @@ export interface SearchRow {
   councilName: string | null;
 }
 
+/** The oldest year the walk of searchEntries reads on its own; every older entry is one last part. */
+const WALK_OLDEST_YEAR = 1990;
+
 /**
  * One page of results, best first (ts_rank_cd, then the newest entry), each with a ts_headline
- * snippet marked with MARK_START/MARK_END, and the number of hits; one statement.
+ * snippet marked with MARK_START/MARK_END, and the number of hits up to `rankAtMost` + 1 (more
+ * than `rankAtMost` says "over"); one statement.
  *
  * The hits are found by the index alone (no tsvector is read), and a consultation's response
  * versions collapse to the newest that matches: a draft saved fifteen times is one result, not
  * fifteen near-copies, while a word found only in an older version still finds it (versions are
- * only added, so the newest is the highest id). Of those, the newest `rankAtMost` are ranked:
- * ranking reads each hit's tsvector, so without the bound a common word costs in proportion to the
- * viewer's whole history (BENCHMARKS.md, search). Beyond it the count says "over", and a filter
- * (year, authority, kind) reaches further back. Snippets are made only for the page's rows.
+ * only added, so the newest is the highest id). Of those, the newest `rankAtMost` are ranked,
+ * newest by the consultation's year, then by entry. They are found by walking the years back from
+ * this one, each year one scan of the GIN index over (council_id, year, tsv) per part of what the
+ * viewer sees, and the walk stops at the year where `rankAtMost` + 1 hits are found: a common word
+ * reads the hits of the last year or two, not of the viewer's whole history, so a search costs the
+ * same however many years the councils have used Rådssvar (BENCHMARKS.md, search). A consultation's
+ * entries share its year, so each year's versions collapse on their own. Entries of a year after
+ * this one (a date typed wrongly) come first and those before WALK_OLDEST_YEAR last, each as one
+ * part. A year filter reads that year alone, and so reaches back past the bound. Snippets are made
+ * only for the page's rows.
  */
 export async function searchEntries(
   db: Executor,
@@ -241,26 +296,39 @@ export async function searchEntries(
 ): Promise<SearchResult> {
   const query = tsQueryOf(filter);
   const parts = partitionsFor(filter);
-  const branches = parts === undefined ? [matchesOf(db, filter, query, 'all')] : parts.map((part) => matchesOf(db, filter, query, part));
-  const matches =
-    branches.length === 0
-      ? sql`select null::bigint as id, null::text as kind, null::text as source_id, null::uuid as consultation_id, null::int as year where false`
-      : sql.join(
-          branches.map((b) => sql`(${b})`),
-          sql` union all `,
-        );
+  /** The collapsed hits of the entries whose year meets `inYears`, newest entry first. */
+  const hitsIn = (inYears: RawBuilder<SqlBool>) => {
+    const branches =
+      parts === undefined ? [matchesOf(db, filter, query, 'all', inYears)] : parts.map((part) => matchesOf(db, filter, query, part, inYears));
+    const matches =
+      branches.length === 0
+        ? sql`select null::bigint as id, null::text as kind, null::text as source_id, null::uuid as consultation_id, null::int as year where false`
+        : sql.join(
+            branches.map((b) => sql`(${b})`),
+            sql` union all `,
+          );
+    return sql`select * from (
+        select matches.*, row_number() over (partition by matches.consultation_id, matches.kind order by matches.id desc) as version
+        from (${matches}) matches
+      ) numbered
+      where numbered.kind <> 'response' or numbered.version = 1
+      order by numbered.id desc`;
+  };
+  const thisYear = new Date().getFullYear();
+  const walked =
+    filter.year !== undefined
+      ? sql`(${hitsIn(sql<SqlBool>`search_entries.year = ${filter.year}`)})`
+      : sql`(${hitsIn(sql<SqlBool>`search_entries.year > ${thisYear}`)})
+        union all
+        (select year_hits.* from generate_series(${thisYear}::int, ${WALK_OLDEST_YEAR}::int, -1) as walk(y)
+          cross join lateral (${hitsIn(sql<SqlBool>`search_entries.year = walk.y`)}) year_hits)
+        union all
+        (${hitsIn(sql<SqlBool>`search_entries.year < ${WALK_OLDEST_YEAR}`)})`;
   const after = page.after ? sql`where (ranked.rank, ranked.id) < (cast(${page.after.rank} as real), cast(${page.after.id} as bigint))` : sql``;
   const options = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
   const statement = sql<SearchRow & { total: string }>`
-    with matches as materialized (${matches}),
-    hits as (
-      select * from (
-        select matches.*, row_number() over (partition by matches.consultation_id, matches.kind order by matches.id desc) as version
-        from matches
-      ) numbered
-      where numbered.kind <> 'response' or numbered.version = 1
-    ),
-    candidates as (select * from hits order by hits.id desc limit ${page.rankAtMost}),
+    with hits as materialized (select * from (${walked}) walked limit ${page.rankAtMost + 1}),
+    candidates as (select * from hits order by hits.year desc, hits.id desc limit ${page.rankAtMost}),
     ranked as (
       select candidates.*, ts_rank_cd(entry.tsv, ${query}) as rank
       from candidates join search_entries entry on entry.id = candidates.id

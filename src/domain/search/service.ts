@@ -1,7 +1,16 @@
 import { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import { findCouncilBySlug } from '../../db/repositories/councils.ts';
-import { expandWords, MARK_END, MARK_START, searchEntries, type QueryWord, type SearchFilter, type SearchKey } from '../../db/repositories/search.ts';
+import {
+  expandPrefixes,
+  expandWords,
+  MARK_END,
+  MARK_START,
+  searchEntries,
+  type QueryWord,
+  type SearchFilter,
+  type SearchKey,
+} from '../../db/repositories/search.ts';
 import type { SearchKind } from '../../db/types.ts';
 import { STATES, type ConsultationState } from '../../../workflows/consultation.machine.ts';
 import type { Actor } from '../access/actor.ts';
@@ -15,7 +24,10 @@ export const SEARCH_KINDS = ['consultation', 'response', 'document', 'comment'] 
 
 /** Results per page. */
 export const SEARCH_PAGE_SIZE = 20;
-/** The count is shown up to here ("over 1.000" is as useful as the exact figure), and the newest this many hits are ranked (searchEntries). */
+/**
+ * The newest this many hits are ranked and counted (searchEntries); beyond it the count says
+ * "over 1.000", as useful as the exact figure, and a filter (year, authority, kind) reaches further.
+ */
 export const SEARCH_COUNT_LIMIT = 1000;
 /** At most this many words in a query: each is one more AND in the tsquery. */
 const MAX_WORDS = 8;
@@ -117,6 +129,21 @@ async function councilIdFor(db: Db, actor: Actor, slug: string): Promise<number>
   return (await findCouncilBySlug(db, slug))?.id ?? -1;
 }
 
+/** What the query's words stand for in the index: compounds for whole words, the exact words a prefix begins. */
+async function expansionsOf(db: Db, words: readonly QueryWord[]): Promise<Pick<SearchFilter, 'expansions' | 'prefixes'>> {
+  const [expansions, prefixes] = await Promise.all([
+    expandWords(
+      db,
+      words.filter((w) => !w.prefix).map((w) => w.word),
+    ),
+    expandPrefixes(
+      db,
+      words.filter((w) => w.prefix).map((w) => w.word),
+    ),
+  ]);
+  return { expansions, prefixes };
+}
+
 /**
  * Searches everything the actor may see (visibleTo, in the repository): consultations,
  * response versions, comments and document texts; ranked, with highlighted snippets and a
@@ -133,10 +160,7 @@ export async function search(deps: { db: Db }, actor: Actor, input: SearchQuery)
       internalCouncilIds: actor.councils.filter((c) => c.role !== 'staff').map((c) => c.councilId),
     },
     words,
-    expansions: await expandWords(
-      deps.db,
-      words.filter((w) => !w.prefix).map((w) => w.word),
-    ),
+    ...(await expansionsOf(deps.db, words)),
   };
   if (query.council) filter.councilId = await councilIdFor(deps.db, actor, query.council);
   if (query.authority) filter.authority = query.authority;
@@ -166,10 +190,7 @@ export async function searchPublished(deps: { db: Db }, councilId: number | unde
     viewer: { userId: -1, isAdmin: false, councilIds: [], internalCouncilIds: [] },
     publishedOnly: true,
     words,
-    expansions: await expandWords(
-      deps.db,
-      words.filter((w) => !w.prefix).map((w) => w.word),
-    ),
+    ...(await expansionsOf(deps.db, words)),
     ...(councilId === undefined ? {} : { councilId }),
   };
   return searchPage(deps, query.q, filter, after);
