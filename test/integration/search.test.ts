@@ -24,6 +24,16 @@ async function addDocument(db: Db, consultationId: string, filename: string, tex
     .execute();
 }
 
+/** The repository's filter for `q` as the council's secretary searches it, with no compounds expanded. */
+function secretaryFilter(people: { council: { id: number }; secretary: { actor: { userId: number } } }, q: string) {
+  const councilIds = [people.council.id];
+  return {
+    viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds },
+    words: queryWords(q),
+    expansions: new Map<string, string[]>(),
+  };
+}
+
 describe('search: Danish full-text search over everything a user may see', () => {
   let app: TestApp;
   before(async () => {
@@ -185,12 +195,7 @@ describe('search: Danish full-text search over everything a user may see', () =>
         await makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title: `Nr ${i}`, summary: `Nævner ${word}.` }),
       );
     }
-    const councilIds = [people.council.id];
-    const filter = {
-      viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds },
-      words: queryWords(word),
-      expansions: new Map<string, string[]>(),
-    };
+    const filter = secretaryFilter(people, word);
     const all = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 });
     expect(all.rows[0]!.consultationId).to.equal(best.id);
     expect(all.total).to.equal(5);
@@ -214,12 +219,7 @@ describe('search: Danish full-text search over everything a user may see', () =>
     await receive(lastYear.id, `${thisYear - 1}-06-01`);
     await receive(old.id, '1985-03-01');
     await receive(future.id, `${thisYear + 3}-01-02`);
-    const councilIds = [people.council.id];
-    const filter = {
-      viewer: { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds },
-      words: queryWords(word),
-      expansions: new Map<string, string[]>(),
-    };
+    const filter = secretaryFilter(people, word);
     const all = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 });
     expect(all.rows.map((r) => r.consultationId)).to.have.members([current.id, lastYear.id, old.id, future.id]);
     expect(all.total).to.equal(4);
@@ -252,10 +252,8 @@ describe('search: Danish full-text search over everything a user may see', () =>
     expect(prefixes.get(few)).to.have.members([`${few}nord`, `${few}syd`]);
     expect(prefixes.has(many), 'more than the limit').to.equal(false);
     expect(prefixes.has('ab'), 'a stem under three letters').to.equal(false);
-    const councilIds = [people.council.id];
-    const viewer = { userId: people.secretary.actor.userId, isAdmin: false, councilIds, internalCouncilIds: councilIds };
     const ids = async (q: string, withPrefixes: boolean) => {
-      const filter = { viewer, words: queryWords(q), expansions: new Map<string, string[]>(), ...(withPrefixes ? { prefixes } : {}) };
+      const filter = { ...secretaryFilter(people, q), ...(withPrefixes ? { prefixes } : {}) };
       return (await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 })).rows.map((r) => r.consultationId);
     };
     expect(await ids(`${few}*`, true)).to.have.members(found.map((c) => c.id));
