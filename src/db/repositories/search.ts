@@ -142,7 +142,7 @@ export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions' | 'p
  * keep equal to the consultation's, or the unassigned consultations a user registered. A draft
  * version or a comment only where mayActorReadInternals allows (never staff): administrators, the
  * council's secretary, chair and members, and for an unassigned consultation whoever registered it.
- * Each part is its own index scan of the (council_id, tsv) GIN index, so a search reads the hits
+ * Each part is its own index scan of the (council_id, year, tsv) GIN index for the years asked, so a search reads the hits
  * of the viewer's councils and no others.
  */
 function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all', inYears: RawBuilder<SqlBool>) {
