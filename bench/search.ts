@@ -498,7 +498,7 @@ export async function run(argv: string[] = []): Promise<BenchResult> {
       results.push(result);
       if (options.explain) {
         for (const [name, actor] of Object.entries(actors)) {
-          for (const q of ['rådet', 'strategi', 'strat*']) {
+          for (const q of ['rådet', 'strategi', words.twoWord[0]!, 'strat*']) {
             process.stderr.write(`\n--- ${fmtCount(size)} · ${name} · "${q}"\n`);
             process.stderr.write(`${await explainReads(database.url, (db) => search({ db }, actor, { q }))}\n`);
           }

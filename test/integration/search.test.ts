@@ -205,30 +205,39 @@ describe('search: Danish full-text search over everything a user may see', () =>
     expect(bounded.total).to.equal(4);
   });
 
-  it('ranks by the consultation\u2019s year first: last year\u2019s hit registered today comes after this year\u2019s, and a year filter reaches back', async () => {
+  it('ranks by the consultation\u2019s year first: last year\u2019s hit registered today comes after this year\u2019s, older years in one part still newest first, and a year filter reaches back', async () => {
     const people = await makeCouncilWithPeople(app.deps.db);
     const word = `årgang${unique()}`;
     const thisYear = new Date().getFullYear();
     const make = async (title: string) => makeConsultation(app.deps, people.secretary.actor, { council: people.council.slug, title });
     const current = await make(`${word} i år`);
     const lastYear = await make(`${word} sidste år`);
+    const sixYearsAgo = await make(`${word} for seks år siden`);
     const old = await make(`${word} fra firserne`);
+    const lateEighties = await make(`${word} fra slutfirserne`);
     const future = await make(`${word} tastet forkert`);
     // Registered after `current`, but received earlier (or later): the trigger copies the year to the entries.
     const receive = (id: string, day: string) => app.deps.db.updateTable('consultations').set({ received_at: day }).where('id', '=', id).execute();
     await receive(lastYear.id, `${thisYear - 1}-06-01`);
+    await receive(sixYearsAgo.id, `${thisYear - 6}-09-01`);
     await receive(old.id, '1985-03-01');
+    await receive(lateEighties.id, '1987-03-01');
     await receive(future.id, `${thisYear + 3}-01-02`);
     const filter = secretaryFilter(people, word);
     const all = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 10 });
-    expect(all.rows.map((r) => r.consultationId)).to.have.members([current.id, lastYear.id, old.id, future.id]);
-    expect(all.total).to.equal(4);
+    expect(all.rows.map((r) => r.consultationId)).to.have.members([current.id, lastYear.id, sixYearsAgo.id, old.id, lateEighties.id, future.id]);
+    expect(all.total).to.equal(6);
     // A year typed wrongly into the future comes first, then this year, then back in time.
     const two = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 2 });
     expect(two.rows.map((r) => r.consultationId)).to.have.members([future.id, current.id]);
     expect(two.total).to.equal(3);
     const three = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 3 });
     expect(three.rows.map((r) => r.consultationId)).to.have.members([future.id, current.id, lastYear.id]);
+    // Past the years walked one at a time, the rest is one part, still newest year first: six years
+    // ago before 1987 and 1985, though those were registered later.
+    const four = await searchEntries(app.deps.db, filter, { limit: 10, rankAtMost: 4 });
+    expect(four.rows.map((r) => r.consultationId)).to.have.members([future.id, current.id, lastYear.id, sixYearsAgo.id]);
+    expect(four.total).to.equal(5);
     const byYear = await searchEntries(app.deps.db, { ...filter, year: 1985 }, { limit: 10, rankAtMost: 1 });
     expect(byYear.rows.map((r) => r.consultationId)).to.deep.equal([old.id]);
     expect(byYear.total).to.equal(1);

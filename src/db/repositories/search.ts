@@ -267,8 +267,11 @@ export interface SearchRow {
   councilName: string | null;
 }
 
-/** The oldest year the walk of searchEntries reads on its own; every older entry is one last part. */
-const WALK_OLDEST_YEAR = 1990;
+/**
+ * How many years, this one included, the walk of searchEntries reads one at a time: a council's
+ * term and the year before it. Every older entry is one last part.
+ */
+const WALK_YEARS = 5;
 
 /**
  * One page of results, best first (ts_rank_cd, then the newest entry), each with a ts_headline
@@ -282,11 +285,12 @@ const WALK_OLDEST_YEAR = 1990;
  * newest by the consultation's year, then by entry. They are found by walking the years back from
  * this one, each year one scan of the GIN index over (council_id, year, tsv) per part of what the
  * viewer sees, and the walk stops at the year where `rankAtMost` + 1 hits are found: a common word
- * reads the hits of the last year or two, not of the viewer's whole history, so a search costs the
- * same however many years the councils have used Rådssvar (BENCHMARKS.md, search). A consultation's
- * entries share its year, so each year's versions collapse on their own. Entries of a year after
- * this one (a date typed wrongly) come first and those before WALK_OLDEST_YEAR last, each as one
- * part. A year filter reads that year alone, and so reaches back past the bound. Snippets are made
+ * reads the hits of the last year or two, not of the viewer's whole history. Entries of a year
+ * after this one (a date typed wrongly) come first; those older than the WALK_YEARS walked come
+ * last, as one part whose scan leaves the year out of the index condition, so a rare word (or a
+ * pair) that reaches them costs one scan per part of the viewer's hits in all those years, not one
+ * scan per year of history (BENCHMARKS.md, search). A consultation's entries share its year, so each
+ * year's versions collapse on their own. A year filter reads that year alone. Snippets are made
  * only for the page's rows.
  */
 export async function searchEntries(
@@ -312,18 +316,21 @@ export async function searchEntries(
         from (${matches}) matches
       ) numbered
       where numbered.kind <> 'response' or numbered.version = 1
-      order by numbered.id desc`;
+      order by numbered.year desc, numbered.id desc`;
   };
   const thisYear = new Date().getFullYear();
+  const oldestWalked = thisYear - WALK_YEARS + 1;
   const walked =
     filter.year !== undefined
       ? sql`(${hitsIn(sql<SqlBool>`search_entries.year = ${filter.year}`)})`
       : sql`(${hitsIn(sql<SqlBool>`search_entries.year > ${thisYear}`)})
         union all
-        (select year_hits.* from generate_series(${thisYear}::int, ${WALK_OLDEST_YEAR}::int, -1) as walk(y)
+        (select year_hits.* from generate_series(${thisYear}::int, ${oldestWalked}::int, -1) as walk(y)
           cross join lateral (${hitsIn(sql<SqlBool>`search_entries.year = walk.y`)}) year_hits)
         union all
-        (${hitsIn(sql<SqlBool>`search_entries.year < ${WALK_OLDEST_YEAR}`)})`;
+        -- "+ 0": with the year in its condition, the GIN scan would merge the posting lists of every
+        -- older year, each of them spanning all councils.
+        (${hitsIn(sql<SqlBool>`search_entries.year + 0 < ${oldestWalked}`)})`;
   const after = page.after ? sql`where (ranked.rank, ranked.id) < (cast(${page.after.rank} as real), cast(${page.after.id} as bigint))` : sql``;
   const options = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
   const statement = sql<SearchRow & { total: string }>`
