@@ -142,8 +142,8 @@ export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions' | 'p
  * keep equal to the consultation's, or the unassigned consultations a user registered. A draft
  * version or a comment only where mayActorReadInternals allows (never staff): administrators, the
  * council's secretary, chair and members, and for an unassigned consultation whoever registered it.
- * Each part is its own index scan of the (council_id, year, tsv) GIN index for the years asked, so a search reads the hits
- * of the viewer's councils and no others.
+ * Each part is its own index scan of the (council_id, year, tsv) GIN index for the years asked, so
+ * a search reads the hits of the viewer's councils and no others.
  */
 function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all', inYears: RawBuilder<SqlBool>) {
   return db
@@ -318,14 +318,15 @@ export async function searchEntries(
       where numbered.kind <> 'response' or numbered.version = 1
       order by numbered.year desc, numbered.id desc`;
   };
-  const thisYear = new Date().getFullYear();
-  const oldestWalked = thisYear - WALK_YEARS + 1;
+  // The year as it is in Denmark, the calendar the entries' years are counted in, whatever the server's time zone.
+  const thisYear = sql<number>`extract(year from now() at time zone 'Europe/Copenhagen')::int`;
+  const oldestWalked = sql<number>`(${thisYear} - ${WALK_YEARS - 1}::int)`;
   const walked =
     filter.year !== undefined
       ? sql`(${hitsIn(sql<SqlBool>`search_entries.year = ${filter.year}`)})`
       : sql`(${hitsIn(sql<SqlBool>`search_entries.year > ${thisYear}`)})
         union all
-        (select year_hits.* from generate_series(${thisYear}::int, ${oldestWalked}::int, -1) as walk(y)
+        (select year_hits.* from generate_series(${thisYear}, ${oldestWalked}, -1) as walk(y)
           cross join lateral (${hitsIn(sql<SqlBool>`search_entries.year = walk.y`)}) year_hits)
         union all
         -- "+ 0": with the year in its condition, the GIN scan would merge the posting lists of every
