@@ -358,7 +358,8 @@ interface SizeResult {
 async function relationSizes(db: Db): Promise<Record<string, number>> {
   const row = await sql<Record<string, string>>`
     select pg_relation_size('search_entries') as entries_table, pg_total_relation_size('search_entries') as entries_total,
-      pg_relation_size('search_entries_council_year_tsv_idx') as entries_gin, pg_relation_size('search_words') as words_table,
+      pg_relation_size('search_entries_council_year_tsv_idx') as entries_gin, pg_relation_size('search_entries_scoped_idx') as entries_scoped,
+      pg_relation_size('search_entries_council_year_idx') as entries_years, pg_relation_size('search_words') as words_table,
       pg_total_relation_size('search_words') as words_total, pg_relation_size('search_words_trgm_idx') as words_trgm,
       (select count(*) from search_words) as words`.execute(db);
   return Object.fromEntries(Object.entries(row.rows[0]!).map(([k, v]) => [k, Number(v)]));
@@ -594,6 +595,8 @@ function report(
       ...pad,
     ],
     ['search_entries_council_year_tsv_idx (GIN over council, year and tsvector)', ...results.map((r) => mib(r.sizes.entries_gin!)), ...pad],
+    ['search_entries_scoped_idx (GIN over council/year/lexeme keys)', ...results.map((r) => mib(r.sizes.entries_scoped!)), ...pad],
+    ['search_entries_council_year_idx (btree over council and year)', ...results.map((r) => mib(r.sizes.entries_years!)), ...pad],
     [
       'search_words: words · table / trigram index',
       ...results.map((r) => `${fmtCount(r.sizes.words!)} · ${mib(r.sizes.words_table!)} / ${mib(r.sizes.words_trgm!)}`),

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { addDraftComment } from '../../src/domain/consultations/comments.ts';
 import { saveDraft, sendEvent } from '../../src/domain/consultations/service.ts';
 import { queryWords, search, snippetParts } from '../../src/domain/search/service.ts';
@@ -338,5 +339,26 @@ describe('search: Danish full-text search over everything a user may see', () =>
       { text: 'b', mark: true },
       { text: ' c', mark: false },
     ]);
+  });
+  it('scopes every lexeme of a query to one council and year, whatever the lexeme holds, and keeps a prefix a prefix', async () => {
+    const lexemes = `'it''s' 'c:\\\\d' 'a/b' 'strategien'`;
+    const query = `'it''s' & 'c:\\\\d' & 'a/b' & 'strat':*`;
+    const { rows } = await sql<Record<string, boolean>>`
+      with v as (select cast(${lexemes} as tsvector) as tsv, cast(${query} as tsquery) as q)
+      select search_scoped(7, 2026, tsv) @@ search_scoped_query(q, 7, 2026) as own,
+        search_scoped(7, 2026, tsv) @@ search_scoped_query(q, 7, 2025) as other_year,
+        search_scoped(7, 2026, tsv) @@ search_scoped_query(q, 72, 2026) as other_council,
+        search_scoped(null, 2026, tsv) @@ search_scoped_query(q, null, 2026) as unassigned,
+        search_scoped(null, 2026, tsv) @@ search_scoped_query(q, 7, 2026) as unassigned_as_council,
+        search_scoped(7, 2026, tsv) @@ search_scoped_query(cast('strategier' as tsquery), 7, 2026) as longer_word
+      from v`.execute(app.deps.db);
+    expect(rows[0]).to.deep.equal({
+      own: true,
+      other_year: false,
+      other_council: false,
+      unassigned: true,
+      unassigned_as_council: false,
+      longer_word: false,
+    });
   });
 });

@@ -138,27 +138,39 @@ export function tsQueryOf(filter: Pick<SearchFilter, 'words' | 'expansions' | 'p
 
 /**
  * The entries of one part of what a viewer sees (partitionsOf, the one visibility rule split by
- * council): a council's entries by the denormalised search_entries.council_id, which the triggers
- * keep equal to the consultation's, or the unassigned consultations a user registered. A draft
- * version or a comment only where mayActorReadInternals allows (never staff): administrators, the
- * council's secretary, chair and members, and for an unassigned consultation whoever registered it.
- * Each part is its own index scan of the (council_id, year, tsv) GIN index for the years asked, so
- * a search reads the hits of the viewer's councils and no others.
+ * council) in one year: a council's entries, or the unassigned consultations a user registered. A
+ * draft version or a comment only where mayActorReadInternals allows (never staff):
+ * administrators, the council's secretary, chair and members, and for an unassigned consultation
+ * whoever registered it.
+ *
+ * A part's scan is one lookup of the scoped GIN index (migration 2026-12-11T0100), whose keys are
+ * `<council>/<year>/<lexeme>`: the query's lexemes scoped to the part's council (none for the
+ * unassigned) and the year match that council's entries of that year and no others, so the scan
+ * reads the part's hits and its cost does not grow with other councils or years. The scope is the
+ * council condition: a key of another council cannot match. For every council at once ('all',
+ * administrators), `inYears` over the (council_id, year, tsv) index.
  */
-function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, partition: Partition | 'all', inYears: RawBuilder<SqlBool>) {
+function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>, scan: PartScan) {
   return db
     .selectFrom('search_entries')
     .select(['search_entries.id', 'search_entries.kind', 'search_entries.source_id', 'search_entries.consultation_id', 'search_entries.year'])
     .where((eb) => {
-      const where: Expression<SqlBool>[] = [sql<SqlBool>`search_entries.tsv @@ ${query}`];
-      if (filter.publishedOnly) where.push(publishedEntry());
-      if (partition !== 'all' && 'councilId' in partition) {
-        where.push(eb('search_entries.council_id', '=', partition.councilId));
-        if (!filter.publishedOnly && !filter.viewer.internalCouncilIds.includes(partition.councilId))
-          where.push(eb('search_entries.kind', 'in', ['consultation', 'document']));
-      } else if (partition !== 'all') {
+      const where: Expression<SqlBool>[] = [];
+      if (scan.partition === 'all') {
+        where.push(sql<SqlBool>`search_entries.tsv @@ ${query}`, scan.inYears);
+      } else {
+        const council = 'councilId' in scan.partition ? scan.partition.councilId : null;
         where.push(
-          eb('search_entries.council_id', 'is', null),
+          sql<SqlBool>`search_scoped(search_entries.council_id, search_entries.year, search_entries.tsv)
+            @@ search_scoped_query(${query}, cast(${council} as integer), ${scan.year})`,
+        );
+      }
+      if (filter.publishedOnly) where.push(publishedEntry());
+      if (scan.partition !== 'all' && 'councilId' in scan.partition) {
+        if (!filter.publishedOnly && !filter.viewer.internalCouncilIds.includes(scan.partition.councilId))
+          where.push(eb('search_entries.kind', 'in', ['consultation', 'document']));
+      } else if (scan.partition !== 'all') {
+        where.push(
           eb(
             'search_entries.consultation_id',
             'in',
@@ -166,16 +178,25 @@ function matchesOf(db: Executor, filter: SearchFilter, query: RawBuilder<string>
               .selectFrom('consultations')
               .select('consultations.id')
               .where('consultations.council_id', 'is', null)
-              .where('consultations.created_by', '=', partition.createdBy),
+              .where('consultations.created_by', '=', scan.partition.createdBy),
           ),
         );
       }
       if (filter.authority !== undefined) where.push(eb('search_entries.authority', '=', filter.authority));
-      where.push(inYears);
       if (filter.state !== undefined) where.push(eb('search_entries.state', '=', filter.state));
       if (filter.kind !== undefined) where.push(eb('search_entries.kind', '=', filter.kind));
       return eb.and(where);
     });
+}
+
+/** What one scan of matchesOf reads: a part of what the viewer sees in one year, or every council in the years `inYears` allows. */
+type PartScan = { partition: Partition; year: RawBuilder<number> } | { partition: 'all'; inYears: RawBuilder<SqlBool> };
+
+/** The newest and oldest year of a part's entries, from the (council_id, year) btree: two index descents. */
+function yearBoundsOf(partition: Partition): RawBuilder<unknown> {
+  const ofPart = 'councilId' in partition ? sql`search_entries.council_id = ${partition.councilId}` : sql`search_entries.council_id is null`;
+  return sql`select (select search_entries.year from search_entries where ${ofPart} order by search_entries.year desc limit 1) as newest,
+    (select search_entries.year from search_entries where ${ofPart} order by search_entries.year limit 1) as oldest`;
 }
 
 /** A published response's consultation entry, or the response version its archived letter was made from. */
@@ -268,8 +289,9 @@ export interface SearchRow {
 }
 
 /**
- * How many years, this one included, the walk of searchEntries reads one at a time: a council's
- * term and the year before it. Every older entry is one last part.
+ * How many years, this one included, the walk of searchEntries reads one at a time when it spans
+ * every council (administrators): a council's term and the year before it. Every older entry is
+ * one last part.
  */
 const WALK_YEARS = 5;
 
@@ -282,16 +304,18 @@ const WALK_YEARS = 5;
  * versions collapse to the newest that matches: a draft saved fifteen times is one result, not
  * fifteen near-copies, while a word found only in an older version still finds it (versions are
  * only added, so the newest is the highest id). Of those, the newest `rankAtMost` are ranked,
- * newest by the consultation's year, then by entry. They are found by walking the years back from
- * this one, each year one scan of the GIN index over (council_id, year, tsv) per part of what the
- * viewer sees, and the walk stops at the year where `rankAtMost` + 1 hits are found: a common word
- * reads the hits of the last year or two, not of the viewer's whole history. Entries of a year
- * after this one (a date typed wrongly) come first; those older than the WALK_YEARS walked come
- * last, as one part whose scan leaves the year out of the index condition, so a rare word (or a
- * pair) that reaches them costs one scan per part of the viewer's hits in all those years, not one
- * scan per year of history (BENCHMARKS.md, search). A consultation's entries share its year, so each
- * year's versions collapse on their own. A year filter reads that year alone. Snippets are made
- * only for the page's rows.
+ * newest by the consultation's year, then by entry. They are found by walking the years back,
+ * and the walk stops at the year where `rankAtMost` + 1 hits are found: a common word reads the
+ * hits of the last year or two, not the viewer's whole history. A consultation's entries share
+ * its year, so each year's versions collapse on their own. A year filter reads that year alone.
+ *
+ * For a viewer of some councils, the walk goes from the newest year of their entries to the
+ * oldest (a date typed wrongly into the future comes first), each year one lookup of the scoped
+ * index per part of what they see (matchesOf): a rare word costs a lookup per part and year of
+ * their history, each as cheap as its hits. For every council at once, the walk reads years
+ * after this one, then the WALK_YEARS from this one, each one scan of the (council_id, year, tsv)
+ * index, then every older year as one part whose scan leaves the year out of the index condition
+ * (BENCHMARKS.md, search). Snippets are made only for the page's rows.
  */
 export async function searchEntries(
   db: Executor,
@@ -300,15 +324,13 @@ export async function searchEntries(
 ): Promise<SearchResult> {
   const query = tsQueryOf(filter);
   const parts = partitionsFor(filter);
-  /** The collapsed hits of the entries whose year meets `inYears`, newest entry first. */
-  const hitsIn = (inYears: RawBuilder<SqlBool>) => {
-    const branches =
-      parts === undefined ? [matchesOf(db, filter, query, 'all', inYears)] : parts.map((part) => matchesOf(db, filter, query, part, inYears));
+  /** The collapsed hits of the scans, newest entry first. */
+  const hitsOf = (scans: PartScan[]) => {
     const matches =
-      branches.length === 0
+      scans.length === 0
         ? sql`select null::bigint as id, null::text as kind, null::text as source_id, null::uuid as consultation_id, null::int as year where false`
         : sql.join(
-            branches.map((b) => sql`(${b})`),
+            scans.map((scan) => sql`(${matchesOf(db, filter, query, scan)})`),
             sql` union all `,
           );
     return sql`select * from (
@@ -318,28 +340,50 @@ export async function searchEntries(
       where numbered.kind <> 'response' or numbered.version = 1
       order by numbered.year desc, numbered.id desc`;
   };
-  // The year as it is in Denmark, the calendar the entries' years are counted in, whatever the server's time zone.
-  const thisYear = sql<number>`extract(year from now() at time zone 'Europe/Copenhagen')::int`;
-  const oldestWalked = sql<number>`(${thisYear} - ${WALK_YEARS - 1}::int)`;
-  const walked =
-    filter.year !== undefined
-      ? sql`(${hitsIn(sql<SqlBool>`search_entries.year = ${filter.year}`)})`
-      : sql`(${hitsIn(sql<SqlBool>`search_entries.year > ${thisYear}`)})
-        union all
-        (select year_hits.* from generate_series(${thisYear}, ${oldestWalked}, -1) as walk(y)
-          cross join lateral (${hitsIn(sql<SqlBool>`search_entries.year = walk.y`)}) year_hits)
-        union all
-        -- "+ 0": with the year in its condition, the GIN scan would merge the posting lists of every
-        -- older year, each of them spanning all councils.
-        (${hitsIn(sql<SqlBool>`search_entries.year + 0 < ${oldestWalked}`)})`;
+  let walked: RawBuilder<unknown>;
+  if (parts !== undefined) {
+    const inYear = (year: RawBuilder<number>) => hitsOf(parts.map((partition) => ({ partition, year })));
+    walked =
+      filter.year !== undefined
+        ? sql`(${inYear(sql<number>`cast(${filter.year} as integer)`)})`
+        : parts.length === 0
+          ? sql`(${hitsOf([])})`
+          : sql`(select year_hits.* from (
+              select max(part.newest) as newest, min(part.oldest) as oldest
+              from (${sql.join(
+                parts.map((partition) => sql`(${yearBoundsOf(partition)})`),
+                sql` union all `,
+              )}) part
+            ) bounds
+            cross join generate_series(bounds.newest, bounds.oldest, -1) as walk(y)
+            cross join lateral (${inYear(sql<number>`walk.y`)}) year_hits)`;
+  } else {
+    const inYears = (condition: RawBuilder<SqlBool>) => hitsOf([{ partition: 'all', inYears: condition }]);
+    // The year as it is in Denmark, the calendar the entries' years are counted in, whatever the server's time zone.
+    const thisYear = sql<number>`extract(year from now() at time zone 'Europe/Copenhagen')::int`;
+    const oldestWalked = sql<number>`(${thisYear} - ${WALK_YEARS - 1}::int)`;
+    walked =
+      filter.year !== undefined
+        ? sql`(${inYears(sql<SqlBool>`search_entries.year = ${filter.year}`)})`
+        : sql`(${inYears(sql<SqlBool>`search_entries.year > ${thisYear}`)})
+          union all
+          (select year_hits.* from generate_series(${thisYear}, ${oldestWalked}, -1) as walk(y)
+            cross join lateral (${inYears(sql<SqlBool>`search_entries.year = walk.y`)}) year_hits)
+          union all
+          -- "+ 0": with the year in its condition, the GIN scan would merge the posting lists of every
+          -- older year, each of them spanning all councils.
+          (${inYears(sql<SqlBool>`search_entries.year + 0 < ${oldestWalked}`)})`;
+  }
   const after = page.after ? sql`where (ranked.rank, ranked.id) < (cast(${page.after.rank} as real), cast(${page.after.id} as bigint))` : sql``;
   const options = `StartSel=${MARK_START}, StopSel=${MARK_END}, MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "`;
   const statement = sql<SearchRow & { total: string }>`
     with hits as materialized (select * from (${walked}) walked limit ${page.rankAtMost + 1}),
     candidates as (select * from hits order by hits.year desc, hits.id desc limit ${page.rankAtMost}),
+    -- Ranked by one primary-key read each: the planner cannot know how few years the walk reads,
+    -- and for as many hits as it guesses, a join would read the whole table.
     ranked as (
-      select candidates.*, ts_rank_cd(entry.tsv, ${query}) as rank
-      from candidates join search_entries entry on entry.id = candidates.id
+      select candidates.*, (select ts_rank_cd(entry.tsv, ${query}) from search_entries entry where entry.id = candidates.id) as rank
+      from candidates
     ),
     shown as (select * from ranked ${after} order by ranked.rank desc, ranked.id desc limit ${page.limit})
     select totals.total, shown.id, shown.kind, shown.source_id as "sourceId", shown.consultation_id as "consultationId",
